@@ -1,0 +1,126 @@
+"""The one configuration file: province, indicator targets and weights, statutory days.
+
+Users edit ``config/dvcq.toml`` (or the file named by ``DVCQ_CONFIG``); this model validates
+it, and a bad value raises ``ConfigError`` naming the key and the allowed range. Indicator
+labels and explanations live in the file too, so pages show them without retyping.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "dvcq.toml"
+
+GroupId = Literal["5_biet", "3_khong", "4_the_hien"]
+
+# The 12 indicators of "5 biết, 3 không, 4 thể hiện", in display order, and the supporting
+# overall-satisfaction rate. Their rules are implemented in pipelines/sql; their words,
+# targets and weights come from the configuration file.
+SCORED_INDICATORS: tuple[str, ...] = (
+    "biet_nghe", "biet_noi", "biet_lam", "biet_xin_loi", "biet_cam_on",
+    "khong_phien_ha", "khong_ne_tranh", "khong_tre_hen",
+    "the_hien_ton_trong", "the_hien_van_minh", "the_hien_lang_nghe", "the_hien_gan_gui",
+)
+SUPPORTING_RATES: tuple[str, ...] = ("hai_long",)
+ALL_RATES: tuple[str, ...] = SCORED_INDICATORS + SUPPORTING_RATES
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or has a bad value."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IndicatorConfig(_Strict):
+    label: str = Field(min_length=1, description="Vietnamese name shown on pages")
+    group: GroupId | None = Field(default=None, description="slogan group; absent for supporting rates")
+    target: float = Field(ge=0, le=100, description="target rate in percent")
+    weight: float = Field(ge=0, le=100, description="weight of the item inside its group")
+    explanation: str = Field(min_length=1, description="how it is computed, in Vietnamese")
+
+
+class GroupConfig(_Strict):
+    label: str = Field(min_length=1)
+    weight: float = Field(ge=0, le=100)
+
+
+class PetitionDueConfig(_Strict):
+    """Statutory days used when a petition has no due date of its own."""
+
+    complaint_days: int = Field(ge=1, le=365, description="calendar days (Luật Khiếu nại 2011: 10 + 30)")
+    denunciation_days: int = Field(ge=1, le=365, description="calendar days (Luật Tố cáo 2018)")
+    petition_working_days: int = Field(ge=1, le=365, description="working days (Decision 766/QĐ-TTg)")
+
+
+class IngestConfig(_Strict):
+    future_tolerance_days: int = Field(ge=0, le=3650, description="dates later than today + this are rejected")
+    earliest_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="dates before this are rejected")
+
+
+class DvcqConfig(_Strict):
+    province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
+    min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
+    required_dialogues_per_year: float = Field(gt=0, le=52)
+    thanks_letters_per_year: float = Field(gt=0, le=1000)
+    dialogue_rule_months: int = Field(ge=1, le=60, description="'no dialogue in the last N months' rule")
+    bottom_rank_fraction: float = Field(gt=0, lt=1, description="bottom share of ranked communes flagged")
+    backlog_bucket_edges: list[int] = Field(min_length=1, description="upper edges in working days, e.g. 5,15,30")
+    petition_due: PetitionDueConfig
+    ingest: IngestConfig
+    groups: dict[GroupId, GroupConfig]
+    indicators: dict[str, IndicatorConfig]
+
+    @model_validator(mode="after")
+    def _complete_and_consistent(self) -> "DvcqConfig":
+        missing = [i for i in ALL_RATES if i not in self.indicators]
+        unknown = [i for i in self.indicators if i not in ALL_RATES]
+        if missing or unknown:
+            raise ValueError(f"indicators: missing {missing}, unknown {unknown}; expected exactly {list(ALL_RATES)}")
+        for name in SCORED_INDICATORS:
+            if self.indicators[name].group is None:
+                raise ValueError(f"indicators.{name}.group: a scored indicator needs one of {list(self.groups)}")
+        edges = self.backlog_bucket_edges
+        if any(e <= 0 for e in edges) or edges != sorted(set(edges)):
+            raise ValueError("backlog_bucket_edges: positive whole numbers in increasing order, e.g. [5, 15, 30]")
+        if sum(g.weight for g in self.groups.values()) <= 0:
+            raise ValueError("groups.*.weight: at least one group needs a weight above 0")
+        return self
+
+    def effective_weights(self) -> dict[str, float]:
+        """Weight of each scored indicator in the composite: group weight shared among its items.
+
+        Renormalisation over the indicators a unit actually has happens in the engine.
+        """
+        weights: dict[str, float] = {}
+        for group_id, group in self.groups.items():
+            items = [i for i in SCORED_INDICATORS if self.indicators[i].group == group_id]
+            total = sum(self.indicators[i].weight for i in items)
+            for i in items:
+                weights[i] = group.weight * self.indicators[i].weight / total if total else 0.0
+        return weights
+
+
+def load_config(path: str | os.PathLike | None = None) -> DvcqConfig:
+    """Read and validate the configuration; ``DVCQ_CONFIG`` overrides the default path."""
+    config_path = Path(path or os.environ.get("DVCQ_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Không tìm thấy tệp cấu hình {config_path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {config_path} sai cú pháp TOML: {exc}") from exc
+    try:
+        return DvcqConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
+            problems.append(f"{key}: {err['msg']} (giá trị: {err.get('input')!r})")
+        raise ConfigError(f"Tệp cấu hình {config_path} có giá trị không hợp lệ:\n  " + "\n  ".join(problems)) from exc

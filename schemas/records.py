@@ -1,0 +1,336 @@
+"""The five record kinds: columns, types, personal data, header aliases, vocabularies.
+
+This module is the single source of truth for the input format and the warehouse tables.
+The ingest pipeline (header matching, parsing, validation), the DuckDB DDL
+(``pipelines.warehouse``) and ``docs/data-model.md`` (``dvcq docs``) are all derived from
+the ``RecordSchema`` objects below; nothing about a column is restated elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.vocabularies import (CHANNEL, DOSSIER_STATUS, LETTER_KIND, PETITION_KIND, PETITION_OUTCOME,
+                                  RATING, TIMELINESS, VOCABULARIES, YES_NO)
+
+ColumnType = Literal["text", "date", "int", "bool", "category", "rating"]
+
+DUCKDB_TYPES: dict[str, str] = {
+    "text": "VARCHAR", "date": "DATE", "int": "INTEGER", "bool": "BOOLEAN",
+    "category": "VARCHAR", "rating": "TINYINT",
+}
+
+
+class Column(BaseModel):
+    """One canonical column of a record kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: ColumnType
+    label_vi: str = Field(description="Vietnamese header used on pages and in exports")
+    description: str
+    aliases: list[str] = Field(default_factory=list,
+                               description="header spellings; matched case-, diacritics-, spacing-insensitively")
+    vocabulary: str | None = Field(default=None, description="name of the vocabulary for category/bool/rating")
+    personal: bool = Field(default=False, description="citizen's personal data: stored only as a keyed hash")
+    required: bool = Field(default=False, description="a row without a value is quarantined")
+    derived: bool = Field(default=False, description="computed by the pipeline, never read from input")
+
+    @model_validator(mode="after")
+    def _vocabulary_matches_type(self) -> "Column":
+        needs_vocab = self.type in ("category", "bool", "rating")
+        if needs_vocab and self.vocabulary not in VOCABULARIES:
+            raise ValueError(f"column {self.name}: type {self.type} needs a known vocabulary")
+        if not needs_vocab and self.vocabulary is not None:
+            raise ValueError(f"column {self.name}: type {self.type} takes no vocabulary")
+        return self
+
+    @property
+    def sql_type(self) -> str:
+        return "VARCHAR" if self.personal else DUCKDB_TYPES[self.type]
+
+
+class RecordSchema(BaseModel):
+    """A record kind: its warehouse table, key, period date and columns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["dossier", "letter", "petition", "dialogue", "survey"]
+    table: str
+    label_vi: str
+    description: str
+    id_column: str
+    date_column: str = Field(description="the record's own date, which places it in a period")
+    columns: list[Column]
+
+    @model_validator(mode="after")
+    def _id_and_date_are_columns(self) -> "RecordSchema":
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.kind}: duplicate column names")
+        for needed in (self.id_column, self.date_column):
+            if needed not in names:
+                raise ValueError(f"{self.kind}: {needed} is not a column")
+        return self
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def input_columns(self) -> list[Column]:
+        return [c for c in self.columns if not c.derived]
+
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.personal]
+
+
+# Columns that place a row in a commune. They are read from input but not stored as such:
+# the pipeline resolves them to ``commune_code`` (see pipelines.communes).
+LOCATION_COLUMNS: list[Column] = [
+    Column(name="commune", type="text", label_vi="Xã/phường/thị trấn",
+           description="Commune code (5 digits) or name, with or without its type word.",
+           aliases=["mã xã", "mã đơn vị", "xã", "phường", "xã phường", "xã/phường/thị trấn", "xã phường thị trấn",
+                    "tên xã", "đơn vị", "đơn vị cấp xã", "commune", "commune code", "ward"]),
+    Column(name="district", type="text", label_vi="Huyện/thị xã/thành phố",
+           description="Old district (before 1 July 2025) name or code; disambiguates commune names.",
+           aliases=["huyện", "mã huyện", "quận huyện", "huyện/thị xã/thành phố", "huyện thị", "district"]),
+]
+
+# Columns every record table carries besides its own; filled by the pipeline.
+SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
+    ("commune_code", "VARCHAR", "Commune code, 5 digits zero-padded (admin_units.commune_code)."),
+    ("source_file", "VARCHAR", "File name the row was last loaded from."),
+    ("source_sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
+    ("source_row", "INTEGER", "1-based row number in the file or sheet, title rows included."),
+    ("row_hash", "VARCHAR", "Hash of the normalised content; a re-export with a new hash updates the row."),
+    ("loaded_at", "TIMESTAMP", "When the row was inserted or last updated."),
+]
+
+
+def _id(name: str, label: str, aliases: list[str]) -> Column:
+    return Column(name=name, type="text", label_vi=label, aliases=aliases,
+                  description="Record id as the commune's software numbers it; unique within the commune. "
+                              "Rows without one get a content key ('K' + hash).")
+
+
+DOSSIER = RecordSchema(
+    kind="dossier", table="dossiers", label_vi="Hồ sơ thủ tục hành chính",
+    description="One application handled at the commune's one-stop desk (một cửa).",
+    id_column="dossier_id", date_column="completed_date",
+    columns=[
+        _id("dossier_id", "Mã hồ sơ", ["mã hồ sơ", "số hồ sơ", "mã số hồ sơ", "ma ho so", "số biên nhận",
+                                       "dossier id", "dossier_id"]),
+        Column(name="sector", type="text", label_vi="Lĩnh vực", description="Sector (hộ tịch, chứng thực, đất đai…).",
+               aliases=["lĩnh vực", "lĩnh vực thủ tục", "sector"]),
+        Column(name="procedure", type="text", label_vi="Thủ tục", description="Procedure name.",
+               aliases=["thủ tục", "tên thủ tục", "thủ tục hành chính", "tên thủ tục hành chính", "tthc",
+                        "procedure"]),
+        Column(name="channel", type="category", vocabulary=CHANNEL.name, label_vi="Hình thức nộp",
+               description="direct / online / postal.",
+               aliases=["hình thức nộp", "hình thức", "kênh nộp", "hình thức tiếp nhận", "channel"]),
+        Column(name="received_date", type="date", required=True, label_vi="Ngày tiếp nhận",
+               description="Date the desk received the dossier.",
+               aliases=["ngày tiếp nhận", "ngày nhận", "ngày nhận hồ sơ", "ngày nộp", "tiếp nhận",
+                        "received date", "received"]),
+        Column(name="due_date", type="date", label_vi="Ngày hẹn trả",
+               description="Date promised on the receipt (ngày hẹn trả kết quả).",
+               aliases=["ngày hẹn trả", "hẹn trả", "ngày hẹn trả kết quả", "ngày hẹn", "hạn trả", "hạn xử lý",
+                        "hạn giải quyết", "due date"]),
+        Column(name="completed_date", type="date", label_vi="Ngày trả kết quả",
+               description="Date the result was returned; empty while pending.",
+               aliases=["ngày trả kết quả", "ngày trả", "ngày hoàn thành", "ngày có kết quả", "trả kết quả",
+                        "completed date", "completed"]),
+        Column(name="status", type="category", vocabulary=DOSSIER_STATUS.name, label_vi="Trạng thái",
+               description="pending / completed / returned / withdrawn. When the column is absent: "
+                           "completed if a completed date is given, else pending.",
+               aliases=["trạng thái", "tình trạng", "trạng thái hồ sơ", "kết quả giải quyết", "status"]),
+        Column(name="supplement_requests", type="int", label_vi="Số lần yêu cầu bổ sung",
+               description="How many times the desk asked for supplementary papers.",
+               aliases=["số lần yêu cầu bổ sung", "số lần bổ sung", "yêu cầu bổ sung", "bổ sung",
+                        "supplement requests"]),
+        Column(name="reported_timeliness", type="category", vocabulary=TIMELINESS.name,
+               label_vi="Tiến độ (theo báo cáo)",
+               description="early / on_time / late as written in the export; used only when a date is missing.",
+               aliases=["tiến độ", "đúng hạn/quá hạn", "kết quả xử lý", "tình trạng xử lý", "timeliness"]),
+        Column(name="timeliness", type="category", vocabulary=TIMELINESS.name, derived=True,
+               label_vi="Tiến độ",
+               description="Derived for completed dossiers: early (completed < due), on_time (=), late (>); "
+                           "from reported_timeliness only when a date is missing."),
+        Column(name="applicant", type="text", personal=True, label_vi="Người nộp",
+               description="Applicant's name (keyed hash).",
+               aliases=["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân",
+                        "người đứng tên", "họ và tên", "họ tên", "applicant"]),
+        Column(name="applicant_id_number", type="text", personal=True, label_vi="Số CCCD người nộp",
+               description="Applicant's ID-card number (keyed hash).",
+               aliases=["cccd", "số cccd", "cmnd", "số cmnd", "số cmnd/cccd", "cmnd cccd", "số giấy tờ",
+                        "số định danh", "id number"]),
+        Column(name="applicant_phone", type="text", personal=True, label_vi="Điện thoại người nộp",
+               description="Applicant's phone number (keyed hash).",
+               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
+        Column(name="applicant_address", type="text", personal=True, label_vi="Địa chỉ người nộp",
+               description="Applicant's address (keyed hash).",
+               aliases=["địa chỉ", "địa chỉ người nộp", "nơi cư trú", "address"]),
+    ],
+)
+
+LETTER = RecordSchema(
+    kind="letter", table="letters", label_vi="Thư", description="A letter the commune sent to a citizen.",
+    id_column="letter_id", date_column="sent_date",
+    columns=[
+        _id("letter_id", "Số thư", ["số thư", "mã thư", "số phiếu", "số văn bản", "letter id", "letter_id"]),
+        Column(name="kind", type="category", vocabulary=LETTER_KIND.name, required=True, label_vi="Loại thư",
+               description="apology / thanks / congratulation / condolence.",
+               aliases=["loại thư", "loại", "hình thức thư", "loại phiếu", "letter kind", "kind"]),
+        Column(name="sent_date", type="date", required=True, label_vi="Ngày gửi",
+               description="Date the letter was sent.",
+               aliases=["ngày gửi", "ngày gửi thư", "ngày phát hành", "ngày ký", "ngày", "sent date"]),
+        Column(name="occasion", type="text", label_vi="Nội dung/dịp", description="Occasion or short subject.",
+               aliases=["nội dung", "dịp", "lý do", "trích yếu", "occasion"]),
+        Column(name="dossier_id", type="text", label_vi="Mã hồ sơ liên quan",
+               description="The dossier an apology is for.",
+               aliases=["mã hồ sơ", "mã hồ sơ liên quan", "hồ sơ liên quan", "số hồ sơ", "related dossier"]),
+        Column(name="new_appointment_date", type="date", label_vi="Ngày hẹn lại",
+               description="New appointment date given in an apology (Mẫu 04).",
+               aliases=["ngày hẹn lại", "hẹn lại ngày trả", "ngày hẹn trả mới", "new appointment"]),
+        Column(name="recipient", type="text", personal=True, label_vi="Người nhận",
+               description="Recipient's name (keyed hash).",
+               aliases=["người nhận", "tên người nhận", "kính gửi", "gửi ông bà", "họ tên", "họ và tên",
+                        "recipient"]),
+        Column(name="recipient_address", type="text", personal=True, label_vi="Địa chỉ người nhận",
+               description="Recipient's address (keyed hash).",
+               aliases=["địa chỉ", "địa chỉ người nhận", "address"]),
+    ],
+)
+
+PETITION = RecordSchema(
+    kind="petition", table="petitions", label_vi="Đơn thư",
+    description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
+    id_column="petition_id", date_column="received_date",
+    columns=[
+        _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"]),
+        Column(name="kind", type="category", vocabulary=PETITION_KIND.name, required=True, label_vi="Loại đơn",
+               description="complaint / denunciation / petition (kiến nghị, phản ánh).",
+               aliases=["loại đơn", "phân loại đơn", "loại", "phân loại", "petition kind", "kind"]),
+        Column(name="received_date", type="date", required=True, label_vi="Ngày nhận đơn",
+               description="Date the petition was received.",
+               aliases=["ngày nhận đơn", "ngày nhận", "ngày tiếp nhận", "ngày tiếp nhận đơn", "ngày vào sổ",
+                        "received date"]),
+        Column(name="source", type="text", label_vi="Nguồn đơn",
+               description="trực tiếp, bưu chính, cấp trên chuyển…",
+               aliases=["nguồn đơn", "nguồn", "hình thức nhận", "source"]),
+        Column(name="field", type="text", label_vi="Lĩnh vực", description="đất đai, GPMB, chính sách…",
+               aliases=["lĩnh vực", "nội dung đơn", "lĩnh vực đơn", "field"]),
+        Column(name="within_authority", type="bool", vocabulary=YES_NO.name, label_vi="Thuộc thẩm quyền",
+               description="Whether the commune has authority to resolve it.",
+               aliases=["thuộc thẩm quyền", "thẩm quyền", "thuộc thẩm quyền giải quyết", "within authority"]),
+        Column(name="due_date", type="date", label_vi="Hạn giải quyết",
+               description="Due date as recorded; when absent the indicator engine uses received date + the "
+                           "statutory days for the kind (configuration).",
+               aliases=["hạn giải quyết", "thời hạn giải quyết", "hạn xử lý", "hạn", "due date"]),
+        Column(name="resolved_date", type="date", label_vi="Ngày giải quyết",
+               description="Date the petition was resolved, transferred, withdrawn or filed.",
+               aliases=["ngày giải quyết", "ngày giải quyết xong", "ngày xử lý", "ngày kết thúc", "ngày trả lời",
+                        "resolved date"]),
+        Column(name="outcome", type="category", vocabulary=PETITION_OUTCOME.name, label_vi="Kết quả",
+               description="resolved / transferred / withdrawn / filed / pending. When absent: resolved if a "
+                           "resolved date is given, else pending.",
+               aliases=["kết quả", "kết quả giải quyết", "kết quả xử lý", "tình trạng", "trạng thái", "outcome"]),
+        Column(name="escalated", type="bool", vocabulary=YES_NO.name, label_vi="Vượt cấp",
+               description="The citizen went over the commune's head.",
+               aliases=["vượt cấp", "khiếu kiện vượt cấp", "đơn vượt cấp", "escalated"]),
+        Column(name="petitioner", type="text", personal=True, label_vi="Người gửi đơn",
+               description="Petitioner's name (keyed hash; a denouncer's identity is protected by law).",
+               aliases=["người gửi đơn", "người gửi", "người viết đơn", "họ tên người gửi", "người khiếu nại",
+                        "người tố cáo", "người kiến nghị", "họ và tên", "họ tên", "petitioner"]),
+        Column(name="petitioner_id_number", type="text", personal=True, label_vi="Số CCCD người gửi",
+               description="Petitioner's ID-card number (keyed hash).",
+               aliases=["cccd", "số cccd", "cmnd", "số cmnd", "số cmnd/cccd", "số định danh", "id number"]),
+        Column(name="petitioner_phone", type="text", personal=True, label_vi="Điện thoại người gửi",
+               description="Petitioner's phone number (keyed hash).",
+               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
+        Column(name="petitioner_address", type="text", personal=True, label_vi="Địa chỉ người gửi",
+               description="Petitioner's address (keyed hash).",
+               aliases=["địa chỉ", "địa chỉ người gửi", "nơi cư trú", "address"]),
+    ],
+)
+
+DIALOGUE = RecordSchema(
+    kind="dialogue", table="dialogues", label_vi="Hội nghị đối thoại",
+    description="A meeting of the commune's head with citizens.",
+    id_column="dialogue_id", date_column="dialogue_date",
+    columns=[
+        _id("dialogue_id", "Số hội nghị", ["số hội nghị", "mã hội nghị", "stt hội nghị", "dialogue id",
+                                           "dialogue_id"]),
+        Column(name="dialogue_date", type="date", required=True, label_vi="Ngày đối thoại",
+               description="Date of the meeting.",
+               aliases=["ngày đối thoại", "ngày tổ chức", "ngày hội nghị", "thời gian", "ngày", "dialogue date"]),
+        Column(name="chair", type="text", label_vi="Người chủ trì",
+               description="Title of the official who chaired (an official, not a citizen).",
+               aliases=["người chủ trì", "chủ trì", "chức vụ người chủ trì", "chair"]),
+        Column(name="chair_is_head", type="bool", vocabulary=YES_NO.name, label_vi="Người đứng đầu chủ trì",
+               description="Chaired by the head of the Party committee or People's Committee.",
+               aliases=["người đứng đầu chủ trì", "người đứng đầu", "bí thư chủ tịch chủ trì", "chair is head"]),
+        Column(name="topic", type="text", label_vi="Chủ đề", description="Topic of the meeting.",
+               aliases=["chủ đề", "nội dung đối thoại", "nội dung", "topic"]),
+        Column(name="attendees", type="int", label_vi="Số lượt người tham dự",
+               description="Number of attendees.",
+               aliases=["số lượt người tham dự", "số người tham dự", "số người dự", "người tham dự",
+                        "attendees"]),
+        Column(name="opinions_raised", type="int", label_vi="Số ý kiến",
+               description="Opinions raised by citizens.",
+               aliases=["số ý kiến", "số ý kiến phát biểu", "ý kiến", "số ý kiến kiến nghị", "opinions raised"]),
+        Column(name="opinions_answered", type="int", label_vi="Số ý kiến được giải đáp",
+               description="Opinions answered at the meeting; never more than raised.",
+               aliases=["số ý kiến được giải đáp", "số ý kiến được giải đáp tại hội nghị", "đã giải đáp",
+                        "số ý kiến đã trả lời", "ý kiến được trả lời", "opinions answered"]),
+    ],
+)
+
+SURVEY = RecordSchema(
+    kind="survey", table="surveys", label_vi="Phiếu khảo sát mức độ hài lòng",
+    description="One citizen's rating of the one-stop desk.",
+    id_column="response_id", date_column="survey_date",
+    columns=[
+        _id("response_id", "Số phiếu", ["số phiếu", "mã phiếu", "phiếu số", "response id", "response_id"]),
+        Column(name="survey_date", type="date", required=True, label_vi="Ngày khảo sát",
+               description="Date of the response.",
+               aliases=["ngày khảo sát", "ngày đánh giá", "ngày lấy phiếu", "thời gian đánh giá", "survey date"]),
+        Column(name="dossier_id", type="text", label_vi="Mã hồ sơ", description="Dossier rated, when known.",
+               aliases=["mã hồ sơ", "số hồ sơ", "dossier id"]),
+        Column(name="overall", type="rating", vocabulary=RATING.name, required=True, label_vi="Mức độ hài lòng chung",
+               description="Overall rating 1–5.",
+               aliases=["mức độ hài lòng", "mức độ hài lòng chung", "đánh giá chung", "hài lòng chung",
+                        "đánh giá", "overall"]),
+        Column(name="respect", type="rating", vocabulary=RATING.name, label_vi="Tôn trọng",
+               description="Respect in communication, 1–5.",
+               aliases=["tôn trọng", "thái độ tôn trọng", "tôn trọng trong giao tiếp", "respect"]),
+        Column(name="civility", type="rating", vocabulary=RATING.name, label_vi="Văn minh, lịch sự",
+               description="Civility and courtesy, 1–5.",
+               aliases=["văn minh lịch sự", "văn minh, lịch sự", "lịch sự", "văn minh văn hóa lịch sự", "civility"]),
+        Column(name="guidance", type="rating", vocabulary=RATING.name, label_vi="Hướng dẫn tận tình",
+               description="Listening and guidance, 1–5.",
+               aliases=["hướng dẫn tận tình", "lắng nghe hướng dẫn", "hướng dẫn", "lắng nghe đầy đủ hướng dẫn tận tình",
+                        "guidance"]),
+        Column(name="explanation", type="rating", vocabulary=RATING.name, label_vi="Giải thích cặn kẽ",
+               description="Closeness and explanation, 1–5.",
+               aliases=["giải thích cặn kẽ", "gần gũi giải thích", "giải thích", "gần gũi giải thích cặn kẽ",
+                        "explanation"]),
+        Column(name="harassment", type="bool", vocabulary=YES_NO.name, label_vi="Gặp phiền hà, sách nhiễu",
+               description="The citizen met hassle or harassment.",
+               aliases=["phiền hà sách nhiễu", "gặp phiền hà", "phiền hà", "có bị phiền hà sách nhiễu",
+                        "gặp phiền hà sách nhiễu", "harassment"]),
+        Column(name="respondent", type="text", personal=True, label_vi="Người đánh giá",
+               description="Respondent's name when the form has one (keyed hash).",
+               aliases=["người đánh giá", "họ tên", "họ và tên", "respondent"]),
+        Column(name="respondent_phone", type="text", personal=True, label_vi="Điện thoại người đánh giá",
+               description="Respondent's phone number (keyed hash).",
+               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
+    ],
+)
+
+RECORD_SCHEMAS: dict[str, RecordSchema] = {s.kind: s for s in (DOSSIER, LETTER, PETITION, DIALOGUE, SURVEY)}
+RECORD_KINDS: tuple[str, ...] = tuple(RECORD_SCHEMAS)
