@@ -1,0 +1,136 @@
+"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, docs.
+
+Every command prints one clear Vietnamese/English message and exits non-zero on a user error
+(missing path, unreadable file, bad option, bad configuration); tracebacks are for bugs only.
+Tabular commands share one formatter (table, csv, json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from schemas.config import ConfigError, load_config
+from schemas.records import RECORD_KINDS
+
+
+class UserError(Exception):
+    """A problem with the user's input: printed as one line, exit code 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ {text!r}: dùng dạng YYYY-MM-DD") from exc
+
+
+def emit(frame: pl.DataFrame, fmt: str) -> None:
+    """Write a result frame to stdout as an aligned table, CSV or JSON (one object per row)."""
+    if fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
+                       tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+            print(frame)
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="warehouse file (default: $DVCQ_DB or data/dvcq.duckdb)")
+
+
+def _add_format(parser: argparse.ArgumentParser, choices=("table", "csv", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default="table")
+
+
+def _add_period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", type=_date, help="period start YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", type=_date, help="period end YYYY-MM-DD (default: latest date in data)")
+    parser.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: --to)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dvcq", description="Chính quyền thân thiện, vì Nhân dân phục vụ: "
+                                     "nạp dữ liệu xã, tính chỉ số, cảnh báo, hồ sơ tồn đọng.")
+    parser.add_argument("--config", help="configuration file (default: $DVCQ_CONFIG or config/dvcq.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="load export files or folders into the warehouse")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    _add_db(ingest)
+    ingest.add_argument("--kind", choices=RECORD_KINDS, help="record kind (default: detected from headers)")
+    ingest.add_argument("--commune", help="commune code or name for files that do not say")
+
+    quarantine = sub.add_parser("quarantine", help="list quarantined rows with reasons")
+    _add_db(quarantine)
+    _add_format(quarantine, ("table", "csv"))
+
+    sample = sub.add_parser("sample", help="write synthetic commune exports for real communes")
+    sample.add_argument("--out", required=True, type=Path)
+    sample.add_argument("--communes", type=int, default=60)
+    sample.add_argument("--years", type=int, default=3)
+    sample.add_argument("--seed", type=int, default=2024)
+
+    for name, help_text in (("indicators", "the 12 indicators, hai_long and composite per unit"),
+                            ("flags", "weak-performer flags with reasons")):
+        cmd = sub.add_parser(name, help=help_text)
+        _add_db(cmd)
+        cmd.add_argument("--level", choices=("commune", "district", "province"), default="commune")
+        _add_period(cmd)
+        _add_format(cmd)
+
+    backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
+    _add_db(backlog)
+    backlog.add_argument("--as-of", dest="as_of", type=_date)
+    backlog.add_argument("--level", choices=("commune", "district"), default="commune")
+    _add_format(backlog)
+
+    docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
+    docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.command == "ingest":
+        from pipelines.ingest import ingest_command
+        return ingest_command(args.paths, db=args.db, kind=args.kind, commune=args.commune, config=config)
+    if args.command == "quarantine":
+        from pipelines.ingest import quarantine_frame
+        emit(quarantine_frame(args.db), args.format)
+        return 0
+    if args.command == "sample":
+        from pipelines.sample import generate_sample
+        written = generate_sample(args.out, communes=args.communes, years=args.years, seed=args.seed,
+                                  province_code=config.province_code)
+        print(f"Đã ghi {len(written)} tệp vào {args.out}")
+        return 0
+    if args.command in ("indicators", "flags", "backlog"):
+        from pipelines import reports
+        emit(reports.command_frame(args.command, args, config), args.format)
+        return 0
+    if args.command == "docs":
+        from pipelines.docs import write_data_model
+        write_data_model(args.out)
+        print(f"Đã ghi {args.out}")
+        return 0
+    raise UserError(f"lệnh không biết: {args.command}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except (UserError, ConfigError, FileNotFoundError) as exc:
+        print(f"dvcq: lỗi: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
