@@ -334,3 +334,6 @@ SURVEY = RecordSchema(
 
 RECORD_SCHEMAS: dict[str, RecordSchema] = {s.kind: s for s in (DOSSIER, LETTER, PETITION, DIALOGUE, SURVEY)}
 RECORD_KINDS: tuple[str, ...] = tuple(RECORD_SCHEMAS)
+
+# Header texts that carry no record data and are skipped without being reported as unknown.
+IGNORED_HEADERS: list[str] = ["stt", "tt", "số thứ tự", "ghi chú", "no", "#"]

@@ -1,0 +1,204 @@
+"""Normalize and validate: raw text cells to typed canonical columns, each row's problems listed.
+
+All work is vectorised Polars expressions over whole columns. A row is never dropped: every
+problem becomes an entry in the row's ``_problems`` list ("reason_code<TAB>Vietnamese
+message"), and the pipeline quarantines rows whose list is not empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.text import clean_text_expr, fold_expr
+from schemas.records import Column, RecordSchema
+from schemas.vocabularies import VOCABULARIES
+
+PROBLEMS = "_problems"
+ROW = "_row"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Serial numbers Excel uses for 1954..2119: anything else that is all digits is not a date.
+EXCEL_SERIAL_RANGE = (20000, 80000)
+
+_DAY_FIRST = r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})(?:$|[ T,]+\d{1,2}[:h]\d{1,2}(?::\d{1,2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?$)"
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$)"
+_SERIAL = r"^(\d{5})(?:\.\d+)?$"
+
+
+def parse_date_expr(raw: pl.Expr) -> pl.Expr:
+    """Day-first dates in every form communes send; null when the text is no real date.
+
+    Accepted: dd/mm/yyyy, d/m/yy, dd-mm-yyyy, dd.mm.yyyy (each optionally with a time),
+    ISO yyyy-mm-dd (with a time), and Excel serial day numbers. Two-digit years are 20yy.
+    An impossible day such as 31/02/2024 gives null (and the row is quarantined).
+    """
+    text = raw.str.strip_chars()
+    day_first = text.str.extract_groups(_DAY_FIRST)
+    iso = text.str.extract_groups(_ISO)
+    year = pl.coalesce(iso.struct.field("1"), day_first.struct.field("3")).cast(pl.Int32, strict=False)
+    year = pl.when(year < 100).then(year + 2000).otherwise(year)
+    month = pl.coalesce(iso.struct.field("2"), day_first.struct.field("2")).cast(pl.Int32, strict=False)
+    day = pl.coalesce(iso.struct.field("3"), day_first.struct.field("1")).cast(pl.Int32, strict=False)
+    iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.zfill(4), month.cast(pl.String).str.zfill(2),
+                         day.cast(pl.String).str.zfill(2))
+    from_parts = iso_text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    serial = text.str.extract(_SERIAL, 1).cast(pl.Int32, strict=False)
+    serial = pl.when(serial.is_between(*EXCEL_SERIAL_RANGE)).then(serial)
+    from_serial = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
+    return pl.coalesce(from_parts, from_serial.cast(pl.Date))
+
+
+def vocabulary_expr(raw: pl.Expr, vocabulary_name: str) -> pl.Expr:
+    """Canonical value of a vocabulary for each cell (folded match); null when unknown or empty."""
+    vocabulary = VOCABULARIES[vocabulary_name]
+    mapping: dict[str, str] = {}
+    for phrase, canonical in vocabulary.phrases():
+        mapping.setdefault(_fold_py(phrase), canonical)
+    folded = fold_expr(raw)
+    # "5.0" from a numeric Excel cell means 5.
+    folded = folded.str.replace(r"^(\d+) 0+$", "$1")
+    return folded.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _fold_py(text: str) -> str:
+    from pipelines.text import fold
+
+    return fold(text)
+
+
+def int_expr(raw: pl.Expr) -> pl.Expr:
+    """Whole numbers, tolerating '2.0' from numeric Excel cells and spaces; null when not a number."""
+    text = raw.str.strip_chars().str.replace(r"^([+-]?\d+)[.,]0+$", "$1")
+    return text.cast(pl.Int64, strict=False)
+
+
+def _problem(condition: pl.Expr, code: str, message: pl.Expr | str) -> pl.Expr:
+    message_expr = pl.lit(message) if isinstance(message, str) else message
+    return pl.when(condition).then(pl.concat_str([pl.lit(code + "\t"), message_expr]))
+
+
+def _parse_column(column: Column, raw: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]:
+    """Typed value of one column and the problems its parsing finds."""
+    cleaned = clean_text_expr(raw)
+    shown = pl.format("{}: '{}'", pl.lit(column.label_vi), cleaned)
+    if column.personal or column.type == "text":
+        return cleaned, []
+    if column.type == "date":
+        value = parse_date_expr(cleaned)
+        bad = _problem(cleaned.is_not_null() & value.is_null(), "bad_date",
+                       pl.format("{} không phải ngày hợp lệ (ngày/tháng/năm)", shown))
+        return value, [bad]
+    if column.type == "int":
+        value = int_expr(cleaned)
+        bad = _problem(cleaned.is_not_null() & value.is_null(), "bad_number",
+                       pl.format("{} không phải số nguyên", shown))
+        negative = _problem(value < 0, "negative_count", pl.format("{} là số âm", shown))
+        return value.cast(pl.Int32, strict=False), [bad, negative]
+    mapped = vocabulary_expr(cleaned, column.vocabulary or "")
+    if column.type == "bool":
+        value = mapped == "true"
+    elif column.type == "rating":
+        value = mapped.cast(pl.Int8)
+    else:
+        value = mapped
+    allowed = ", ".join(VOCABULARIES[column.vocabulary or ""].labels_vi.values())
+    unknown = _problem(cleaned.is_not_null() & mapped.is_null(), "unknown_value",
+                       pl.format("{} không thuộc danh mục ({})", shown, pl.lit(allowed)))
+    return value, [unknown]
+
+
+def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
+    """Typed canonical columns (absent ones null) plus ``_problems`` from parsing."""
+    values: list[pl.Expr] = []
+    problems: list[pl.Expr] = []
+    for column in schema.input_columns:
+        source = pl.col(column.name) if column.name in raw.columns else pl.lit(None, dtype=pl.String)
+        value, found = _parse_column(column, source)
+        values.append(value.alias(column.name))
+        problems.extend(found)
+    keep = [c for c in raw.columns if c.startswith("_") or c in ("commune", "district")]
+    problem_list = pl.concat_list(problems).list.drop_nulls() if problems else pl.lit([], dtype=pl.List(pl.String))
+    return raw.select(*keep, *values, problem_list.alias(PROBLEMS))
+
+
+def _date_label(schema: RecordSchema, name: str) -> str:
+    return schema.column(name).label_vi
+
+
+def _fmt(name: str) -> pl.Expr:
+    return pl.col(name).dt.strftime("%d/%m/%Y")
+
+
+def _order_rule(schema: RecordSchema, earlier: str, later: str, code: str) -> pl.Expr:
+    message = pl.format("{} ({}) trước {} ({})", pl.lit(_date_label(schema, later)), _fmt(later),
+                        pl.lit(_date_label(schema, earlier)), _fmt(earlier))
+    return _problem(pl.col(later) < pl.col(earlier), code, message)
+
+
+def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, earliest: dt.date,
+                     future_tolerance_days: int) -> pl.DataFrame:
+    """Kind-specific derived columns and cross-column rules; appends to ``_problems``."""
+    latest = today + dt.timedelta(days=future_tolerance_days)
+    checks: list[pl.Expr] = []
+    for column in schema.input_columns:
+        if column.type != "date":
+            continue
+        shown = pl.format("{}: {}", pl.lit(column.label_vi), _fmt(column.name))
+        checks.append(_problem(pl.col(column.name) > latest, "future_date",
+                               pl.format("{} ở tương lai (sau {})", shown, pl.lit(latest.strftime("%d/%m/%Y")))))
+        checks.append(_problem(pl.col(column.name) < earliest, "date_too_early",
+                               pl.format("{} trước {}", shown, pl.lit(earliest.strftime("%d/%m/%Y")))))
+    for column in schema.columns:
+        if column.required:
+            checks.append(_problem(pl.col(column.name).is_null() & ~_has_parse_problem(column.label_vi),
+                                   "missing_value", f"thiếu {column.label_vi}"))
+    derived = frame
+    if schema.kind == "dossier":
+        derived, extra = _dossier_rules(frame, schema)
+        checks += extra
+    elif schema.kind == "petition":
+        derived = frame.with_columns(
+            pl.when(pl.col("outcome").is_null())
+            .then(pl.when(pl.col("resolved_date").is_not_null()).then(pl.lit("resolved")).otherwise(pl.lit("pending")))
+            .otherwise(pl.col("outcome")).alias("outcome"))
+        checks += [_order_rule(schema, "received_date", "due_date", "due_before_received"),
+                   _order_rule(schema, "received_date", "resolved_date", "resolved_before_received"),
+                   _problem((pl.col("outcome") == "pending") & pl.col("resolved_date").is_not_null(), "status_conflict",
+                            pl.format("Kết quả 'đang giải quyết' nhưng có ngày giải quyết {}", _fmt("resolved_date")))]
+    elif schema.kind == "dialogue":
+        checks.append(_problem(pl.col("opinions_answered") > pl.col("opinions_raised"), "answered_above_raised",
+                               pl.format("Số ý kiến được giải đáp ({}) lớn hơn số ý kiến ({})",
+                                         pl.col("opinions_answered"), pl.col("opinions_raised"))))
+    elif schema.kind == "letter":
+        checks.append(_order_rule(schema, "sent_date", "new_appointment_date", "appointment_before_sent"))
+    if not checks:
+        return derived
+    return derived.with_columns(
+        pl.concat_list([pl.col(PROBLEMS), pl.concat_list(checks).list.drop_nulls()]).alias(PROBLEMS))
+
+
+def _has_parse_problem(label: str) -> pl.Expr:
+    """A required value that failed to parse already has a bad_date/unknown_value problem."""
+    return pl.col(PROBLEMS).list.eval(pl.element().str.contains("\t" + label + ":", literal=True)).list.any()
+
+
+def _dossier_rules(frame: pl.DataFrame, schema: RecordSchema) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """Status when absent, timeliness from dates (reported timeliness only when a date is missing)."""
+    status = (pl.when(pl.col("status").is_null())
+              .then(pl.when(pl.col("completed_date").is_not_null()).then(pl.lit("completed")).otherwise(pl.lit("pending")))
+              .otherwise(pl.col("status")))
+    by_dates = (pl.when(pl.col("completed_date") < pl.col("due_date")).then(pl.lit("early"))
+                .when(pl.col("completed_date") == pl.col("due_date")).then(pl.lit("on_time"))
+                .when(pl.col("completed_date") > pl.col("due_date")).then(pl.lit("late")))
+    derived = frame.with_columns(status.alias("status")).with_columns(
+        pl.when(pl.col("status") == "completed")
+        .then(pl.coalesce(by_dates, pl.col("reported_timeliness")))
+        .alias("timeliness"))
+    checks = [
+        _order_rule(schema, "received_date", "due_date", "due_before_received"),
+        _order_rule(schema, "received_date", "completed_date", "completed_before_received"),
+        _problem((pl.col("status") == "pending") & pl.col("completed_date").is_not_null(), "status_conflict",
+                 pl.format("Trạng thái 'đang giải quyết' nhưng có ngày trả kết quả {}", _fmt("completed_date"))),
+    ]
+    return derived, checks

@@ -1,0 +1,140 @@
+"""Read raw: every table of a file as text cells, title rows included.
+
+Nothing is interpreted here except the file's encoding and CSV separator: each table comes
+back as a frame of strings with positional columns, so header detection can look at the
+title rows and the original row numbers stay known.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUPPORTED_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
+PREVIEW_ROWS = 30
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; the message says why, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet (or the one table of a CSV/Parquet file) as text cells.
+
+    ``cells`` holds every row from ``first_row`` on (0-based row index in the file), with
+    positional string columns; ``preview`` is the first rows of the file for header and
+    title-row detection. For CSV, ``cells`` is read only once the header row is known.
+    """
+
+    sheet: str
+    preview: list[list[str | None]]
+    cells: pl.DataFrame | None
+    csv_text: str | None = None
+    csv_separator: str | None = None
+    named_columns: bool = False
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was read with: UTF-8 (with or without BOM), UTF-16, Windows-1258."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"tệp có dấu BOM UTF-16 nhưng nội dung hỏng ({exc.reason})") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("tệp có ký tự NUL: không phải CSV văn bản (UTF-16 không có BOM?) — hãy lưu lại "
+                             "dạng 'CSV UTF-8'")
+    # Old Vietnamese Windows software writes Windows-1258 (tone marks as combining characters).
+    try:
+        return data.decode("cp1258"), "cp1258"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("không nhận ra bảng mã của tệp (không phải UTF-8, UTF-16 hay Windows-1258): "
+                             "hãy lưu lại dạng 'CSV UTF-8'") from exc
+
+
+def sniff_separator(text: str) -> str:
+    """The most frequent of ; , tab over the first lines (Excel in a Vietnamese locale writes ;)."""
+    sample = "\n".join(text.splitlines()[:PREVIEW_ROWS])
+    counts = {sep: sample.count(sep) for sep in (";", ",", "\t")}
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+
+def _read_csv(path: Path) -> list[RawTable]:
+    text, _encoding = decode_bytes(path.read_bytes())
+    if not text.strip():
+        raise UnreadableFile("tệp rỗng")
+    separator = sniff_separator(text)
+    head = "\n".join(text.splitlines()[:PREVIEW_ROWS])
+    preview = [[cell if cell != "" else None for cell in row]
+               for row in csv.reader(io.StringIO(head), delimiter=separator)]
+    return [RawTable(sheet="", preview=preview, cells=None, csv_text=text, csv_separator=separator)]
+
+
+def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
+    """All rows from the header row on, as strings (read once the header row is known)."""
+    assert table.csv_text is not None and table.csv_separator is not None
+    width = len(table.preview[header_index])
+    try:
+        frame = pl.read_csv(
+            io.StringIO(table.csv_text), has_header=False, separator=table.csv_separator,
+            skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True,
+            quote_char='"', new_columns=[f"column_{i}" for i in range(width)], missing_utf8_is_empty_string=False,
+        )
+    except pl.exceptions.ComputeError as exc:
+        raise UnreadableFile(f"không đọc được nội dung CSV: {exc}".splitlines()[0]) from exc
+    return frame
+
+
+def _read_excel(path: Path) -> list[RawTable]:
+    try:
+        sheets = pl.read_excel(path, sheet_id=0, has_header=False, engine="calamine", raise_if_empty=False,
+                               drop_empty_rows=False, drop_empty_cols=False, read_options={"dtypes": "string"})
+    except Exception as exc:  # calamine raises several types for corrupt or encrypted files
+        raise UnreadableFile(f"không mở được tệp Excel ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
+    tables = []
+    for name, frame in sheets.items():
+        if frame.width == 0:
+            continue
+        frame = frame.rename({old: f"column_{i}" for i, old in enumerate(frame.columns)})
+        preview = [list(row) for row in frame.head(PREVIEW_ROWS).iter_rows()]
+        tables.append(RawTable(sheet=name, preview=preview, cells=frame))
+    return tables
+
+
+def _read_parquet(path: Path) -> list[RawTable]:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:
+        raise UnreadableFile(f"không đọc được tệp Parquet ({str(exc).splitlines()[0]})") from exc
+    header = pl.DataFrame([pl.Series(f"column_{i}", [name], pl.String) for i, name in enumerate(frame.columns)])
+    body = frame.select([pl.col(c).cast(pl.String).alias(f"column_{i}") for i, c in enumerate(frame.columns)])
+    cells = pl.concat([header, body])
+    return [RawTable(sheet="", preview=[list(r) for r in cells.head(PREVIEW_ROWS).iter_rows()], cells=cells,
+                     named_columns=True)]
+
+
+def read_tables(path: Path) -> list[RawTable]:
+    """Every table in the file; raises UnreadableFile with a reason when there is none to read."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path)
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path)
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path)
+    raise UnreadableFile(f"không hỗ trợ định dạng '{suffix or '(không có đuôi)'}': dùng CSV, XLSX, XLS hoặc Parquet")
