@@ -93,7 +93,7 @@ def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
         frame = pl.read_csv(
             io.StringIO(table.csv_text), has_header=False, separator=table.csv_separator,
             skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True,
-            quote_char='"', new_columns=[f"column_{i}" for i in range(width)], missing_utf8_is_empty_string=False,
+            quote_char='"', new_columns=[f"column_{i}" for i in range(width)],
         )
     except pl.exceptions.ComputeError as exc:
         raise UnreadableFile(f"không đọc được nội dung CSV: {exc}".splitlines()[0]) from exc

@@ -1,0 +1,307 @@
+"""Ingest: files and folders of commune exports into the warehouse, every row accounted for.
+
+read raw (pipelines.read) -> find header and kind (pipelines.headers) -> pseudonymise
+(pipelines.privacy) -> parse and validate (pipelines.normalize) -> resolve communes
+(pipelines.communes) -> load or quarantine (pipelines.load), all inside one atomic publish
+(pipelines.warehouse.publishing). For each file and sheet:
+read = inserted + updated + unchanged + quarantined, printed and stored in ``ingest_log``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.communes import Resolution, commune_from_file_name, commune_from_title, resolve_commune
+from pipelines.headers import HeaderError, HeaderMatch, detect_header
+from pipelines.load import upsert_records, write_quarantine
+from pipelines.normalize import PROBLEMS, ROW, derive_and_check, parse_columns
+from pipelines.privacy import load_secret, pseudonymise
+from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, csv_cells, read_tables
+from pipelines.warehouse import connect_read_only, publishing, resolve_db_path
+from schemas.config import DvcqConfig, load_config
+from schemas.records import RECORD_SCHEMAS, RecordSchema
+
+
+@dataclass
+class FileReport:
+    """What happened to one table (file or sheet); ``error`` set when it could not be read."""
+
+    file_name: str
+    sheet: str = ""
+    kind: str = ""
+    communes: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_quarantined: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    message: str = ""
+    error: str | None = None
+
+    def summary_line(self) -> str:
+        where = f"{self.file_name}[{self.sheet}]" if self.sheet else self.file_name
+        if self.error:
+            return f"{where}: LỖI — {self.error}"
+        communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
+        line = (f"{where}: {self.kind} | xã {communes or '-'} | đọc {self.rows_read} = thêm {self.rows_inserted}"
+                f" + cập nhật {self.rows_updated} + không đổi {self.rows_unchanged}"
+                f" + cách ly {self.rows_quarantined}")
+        if self.unknown_columns:
+            line += f" | cột không nhận ra: {', '.join(self.unknown_columns)}"
+        if self.message:
+            line += f" | {self.message}"
+        return line
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What every file of one run shares."""
+
+    con: duckdb.DuckDBPyConnection
+    config: DvcqConfig
+    secret: bytes
+    kind: str | None
+    commune: str | None
+    today: dt.date
+
+
+def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
+    """Files to read (folders walked, sorted) and notes on files skipped inside folders."""
+    files: list[Path] = []
+    notes: list[str] = []
+    for given in map(Path, paths):
+        if not given.exists():
+            raise FileNotFoundError(f"không tìm thấy đường dẫn '{given}'")
+        if given.is_file():
+            files.append(given)
+            continue
+        for path in sorted(p for p in given.rglob("*") if p.is_file()):
+            if path.name.startswith((".", "~$")):
+                continue
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.append(path)
+            else:
+                notes.append(f"bỏ qua {path}: không phải CSV/XLSX/XLS/Parquet")
+    return files, notes
+
+
+def _table_body(table: RawTable, match: HeaderMatch) -> tuple[pl.DataFrame, int]:
+    """Rows under the header with positional columns, and the 1-based file row of the first one."""
+    cells = table.cells.slice(match.row_index) if table.cells is not None else csv_cells(table, match.row_index)
+    return cells.slice(1), match.row_index + 2
+
+
+def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int) -> tuple[pl.DataFrame, int]:
+    """Mapped columns renamed to canonical names, row numbers attached, blank rows removed (counted)."""
+    numbered = body.with_row_index(ROW, offset=first_row)
+    nonblank = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in body.columns])
+    kept = numbered.filter(nonblank) if body.columns else numbered.clear()
+    renamed = kept.select(pl.col(ROW).cast(pl.Int32),
+                          *[pl.col(f"column_{pos}").alias(name) for pos, name in match.columns.items()
+                            if f"column_{pos}" in kept.columns])
+    return renamed, len(numbered) - len(kept)
+
+
+def _file_level_commune(ctx: IngestContext, table: RawTable, path: Path) -> tuple[Resolution | None, str]:
+    """--commune, else the title rows, else the file name; with a note saying which."""
+    province = ctx.config.province_code
+    if ctx.commune:
+        name, _, district = ctx.commune.partition(",")
+        return resolve_commune(name, district or None, province), "xã theo --commune"
+    from_title = commune_from_title(table.preview, province)
+    if from_title is not None:
+        return from_title, "xã theo dòng tiêu đề"
+    from_name = commune_from_file_name(path.stem, province)
+    if from_name is not None:
+        return from_name, "xã theo tên tệp"
+    return None, ""
+
+
+def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, province: str) -> pl.DataFrame:
+    """Add commune_code; rows that cannot be placed get a problem naming why."""
+    if "commune" in frame.columns:
+        pairs = frame.select("commune", *(["district"] if "district" in frame.columns else [])).unique()
+        resolved = []
+        for row in pairs.iter_rows(named=True):
+            value, district = row["commune"], row.get("district")
+            result = resolve_commune(value, district, province) if value else (
+                file_level or Resolution(None, "missing_commune", "thiếu tên hoặc mã xã"))
+            resolved.append({**row, "commune_code": result.code,
+                             "_commune_problem": None if result.code else f"{result.reason}\t{result.message}"})
+        lookup = pl.DataFrame(resolved, schema={**pairs.schema, "commune_code": pl.String,
+                                                 "_commune_problem": pl.String})
+        frame = frame.join(lookup, on=list(pairs.columns), how="left", nulls_equal=True)
+    else:
+        result = file_level or Resolution(None, "missing_commune",
+                                          "không xác định được xã: tệp không có cột xã, dòng tiêu đề 'ỦY BAN NHÂN DÂN XÃ …' "
+                                          "hay tên xã trong tên tệp; hãy dùng --commune")
+        frame = frame.with_columns(
+            pl.lit(result.code, dtype=pl.String).alias("commune_code"),
+            pl.lit(None if result.code else f"{result.reason}\t{result.message}", dtype=pl.String).alias("_commune_problem"))
+    return frame.with_columns(
+        pl.concat_list([pl.col(PROBLEMS), pl.concat_list([pl.col("_commune_problem")]).list.drop_nulls()]).alias(PROBLEMS)
+    ).drop("_commune_problem")
+
+
+def _mark_duplicates(frame: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
+    """The same record id twice in one file: the later row is kept, earlier ones quarantined."""
+    key = schema.id_column
+    trusted = pl.col(PROBLEMS).list.len() == 0
+    is_last = (pl.col(ROW) == pl.col(ROW).filter(trusted).max().over("commune_code", key))
+    duplicate = trusted & pl.col(key).is_not_null() & ~is_last
+    message = pl.format("duplicate_in_file\t{} '{}' lặp lại ở dòng sau trong cùng tệp; dùng dòng sau",
+                        pl.lit(schema.column(key).label_vi), pl.col(key))
+    return frame.with_columns(
+        pl.when(duplicate).then(pl.concat_list([pl.col(PROBLEMS), pl.concat_list([message])]))
+        .otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
+
+
+def _quarantine_rows(bad: pl.DataFrame, raw: pl.DataFrame, report: FileReport, checksum: str,
+                     schema: RecordSchema) -> pl.DataFrame:
+    """Quarantine rows: first reason's code, all messages, raw values (already pseudonymised) as JSON."""
+    raw_columns = [c for c in raw.columns if c != ROW]
+    raw_json = raw.select(ROW, pl.struct(raw_columns).struct.json_encode().alias("raw_values")) if raw_columns \
+        else raw.select(ROW, pl.lit("{}").alias("raw_values"))
+    return bad.join(raw_json, on=ROW, how="left").select(
+        pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),
+        pl.lit(report.sheet).alias("sheet"), pl.col(ROW).alias("row_number"), pl.lit(schema.kind).alias("kind"),
+        pl.col("commune_code"), pl.col(schema.id_column).cast(pl.String).alias("record_id"),
+        pl.col(PROBLEMS).list.first().str.split_exact("\t", 1).struct.field("field_0").alias("reason_code"),
+        pl.col(PROBLEMS).list.eval(pl.element().str.split_exact("\t", 1).struct.field("field_1"))
+        .list.join("; ").alias("message_vi"),
+        pl.col("raw_values"),
+    )
+
+
+def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str, match: HeaderMatch) -> FileReport:
+    """One sheet or CSV: normalise, validate, resolve, load; returns its counts."""
+    schema = RECORD_SCHEMAS[match.kind]
+    report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=match.unknown)
+    body, first_row = _table_body(table, match)
+    raw, blank_rows = _raw_frame(body, match, first_row)
+    raw = pseudonymise(raw, schema.personal_columns, ctx.secret)
+    report.rows_read = len(raw)
+    file_level, how = _file_level_commune(ctx, table, path)
+    typed = parse_columns(raw, schema)
+    typed = derive_and_check(typed, schema, ctx.today, dt.date.fromisoformat(ctx.config.ingest.earliest_date),
+                             ctx.config.ingest.future_tolerance_days)
+    typed = _assign_communes(typed, file_level, ctx.config.province_code)
+    typed = _mark_duplicates(typed, schema)
+    trusted = pl.col(PROBLEMS).list.len() == 0
+    good, bad = typed.filter(trusted), typed.filter(~trusted)
+    counts = upsert_records(ctx.con, schema, good, path.name, table.sheet)
+    write_quarantine(ctx.con, _quarantine_rows(bad, raw, report, checksum, schema))
+    report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+    report.rows_quarantined = len(bad)
+    report.communes = sorted(good["commune_code"].unique().to_list())
+    notes = [how] if how and "commune" not in raw.columns else []
+    if blank_rows:
+        notes.append(f"bỏ qua {blank_rows} dòng trống")
+    report.message = "; ".join(notes)
+    return report
+
+
+def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
+    """Every table of one file that holds records; a file with none is an error report."""
+    try:
+        data = path.read_bytes()
+        tables = read_tables(path)
+    except (UnreadableFile, OSError) as exc:
+        return [FileReport(file_name=path.name, error=str(exc))]
+    checksum = hashlib.sha256(data).hexdigest()
+    reports, skipped = [], []
+    for table in tables:
+        try:
+            match = detect_header(table.preview, ctx.kind)
+        except HeaderError as exc:
+            skipped.append((table.sheet, str(exc)))
+            continue
+        try:
+            reports.append(ingest_table(ctx, path, table, checksum, match))
+        except UnreadableFile as exc:
+            reports.append(FileReport(file_name=path.name, sheet=table.sheet, error=str(exc)))
+    if not reports:
+        reason = skipped[0][1] if skipped else "tệp không có bảng dữ liệu nào"
+        return [FileReport(file_name=path.name, error=reason)]
+    if skipped:
+        reports[0].message = "; ".join(filter(None, [reports[0].message] + [
+            f"trang '{sheet}' không có dữ liệu hồ sơ" for sheet, _ in skipped]))
+    _log(ctx.con, path, checksum, reports)
+    return reports
+
+
+def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
+    now = dt.datetime.now()
+    con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (r.file_name, str(path), checksum, r.sheet, r.kind, ",".join(r.communes), r.rows_read, r.rows_inserted,
+         r.rows_updated, r.rows_unchanged, r.rows_quarantined, ",".join(r.unknown_columns), r.message, now)
+        for r in reports])
+
+
+def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: str | None = None,
+                 commune: str | None = None, config: DvcqConfig | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[FileReport]:
+    """Ingest files/folders in one atomic publish; missing paths raise FileNotFoundError first."""
+    config = config or load_config()
+    files, notes = expand_paths(paths)
+    db_path = resolve_db_path(db)
+    reports: list[FileReport] = []
+    with publishing(db_path, config.province_code) as con:
+        ctx = IngestContext(con=con, config=config, secret=load_secret(db_path.parent), kind=kind,
+                            commune=commune, today=dt.date.today())
+        for number, path in enumerate(files, start=1):
+            if progress:
+                progress(number, len(files), path.name)
+            reports.extend(ingest_file(ctx, path))
+    for note in notes:
+        print(note, file=sys.stderr)
+    return reports
+
+
+def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], None]:
+    """A one-line progress bar on stderr for runs of several files."""
+    def show(number: int, total: int, name: str) -> None:
+        if total < total_threshold:
+            return
+        width = 30
+        filled = width * number // total
+        end = "\n" if number == total else ""
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {number}/{total} {name[:40]:<40}", end=end,
+              file=sys.stderr, flush=True)
+    return show
+
+
+def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: str | None,
+                   config: DvcqConfig) -> int:
+    """`dvcq ingest`: one summary line per file or sheet; exit 1 when any file could not be read."""
+    reports = ingest_files(paths, db=db, kind=kind, commune=commune, config=config, progress=_progress_printer())
+    for report in reports:
+        print(report.summary_line())
+    ok = [r for r in reports if not r.error]
+    totals = [sum(getattr(r, f) for r in ok) for f in ("rows_read", "rows_inserted", "rows_updated",
+                                                         "rows_unchanged", "rows_quarantined")]
+    print(f"Tổng: {len(ok)} bảng, đọc {totals[0]} = thêm {totals[1]} + cập nhật {totals[2]} + không đổi {totals[3]}"
+          f" + cách ly {totals[4]}; kho dữ liệu: {resolve_db_path(db)}")
+    failed = [r for r in reports if r.error]
+    if failed:
+        print(f"dvcq: lỗi: {len(failed)} tệp không đọc được (xem các dòng LỖI ở trên)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def quarantine_frame(db: str | Path | None = None) -> pl.DataFrame:
+    """The quarantined rows with reasons, newest file first."""
+    with connect_read_only(db) as con:
+        return con.sql("""
+            SELECT file_name, sheet, row_number, kind, commune_code, record_id, reason_code, message_vi, raw_values
+            FROM quarantine ORDER BY quarantined_at DESC, file_name, sheet, row_number
+        """).pl()

@@ -1,0 +1,75 @@
+"""Load: upsert trusted rows into their record table, quarantined rows into ``quarantine``.
+
+Idempotency: a record's key is (commune_code, record id); rows without an id get a content
+key ('K' + hash of their values), so the same row loads once. ``row_hash`` over the
+normalised content tells an unchanged re-export from a changed one (a pending dossier now
+completed), which replaces the stored row. The last file ingested wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from schemas.records import RecordSchema
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+def _content_sql(columns: list[str]) -> str:
+    """Text of all values, NULL distinguishable from empty, for hashing."""
+    parts = ", ".join(f"coalesce(CAST(s.\"{c}\" AS VARCHAR), '\u2205')" for c in columns)
+    return f"concat_ws('\u241f', {parts})"
+
+
+def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,
+                   source_file: str, source_sheet: str) -> UpsertCounts:
+    """Insert new records, replace changed ones, count unchanged; ``rows`` has commune_code, _row and the schema's columns."""
+    if rows.is_empty():
+        return UpsertCounts(0, 0, 0)
+    value_columns = [c.name for c in schema.columns if c.name != schema.id_column]
+    key = schema.id_column
+    incoming = rows.select("commune_code", "_row", *[c.name for c in schema.columns])  # noqa: F841 - DuckDB reads it
+    content = _content_sql(value_columns)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _stage AS
+        SELECT s.commune_code,
+               coalesce(s."{key}", 'K' || left(md5(s.commune_code || '\u241f' || {content}), 16)) AS "{key}",
+               {", ".join(f's."{c}"' for c in value_columns)},
+               ? AS source_file, ? AS source_sheet, s._row AS source_row,
+               md5({content}) AS row_hash, ?::TIMESTAMP AS loaded_at
+        FROM incoming s
+    """, [source_file, source_sheet, dt.datetime.now()])
+    join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'
+    inserted, updated, unchanged = con.execute(f"""
+        SELECT count(*) FILTER (WHERE t.row_hash IS NULL),
+               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND t.row_hash <> s.row_hash),
+               count(*) FILTER (WHERE t.row_hash = s.row_hash)
+        FROM _stage s LEFT JOIN {schema.table} t ON {join}
+    """).fetchall()[0]
+    if updated:
+        con.execute(f"DELETE FROM {schema.table} t USING _stage s WHERE {join} AND t.row_hash <> s.row_hash")
+    if inserted or updated:
+        con.execute(f"INSERT INTO {schema.table} BY NAME SELECT s.* FROM _stage s ANTI JOIN {schema.table} t ON {join}")
+    con.execute("DROP TABLE _stage")
+    return UpsertCounts(inserted, updated, unchanged)
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
+    """Store quarantined rows; the same file row quarantined again replaces its earlier entry."""
+    if rows.is_empty():
+        return
+    quarantined = rows  # noqa: F841 - DuckDB reads it
+    con.execute("""
+        DELETE FROM quarantine q USING quarantined r
+        WHERE q.file_checksum = r.file_checksum AND q.sheet = r.sheet AND q.row_number = r.row_number
+    """)
+    con.execute("INSERT INTO quarantine BY NAME SELECT *, now()::TIMESTAMP AS quarantined_at FROM quarantined")
