@@ -1,0 +1,306 @@
+"""Shared chrome for every page: sidebar filters (kept in the URL), formatting, colours, empty states.
+
+Numbers are shown the Vietnamese way (1.234,5; 95,3 %), dates as dd/mm/yyyy. Tables are turned
+into display strings here (``show_table``) so that the browser's locale never decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+
+# Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
+GOOD, WATCH, WEAK, NA_COLOUR = "#2166AC", "#F1A340", "#B35806", "#D9D9D9"
+STATUS_COLOURS = {"good": GOOD, "watch": WATCH, "weak": WEAK, "na": NA_COLOUR}
+STATUS_LABELS = {"good": "Đạt chỉ tiêu", "watch": "Cần theo dõi (dưới chỉ tiêu ≤ 10 điểm)",
+                 "weak": "Yếu (dưới chỉ tiêu > 10 điểm)", "na": "Không có dữ liệu (N/A)"}
+WATCH_MARGIN = 10.0  # points below target still counted as "watch"
+SCORE_SCALE = [[0.0, WEAK], [0.5, "#F7F7F7"], [1.0, GOOD]]  # continuous, for composite scores
+SERIES = ["#2166AC", "#E08214", "#8073AC", "#4393C3", "#B35806", "#542788", "#FDB863", "#92C5DE"]
+
+PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
+NA = "N/A"
+
+
+# ---------------------------------------------------------------- formatting
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_num(x, decimals: int = 1) -> str:
+    """1234.5 -> '1.234,5' (Vietnamese separators)."""
+    if _missing(x):
+        return NA
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_int(x) -> str:
+    return NA if _missing(x) else fmt_num(round(x), 0)
+
+
+def fmt_pct(x, decimals: int = 1) -> str:
+    return NA if _missing(x) else f"{fmt_num(x, decimals)} %"
+
+
+def fmt_date(d) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return d.strftime("%d/%m/%Y")
+
+
+def fmt_delta(now, before, kind: str = "int") -> str | None:
+    """Change from the previous period, for st.metric (None when unknown)."""
+    if _missing(now) or _missing(before):
+        return None
+    diff = now - before
+    sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+    if kind == "pct":
+        return f"{sign}{fmt_num(abs(diff))} điểm % so với kỳ trước"
+    return f"{sign}{fmt_int(abs(diff))} so với kỳ trước"
+
+
+def status(value, target) -> str:
+    if _missing(value):
+        return "na"
+    if _missing(target) or value >= target:
+        return "good"
+    return "watch" if value >= target - WATCH_MARGIN else "weak"
+
+
+def vocab_label(vocabulary: str, value) -> str:
+    from schemas.vocabularies import VOCABULARIES
+    if value is None:
+        return ""
+    key = str(value).lower() if isinstance(value, bool) else str(value)
+    return VOCABULARIES[vocabulary].labels_vi.get(key, key)
+
+
+# ---------------------------------------------------------------- tables
+def record_label(kind: str, column: str) -> str:
+    from schemas.records import RECORD_SCHEMAS
+    return RECORD_SCHEMAS[kind].column(column).label_vi
+
+
+def display_frame(df: pl.DataFrame, spec: dict[str, tuple[str, str]]) -> pl.DataFrame:
+    """Select ``spec``'s columns, format each by kind, rename to its Vietnamese label.
+
+    kinds: text, int, num, pct, date, vocab:<name>.
+    """
+    out = {}
+    for col, (label, kind) in spec.items():
+        if col not in df.columns:
+            continue
+        values = df.get_column(col).to_list()
+        if kind == "int":
+            out[label] = [fmt_int(v) if v is not None else "" for v in values]
+        elif kind == "num":
+            out[label] = [fmt_num(v) for v in values]
+        elif kind == "pct":
+            out[label] = [fmt_pct(v) for v in values]
+        elif kind == "date":
+            out[label] = [fmt_date(v) for v in values]
+        elif kind.startswith("vocab:"):
+            out[label] = [vocab_label(kind[6:], v) for v in values]
+        else:
+            out[label] = ["" if v is None else str(v) for v in values]
+    return pl.DataFrame(out, schema={k: pl.String for k in out})
+
+
+def show_table(df: pl.DataFrame, spec: dict[str, tuple[str, str]], key: str | None = None,
+               height: int | None = None, **kwargs) -> None:
+    st.dataframe(display_frame(df, spec), hide_index=True, width="stretch", key=key,
+                 height=height or "auto", **kwargs)
+
+
+def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = "Dữ liệu") -> bytes:
+    """An XLSX with Vietnamese headers; dates stay real dates shown dd/mm/yyyy, numbers stay numbers."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    cols = [(c, label, kind) for c, (label, kind) in spec.items() if c in df.columns]
+    with xlsxwriter.Workbook(buf, {"in_memory": True}) as wb:
+        ws = wb.add_worksheet(sheet[:31])
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        date_f, int_f = wb.add_format({"num_format": "dd/mm/yyyy"}), wb.add_format({"num_format": "#,##0"})
+        pct_f = wb.add_format({"num_format": "0.0"})
+        for j, (_, label, _) in enumerate(cols):
+            ws.write(0, j, label, head)
+            ws.set_column(j, j, max(12, min(40, len(label) + 4)))
+        for i, row in enumerate(df.select([c for c, _, _ in cols]).iter_rows(), start=1):
+            for j, ((_, _, kind), v) in enumerate(zip(cols, row)):
+                if v is None:
+                    continue
+                if kind == "date":
+                    ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date_f)
+                elif kind == "int":
+                    ws.write_number(i, j, v, int_f)
+                elif kind in ("num", "pct"):
+                    ws.write_number(i, j, v, pct_f)
+                elif kind.startswith("vocab:"):
+                    ws.write_string(i, j, vocab_label(kind[6:], v))
+                else:
+                    ws.write(i, j, v)
+        ws.freeze_panes(1, 0)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- empty states, help
+def empty(what: str, how: str = "Hãy nạp tệp xuất từ phần mềm của xã ở trang **Dữ liệu** "
+          "(hoặc chạy `dvcq ingest <thư mục> --db <kho>`).") -> None:
+    st.info(f"**{what}.** {how}", icon=":material/info:")
+
+
+def indicator_help(indicator: str) -> str:
+    ind = data.config().indicators[indicator]
+    return f"{ind.explanation} Chỉ tiêu: {fmt_pct(ind.target, 0)}."
+
+
+def indicator_explanations(indicators: list[str] | None = None) -> None:
+    from schemas.config import ALL_RATES
+    cfg = data.config()
+    with st.expander("Cách tính các chỉ số (theo tệp cấu hình)"):
+        for name in indicators or ALL_RATES:
+            ind = cfg.indicators[name]
+            group = cfg.groups[ind.group].label if ind.group else "chỉ số bổ trợ"
+            st.markdown(f"**{ind.label}** ({group}; chỉ tiêu {fmt_pct(ind.target, 0)}): {ind.explanation}")
+        st.caption(f"Điểm tổng hợp: trung bình có trọng số của các chỉ số có giá trị; không xếp hạng khi "
+                   f"dưới {cfg.min_indicators_ranked} chỉ số có giá trị. Màu: xanh = đạt chỉ tiêu, cam nhạt = "
+                   f"dưới chỉ tiêu không quá {fmt_int(WATCH_MARGIN)} điểm, nâu cam = thấp hơn nữa, xám = N/A.")
+
+
+# ---------------------------------------------------------------- filters
+@dataclass(frozen=True)
+class Filters:
+    kind: str
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date
+    prev_from: dt.date
+    prev_to: dt.date
+    label: str
+    district: str | None
+    commune: str | None
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date, dt.date]:
+        return (self.date_from, self.date_to, self.as_of)
+
+    @property
+    def previous(self) -> tuple[dt.date, dt.date, dt.date]:
+        return (self.prev_from, self.prev_to, self.prev_to)
+
+
+def _quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, 3 * q - 2, 1)
+    return first, _month_end(year, 3 * q)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _period_options(first: dt.date, last: dt.date) -> dict[str, list[str]]:
+    years = [str(y) for y in range(last.year, first.year - 1, -1)]
+    quarters, months = [], []
+    for y in range(last.year, first.year - 1, -1):
+        for q in range(4, 0, -1):
+            lo, hi = _quarter_bounds(y, q)
+            if lo <= last and hi >= first:
+                quarters.append(f"{y}-Q{q}")
+        for m in range(12, 0, -1):
+            if dt.date(y, m, 1) <= last and _month_end(y, m) >= first:
+                months.append(f"{y}-{m:02d}")
+    return {"nam": years, "quy": quarters, "thang": months}
+
+
+def _bounds(kind: str, value: str) -> tuple[dt.date, dt.date, dt.date, dt.date, str]:
+    if kind == "nam":
+        y = int(value)
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31), f"Năm {y}"
+    if kind == "quy":
+        y, q = int(value[:4]), int(value[-1])
+        lo, hi = _quarter_bounds(y, q)
+        py, pq = (y, q - 1) if q > 1 else (y - 1, 4)
+        plo, phi = _quarter_bounds(py, pq)
+        return lo, hi, plo, phi, f"Quý {q}/{y}"
+    y, m = int(value[:4]), int(value[5:7])
+    py, pm = (y, m - 1) if m > 1 else (y - 1, 12)
+    return (dt.date(y, m, 1), _month_end(y, m), dt.date(py, pm, 1), _month_end(py, pm), f"Tháng {m:02d}/{y}")
+
+
+def sidebar() -> Filters:
+    """Render the shared filters (bound to the URL query string) and return the chosen view."""
+    first, last = data.date_range()
+    opts = _period_options(first, last)
+    units = data.units()
+    sb = st.sidebar
+    sb.markdown("### Bộ lọc")
+    kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky",
+                        bind="query-params")
+    if kind == "tuy_chon":
+        c1, c2 = sb.columns(2)
+        lo = c1.date_input("Từ ngày", value=dt.date(last.year, 1, 1), min_value=dt.date(2000, 1, 1),
+                           format="DD/MM/YYYY", key="tu", bind="query-params")
+        hi = c2.date_input("Đến ngày", value=last, min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY",
+                           key="den", bind="query-params")
+        if hi < lo:
+            lo, hi = hi, lo
+        span = hi - lo
+        plo, phi, label = lo - span - dt.timedelta(days=1), lo - dt.timedelta(days=1), f"{fmt_date(lo)} – {fmt_date(hi)}"
+    else:
+        fmt = {"nam": lambda v: f"Năm {v}", "quy": lambda v: f"Quý {v[-1]}/{v[:4]}",
+               "thang": lambda v: f"Tháng {v[5:]}/{v[:4]}"}[kind]
+        value = sb.selectbox(PERIOD_KINDS[kind], opts[kind], format_func=fmt, key=kind, bind="query-params")
+        lo, hi, plo, phi, label = _bounds(kind, value)
+    as_of = sb.date_input("Ngày tính tồn đọng (để trống = cuối kỳ)", value=None, format="DD/MM/YYYY",
+                          min_value=dt.date(2000, 1, 1), key="ngay", bind="query-params",
+                          help="Hồ sơ, đơn thư quá hạn được tính đến ngày này.")
+    districts = units.select("district_code", "district_name").unique().sort("district_code")
+    dnames = dict(districts.iter_rows())
+    district = sb.selectbox("Huyện/thị xã/thành phố", list(dnames), index=None, format_func=dnames.get,
+                            placeholder="Toàn tỉnh", key="huyen", bind="query-params")
+    communes = units if district is None else units.filter(pl.col("district_code") == district)
+    cnames = dict(communes.select("commune_code", "commune_name").iter_rows())
+    if st.session_state.get("xa") not in (None, *cnames):
+        st.session_state["xa"] = None
+    commune = sb.selectbox("Xã/phường/thị trấn", list(cnames), index=None, format_func=cnames.get,
+                           placeholder="Tất cả", key="xa", bind="query-params")
+    if commune and district is None:
+        district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
+    sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
+    return Filters(kind, lo, hi, as_of or min(hi, dt.date.today()), plo, phi, label, district, commune)
+
+
+def page(title: str, caption: str | None = None) -> Filters | None:
+    """Title + filters; None (after an explanatory empty state) when there is no warehouse yet."""
+    st.title(title)
+    if not data.has_warehouse():
+        empty("Chưa có kho dữ liệu", "Hãy nạp tệp xuất từ phần mềm của xã ở trang **Dữ liệu**, hoặc chạy "
+              "`dvcq ingest data/sample --db data/dvcq.duckdb` rồi tải lại trang.")
+        return None
+    if not data.has_records():
+        empty("Kho dữ liệu chưa có hồ sơ, đơn thư, thư, hội nghị hay phiếu khảo sát nào")
+        return None
+    filters = sidebar()
+    scope = data.unit_name(filters.commune or filters.district) if (filters.commune or filters.district) \
+        else data.province_name()
+    st.caption(f"{caption + ' · ' if caption else ''}{scope} · {filters.label} · tồn đọng tính đến "
+               f"{fmt_date(filters.as_of)}")
+    return filters
+
+
+def engine_missing(exc: Exception) -> None:
+    empty("Bộ tính chỉ số chưa sẵn sàng", f"Trang này cần mô-đun tính chỉ số của hệ thống ({exc}). "
+          "Các trang Dữ liệu và Khám phá vẫn dùng được.")

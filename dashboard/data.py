@@ -1,0 +1,231 @@
+"""Cached, read-only data access for the pages.
+
+One DuckDB connection per process (``st.cache_resource``), a cursor per query, results cached
+with ``st.cache_data`` keyed on ``warehouse_version()``. When an ingest publishes a new file the
+version changes: the old connection is released (closed) and the path reopened, so the pages see
+the new data without a restart. Personal columns never leave this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboard import queries as q
+from pipelines.warehouse import connect_read_only, resolve_db_path, warehouse_version
+from schemas.records import RECORD_SCHEMAS
+
+PERSONAL = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
+_lock = threading.Lock()
+_opened: dict[str, str] = {}
+
+
+class EngineMissing(RuntimeError):
+    """The indicator engine (pipelines.indicators / flags / backlog) is not installed yet."""
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except Exception:  # already closed
+        pass
+
+
+@st.cache_resource(on_release=_close, show_spinner=False, max_entries=4)
+def _open(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    return connect_read_only(path)
+
+
+@st.cache_resource(on_release=_close, show_spinner=False, max_entries=4)
+def _open_sandbox(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    from dashboard.sandbox import open_sandbox
+    return open_sandbox(path)
+
+
+def db_path() -> str:
+    return str(resolve_db_path())
+
+
+def version() -> str:
+    """Current warehouse version; reopens the connections when it changed since the last call."""
+    path = db_path()
+    v = warehouse_version(path)
+    with _lock:
+        if _opened.get(path) not in (None, v):
+            _open.clear()           # on_release closes the old connections
+            _open_sandbox.clear()
+        _opened[path] = v
+    return v
+
+
+def has_warehouse() -> bool:
+    return version() != ""
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    v = version()
+    return _open(db_path(), v)
+
+
+def sandbox_connection() -> duckdb.DuckDBPyConnection:
+    v = version()
+    return _open_sandbox(db_path(), v)
+
+
+@st.cache_resource(show_spinner=False)
+def config():
+    from schemas.config import load_config
+    return load_config()
+
+
+def _strip_personal(df: pl.DataFrame) -> pl.DataFrame:
+    return df.drop([c for c in df.columns if c in PERSONAL or c.endswith(("_id_number", "_phone", "_address"))])
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _sql(v: str, path: str, sql: str, params: tuple | None) -> pl.DataFrame:
+    cur = _open(path, v).cursor()
+    try:
+        return _strip_personal(cur.sql(sql, params=list(params) if params else None).pl())
+    finally:
+        cur.close()
+
+
+def sql(text: str, *params) -> pl.DataFrame:
+    return _sql(version(), db_path(), text, tuple(params) if params else None)
+
+
+# ------------------------------------------------------------------ basics
+def date_range() -> tuple[dt.date, dt.date]:
+    first, last = sql(q.DATE_RANGE).row(0)
+    today = dt.date.today()
+    return first or today, last or today
+
+
+def has_records() -> bool:
+    return sum(sql(q.RECORD_COUNTS).row(0)) > 0
+
+
+def record_counts() -> dict[str, int]:
+    return sql(q.RECORD_COUNTS).row(0, named=True)
+
+
+def units() -> pl.DataFrame:
+    return sql(q.UNITS)
+
+
+def unit_name(code: str) -> str:
+    u = units()
+    if len(code) == 5:
+        hit = u.filter(pl.col("commune_code") == code)
+        return f"{hit.item(0, 'commune_name')}, {hit.item(0, 'district_name')}" if len(hit) else code
+    hit = u.filter(pl.col("district_code") == code)
+    return hit.item(0, "district_name") if len(hit) else code
+
+
+def province_name() -> str:
+    u = units()
+    return u.item(0, "province_name") if len(u) else ""
+
+
+def headline(period, district, commune) -> dict:
+    d_from, d_to, as_of = period
+    return sql(q.HEADLINE, d_from, d_to, district, commune, as_of).row(0, named=True)
+
+
+def scoped(query: str, period, district, commune) -> pl.DataFrame:
+    d_from, d_to, as_of = period
+    params = [d_from, d_to, district, commune] + ([as_of] if "$5" in query else [])
+    return sql(query, *params)
+
+
+# ------------------------------------------------------------------ engine (pipelines.*)
+def _period(period):
+    try:
+        from pipelines.indicators import Period
+    except ImportError as exc:
+        raise EngineMissing("pipelines.indicators") from exc
+    d_from, d_to, as_of = period
+    return Period(d_from, d_to, as_of)
+
+
+def _engine_call(v: str, func: str, *args):
+    import importlib
+
+    module, name = func.rsplit(".", 1)
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise EngineMissing(func) from exc
+    cur = _open(db_path(), v).cursor()
+    try:
+        return fn(cur, config(), *args)
+    finally:
+        cur.close()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _indicators(v: str, path: str, level: str, period) -> pl.DataFrame:
+    return _engine_call(v, "pipelines.indicators.indicator_table", level, _period(period))
+
+
+def indicators(level: str, period) -> pl.DataFrame:
+    """One row per unit x indicator (12 + hai_long + composite)."""
+    return _indicators(version(), db_path(), level, tuple(period))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _measures(v: str, path: str, level: str, period) -> pl.DataFrame:
+    return _engine_call(v, "pipelines.indicators.supporting_measures", level, _period(period))
+
+
+def measures(level: str, period) -> pl.DataFrame:
+    return _measures(version(), db_path(), level, tuple(period))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _flags(v: str, path: str, level: str, period) -> pl.DataFrame:
+    return _engine_call(v, "pipelines.flags.flag_table", level, _period(period))
+
+
+def flags(level: str, period) -> pl.DataFrame:
+    return _flags(version(), db_path(), level, tuple(period))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _backlog(v: str, path: str, as_of: dt.date, level: str) -> pl.DataFrame:
+    return _strip_personal(_engine_call(v, "pipelines.backlog.backlog_table", as_of, level))
+
+
+def backlog(as_of: dt.date, level: str = "commune") -> pl.DataFrame:
+    return _backlog(version(), db_path(), as_of, level)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _trend(v: str, path: str, level: str, units: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
+    return _engine_call(v, "pipelines.indicators.trend_table", level, list(units), d_from, d_to, freq)
+
+
+def trend(level: str, unit_codes, d_from, d_to, freq: str = "month") -> pl.DataFrame:
+    return _trend(version(), db_path(), level, tuple(unit_codes), d_from, d_to, freq)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _records(v: str, path: str, indicator: str, level: str, unit: str, period) -> pl.DataFrame:
+    frame = _engine_call(v, "pipelines.indicators.indicator_records", indicator, level, unit, _period(period))
+    return _strip_personal(frame)
+
+
+def indicator_records(indicator: str, level: str, unit: str, period) -> pl.DataFrame:
+    return _records(version(), db_path(), indicator, level, unit, tuple(period))
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+    _open.clear()
+    _open_sandbox.clear()
+    _opened.clear()

@@ -1,0 +1,112 @@
+"""Widgets of the Khám phá page: SQL editor, schema browser, no-code group-by builder."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import chrome, data, sandbox
+from pipelines.warehouse import table_definitions
+
+EXAMPLE = ("SELECT u.district_name, count(*) AS so_ho_so,\n"
+           "       count(*) FILTER (WHERE d.timeliness = 'late') AS tre_hen\n"
+           "FROM dossiers d JOIN admin_units u USING (commune_code)\n"
+           "GROUP BY ALL ORDER BY so_ho_so DESC")
+TABLE_LABELS = {"dossiers": "Hồ sơ TTHC", "letters": "Thư", "petitions": "Đơn thư", "dialogues": "Hội nghị đối thoại",
+                "surveys": "Phiếu khảo sát", "admin_units": "Đơn vị hành chính", "quarantine": "Dòng bị cách ly",
+                "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
+
+
+def _label(table: str, column: str) -> str:
+    from schemas.records import RECORD_SCHEMAS
+    for s in RECORD_SCHEMAS.values():
+        if s.table == table and column in {c.name for c in s.columns}:
+            return s.column(column).label_vi
+    return ""
+
+
+def schema_browser() -> None:
+    st.markdown("**Các bảng trong kho dữ liệu**")
+    for table, columns in table_definitions().items():
+        with st.expander(f"{TABLE_LABELS.get(table, table)} — `{table}`"):
+            frame = pl.DataFrame({"Cột": [c for c, _, _ in columns], "Kiểu": [t for _, t, _ in columns],
+                                  "Tên tiếng Việt": [_label(table, c) for c, _, _ in columns]})
+            st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption("Thông tin cá nhân (họ tên, CCCD, điện thoại, địa chỉ) chỉ có dạng mã băm.")
+
+
+def _results(frame: pl.DataFrame, truncated: bool, seconds: float, key: str) -> None:
+    note = f" (chỉ hiện {chrome.fmt_int(sandbox.MAX_ROWS)} dòng đầu)" if truncated else ""
+    st.caption(f"{chrome.fmt_int(len(frame))} dòng{note} · {chrome.fmt_num(seconds * 1000, 0)} ms")
+    if frame.is_empty():
+        st.info("Truy vấn không trả về dòng nào.")
+        return
+    spec = {c: (c, _kind(frame.schema[c])) for c in frame.columns}
+    chrome.show_table(frame, spec, key=f"{key}_table")
+    c1, c2 = st.columns(2)
+    c1.download_button("Tải CSV", frame.write_csv(include_bom=True, separator=";", date_format="%d/%m/%Y"),
+                       file_name="ket_qua.csv", mime="text/csv", key=f"{key}_csv")
+    c2.download_button("Tải XLSX", chrome.xlsx_bytes(frame, spec, "Kết quả"), file_name="ket_qua.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def _kind(dtype) -> str:
+    if dtype == pl.Date:
+        return "date"
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "num"
+    return "text"
+
+
+def sql_editor() -> None:
+    text = st.text_area("Câu lệnh SQL (chỉ SELECT)", value=EXAMPLE, height=180, key="sql_text")
+    st.caption(f"Chỉ đọc; không truy cập tệp hay mạng; tối đa {chrome.fmt_int(sandbox.MAX_ROWS)} dòng và "
+               f"{chrome.fmt_int(sandbox.TIMEOUT_S)} giây mỗi truy vấn.")
+    st.button("Chạy truy vấn", type="primary", key="sql_run")
+    try:
+        result = sandbox.run(data.sandbox_connection(), text)
+    except sandbox.SandboxError as exc:
+        st.error(str(exc), icon=":material/block:")
+        return
+    _results(result.frame, result.truncated, result.seconds, "sql")
+
+
+def builder() -> None:
+    tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar",)}
+    from schemas.records import RECORD_SCHEMAS
+    personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
+    c1, c2, c3 = st.columns(3)
+    table = c1.selectbox("Bảng", [t for t in tables if t != "admin_units"], format_func=TABLE_LABELS.get,
+                         key="b_table")
+    columns = {c for c, _, _ in tables[table] if c not in personal}
+    names = sorted(columns) + (["commune_name", "district_name"] if "commune_code" in columns else [])
+
+    def fmt(c):
+        return _label(table, c) or {"commune_name": "Tên xã", "district_name": "Tên huyện"}.get(c, c)
+
+    group = c2.multiselect("Nhóm theo", names, default=["district_name"] if "commune_code" in columns else [],
+                           format_func=fmt, key="b_group")
+    agg = c3.selectbox("Phép tính", list(sandbox.AGGREGATES), format_func=sandbox.AGGREGATES.get, key="b_agg")
+    numeric = [c for c, t, _ in tables[table] if t in ("INTEGER", "DOUBLE", "TINYINT") and c in columns]
+    measure = st.selectbox("Cột để tính", numeric, format_func=fmt, key="b_measure") if agg != "count" else None
+    f1, f2, f3 = st.columns(3)
+    fcol = f1.selectbox("Lọc theo cột (tùy chọn)", names, index=None, format_func=fmt, key="b_fcol",
+                        placeholder="Không lọc")
+    fop = f2.selectbox("Điều kiện", list(sandbox.OPERATORS), format_func=sandbox.OPERATORS.get, key="b_fop")
+    fval = f3.text_input("Giá trị", key="b_fval")
+    filters = [(fcol, fop, fval)] if fcol and fval else []
+    if agg != "count" and not measure:
+        st.info("Bảng này không có cột số để tính tổng/trung bình; hãy chọn «Đếm số bản ghi».")
+        return
+    try:
+        query = sandbox.build_query(table, columns, group, agg, measure, filters)
+        result = sandbox.run(data.sandbox_connection(), query)
+    except sandbox.SandboxError as exc:
+        st.error(str(exc))
+        return
+    frame = result.frame.rename({c: fmt(c) for c in group} | {"ket_qua": sandbox.AGGREGATES[agg]})
+    with st.expander("Câu lệnh SQL tương ứng"):
+        st.code(query, language="sql")
+    _results(frame, result.truncated, result.seconds, "builder")

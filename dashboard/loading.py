@@ -1,0 +1,125 @@
+"""Widgets of the Dữ liệu page: upload + ingest with progress, ingest log, quarantine, freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard import chrome, data
+from dashboard import queries as q
+
+STALE_DAYS = 60
+KIND_LABELS = {"dossier": "Hồ sơ TTHC", "letter": "Thư", "petition": "Đơn thư", "dialogue": "Hội nghị đối thoại",
+               "survey": "Phiếu khảo sát"}
+REPORT_SPEC = {
+    "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind": ("Loại dữ liệu", "text"),
+    "communes": ("Xã", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
+    "rows_updated": ("Cập nhật", "int"), "rows_unchanged": ("Không đổi", "int"),
+    "rows_quarantined": ("Bị cách ly", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
+    "message": ("Ghi chú", "text"), "ingested_on": ("Ngày nạp", "date"),
+}
+
+
+def _kind_vi(frame: pl.DataFrame, col: str = "kind") -> pl.DataFrame:
+    if col not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col(col).replace(KIND_LABELS))
+
+
+def upload_section() -> None:
+    with st.expander("Nạp tệp xuất từ phần mềm của xã", expanded=not data.has_warehouse()):
+        st.caption("Chấp nhận XLSX, XLS, CSV (có thể có dòng tiêu đề, tên cột có dấu hoặc không dấu). "
+                   "Nạp lại cùng một tệp không làm thay đổi dữ liệu; bản xuất mới của cùng hồ sơ sẽ cập nhật hồ sơ đó.")
+        files = st.file_uploader("Chọn tệp", type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="upload")
+        if st.button("Nạp dữ liệu", type="primary", disabled=not files, key="ingest"):
+            _ingest(files)
+
+
+def _ingest(files) -> None:
+    try:
+        from pipelines.ingest import ingest_files
+    except ImportError:
+        chrome.empty("Mô-đun nạp dữ liệu chưa sẵn sàng", "Hãy dùng lệnh `dvcq ingest` khi có.")
+        return
+    bar = st.progress(0.0, text="Đang chuẩn bị…")
+    with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
+        paths = []
+        for f in files:
+            path = Path(tmp) / Path(f.name).name
+            path.write_bytes(f.getbuffer())
+            paths.append(path)
+
+        def progress(*args, **kwargs):
+            done = next((a for a in args if isinstance(a, (int, float))), None)
+            total = next((a for a in args[1:] if isinstance(a, int)), len(paths)) if len(args) > 1 else len(paths)
+            name = next((str(a) for a in args if isinstance(a, (str, Path))), "")
+            if done is not None and total:
+                bar.progress(min(1.0, float(done) / total), text=f"Đang nạp {Path(name).name} ({done}/{total})")
+
+        try:
+            reports = ingest_files(paths, db=data.db_path(), config=data.config(), progress=progress)
+        except Exception as exc:  # a user-facing message, never a traceback
+            bar.empty()
+            st.error(f"Không nạp được dữ liệu: {exc}")
+            return
+    bar.progress(1.0, text="Đã nạp xong")
+    frame = pl.DataFrame([{k: getattr(r, k, None) for k in REPORT_SPEC if k != "ingested_on"} for r in reports])
+    frame = frame.with_columns(pl.col("communes").map_elements(
+        lambda c: ", ".join(c) if isinstance(c, list) else str(c or ""), return_dtype=pl.String)
+    ) if "communes" in frame.columns else frame
+    st.success(f"Đã nạp {chrome.fmt_int(len(reports))} tệp/trang tính. Các trang đã dùng dữ liệu mới.")
+    chrome.show_table(_kind_vi(frame), REPORT_SPEC, key="ingest_result")
+
+
+def ingest_log() -> None:
+    log = data.sql(q.INGEST_LOG)
+    if log.is_empty():
+        chrome.empty("Chưa nạp tệp nào")
+        return
+    cols = st.columns(4)
+    cols[0].metric("Số tệp/trang tính", chrome.fmt_int(len(log)))
+    cols[1].metric("Số dòng đọc", chrome.fmt_int(log["rows_read"].sum()))
+    cols[2].metric("Thêm mới + cập nhật", chrome.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
+    cols[3].metric("Bị cách ly", chrome.fmt_int(log["rows_quarantined"].sum()))
+    chrome.show_table(_kind_vi(log), REPORT_SPEC, key="log_table")
+
+
+def quarantine() -> None:
+    rows = data.sql(q.QUARANTINE)
+    if rows.is_empty():
+        st.success("Không có dòng nào bị cách ly: mọi dòng đã nạp đều hợp lệ.")
+        return
+    st.caption("Các dòng không đủ tin cậy để nạp, kèm lý do. Hãy sửa trong tệp của xã rồi nạp lại.")
+    spec = {"file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "row_number": ("Dòng", "int"),
+            "kind": ("Loại dữ liệu", "text"), "commune": ("Xã", "text"), "record_id": ("Mã bản ghi", "text"),
+            "message_vi": ("Lý do", "text"), "quarantined_on": ("Ngày", "date")}
+    chrome.show_table(_kind_vi(rows), spec, key="quarantine_table")
+
+
+def freshness(f) -> None:
+    rows = data.sql(q.FRESHNESS, f.district if f else None, f.commune if f else None)
+    last = data.date_range()[1]
+    cutoff = last - dt.timedelta(days=STALE_DAYS)
+    sent = rows.filter(pl.col("latest").is_not_null())
+    stale = sent.filter(pl.col("latest") < cutoff)
+    never = rows.filter(pl.col("latest").is_null())
+    c = st.columns(3)
+    c[0].metric("Xã đã gửi dữ liệu", f"{chrome.fmt_int(len(sent))}/{chrome.fmt_int(len(rows))}")
+    c[1].metric(f"Xã không gửi gì trong {STALE_DAYS} ngày", chrome.fmt_int(len(stale)))
+    c[2].metric("Ngày dữ liệu mới nhất", chrome.fmt_date(last))
+    if not len(stale):
+        st.success(f"Mọi xã đã gửi dữ liệu đều có bản ghi trong {STALE_DAYS} ngày trước {chrome.fmt_date(last)}.")
+    sent = sent.with_columns(pl.when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
+                             .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest")
+    spec = {"state": ("Tình trạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
+            "district_name": ("Huyện", "text"), "dossier": ("Hồ sơ mới nhất", "date"),
+            "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
+            "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}
+    chrome.show_table(sent, spec, key="fresh_table")
+    if len(never):
+        with st.expander(f"{chrome.fmt_int(len(never))} xã chưa gửi bản ghi nào"):
+            st.write(", ".join(f"{a} ({b})" for a, b in never.select("commune_name", "district_name").iter_rows()))

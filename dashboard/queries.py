@@ -1,0 +1,104 @@
+"""The dashboard's own SQL, in one place. Indicator rules live in pipelines (the engine), not here.
+
+Parameters are positional ($1, $2, ...). ``SCOPE`` filters a record alias ``r`` joined to
+``admin_units u`` by the chosen district ($3) and commune ($4); NULL means all.
+"""
+
+SCOPE = "($3::VARCHAR IS NULL OR u.district_code = $3) AND ($4::VARCHAR IS NULL OR u.commune_code = $4)"
+
+DATE_RANGE = """
+SELECT min(d) AS first, max(d) AS last FROM (
+  SELECT received_date AS d FROM dossiers UNION ALL SELECT completed_date FROM dossiers
+  UNION ALL SELECT sent_date FROM letters UNION ALL SELECT received_date FROM petitions
+  UNION ALL SELECT dialogue_date FROM dialogues UNION ALL SELECT survey_date FROM surveys)
+"""
+
+RECORD_COUNTS = """
+SELECT (SELECT count(*) FROM dossiers) AS dossiers, (SELECT count(*) FROM letters) AS letters,
+       (SELECT count(*) FROM petitions) AS petitions, (SELECT count(*) FROM dialogues) AS dialogues,
+       (SELECT count(*) FROM surveys) AS surveys
+"""
+
+UNITS = """
+SELECT commune_code, commune_name, district_code, district_name, province_name, latitude, longitude
+FROM admin_units ORDER BY district_code, commune_code
+"""
+
+# $1 date_from, $2 date_to, $3 district, $4 commune, $5 as_of
+HEADLINE = f"""
+SELECT
+  (SELECT count(*) FROM dossiers r JOIN admin_units u USING (commune_code)
+    WHERE r.received_date BETWEEN $1 AND $2 AND {SCOPE}) AS received,
+  (SELECT count(*) FROM dossiers r JOIN admin_units u USING (commune_code)
+    WHERE r.status = 'completed' AND r.completed_date BETWEEN $1 AND $2 AND {SCOPE}) AS completed,
+  (SELECT count(*) FROM petitions r JOIN admin_units u USING (commune_code)
+    WHERE r.received_date <= $5 AND (r.outcome = 'pending' OR r.resolved_date > $5) AND {SCOPE}) AS petitions_pending,
+  (SELECT count(*) FROM dialogues r JOIN admin_units u USING (commune_code)
+    WHERE r.dialogue_date BETWEEN $1 AND $2 AND {SCOPE}) AS dialogues
+"""
+
+PETITIONS_BY = f"""
+SELECT r.kind, coalesce(r.field, 'Không ghi') AS field, r.outcome,
+       CASE WHEN r.outcome = 'pending' AND r.due_date < $5 THEN 'Quá hạn, chưa giải quyết'
+            WHEN r.outcome = 'pending' THEN 'Đang trong hạn'
+            WHEN r.due_date IS NULL OR r.resolved_date IS NULL THEN 'Không rõ hạn'
+            WHEN r.resolved_date <= r.due_date THEN 'Đúng hạn' ELSE 'Quá hạn' END AS timeliness,
+       count(*) AS n, count(*) FILTER (WHERE r.escalated) AS escalated
+FROM petitions r JOIN admin_units u USING (commune_code)
+WHERE r.received_date BETWEEN $1 AND $2 AND {SCOPE}
+GROUP BY ALL
+"""
+
+DIALOGUES = f"""
+SELECT count(*) AS dialogues, sum(r.attendees) AS attendees, sum(r.opinions_raised) AS raised,
+       sum(r.opinions_answered) AS answered, count(*) FILTER (WHERE r.chair_is_head) AS chaired_by_head,
+       count(DISTINCT r.commune_code) AS communes
+FROM dialogues r JOIN admin_units u USING (commune_code)
+WHERE r.dialogue_date BETWEEN $1 AND $2 AND {SCOPE}
+"""
+
+DIALOGUE_LIST = f"""
+SELECT r.dialogue_date, u.commune_name, u.district_name, r.chair, r.topic, r.attendees,
+       r.opinions_raised, r.opinions_answered
+FROM dialogues r JOIN admin_units u USING (commune_code)
+WHERE r.dialogue_date BETWEEN $1 AND $2 AND {SCOPE}
+ORDER BY r.dialogue_date DESC
+"""
+
+LETTERS_BY_KIND = f"""
+SELECT r.kind, count(*) AS n, count(DISTINCT r.commune_code) AS communes
+FROM letters r JOIN admin_units u USING (commune_code)
+WHERE r.sent_date BETWEEN $1 AND $2 AND {SCOPE}
+GROUP BY ALL ORDER BY n DESC
+"""
+
+FRESHNESS = f"""
+WITH latest AS (
+  SELECT commune_code, 'dossier' AS kind, max(greatest(received_date, completed_date)) AS last FROM dossiers GROUP BY 1
+  UNION ALL SELECT commune_code, 'letter', max(sent_date) FROM letters GROUP BY 1
+  UNION ALL SELECT commune_code, 'petition', max(received_date) FROM petitions GROUP BY 1
+  UNION ALL SELECT commune_code, 'dialogue', max(dialogue_date) FROM dialogues GROUP BY 1
+  UNION ALL SELECT commune_code, 'survey', max(survey_date) FROM surveys GROUP BY 1)
+SELECT u.commune_code, u.commune_name, u.district_name,
+       max(last) FILTER (WHERE kind = 'dossier') AS dossier, max(last) FILTER (WHERE kind = 'letter') AS letter,
+       max(last) FILTER (WHERE kind = 'petition') AS petition, max(last) FILTER (WHERE kind = 'dialogue') AS dialogue,
+       max(last) FILTER (WHERE kind = 'survey') AS survey, max(last) AS latest
+FROM admin_units u LEFT JOIN latest l USING (commune_code)
+WHERE ($1::VARCHAR IS NULL OR u.district_code = $1) AND ($2::VARCHAR IS NULL OR u.commune_code = $2)
+GROUP BY ALL ORDER BY latest NULLS FIRST, u.commune_code
+"""
+
+INGEST_LOG = """
+SELECT file_name, sheet, kind, communes, rows_read, rows_inserted, rows_updated, rows_unchanged,
+       rows_quarantined, unknown_columns, message, ingested_at::DATE AS ingested_on
+FROM ingest_log ORDER BY ingested_at DESC, file_name LIMIT 2000
+"""
+
+QUARANTINE = """
+SELECT q.file_name, q.sheet, q.row_number, q.kind, coalesce(u.commune_name, q.commune_code) AS commune,
+       q.record_id, q.message_vi, q.quarantined_at::DATE AS quarantined_on
+FROM quarantine q LEFT JOIN admin_units u USING (commune_code)
+ORDER BY q.quarantined_at DESC, q.file_name, q.row_number LIMIT 5000
+"""
+
+QUARANTINE_COUNT = "SELECT count(*) AS n FROM quarantine"

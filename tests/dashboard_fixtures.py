@@ -1,0 +1,157 @@
+"""Warehouses for the dashboard tests and benchmark.
+
+``sample_warehouse(dest)`` builds the real sample warehouse: the real ingest over
+``data/sample`` (what users get). ``synthetic_warehouse(path, communes, years, ...)`` writes a
+warehouse directly with DuckDB SQL (no ingest), for development before the ingest lands and
+for the large benchmark (547 communes x 3 years, millions of dossiers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO / "data" / "sample"
+
+
+def sample_available() -> bool:
+    try:
+        import pipelines.ingest  # noqa: F401
+    except ImportError:
+        return False
+    return SAMPLE_DIR.is_dir() and any(p.is_file() for p in SAMPLE_DIR.rglob("*"))
+
+
+def sample_warehouse(dest: Path) -> Path:
+    """Ingest data/sample into ``dest`` with the real pipeline; returns the warehouse path."""
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+
+    files = sorted(p for p in SAMPLE_DIR.rglob("*") if p.is_file())
+    ingest_files(files, db=dest, config=load_config())
+    return dest
+
+
+def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers_per_year: int = 250,
+                        end: dt.date = dt.date(2026, 10, 31), seed: float = 0.42) -> Path:
+    """A plausible warehouse for ``communes`` real communes of province 38, ``years`` years to ``end``."""
+    from pipelines.warehouse import publishing
+
+    start = dt.date(end.year - years + 1, 1, 1)
+    days = (end - start).days + 1
+    n_dossiers = dossiers_per_year * years
+    with publishing(path, "38") as con:
+        con.execute(f"SELECT setseed({seed})")
+        con.execute(f"""
+            CREATE TEMP TABLE chosen AS
+            SELECT commune_code, (hash(commune_code || 'q') % 1000) / 1000.0 AS q
+            FROM admin_units ORDER BY hash(commune_code) LIMIT {communes}""")
+        common = "'synthetic.xlsx' AS source_file, '' AS source_sheet, 1 AS source_row, 'h' AS row_hash, now()::TIMESTAMP AS loaded_at"
+        con.execute(f"""
+            INSERT INTO dossiers BY NAME
+            WITH base AS (
+              SELECT c.commune_code, c.q, r.range AS i,
+                     DATE '{start}' + CAST(floor(random() * {days}) AS INTEGER) AS received_date,
+                     3 + CAST(floor(random() * 12) AS INTEGER) AS allowed,
+                     random() AS u, random() AS v, random() AS w
+              FROM chosen c CROSS JOIN range({n_dossiers}) r)
+            SELECT commune_code, 'HS' || lpad(i::VARCHAR, 8, '0') AS dossier_id,
+                   ['Hộ tịch', 'Chứng thực', 'Đất đai', 'Bảo trợ xã hội', 'Xây dựng'][1 + CAST(floor(v * 5) AS INTEGER)] AS sector,
+                   'Thủ tục ' || (1 + CAST(floor(w * 9) AS INTEGER)) AS procedure,
+                   CASE WHEN w < 0.45 THEN 'online' WHEN w < 0.95 THEN 'direct' ELSE 'postal' END AS channel,
+                   received_date, received_date + allowed AS due_date,
+                   CASE WHEN status = 'completed' THEN received_date + done END AS completed_date,
+                   status, CAST(floor(v * v * 3) AS INTEGER) AS supplement_requests,
+                   NULL AS reported_timeliness,
+                   CASE WHEN status = 'completed' THEN CASE WHEN done < allowed THEN 'early'
+                        WHEN done = allowed THEN 'on_time' ELSE 'late' END END AS timeliness,
+                   'hash' || (i % 997) AS applicant, {common}
+            FROM (SELECT *, CASE WHEN u < 0.02 THEN 'returned' WHEN u < 0.03 THEN 'withdrawn'
+                         WHEN received_date > DATE '{end}' - 20 AND u < 0.5 THEN 'pending'
+                         WHEN u > 0.995 - q * 0.01 THEN 'pending' ELSE 'completed' END AS status,
+                         CASE WHEN v < 0.02 + q * 0.12 THEN allowed + 1 + CAST(floor(w * 10) AS INTEGER)
+                              ELSE CAST(floor(w * (allowed + 1)) AS INTEGER) END AS done
+                  FROM base) t
+            WHERE status <> 'completed' OR received_date + done <= DATE '{end}'
+        """)
+        con.execute(f"""
+            INSERT INTO letters BY NAME
+            SELECT d.commune_code, 'XL' || row_number() OVER () AS letter_id, 'apology' AS kind,
+                   d.due_date - 1 AS sent_date, 'Xin lỗi trễ hẹn' AS occasion, d.dossier_id,
+                   d.due_date + 5 AS new_appointment_date, 'hash' AS recipient, {common}
+            FROM dossiers d JOIN chosen c USING (commune_code)
+            WHERE d.timeliness = 'late' AND random() > c.q
+        """)
+        con.execute(f"""
+            INSERT INTO letters BY NAME
+            SELECT c.commune_code, 'TH' || row_number() OVER () AS letter_id,
+                   ['thanks', 'congratulation', 'condolence'][1 + CAST(floor(random() * 3) AS INTEGER)] AS kind,
+                   DATE '{start}' + CAST(floor(random() * {days}) AS INTEGER) AS sent_date, 'Dịp' AS occasion,
+                   NULL AS dossier_id, NULL AS new_appointment_date, 'hash' AS recipient, {common}
+            FROM chosen c CROSS JOIN range({12 * years}) r
+        """)
+        con.execute(f"""
+            INSERT INTO petitions BY NAME
+            SELECT c.commune_code, 'DT' || lpad(r.range::VARCHAR, 6, '0') AS petition_id, kind, received_date,
+                   'Trực tiếp' AS source, ['Đất đai', 'GPMB', 'Chính sách', 'Môi trường'][1 + CAST(floor(random() * 4) AS INTEGER)] AS field,
+                   true AS within_authority, received_date + CASE kind WHEN 'petition' THEN 21 ELSE 40 END AS due_date,
+                   CASE WHEN outcome <> 'pending' THEN received_date + CAST(floor(random() * 50) AS INTEGER) END AS resolved_date,
+                   outcome, random() < 0.05 + c.q * 0.1 AS escalated, 'hash' AS petitioner, {common}
+            FROM chosen c CROSS JOIN range({15 * years}) r,
+                 LATERAL (SELECT DATE '{start}' + CAST(floor(random() * {days}) AS INTEGER) AS received_date,
+                                 ['complaint', 'denunciation', 'petition', 'petition'][1 + CAST(floor(random() * 4) AS INTEGER)] AS kind,
+                                 ['resolved', 'resolved', 'resolved', 'transferred', 'withdrawn', 'filed', 'pending'][1 + CAST(floor(random() * 7) AS INTEGER)] AS outcome)
+        """)
+        con.execute(f"""
+            INSERT INTO dialogues BY NAME
+            SELECT c.commune_code, 'HN' || r.range AS dialogue_id,
+                   DATE '{start}' + CAST(floor(random() * {days}) AS INTEGER) AS dialogue_date,
+                   'Chủ tịch UBND' AS chair, true AS chair_is_head, 'Đối thoại với Nhân dân' AS topic,
+                   40 + CAST(floor(random() * 100) AS INTEGER) AS attendees, 10 AS opinions_raised,
+                   10 - CAST(floor(random() * 4 * c.q) AS INTEGER) AS opinions_answered, {common}
+            FROM chosen c CROSS JOIN range({years * 2}) r WHERE random() > c.q * 0.5
+        """)
+        con.execute(f"""
+            INSERT INTO surveys BY NAME
+            SELECT c.commune_code, 'PK' || r.range AS response_id,
+                   DATE '{start}' + CAST(floor(random() * {days}) AS INTEGER) AS survey_date, NULL AS dossier_id,
+                   LEAST(5, 2 + CAST(floor(random() * 3.6 + 0.4 - c.q * 0.6) AS INTEGER)) AS overall,
+                   LEAST(5, 3 + CAST(floor(random() * 2.8 - c.q * 0.5) AS INTEGER)) AS respect,
+                   LEAST(5, 3 + CAST(floor(random() * 2.8 - c.q * 0.5) AS INTEGER)) AS civility,
+                   LEAST(5, 3 + CAST(floor(random() * 2.8 - c.q * 0.5) AS INTEGER)) AS guidance,
+                   LEAST(5, 3 + CAST(floor(random() * 2.8 - c.q * 0.5) AS INTEGER)) AS explanation,
+                   random() < 0.02 AS harassment, {common}
+            FROM chosen c CROSS JOIN range({40 * years}) r
+        """)
+        con.execute("""
+            INSERT INTO ingest_log BY NAME
+            SELECT 'ho_so_' || commune_code || '.xlsx' AS file_name, 'data/' || commune_code AS file_path,
+                   'abc' AS file_checksum, '' AS sheet, 'dossier' AS kind, commune_code AS communes,
+                   n + 1 AS rows_read, n AS rows_inserted, 0 AS rows_updated, 0 AS rows_unchanged,
+                   1 AS rows_quarantined, '' AS unknown_columns, '' AS message, now()::TIMESTAMP AS ingested_at
+            FROM (SELECT commune_code, count(*) AS n FROM dossiers GROUP BY ALL)
+        """)
+        con.execute("""
+            INSERT INTO quarantine BY NAME
+            SELECT 'ho_so_' || commune_code || '.xlsx' AS file_name, 'abc' AS file_checksum, '' AS sheet,
+                   7 AS row_number, 'dossier' AS kind, commune_code, 'HSX' AS record_id, 'bad_date' AS reason_code,
+                   'Cột "Ngày tiếp nhận": giá trị "31/02/2024" không phải ngày hợp lệ' AS message_vi,
+                   '{"Ngày tiếp nhận": "31/02/2024"}' AS raw_values, now()::TIMESTAMP AS quarantined_at
+            FROM chosen
+        """)
+    return path
+
+
+if __name__ == "__main__":  # python tests/dashboard_fixtures.py OUT [communes years dossiers_per_year]
+    import sys
+    import time
+
+    t0 = time.perf_counter()
+    out = Path(sys.argv[1])
+    args = [int(a) for a in sys.argv[2:5]]
+    if out.exists():
+        os.remove(out)
+    synthetic_warehouse(out, *args)
+    print(f"wrote {out} in {time.perf_counter() - t0:.1f}s")
