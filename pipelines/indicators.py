@@ -1,0 +1,299 @@
+"""The indicator engine: the 12 rates of "5 biết, 3 không, 4 thể hiện", hai_long, composite.
+
+Design (why): SQL counts, Python names and ranks. One query (``sql/commune_counts.sql``)
+returns every numerator and denominator per commune and period in one pass over each
+record table; districts and the province are sums of their communes' counts (never averages
+of percentages), so every level gets an exact Wilson interval. The rules themselves live in
+``pipelines/sql`` and are documented in ``docs/indicators.md``. Functions take a DuckDB
+connection that may be read-only: they only SELECT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+import polars as pl
+
+from pipelines.sql import run
+from pipelines.stats import wilson_percent
+from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
+
+Level = Literal["commune", "district", "province"]
+Freq = Literal["month", "quarter", "year"]
+LEVELS: tuple[str, ...] = ("commune", "district", "province")
+COMPOSITE = "composite"
+COMPOSITE_LABEL = "Điểm tổng hợp"
+
+# Supporting counts (sql/commune_counts.sql column -> Vietnamese label), in display order.
+SUPPORTING_MEASURES: dict[str, str] = {
+    "dossiers_received": "Hồ sơ tiếp nhận",
+    "dossiers_online": "Hồ sơ nộp trực tuyến",
+    "online_share": "Tỷ lệ nộp trực tuyến (%)",
+    "dossiers_completed": "Hồ sơ đã trả kết quả",
+    "dossiers_early": "Trả kết quả trước hạn",
+    "dossiers_on_time": "Trả kết quả đúng hạn",
+    "dossiers_late": "Trả kết quả quá hạn",
+    "dossiers_returned": "Hồ sơ trả lại",
+    "dossiers_withdrawn": "Hồ sơ rút",
+    "dossiers_pending": "Hồ sơ đang giải quyết",
+    "dossiers_pending_overdue": "Hồ sơ đang giải quyết quá hạn",
+    "letters_apology": "Thư xin lỗi",
+    "letters_thanks": "Thư cảm ơn",
+    "letters_congratulation": "Thư chúc mừng",
+    "letters_condolence": "Thư chia buồn",
+    "care_letters": "Thư chúc mừng và chia buồn",
+    "petitions_complaint": "Đơn khiếu nại",
+    "petitions_denunciation": "Đơn tố cáo",
+    "petitions_petition": "Đơn kiến nghị, phản ánh",
+    "petitions_resolved": "Đơn đã giải quyết",
+    "petitions_transferred": "Đơn đã chuyển",
+    "petitions_withdrawn": "Đơn đã rút",
+    "petitions_filed": "Đơn lưu",
+    "petitions_pending": "Đơn đang giải quyết",
+    "petitions_escalated": "Đơn vượt cấp",
+    "dialogues": "Hội nghị đối thoại",
+    "dialogue_attendees": "Lượt người dự đối thoại",
+    "survey_responses": "Phiếu khảo sát",
+    "harassment_reports": "Phản ánh phiền hà, sách nhiễu",
+}
+
+UNIT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Records count in [date_from, date_to] by their own date; ``as_of`` answers "overdue yet?"."""
+
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date
+
+    def __post_init__(self) -> None:
+        if self.date_from > self.date_to:
+            raise ValueError(f"kỳ không hợp lệ: từ {self.date_from:%d/%m/%Y} sau đến {self.date_to:%d/%m/%Y}")
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+
+def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest record date in the warehouse, None when it holds no records."""
+    return run(con, "latest_date", {}).item()
+
+
+def default_period(con: duckdb.DuckDBPyConnection) -> Period:
+    """Year to date of the data: to = latest record date, from = 1 January of that year, as_of = to.
+
+    Why: the warehouse is as fresh as its last export, not as today; using today would call
+    every dossier pending at the last export "overdue" for the weeks since. An empty
+    warehouse falls back to today.
+    """
+    to = latest_date(con) or dt.date.today()
+    return Period(dt.date(to.year, 1, 1), to, to)
+
+
+def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None) -> dict:
+    """Bound parameters shared by the engine's queries (each query takes the ones it names)."""
+    return {
+        "date_from": [p.date_from for p in periods],
+        "date_to": [p.date_to for p in periods],
+        "as_of": [p.as_of for p in periods],
+        "dialogues_per_year": config.required_dialogues_per_year,
+        "thanks_per_year": config.thanks_letters_per_year,
+        "complaint_days": config.petition_due.complaint_days,
+        "denunciation_days": config.petition_due.denunciation_days,
+        "petition_working_days": config.petition_due.petition_working_days,
+        "communes": communes,
+    }
+
+
+def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
+                   communes: list[str] | None = None) -> pl.DataFrame:
+    """Wide counts per commune x period: ``<rate>_num``, ``<rate>_den`` and supporting counts (0, not null)."""
+    counts = run(con, "commune_counts", engine_params(config, periods, communes))
+    count_cols = [c for c, t in counts.schema.items() if t.is_integer()]
+    return counts.with_columns(pl.col(count_cols).fill_null(0).cast(pl.Int64))
+
+
+def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
+    """commune_code -> the unit it belongs to at ``level`` (code, name, district)."""
+    if level not in LEVELS:
+        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
+    units = run(con, "units", {})
+    code, name = {"commune": ("commune_code", "commune_name"), "district": ("district_code", "district_name"),
+                  "province": ("province_code", "province_name")}[level]
+    district = [pl.lit(None, pl.String).alias("district_code"), pl.lit(None, pl.String).alias("district_name")] \
+        if level == "province" else [pl.col("district_code"), pl.col("district_name")]
+    return units.select(pl.col("commune_code"), pl.lit(level).alias("level"), pl.col(code).alias("unit_code"),
+                        pl.col(name).alias("unit_name"), *district)
+
+
+def communes_of(con: duckdb.DuckDBPyConnection, level: Level, unit_codes: list[str] | None) -> list[str] | None:
+    """The commune codes making up the given units (None: all)."""
+    if unit_codes is None:
+        return None
+    units = unit_frame(con, level)
+    return units.filter(pl.col("unit_code").is_in(unit_codes))["commune_code"].to_list()
+
+
+def aggregate(counts: pl.DataFrame, units: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sum commune counts up to the units of ``units`` (one row per unit x keys)."""
+    sums = [c for c, t in counts.schema.items() if t.is_integer()]
+    return (counts.join(units, on="commune_code", how="inner")
+            .group_by(keys + UNIT_COLUMNS, maintain_order=True)
+            .agg(pl.col(sums).sum()))
+
+
+def _long_rates(wide: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """One row per unit x keys x rate with numerator and denominator."""
+    parts = [wide.select(*keys, *UNIT_COLUMNS, pl.lit(rate).alias("indicator"),
+                         pl.col(f"{rate}_num").alias("numerator"), pl.col(f"{rate}_den").alias("denominator"))
+             for rate in ALL_RATES]
+    return pl.concat(parts)
+
+
+def _rate_columns(config: DvcqConfig) -> pl.DataFrame:
+    """Per rate: label, group, target, composite weight (from the configuration)."""
+    weights = config.effective_weights()
+    return pl.DataFrame({
+        "indicator": list(ALL_RATES),
+        "label": [config.indicators[r].label for r in ALL_RATES],
+        "group": [config.indicators[r].group for r in ALL_RATES],
+        "target": [float(config.indicators[r].target) for r in ALL_RATES],
+        "weight": [weights.get(r, 0.0) for r in ALL_RATES],
+    }, schema_overrides={"group": pl.String})
+
+
+def _with_values(long: pl.DataFrame, config: DvcqConfig) -> pl.DataFrame:
+    """value, Wilson bounds, target and gap; value null (N/A) when the denominator is 0."""
+    low, high = wilson_percent("numerator", "denominator")
+    return (long.join(_rate_columns(config), on="indicator", how="left", maintain_order="left")
+            .with_columns(value=pl.when(pl.col("denominator") > 0)
+                          .then(pl.col("numerator") * 100.0 / pl.col("denominator")),
+                          ci_low=low, ci_high=high)
+            .with_columns(gap=pl.col("value") - pl.col("target")))
+
+
+def _composite(rates: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.DataFrame:
+    """Weighted mean of the available scored values, weights renormalised over them."""
+    scored = rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
+    has = pl.col("value").is_not_null() & (pl.col("weight") > 0)
+    return (scored.group_by(keys + UNIT_COLUMNS, maintain_order=True)
+            .agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64),
+                 wsum=pl.col("weight").filter(has).sum(),
+                 wval=(pl.col("weight") * pl.col("value")).filter(has).sum())
+            .select(*keys, *UNIT_COLUMNS, indicator=pl.lit(COMPOSITE), label=pl.lit(COMPOSITE_LABEL),
+                    group=pl.lit(None, pl.String), numerator=pl.lit(None, pl.Int64),
+                    denominator=pl.lit(None, pl.Int64), target=pl.lit(None, pl.Float64),
+                    weight=pl.lit(None, pl.Float64),
+                    value=pl.when(pl.col("wsum") > 0).then(pl.col("wval") / pl.col("wsum")),
+                    ci_low=pl.lit(None, pl.Float64), ci_high=pl.lit(None, pl.Float64),
+                    gap=pl.lit(None, pl.Float64), coverage=pl.col("coverage")))
+
+
+def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
+    """Rank units with a value (composite: with enough coverage); 1 = best, ties share the best rank."""
+    ranked = pl.col("value").is_not_null() & (pl.col("level") != "province") & (
+        (pl.col("indicator") != COMPOSITE) | (pl.col("coverage") >= config.min_indicators_ranked))
+    rankable = pl.when(pl.col("ranked")).then(pl.col("value"))
+    table = table.with_columns(ranked=ranked).with_columns(
+        rank_province=rankable.rank("min", descending=True).over(keys + ["indicator"]).cast(pl.Int64))
+    by_district = (rankable.rank("min", descending=True).over(keys + ["indicator", "district_code"]).cast(pl.Int64)
+                   if level == "commune" else pl.lit(None, pl.Int64))
+    return table.with_columns(rank_district=by_district)
+
+
+OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "indicator", "label", "group",
+                  "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "coverage", "ranked",
+                  "rank_province", "rank_district"]
+
+
+def rates_from_counts(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
+    """Indicator rows (13 rates + composite) from aggregated wide counts, per unit x keys."""
+    rates = _with_values(_long_rates(wide, keys), config)
+    coverage = (rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
+                .group_by(keys + ["unit_code"]).agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64)))
+    rates = rates.join(coverage, on=keys + ["unit_code"], how="left", maintain_order="left")
+    table = pl.concat([rates, _composite(rates, config, keys)], how="diagonal_relaxed")
+    return _ranked(table, config, level, keys).select(*keys, *OUTPUT_COLUMNS)
+
+
+def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
+                    period: Period) -> pl.DataFrame:
+    """One row per unit x indicator (12 scored, hai_long, composite) for one period.
+
+    Columns: OUTPUT_COLUMNS. Values and bounds in percent, null when the denominator is 0.
+    Every unit of admin_units appears, all N/A when it has no records.
+    """
+    units = unit_frame(con, level)
+    wide = aggregate(commune_counts(con, config, [period]), units, [])
+    return rates_from_counts(wide, config, level, []).sort(
+        "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
+
+
+_ORDER = {name: i for i, name in enumerate((*ALL_RATES, COMPOSITE))}
+
+
+def supporting_measures(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
+                        period: Period) -> pl.DataFrame:
+    """Long table of supporting counts per unit: unit_code, unit_name, measure, label, value.
+
+    ``online_share`` is a percentage of dossiers received (null when none); the rest are counts.
+    """
+    units = unit_frame(con, level)
+    wide = aggregate(commune_counts(con, config, [period]), units, []).with_columns(
+        care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
+        online_share=pl.when(pl.col("dossiers_received") > 0)
+        .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
+    parts = [wide.select("level", "unit_code", "unit_name", "district_code", "district_name",
+                         measure=pl.lit(m), label=pl.lit(label), value=pl.col(m).cast(pl.Float64))
+             for m, label in SUPPORTING_MEASURES.items()]
+    return pl.concat(parts).sort("unit_code", maintain_order=True)
+
+
+def trend_periods(date_from: dt.date, date_to: dt.date, freq: Freq) -> list[Period]:
+    """Calendar months/quarters/years covering [date_from, date_to], clipped to it; as_of = each end."""
+    months = {"month": 1, "quarter": 3, "year": 12}[freq]
+    start_month = (date_from.month - 1) // months * months + 1 if freq != "year" else 1
+    start = dt.date(date_from.year, start_month, 1)
+    periods = []
+    while start <= date_to:
+        year, month = divmod(start.month - 1 + months, 12)
+        nxt = dt.date(start.year + year, month + 1, 1)
+        end = min(nxt - dt.timedelta(days=1), date_to)
+        periods.append(Period(max(start, date_from), end, end))
+        start = nxt
+    return periods
+
+
+def trend_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level, unit_codes: list[str] | None,
+                date_from: dt.date, date_to: dt.date, freq: Freq) -> pl.DataFrame:
+    """Rates per period x unit x indicator, from one query over all periods.
+
+    Columns: period_start (first day of the month/quarter/year), period_end (clipped to
+    date_to), then OUTPUT_COLUMNS. Each period is its own "as of" at its end, and pro-rata
+    requirements follow each period's (clipped) length.
+    """
+    periods = trend_periods(date_from, date_to, freq)
+    units = unit_frame(con, level)
+    if unit_codes is not None:
+        units = units.filter(pl.col("unit_code").is_in(unit_codes))
+    counts = commune_counts(con, config, periods, units["commune_code"].to_list())
+    starts = pl.DataFrame({"date_from": [p.date_from for p in periods],
+                           "period_start": [_period_start(p.date_from, freq) for p in periods]})
+    counts = counts.join(starts, on="date_from", how="left").rename({"date_to": "period_end"})
+    wide = aggregate(counts, units, ["period_start", "period_end"])
+    return rates_from_counts(wide, config, level, ["period_start", "period_end"]).sort(
+        "period_start", "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
+
+
+def _period_start(day: dt.date, freq: Freq) -> dt.date:
+    if freq == "year":
+        return dt.date(day.year, 1, 1)
+    if freq == "quarter":
+        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return day.replace(day=1)

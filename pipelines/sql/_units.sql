@@ -1,0 +1,4 @@
+-- The communes asked for (all of admin_units when the list is NULL).
+SELECT commune_code, commune_name, district_code, district_name
+FROM admin_units
+WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], commune_code)
