@@ -65,6 +65,8 @@ def fmt_delta(now, before, kind: str = "int") -> str | None:
     sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
     if kind == "pct":
         return f"{sign}{fmt_num(abs(diff))} điểm % so với kỳ trước"
+    if kind == "score":
+        return f"{sign}{fmt_num(abs(diff))} điểm so với kỳ trước"
     return f"{sign}{fmt_int(abs(diff))} so với kỳ trước"
 
 
@@ -159,6 +161,22 @@ def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = 
 def empty(what: str, how: str = "Hãy nạp tệp xuất từ phần mềm của xã ở trang **Dữ liệu** "
           "(hoặc chạy `dvcq ingest <thư mục> --db <kho>`).") -> None:
     st.info(f"**{what}.** {how}", icon=":material/info:")
+
+
+INDICATOR_SPEC = {
+    "unit_name": ("Đơn vị", "text"), "label": ("Chỉ số", "text"), "numerator": ("Tử số", "int"),
+    "denominator": ("Mẫu số", "int"), "value": ("Giá trị (%)", "num"), "interval": ("Khoảng tin cậy 95 %", "text"),
+    "target": ("Chỉ tiêu (%)", "num"), "state": ("Đánh giá", "text"), "rank": ("Hạng", "text"),
+}
+
+
+def with_interval(df: pl.DataFrame) -> pl.DataFrame:
+    """Adds 'interval' (\"a – b\") and 'state' (Đạt / Cần theo dõi / Yếu / N/A) text columns."""
+    interval = [f"{fmt_num(lo)} – {fmt_num(hi)}" if lo is not None and hi is not None else ""
+                for lo, hi in zip(df["ci_low"], df["ci_high"])]
+    state = [STATUS_LABELS[status(v, t)].split(" (")[0] if ind != "composite" else ""
+             for v, t, ind in zip(df["value"], df["target"], df["indicator"])]
+    return df.with_columns(pl.Series("interval", interval, pl.String), pl.Series("state", state, pl.String))
 
 
 def indicator_help(indicator: str) -> str:

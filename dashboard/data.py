@@ -132,9 +132,27 @@ def province_name() -> str:
     return u.item(0, "province_name") if len(u) else ""
 
 
-def headline(period, district, commune) -> dict:
-    d_from, d_to, as_of = period
-    return sql(q.HEADLINE, d_from, d_to, district, commune, as_of).row(0, named=True)
+def scope(district: str | None, commune: str | None) -> tuple[str, str]:
+    """(level, unit_code) of the view: the commune, else the district, else the province."""
+    if commune:
+        return "commune", commune
+    if district:
+        return "district", district
+    return "province", config().province_code
+
+
+def children(district: str | None) -> tuple[str, str | None]:
+    """Units to rank under the view: districts of the province, or communes of one district."""
+    return ("commune", district) if district else ("district", None)
+
+
+def unit_rows(frame: pl.DataFrame, unit_code: str) -> pl.DataFrame:
+    return frame.filter(pl.col("unit_code") == unit_code)
+
+
+def value_of(frame: pl.DataFrame, unit_code: str, key: str, column: str = "value", by: str = "indicator"):
+    hit = frame.filter((pl.col("unit_code") == unit_code) & (pl.col(by) == key))
+    return hit.item(0, column) if len(hit) else None
 
 
 def scoped(query: str, period, district, commune) -> pl.DataFrame:
@@ -229,3 +247,25 @@ def clear_caches() -> None:
     _open.clear()
     _open_sandbox.clear()
     _opened.clear()
+
+
+def flagged_communes(period, district: str | None, commune: str | None) -> int | None:
+    """Communes with at least one flag in the view; None when the flag module is missing."""
+    try:
+        frame = flags("commune", period)
+    except EngineMissing:
+        return None
+    if district:
+        frame = frame.filter(pl.col("district_code") == district)
+    if commune:
+        frame = frame.filter(pl.col("unit_code") == commune)
+    return frame["unit_code"].n_unique()
+
+
+def commune_scores(period, district: str | None) -> pl.DataFrame:
+    """Composite score per commune with its coordinates (all communes, null score when no data)."""
+    scores = indicators("commune", period).filter(pl.col("indicator") == "composite")
+    if district:
+        scores = scores.filter(pl.col("district_code") == district)
+    coords = units().select("commune_code", "latitude", "longitude")
+    return scores.join(coords, left_on="unit_code", right_on="commune_code", how="left")

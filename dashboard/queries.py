@@ -24,19 +24,7 @@ SELECT commune_code, commune_name, district_code, district_name, province_name, 
 FROM admin_units ORDER BY district_code, commune_code
 """
 
-# $1 date_from, $2 date_to, $3 district, $4 commune, $5 as_of
-HEADLINE = f"""
-SELECT
-  (SELECT count(*) FROM dossiers r JOIN admin_units u USING (commune_code)
-    WHERE r.received_date BETWEEN $1 AND $2 AND {SCOPE}) AS received,
-  (SELECT count(*) FROM dossiers r JOIN admin_units u USING (commune_code)
-    WHERE r.status = 'completed' AND r.completed_date BETWEEN $1 AND $2 AND {SCOPE}) AS completed,
-  (SELECT count(*) FROM petitions r JOIN admin_units u USING (commune_code)
-    WHERE r.received_date <= $5 AND (r.outcome = 'pending' OR r.resolved_date > $5) AND {SCOPE}) AS petitions_pending,
-  (SELECT count(*) FROM dialogues r JOIN admin_units u USING (commune_code)
-    WHERE r.dialogue_date BETWEEN $1 AND $2 AND {SCOPE}) AS dialogues
-"""
-
+# Below: $1 date_from, $2 date_to, $3 district, $4 commune, $5 as_of
 PETITIONS_BY = f"""
 SELECT r.kind, coalesce(r.field, 'Không ghi') AS field, r.outcome,
        CASE WHEN r.outcome = 'pending' AND r.due_date < $5 THEN 'Quá hạn, chưa giải quyết'

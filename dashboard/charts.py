@@ -1,0 +1,132 @@
+"""Plotly figures for the pages: Vietnamese separators (1.234,5), dd/mm/yyyy dates, one palette."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.chrome import (GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, STATUS_LABELS, WATCH, WEAK,
+                              fmt_num, status)
+
+
+def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
+    fig.update_layout(separators=",.", height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      font=dict(family="Inter, Arial, sans-serif", size=13), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
+    fig.update_xaxes(gridcolor="#EEEEEE")
+    fig.update_yaxes(gridcolor="#EEEEEE")
+    return fig
+
+
+def ranking_bar(df: pl.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars of composite score (best on top), coloured by good/watch/weak against ``target``."""
+    df = df.sort("value", descending=False, nulls_last=False)
+    colours = dict(color=df["value"].fill_null(0).to_list(), colorscale=SCORE_SCALE, cmin=40, cmax=100)
+    text = [fmt_num(v) if v is not None else "N/A" for v in df["value"]]
+    fig = go.Figure(go.Bar(x=df["value"].fill_null(0).to_list(), y=df["unit_name"].to_list(), orientation="h",
+                           marker=colours, text=text, textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{text} điểm<extra></extra>"))
+    _layout(fig, height=max(300, 24 * len(df) + 80), title=title)
+    fig.update_xaxes(range=[0, 110], title="Điểm tổng hợp (0–100)")
+    return fig
+
+
+def commune_map(df: pl.DataFrame, title: str) -> go.Figure:
+    """Communes on their coordinates (no map tiles), coloured by composite score; N/A in grey."""
+    df = df.filter(pl.col("latitude").is_not_null())
+    has = df.filter(pl.col("value").is_not_null())
+    none = df.filter(pl.col("value").is_null())
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=none["longitude"].to_list(), y=none["latitude"].to_list(), mode="markers", name="Không có dữ liệu",
+        marker=dict(color=NA_COLOUR, size=6, symbol="circle-open"), text=none["unit_name"].to_list(),
+        hovertemplate="%{text}: chưa có dữ liệu<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=has["longitude"].to_list(), y=has["latitude"].to_list(), mode="markers", name="Điểm tổng hợp",
+        marker=dict(color=has["value"].to_list(), colorscale=SCORE_SCALE, cmin=40, cmax=100, size=11,
+                    line=dict(color="#555555", width=0.6),
+                    colorbar=dict(title="Điểm", thickness=12, len=0.8)),
+        text=[f"{n} ({d})" for n, d in zip(has["unit_name"], has["district_name"])],
+        customdata=[fmt_num(v) for v in has["value"]],
+        hovertemplate="%{text}<br>Điểm tổng hợp: %{customdata}<extra></extra>"))
+    _layout(fig, height=480, title=title)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.06)
+    return fig
+
+
+def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y") -> go.Figure:
+    """One line per indicator label over time (value in %)."""
+    fig = go.Figure()
+    for i, (label, part) in enumerate(df.sort(x).group_by("label", maintain_order=True)):
+        fig.add_trace(go.Scatter(
+            x=part[x].to_list(), y=part["value"].to_list(), name=label[0], mode="lines+markers",
+            line=dict(color=SERIES[i % len(SERIES)], width=2), connectgaps=False,
+            hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} %<extra>" + label[0] + "</extra>"))
+    _layout(fig, height=360, title=title)
+    fig.update_yaxes(title="%", range=[0, 105])
+    fig.update_xaxes(tickformat=tickformat)
+    return fig
+
+
+def heatmap(df: pl.DataFrame, units: list[str], labels: list[str]) -> go.Figure:
+    """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'."""
+    code = {"good": 2, "watch": 1, "weak": 0, "na": 3}
+    lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_name", "label", "value", "target").iter_rows()}
+    z, text = [], []
+    for u in units:
+        row_z, row_t = [], []
+        for lab in labels:
+            v, t = lookup.get((u, lab), (None, None))
+            row_z.append(code[status(v, t)])
+            row_t.append(fmt_num(v) if v is not None else "N/A")
+        z.append(row_z)
+        text.append(row_t)
+    scale = [[0, WEAK], [0.25, WEAK], [0.25, WATCH], [0.5, WATCH], [0.5, GOOD], [0.75, GOOD],
+             [0.75, NA_COLOUR], [1, NA_COLOUR]]
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=units, text=text, texttemplate="%{text}", zmin=-0.5, zmax=3.5,
+                               colorscale=scale, xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+                               colorbar=dict(tickvals=[0, 1, 2, 3], ticktext=[STATUS_LABELS[k].split(" (")[0]
+                                                                              for k in ("weak", "watch", "good", "na")],
+                                             thickness=12)))
+    _layout(fig, height=max(320, 30 * len(units) + 160))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=-30)
+    return fig
+
+
+def grouped_bars(df: pl.DataFrame, title: str) -> go.Figure:
+    """Units side by side on indicators (df: unit_name, label, value)."""
+    fig = go.Figure()
+    for i, (unit, part) in enumerate(df.group_by("unit_name", maintain_order=True)):
+        fig.add_trace(go.Bar(x=part["label"].to_list(), y=part["value"].to_list(), name=unit[0],
+                             marker_color=SERIES[i % len(SERIES)],
+                             hovertemplate="%{x}: %{y:.1f} %<extra>" + unit[0] + "</extra>"))
+    _layout(fig, height=360, title=title, barmode="group")
+    fig.update_yaxes(title="%", range=[0, 105])
+    return fig
+
+
+def count_bars(labels: list[str], values: list[float], title: str, colour: str = GOOD,
+               horizontal: bool = False, colours: list[str] | None = None) -> go.Figure:
+    text = [fmt_num(v, 0) for v in values]
+    bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values, text=text,
+                 textposition="outside", cliponaxis=False, orientation="h" if horizontal else "v",
+                 marker_color=colours or colour, hovertemplate="%{text}<extra></extra>")
+    fig = go.Figure(bar)
+    _layout(fig, height=max(300, 28 * len(labels) + 100) if horizontal else 340, title=title)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def stacked_bars(df: pl.DataFrame, x: str, stack: str, y: str, title: str, order: list[str],
+                 colours: list[str]) -> go.Figure:
+    fig = go.Figure()
+    for s, colour in zip(order, colours):
+        part = df.filter(pl.col(stack) == s)
+        fig.add_trace(go.Bar(x=part[x].to_list(), y=part[y].to_list(), name=s, marker_color=colour,
+                             hovertemplate="%{x}: %{y}<extra>" + s + "</extra>"))
+    _layout(fig, height=380, title=title, barmode="stack")
+    fig.update_xaxes(tickangle=-30)
+    return fig
