@@ -1,0 +1,73 @@
+"""The overdue backlog: what is overdue right now, where, and for how long.
+
+Why working days: statutory dossier deadlines count working days, so "3 days overdue"
+across Tết must not count the holiday. The calendar table (Monday–Friday less Vietnamese
+holidays from the ``holidays`` package) turns that into a subtraction of
+``working_day_index`` values; see ``sql/backlog.sql`` for the exact definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import duckdb
+import polars as pl
+
+from pipelines.indicators import engine_params
+from pipelines.sql import run
+from schemas.config import DvcqConfig
+
+BACKLOG_COLUMNS = ["kind", "record_id", "unit_code", "unit_name", "commune_code", "commune_name", "district_code",
+                   "district_name", "received_date", "due_date", "days_overdue", "bucket", "sector", "procedure",
+                   "petition_kind", "field"]
+
+
+def bucket_labels(edges: list[int]) -> list[str]:
+    """Labels for the aging buckets: [5, 15, 30] -> 1–5, 6–15, 16–30, > 30 (working days)."""
+    lows = [1] + [e + 1 for e in edges]
+    return [f"{lo}–{hi}" for lo, hi in zip(lows, edges)] + [f"> {edges[-1]}"]
+
+
+def bucket_expr(days: str, edges: list[int]) -> pl.Expr:
+    """Bucket label of a days-overdue column (right-closed: 5 is in 1–5, 6 in 6–15)."""
+    labels = bucket_labels(edges)
+    expr = pl.lit(labels[-1])
+    for edge, label in reversed(list(zip(edges, labels))):
+        expr = pl.when(pl.col(days) <= edge).then(pl.lit(label)).otherwise(expr)
+    return pl.when(pl.col(days).is_not_null()).then(expr)
+
+
+def backlog_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, as_of: dt.date,
+                  level: Literal["commune", "district"] = "commune") -> pl.DataFrame:
+    """One row per overdue dossier or petition as of ``as_of``, oldest due date first.
+
+    Columns: BACKLOG_COLUMNS. ``unit_code``/``unit_name`` are the commune's, or the district's
+    with ``level="district"``. No personal column is ever selected.
+    """
+    params = engine_params(config, []) | {"as_of": as_of}
+    items = run(con, "backlog", params)
+    unit = ("commune_code", "commune_name") if level == "commune" else ("district_code", "district_name")
+    return items.with_columns(unit_code=pl.col(unit[0]), unit_name=pl.col(unit[1]),
+                              bucket=bucket_expr("days_overdue", config.backlog_bucket_edges),
+                              days_overdue=pl.col("days_overdue").cast(pl.Int64)).select(BACKLOG_COLUMNS)
+
+
+def backlog_summary(con: duckdb.DuckDBPyConnection, config: DvcqConfig, as_of: dt.date,
+                    level: Literal["commune", "district"] = "commune") -> pl.DataFrame:
+    """Per unit with overdue items: counts by kind and by bucket, oldest due date, max days overdue.
+
+    Columns: unit_code, unit_name, district_code, district_name, overdue_dossiers,
+    overdue_petitions, total, one column per bucket label, oldest_due_date, max_days_overdue.
+    """
+    items = backlog_table(con, config, as_of, level)
+    labels = bucket_labels(config.backlog_bucket_edges)
+    keys = ["unit_code", "unit_name", "district_code", "district_name"]
+    return (items.group_by(keys, maintain_order=True)
+            .agg(overdue_dossiers=(pl.col("kind") == "dossier").sum().cast(pl.Int64),
+                 overdue_petitions=(pl.col("kind") == "petition").sum().cast(pl.Int64),
+                 total=pl.len().cast(pl.Int64),
+                 **{label: (pl.col("bucket") == label).sum().cast(pl.Int64) for label in labels},
+                 oldest_due_date=pl.col("due_date").min(),
+                 max_days_overdue=pl.col("days_overdue").max())
+            .sort("max_days_overdue", "total", descending=True))

@@ -1,0 +1,173 @@
+"""Weak performers: which units to look at, and why, in words a leader reads aloud.
+
+Why intervals: a commune with 1 late dossier out of 3 is 67 % on time, but that says little;
+flagging it would send inspectors after noise. A unit is "significantly below" a target or
+its peers only when the upper bound of its 95 % Wilson interval is below that mark. Rule
+breaches (a late dossier without apology, overdue items, no dialogue) are flagged on any
+count, because each one is a breach of a rule, not an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from pipelines.backlog import backlog_table
+from pipelines.indicators import (COMPOSITE, UNIT_COLUMNS, Level, Period, aggregate, commune_counts,
+                                  engine_params, rates_from_counts, unit_frame)
+from pipelines.sql import run
+from schemas.config import DvcqConfig
+
+FlagKind = Literal["rule", "below_target", "below_peers", "bottom_rank"]
+FLAG_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "flag", "indicator",
+                "numerator", "denominator", "value", "ci_low", "ci_high", "target", "reason"]
+_FLAG_ORDER = {"rule": 0, "below_target": 1, "below_peers": 2, "bottom_rank": 3}
+PEER_LEVEL = {"commune": "district", "district": "province"}
+PEER_WORD = {"district": "huyện", "province": "tỉnh"}
+
+
+def vn_number(x: float | int, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5': dot thousands, comma decimals, as Vietnamese readers write."""
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def vn_percent(x: float) -> str:
+    """A rate with one decimal and a spaced percent sign: '90,0 %'."""
+    return f"{vn_number(x, 1)} %"
+
+
+def vn_target(x: float) -> str:
+    """A target as configured: whole numbers without decimals ('95 %'), else one decimal."""
+    return f"{vn_number(x, 0 if float(x).is_integer() else 1)} %"
+
+
+def vn_date(d: Any) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _interval(row: dict) -> str:
+    return (f"{vn_percent(row['value'])} ({vn_number(row['numerator'])}/{vn_number(row['denominator'])}; "
+            f"khoảng tin cậy 95 %: {vn_number(row['ci_low'], 1)}–{vn_number(row['ci_high'], 1)} %)")
+
+
+def _with_reasons(frame: pl.DataFrame, flag: str, reason: Callable[[dict], str]) -> pl.DataFrame:
+    """Attach the flag kind and a Vietnamese reason to each (already selected) row.
+
+    Python formats the few flagged rows only; the selection itself is vectorised.
+    """
+    reasons = [reason(row) for row in frame.iter_rows(named=True)]
+    return frame.with_columns(flag=pl.lit(flag), reason=pl.Series("reason", reasons, dtype=pl.String))
+
+
+def _below_target(rates: pl.DataFrame) -> pl.DataFrame:
+    rows = rates.filter((pl.col("indicator") != COMPOSITE) & (pl.col("ci_high") < pl.col("target")))
+    return _with_reasons(rows, "below_target",
+                         lambda r: f"{r['label']}: {_interval(r)} thấp hơn mục tiêu {vn_target(r['target'])}")
+
+
+def _below_peers(rates: pl.DataFrame, peers: pl.DataFrame, level: Level) -> pl.DataFrame:
+    """Upper bound below the rate of the unit's district (communes) or the province (districts)."""
+    key = "district_code" if level == "commune" else None
+    peer = peers.select(*([pl.col("unit_code").alias("district_code")] if key else []), "indicator",
+                        peer_value=pl.col("value"), peer_name=pl.col("unit_name"))
+    joined = rates.join(peer, on=[key, "indicator"] if key else ["indicator"], how="inner")
+    rows = joined.filter((pl.col("indicator") != COMPOSITE) & (pl.col("ci_high") < pl.col("peer_value")))
+    word = PEER_WORD[PEER_LEVEL[level]]
+    frame = _with_reasons(rows, "below_peers",
+                          lambda r: f"{r['label']}: {_interval(r)} thấp hơn mức chung của {word} "
+                                    f"({r['peer_name']}: {vn_percent(r['peer_value'])})")
+    return frame.drop("peer_value", "peer_name")
+
+
+def _bottom_rank(rates: pl.DataFrame, fraction: float) -> pl.DataFrame:
+    """Composite in the bottom ``fraction`` of ranked units: rank > n - floor(n x fraction)."""
+    composite = rates.filter((pl.col("indicator") == COMPOSITE) & pl.col("ranked"))
+    n = composite.height
+    cut = math.floor(n * fraction)
+    rows = composite.filter(pl.col("rank_province") > n - cut) if cut else composite.clear()
+    return _with_reasons(rows, "bottom_rank",
+                         lambda r: f"Điểm tổng hợp {vn_number(r['value'], 1)} điểm, xếp thứ "
+                                   f"{r['rank_province']}/{n}, thuộc nhóm {vn_number(fraction * 100)} % thấp nhất "
+                                   f"(dựa trên {r['coverage']}/12 chỉ số)")
+
+
+def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.DataFrame,
+                 units: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Per unit: late dossiers with/without apology, overdue items, communes without dialogue."""
+    recency = run(con, "dialogue_recency", engine_params(config, []) | {
+        "as_of": period.as_of, "dialogue_rule_months": config.dialogue_rule_months})
+    per_commune = counts.join(recency, on="commune_code", how="left").with_columns(
+        no_dialogue=((pl.col("reporting_communes") > 0) & (pl.col("dialogues_in_window") == 0)).cast(pl.Int64))
+    backlog = backlog_table(con, config, period.as_of, "commune").group_by("commune_code").agg(
+        overdue_dossiers=(pl.col("kind") == "dossier").sum().cast(pl.Int64),
+        overdue_petitions=(pl.col("kind") == "petition").sum().cast(pl.Int64),
+        oldest_dossier_due=pl.col("due_date").filter(pl.col("kind") == "dossier").min(),
+        oldest_petition_due=pl.col("due_date").filter(pl.col("kind") == "petition").min())
+    per_commune = per_commune.join(backlog, on="commune_code", how="left").with_columns(
+        pl.col("overdue_dossiers", "overdue_petitions").fill_null(0))
+    return (per_commune.join(units, on="commune_code", how="inner")
+            .group_by(UNIT_COLUMNS, maintain_order=True)
+            .agg(pl.col("biet_xin_loi_num", "biet_xin_loi_den", "overdue_dossiers", "overdue_petitions",
+                        "no_dialogue").sum(),
+                 pl.col("oldest_dossier_due", "oldest_petition_due").min(),
+                 last_dialogue=pl.col("last_dialogue").max()))
+
+
+def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) -> pl.DataFrame:
+    as_of = vn_date(period.as_of)
+    late = rules.filter(pl.col("biet_xin_loi_den") > pl.col("biet_xin_loi_num")).with_columns(
+        indicator=pl.lit("late_without_apology"), numerator=pl.col("biet_xin_loi_num"),
+        denominator=pl.col("biet_xin_loi_den"))
+    late = _with_reasons(late, "rule", lambda r: (
+        f"Có {vn_number(r['denominator'] - r['numerator'])} hồ sơ trễ hẹn chưa có thư xin lỗi "
+        f"(trong {vn_number(r['denominator'])} hồ sơ trễ hẹn của kỳ {vn_date(period.date_from)}–{as_of})"))
+    dossiers = rules.filter(pl.col("overdue_dossiers") > 0).with_columns(
+        indicator=pl.lit("pending_overdue"), numerator=pl.col("overdue_dossiers"))
+    dossiers = _with_reasons(dossiers, "rule", lambda r: (
+        f"Có {vn_number(r['numerator'])} hồ sơ đang giải quyết đã quá hạn tại ngày {as_of} "
+        f"(hạn trả sớm nhất {vn_date(r['oldest_dossier_due'])})"))
+    petitions = rules.filter(pl.col("overdue_petitions") > 0).with_columns(
+        indicator=pl.lit("petition_overdue"), numerator=pl.col("overdue_petitions"))
+    petitions = _with_reasons(petitions, "rule", lambda r: (
+        f"Có {vn_number(r['numerator'])} đơn thư chưa giải quyết đã quá hạn tại ngày {as_of} "
+        f"(hạn giải quyết sớm nhất {vn_date(r['oldest_petition_due'])})"))
+    silent = rules.filter(pl.col("no_dialogue") > 0).with_columns(
+        indicator=pl.lit("no_dialogue_12m"), numerator=pl.col("no_dialogue"))
+
+    def silence(r: dict) -> str:
+        if level == "commune":
+            last = f"lần gần nhất {vn_date(r['last_dialogue'])}" if r["last_dialogue"] else "chưa có hội nghị nào"
+            return f"Không tổ chức hội nghị đối thoại nào trong {months} tháng trước ngày {as_of} ({last})"
+        return (f"{vn_number(r['numerator'])} xã/phường/thị trấn không tổ chức hội nghị đối thoại nào "
+                f"trong {months} tháng trước ngày {as_of}")
+
+    silent = _with_reasons(silent, "rule", silence)
+    return pl.concat([late, dossiers, petitions, silent], how="diagonal_relaxed")
+
+
+def flag_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level, period: Period) -> pl.DataFrame:
+    """Every flag of every unit at ``level`` for ``period``: FLAG_COLUMNS, one row per flag.
+
+    ``indicator`` is the indicator id (below_target, below_peers), ``composite``
+    (bottom_rank) or the rule id (late_without_apology, pending_overdue, petition_overdue,
+    no_dialogue_12m).
+    """
+    counts = commune_counts(con, config, [period])
+    units = unit_frame(con, level)
+    rates = rates_from_counts(aggregate(counts, units, []), config, level, [])
+    parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, period,
+                         config.dialogue_rule_months),
+             _below_target(rates)]
+    if level in PEER_LEVEL:
+        peer_level = PEER_LEVEL[level]
+        peers = rates_from_counts(aggregate(counts, unit_frame(con, peer_level), []), config, peer_level, [])
+        parts.append(_below_peers(rates, peers, level))
+        parts.append(_bottom_rank(rates, config.bottom_rank_fraction))
+    flags = pl.concat([p.select([c for c in FLAG_COLUMNS if c in p.columns]) for p in parts], how="diagonal_relaxed")
+    return flags.select(FLAG_COLUMNS).sort(
+        "unit_code", pl.col("flag").replace_strict(_FLAG_ORDER), "indicator", maintain_order=True)
