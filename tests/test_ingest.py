@@ -1,0 +1,253 @@
+"""End-to-end ingest of hand-made exports: counts, quarantine, idempotency, updates, privacy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import ingest_files
+from pipelines.warehouse import table_definitions
+from tests.ingest_fixtures import (CITIZEN_IDS, CITIZEN_NAMES, CITIZEN_PHONES, dossier_workbook, write_csv,
+                                   write_xlsx)
+
+HOANG_DONG = "15952"   # Xã Hoằng Đồng, Huyện Hoằng Hóa
+DINH_HAI_YD = "15475"  # Xã Định Hải, Huyện Yên Định
+
+
+def rows(db: Path, sql: str, params=None):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def ingest_one(path: Path, db: Path, **kwargs):
+    reports = ingest_files([path], db=db, **kwargs)
+    assert all(r.error is None for r in reports), [r.error for r in reports]
+    return reports
+
+
+def test_xlsx_with_title_rows_loads_trusted_rows_and_quarantines_the_rest(tmp_path):
+    db = tmp_path / "w.duckdb"
+    [report] = ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    assert (report.kind, report.sheet, report.communes) == ("dossier", "Hồ sơ", [HOANG_DONG])
+    assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (5, 3, 2)
+    assert report.unknown_columns == ["Cột lạ"]
+    assert "dòng tiêu đề" in report.message
+    loaded = rows(db, "SELECT dossier_id, channel, received_date, due_date, completed_date, status, timeliness, "
+                      "supplement_requests, source_row FROM dossiers ORDER BY dossier_id")
+    # Title rows 1-3, a blank row 4, the header on row 5: data starts on Excel row 6.
+    assert loaded == [
+        ("HS001", "direct", dt.date(2024, 3, 1), dt.date(2024, 3, 4), dt.date(2024, 3, 3), "completed", "early", 0, 6),
+        ("HS002", "online", dt.date(2024, 3, 5), dt.date(2024, 3, 6), None, "pending", None, None, 7),
+        ("HS005", "direct", dt.date(2024, 3, 4), dt.date(2024, 3, 7), dt.date(2024, 3, 8), "completed", "late", 2, 10),
+    ]
+    quarantined = rows(db, "SELECT row_number, record_id, reason_code, message_vi FROM quarantine ORDER BY row_number")
+    assert [(r[0], r[1], r[2]) for r in quarantined] == [(8, "HS003", "bad_date"), (9, "HS004", "unknown_value")]
+    assert "Ngày tiếp nhận: '31/02/2024' không phải ngày hợp lệ" in quarantined[0][3]
+    # HS004 has three problems, all named.
+    for words in ("Trạng thái: 'Không rõ'", "số âm", "Ngày hẹn trả (06/03/2024) trước Ngày tiếp nhận (10/03/2024)"):
+        assert words in quarantined[1][3]
+
+
+def test_same_file_twice_changes_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    source = dossier_workbook(tmp_path / "bao_cao.xlsx")
+    ingest_one(source, db)
+    snapshot = rows(db, "SELECT * EXCLUDE (loaded_at) FROM dossiers ORDER BY ALL")
+    [again] = ingest_one(source, db)
+    assert (again.rows_read, again.rows_inserted, again.rows_updated, again.rows_unchanged,
+            again.rows_quarantined) == (5, 0, 0, 3, 2)
+    assert rows(db, "SELECT * EXCLUDE (loaded_at) FROM dossiers ORDER BY ALL") == snapshot
+    assert len(rows(db, "SELECT * FROM quarantine")) == 2
+    assert rows(db, "SELECT count(*) FROM ingest_log")[0][0] == 2
+
+
+def test_later_export_updates_the_dossier_instead_of_adding_one(tmp_path):
+    db = tmp_path / "w.duckdb"
+    header = ["Ma ho so", "Xa", "Ngay tiep nhan", "Ngay hen tra", "Ngay tra ket qua", "Trang thai"]
+    write_csv(tmp_path / "t3.csv", [header, ["A1", "15952", "01/03/2024", "05/03/2024", "", "Dang giai quyet"],
+                                    ["A2", "15952", "02/03/2024", "06/03/2024", "", "Dang giai quyet"]])
+    write_csv(tmp_path / "t4.csv", [header, ["A1", "15952", "01/03/2024", "05/03/2024", "07/03/2024", "Da tra ket qua"],
+                                    ["A2", "15952", "02/03/2024", "06/03/2024", "", "Dang giai quyet"],
+                                    ["A3", "15952", "03/03/2024", "08/03/2024", "", "Dang giai quyet"]])
+    ingest_one(tmp_path / "t3.csv", db)
+    [later] = ingest_one(tmp_path / "t4.csv", db)
+    assert (later.rows_inserted, later.rows_updated, later.rows_unchanged) == (1, 1, 1)
+    assert rows(db, "SELECT dossier_id, status, timeliness, source_file FROM dossiers ORDER BY 1") == [
+        ("A1", "completed", "late", "t4.csv"), ("A2", "pending", None, "t3.csv"), ("A3", "pending", None, "t4.csv")]
+
+
+def test_semicolon_bom_csv_with_unaccented_headers_and_nfd_text(tmp_path):
+    db = tmp_path / "w.duckdb"
+    nfd = unicodedata.normalize("NFD", "Cảm ơn")
+    write_csv(tmp_path / "thu_xa_dinh_hai_huyen_yen_dinh.csv", [
+        ["Loai thu", "Ngay gui", "Ma ho so", "Nguoi nhan", "Noi dung"],
+        ["Xin loi", "02/03/24", "HS001", CITIZEN_NAMES[0], "Trễ hẹn hồ sơ đất đai"],
+        [nfd, "2024-03-05", "", "", unicodedata.normalize("NFD", "Cảm ơn đóng góp")],
+        ["Chúc mừng", "5-3-2024 08:30", "", CITIZEN_NAMES[1], "Đám cưới"],
+        ["THƯ CHIA BUỒN", "45360", "", "", ""],
+    ])
+    [report] = ingest_one(tmp_path / "thu_xa_dinh_hai_huyen_yen_dinh.csv", db)
+    assert (report.kind, report.communes, report.rows_inserted, report.rows_quarantined) == ("letter", [DINH_HAI_YD], 4, 0)
+    assert "tên tệp" in report.message
+    assert rows(db, "SELECT kind, sent_date, dossier_id, occasion FROM letters ORDER BY sent_date, kind") == [
+        ("apology", dt.date(2024, 3, 2), "HS001", "Trễ hẹn hồ sơ đất đai"),
+        ("congratulation", dt.date(2024, 3, 5), None, "Đám cưới"),
+        ("thanks", dt.date(2024, 3, 5), None, "Cảm ơn đóng góp"),  # stored NFC
+        ("condolence", dt.date(2024, 3, 9), None, None),  # Excel serial 45292 = 01/01/2024, so 45360 = 09/03/2024
+    ]
+
+
+def test_commune_column_with_names_codes_and_an_ambiguous_name(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "don_thu.csv", [
+        ["So don", "Xa", "Huyen", "Loai don", "Ngay nhan don", "Ket qua", "Vuot cap", "Nguoi gui don"],
+        ["D1", "Lam Sơn", "Thọ Xuân", "Khiếu nại", "01/02/2024", "Đang giải quyết", "", CITIZEN_NAMES[2]],
+        ["D2", "Lam Sơn", "", "Tố cáo", "02/02/2024", "", "x", CITIZEN_NAMES[3]],
+        ["D3", "15952", "", "Kiến nghị", "03/02/2024", "Đã giải quyết", "Không", ""],
+        ["D4", "P. Lam Sơn", "TX Bỉm Sơn", "Phản ánh", "04/02/2024", "Lưu đơn", "0", ""],
+        ["D5", "Xã Không Có", "", "Phản ánh", "04/02/2024", "", "", ""],
+    ], separator=",", encoding="utf-8")
+    [report] = ingest_one(tmp_path / "don_thu.csv", db)
+    assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (5, 3, 2)
+    assert rows(db, "SELECT petition_id, commune_code, kind, outcome, escalated FROM petitions ORDER BY 1") == [
+        ("D1", "15556", "complaint", "pending", None), ("D3", HOANG_DONG, "petition", "resolved", False),
+        ("D4", "14815", "petition", "filed", False)]
+    quarantined = rows(db, "SELECT record_id, reason_code, message_vi FROM quarantine ORDER BY 1")
+    assert [(r[0], r[1]) for r in quarantined] == [("D2", "ambiguous_commune"), ("D5", "unknown_commune")]
+    for code in ("14773", "14815", "15064", "15556"):  # every Lam Sơn of Thanh Hóa is named, none chosen
+        assert code in quarantined[0][2]
+
+
+def test_ambiguous_commune_in_file_name_loads_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "ho_so_phuong_lam_son.csv", [
+        ["Ma ho so", "Ngay tiep nhan", "Ngay hen tra"], ["X1", "01/03/2024", "05/03/2024"]])
+    [report] = ingest_one(tmp_path / "ho_so_phuong_lam_son.csv", db)
+    assert (report.rows_inserted, report.rows_quarantined) == (0, 1)
+    [(reason, message)] = rows(db, "SELECT reason_code, message_vi FROM quarantine")
+    assert reason == "ambiguous_commune" and "14773" in message and "14815" in message
+    # With the caller's help it loads.
+    [report] = ingest_one(tmp_path / "ho_so_phuong_lam_son.csv", db, commune="14815")
+    assert report.rows_inserted == 1
+
+
+def test_dialogues_and_surveys_with_counts_and_ratings(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_xlsx(tmp_path / "doi_thoai.xlsx", [["ỦY BAN NHÂN DÂN THỊ TRẤN HÀ TRUNG"]],
+               ["Ngày đối thoại", "Chủ trì", "Người đứng đầu chủ trì", "Số người tham dự", "Số ý kiến",
+                "Số ý kiến được giải đáp"],
+               [[dt.datetime(2022, 5, 10), "Chủ tịch UBND", "x", 120, 8, 8],
+                ["20/11/2022", "Phó Chủ tịch", "", 80, 6, 7],
+                ["01/12/2022", "Chủ tịch UBND", "Có", -5, 3, 2]])
+    [report] = ingest_one(tmp_path / "doi_thoai.xlsx", db)
+    assert (report.kind, report.communes, report.rows_inserted, report.rows_quarantined) == ("dialogue", ["15271"], 1, 2)
+    assert sorted(r[0] for r in rows(db, "SELECT reason_code FROM quarantine")) == ["answered_above_raised",
+                                                                                     "negative_count"]
+    write_csv(tmp_path / "khao_sat_thi_tran_ha_trung.csv", [
+        ["Ngay danh gia", "Muc do hai long", "Ton trong", "Phien ha sach nhieu", "So dien thoai"],
+        ["01/06/2022", "Rất hài lòng", "5", "", CITIZEN_PHONES[0]],
+        ["02/06/2022", "HÀI LÒNG", "4", "Không", ""],
+        ["03/06/2022", "3", "", "x", CITIZEN_PHONES[1]],
+        ["04/06/2022", "tuyệt vời", "", "", ""],
+    ])
+    [report] = ingest_one(tmp_path / "khao_sat_thi_tran_ha_trung.csv", db)
+    assert (report.kind, report.rows_inserted, report.rows_quarantined) == ("survey", 3, 1)
+    assert rows(db, "SELECT overall, respect, harassment FROM surveys ORDER BY survey_date") == [
+        (5, 5, None), (4, 4, False), (3, None, True)]
+
+
+def test_no_personal_data_in_clear_anywhere(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    write_csv(tmp_path / "don_thu_xa_hoang_dong_huyen_hoang_hoa.csv", [
+        ["So don", "Loai don", "Ngay nhan don", "Nguoi gui don", "CCCD", "Dien thoai", "Dia chi"],
+        ["D1", "Tố cáo", "01/02/2024", CITIZEN_NAMES[2], CITIZEN_IDS[2], CITIZEN_PHONES[0], "Thôn 3"],
+        ["D2", "Tố cáo", "31/13/2024", CITIZEN_NAMES[3], CITIZEN_IDS[3], CITIZEN_PHONES[1], "Thôn 4"]])
+    ingest_one(tmp_path / "don_thu_xa_hoang_dong_huyen_hoang_hoa.csv", db)
+    secrets = [*CITIZEN_NAMES, *CITIZEN_IDS, *CITIZEN_PHONES, "Thôn 3", "Thôn 4"]
+    secrets += [unicodedata.normalize("NFD", s) for s in secrets] + [s.lower() for s in secrets]
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table, columns in table_definitions().items():
+            for name, sql_type, _ in columns:
+                if sql_type != "VARCHAR":
+                    continue
+                for secret in secrets:
+                    hits = con.execute(f'SELECT count(*) FROM {table} WHERE "{name}" ILIKE ?', [f"%{secret}%"]).fetchall()
+                    assert hits[0][0] == 0, (table, name, secret)
+        # Hashes are stable: the same applicant (HS001 and HS005) counts as one person.
+        same = con.execute("SELECT count(DISTINCT applicant) FROM dossiers WHERE dossier_id IN ('HS001','HS005')")
+        assert same.fetchall() == [(1,)]
+    stored = (tmp_path / "w.duckdb").read_bytes()
+    assert not [s for s in (*CITIZEN_NAMES, *CITIZEN_IDS, *CITIZEN_PHONES) if s.encode() in stored]
+
+
+def test_encodings_utf16_and_windows_1258_are_read(tmp_path):
+    db = tmp_path / "w.duckdb"
+    lines = [["Mã hồ sơ", "Xã", "Ngày tiếp nhận"], ["E1", "15952", "01/03/2024"]]
+    write_csv(tmp_path / "utf16.csv", lines, encoding="utf-16")
+    # Windows-1258 writes "Hộ tịch" as ô (0xF4) + combining dot below (0xF2): no UTF-8 codec reads it.
+    (tmp_path / "cp1258.csv").write_bytes(b"Ma ho so;Xa;Ngay tiep nhan;Linh vuc\r\nE2;15952;02/03/2024;H\xf4\xf2 ti\xf2ch\r\n")
+    reports = ingest_files([tmp_path / "utf16.csv", tmp_path / "cp1258.csv"], db=db)
+    assert [(r.error, r.rows_inserted) for r in reports] == [(None, 1), (None, 1)]
+    assert rows(db, "SELECT sector FROM dossiers WHERE dossier_id = 'E2'") == [("Hộ tịch",)]
+
+
+def test_unreadable_and_missing_inputs_give_clear_messages(tmp_path):
+    garbage = tmp_path / "hong.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 not really a workbook")
+    no_header = write_csv(tmp_path / "khac.csv", [["a", "b"], ["1", "2"]])
+    reports = ingest_files([garbage, no_header], db=tmp_path / "w.duckdb")
+    assert "không mở được tệp Excel" in reports[0].error
+    assert "không tìm thấy dòng tiêu đề" in reports[1].error
+    cli = [sys.executable, "-m", "pipelines.cli", "ingest"]
+    missing = subprocess.run([*cli, str(tmp_path / "khong_co.csv"), "--db", str(tmp_path / "w.duckdb")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "không tìm thấy đường dẫn" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    broken = subprocess.run([*cli, str(garbage), "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True)
+    assert broken.returncode == 1 and "LỖI" in broken.stdout and "Traceback" not in broken.stderr
+
+
+def test_cli_prints_one_line_per_table_and_conservation_holds(tmp_path):
+    dossier_workbook(tmp_path / "bao_cao.xlsx")
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(tmp_path), "--db",
+                           str(tmp_path / "w.duckdb")], capture_output=True, text=True, check=True)
+    assert "bao_cao.xlsx[Hồ sơ]: dossier | xã 15952 | đọc 5 = thêm 3 + cập nhật 0 + không đổi 0 + cách ly 2" in done.stdout
+    logged = rows(tmp_path / "w.duckdb", "SELECT rows_read, rows_inserted + rows_updated + rows_unchanged + "
+                                          "rows_quarantined FROM ingest_log")
+    assert logged == [(5, 5)]
+
+
+def test_reader_holding_the_warehouse_open_is_not_blocked_by_publish(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    reader = subprocess.Popen([sys.executable, "-c", f"""
+import duckdb, time, sys
+con = duckdb.connect({str(db)!r}, read_only=True)
+print(con.execute("SELECT count(*) FROM dossiers").fetchall()[0][0], flush=True)
+sys.stdin.readline()
+print(con.execute("SELECT count(*) FROM dossiers").fetchall()[0][0], flush=True)
+con.close()
+fresh = duckdb.connect({str(db)!r}, read_only=True)
+print(fresh.execute("SELECT count(*) FROM dossiers").fetchall()[0][0], flush=True)
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "3"
+    write_csv(tmp_path / "them.csv", [["Ma ho so", "Xa", "Ngay tiep nhan"], ["N1", "15952", "01/04/2024"]])
+    [report] = ingest_one(tmp_path / "them.csv", db)  # publishes while the reader holds the old file open
+    assert report.rows_inserted == 1
+    out, err = reader.communicate("go\n", timeout=60)
+    assert reader.returncode == 0, err
+    assert out.split() == ["3", "4"]  # old snapshot stays readable; reopening sees the new one
+
+
+@pytest.mark.parametrize("kind_flag, expected", [(None, "dossier"), ("dossier", "dossier")])
+def test_kind_detected_or_given(tmp_path, kind_flag, expected):
+    write_csv(tmp_path / "x.csv", [["So ho so", "Xa", "Ngay nhan ho so", "Han tra"], ["Z1", "15952", "01/03/2024", ""]])
+    [report] = ingest_one(tmp_path / "x.csv", tmp_path / "w.duckdb", kind=kind_flag)
+    assert report.kind == expected and report.rows_inserted == 1
