@@ -24,6 +24,21 @@ WATCH_MARGIN = 10.0  # points below target still counted as "watch"
 SCORE_SCALE = [[0.0, WEAK], [0.5, "#F7F7F7"], [1.0, GOOD]]  # continuous, for composite scores
 SERIES = ["#2166AC", "#E08214", "#8073AC", "#4393C3", "#B35806", "#542788", "#FDB863", "#92C5DE"]
 
+BUCKET_COLOURS = ["#FDB863", "#E08214", "#B35806", "#7F3B08"]  # light to dark: older is darker
+BACKLOG_KINDS = {"dossier": "Hồ sơ TTHC", "petition": "Đơn thư"}
+BACKLOG_SPEC = {
+    "kind": ("Loại", "text"), "record_id": ("Mã hồ sơ / Số đơn", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
+    "district_name": ("Huyện/thị xã/thành phố", "text"), "received_date": ("Ngày tiếp nhận", "date"),
+    "due_date": ("Hạn trả kết quả / hạn giải quyết", "date"), "days_overdue": ("Số ngày làm việc quá hạn", "int"),
+    "bucket": ("Nhóm quá hạn (ngày làm việc)", "text"), "sector": ("Lĩnh vực", "text"), "procedure": ("Thủ tục", "text"),
+    "petition_kind": ("Loại đơn", "vocab:petition_kind"), "field": ("Lĩnh vực đơn", "text"),
+}
+FLAG_KINDS = {"rule": "Vi phạm quy định", "below_target": "Thấp hơn chỉ tiêu rõ rệt",
+              "below_peers": "Thấp hơn mặt bằng chung rõ rệt", "bottom_rank": "Nhóm cuối bảng xếp hạng"}
+RULE_LABELS = {"late_without_apology": "Hồ sơ trễ hẹn chưa có thư xin lỗi",
+               "pending_overdue": "Hồ sơ đang giải quyết đã quá hạn",
+               "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
+               "no_dialogue_12m": "Không tổ chức đối thoại trong 12 tháng", "composite": "Điểm tổng hợp"}
 PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
 NA = "N/A"
 
@@ -179,6 +194,23 @@ def with_interval(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.Series("interval", interval, pl.String), pl.Series("state", state, pl.String))
 
 
+def indicator_label(indicator: str) -> str:
+    cfg = data.config()
+    return cfg.indicators[indicator].label if indicator in cfg.indicators else RULE_LABELS.get(indicator, indicator)
+
+
+def unit_link(code: str, name: str) -> str:
+    """Relative link to the Đơn vị page for a commune (5 digits) or district, keeping the period filters."""
+    from urllib.parse import urlencode
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("xa", "huyen")}
+    params["xa" if len(code) == 5 else "huyen"] = code
+    if len(code) == 5:
+        district = data.units().filter(pl.col("commune_code") == code)
+        if len(district):
+            params["huyen"] = district.item(0, "district_code")
+    return f"./don-vi?{urlencode(params)}#{name}"
+
+
 def indicator_help(indicator: str) -> str:
     ind = data.config().indicators[indicator]
     return f"{ind.explanation} Chỉ tiêu: {fmt_pct(ind.target, 0)}."
@@ -298,7 +330,7 @@ def sidebar() -> Filters:
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
-    return Filters(kind, lo, hi, as_of or min(hi, dt.date.today()), plo, phi, label, district, commune)
+    return Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune)
 
 
 def page(title: str, caption: str | None = None) -> Filters | None:

@@ -269,3 +269,29 @@ def commune_scores(period, district: str | None) -> pl.DataFrame:
         scores = scores.filter(pl.col("district_code") == district)
     coords = units().select("commune_code", "latitude", "longitude")
     return scores.join(coords, left_on="unit_code", right_on="commune_code", how="left")
+
+
+def bucket_labels() -> list[str]:
+    from pipelines.backlog import bucket_labels as labels
+    return labels(config().backlog_bucket_edges)
+
+
+def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Overdue items in the view, most overdue first."""
+    items = backlog(as_of, "commune")
+    if district:
+        items = items.filter(pl.col("district_code") == district)
+    if commune:
+        items = items.filter(pl.col("commune_code") == commune)
+    return items.sort("days_overdue", "due_date", descending=[True, False], nulls_last=True)
+
+
+def backlog_chart_frames(items: pl.DataFrame, top: int = 25) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(per commune x bucket for the ``top`` communes by count, totals per bucket)."""
+    labels = bucket_labels()
+    worst = items.group_by("commune_name").len().sort("len", descending=True).head(top)["commune_name"]
+    per = (items.filter(pl.col("commune_name").is_in(worst.to_list())).group_by("commune_name", "bucket")
+           .agg(n=pl.len()).sort(pl.col("commune_name").replace_strict({c: i for i, c in enumerate(worst)})))
+    buckets = (pl.DataFrame({"bucket": labels}).join(items.group_by("bucket").agg(n=pl.len()), on="bucket", how="left")
+               .with_columns(pl.col("n").fill_null(0)))
+    return per, buckets
