@@ -130,3 +130,25 @@ def stacked_bars(df: pl.DataFrame, x: str, stack: str, y: str, title: str, order
     _layout(fig, height=380, title=title, barmode="stack")
     fig.update_xaxes(tickangle=-30)
     return fig
+
+
+def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
+    """Indicator values with their 95 % intervals (error bars) and targets (diamonds)."""
+    df = df.reverse()
+    labels = df["label"].to_list()
+    colours = [STATUS_COLOURS[status(v, t)] for v, t in zip(df["value"], df["target"])]
+    value = df["value"].to_list()
+    lo = [(v - a) if v is not None and a is not None else None for v, a in zip(value, df["ci_low"])]
+    hi = [(b - v) if v is not None and b is not None else None for v, b in zip(value, df["ci_high"])]
+    text = [fmt_num(v) if v is not None else "N/A" for v in value]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=[v if v is not None else 0 for v in value], y=labels, orientation="h", name="Giá trị",
+                         marker_color=colours, text=text, textposition="inside", insidetextanchor="start",
+                         error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#444444"),
+                         hovertemplate="%{y}: %{text} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=df["target"].to_list(), y=labels, mode="markers", name="Chỉ tiêu",
+                             marker=dict(symbol="diamond", size=10, color="#222222"),
+                             hovertemplate="Chỉ tiêu: %{x:.0f} %<extra></extra>"))
+    _layout(fig, height=34 * len(labels) + 120, title=title)
+    fig.update_xaxes(range=[0, 105], title="% (thanh ngang: khoảng tin cậy 95 %)")
+    return fig

@@ -199,15 +199,29 @@ def indicator_label(indicator: str) -> str:
     return cfg.indicators[indicator].label if indicator in cfg.indicators else RULE_LABELS.get(indicator, indicator)
 
 
+def commune_labels(communes: pl.DataFrame) -> dict[str, str]:
+    """commune_code -> label, unique in the list: a name shared by two communes gets its district added."""
+    counts = communes.group_by("commune_name").len()
+    shared = set(counts.filter(pl.col("len") > 1)["commune_name"])
+    return {c: (f"{n} ({d})" if n in shared else n)
+            for c, n, d in communes.select("commune_code", "commune_name", "district_name").iter_rows()}
+
+
 def unit_link(code: str, name: str) -> str:
-    """Relative link to the Đơn vị page for a commune (5 digits) or district, keeping the period filters."""
+    """Relative link to the Đơn vị page for a commune (5 digits) or district, keeping the period filters.
+
+    Bound widgets keep their shown label in the URL, so the link carries names, not codes.
+    """
     from urllib.parse import urlencode
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("xa", "huyen")}
-    params["xa" if len(code) == 5 else "huyen"] = code
+    units = data.units()
     if len(code) == 5:
-        district = data.units().filter(pl.col("commune_code") == code)
-        if len(district):
-            params["huyen"] = district.item(0, "district_code")
+        row = units.filter(pl.col("commune_code") == code)
+        district = row.item(0, "district_code")
+        params["huyen"] = row.item(0, "district_name")
+        params["xa"] = commune_labels(units.filter(pl.col("district_code") == district))[code]
+    else:
+        params["huyen"] = units.filter(pl.col("district_code") == code).item(0, "district_name")
     return f"./don-vi?{urlencode(params)}#{name}"
 
 
@@ -322,7 +336,7 @@ def sidebar() -> Filters:
     district = sb.selectbox("Huyện/thị xã/thành phố", list(dnames), index=None, format_func=dnames.get,
                             placeholder="Toàn tỉnh", key="huyen", bind="query-params")
     communes = units if district is None else units.filter(pl.col("district_code") == district)
-    cnames = dict(communes.select("commune_code", "commune_name").iter_rows())
+    cnames = commune_labels(communes)
     if st.session_state.get("xa") not in (None, *cnames):
         st.session_state["xa"] = None
     commune = sb.selectbox("Xã/phường/thị trấn", list(cnames), index=None, format_func=cnames.get,

@@ -295,3 +295,41 @@ def backlog_chart_frames(items: pl.DataFrame, top: int = 25) -> tuple[pl.DataFra
     buckets = (pl.DataFrame({"bucket": labels}).join(items.group_by("bucket").agg(n=pl.len()), on="bucket", how="left")
                .with_columns(pl.col("n").fill_null(0)))
     return per, buckets
+
+
+SYSTEM_HIDDEN = {"source_sheet", "source_row", "row_hash", "loaded_at", "commune_code", "reported_timeliness"}
+
+
+def record_spec(kind: str, columns: list[str]) -> dict[str, tuple[str, str]]:
+    """Display spec (Vietnamese label, format kind) for a record frame's columns, from the schemas."""
+    schema = RECORD_SCHEMAS[kind]
+    by_name = {c.name: c for c in schema.columns}
+    spec: dict[str, tuple[str, str]] = {}
+    for flag, label in (("in_numerator", "Tính vào tử số"), ("in_denominator", "Tính vào mẫu số")):
+        if flag in columns:
+            spec[flag] = (label, "vocab:yes_no")
+    if "commune_name" in columns:
+        spec["commune_name"] = ("Xã/phường/thị trấn", "text")
+    for name in columns:
+        col = by_name.get(name)
+        if col is None or col.personal or name in SYSTEM_HIDDEN:
+            continue
+        fmt = {"date": "date", "int": "int", "rating": "int", "text": "text"}.get(col.type, f"vocab:{col.vocabulary}")
+        spec[name] = (col.label_vi, fmt)
+    if "source_file" in columns:
+        spec["source_file"] = ("Tệp nguồn", "text")
+    return spec
+
+
+def drill_down(indicator: str, level: str, unit: str, period) -> tuple[pl.DataFrame, dict]:
+    """Records behind an indicator cell, with a display spec; engine's indicator_records when present."""
+    kind = q.RECORD_KIND[q.DRILL_KIND[indicator]]
+    try:
+        frame = indicator_records(indicator, level, unit, period)
+        if "kind" in frame.columns and frame["kind"].is_in(list(RECORD_SCHEMAS)).all() and len(frame):
+            kind = frame.item(0, "kind") if kind not in frame["kind"].to_list() else kind
+    except EngineMissing:
+        d_from, d_to, as_of = period
+        query = q.DRILL[q.DRILL_KIND[indicator]]
+        frame = sql(query, d_from, d_to, unit, *([as_of] if "$4" in query else []))
+    return frame, record_spec(kind, frame.columns)

@@ -90,3 +90,29 @@ ORDER BY q.quarantined_at DESC, q.file_name, q.row_number LIMIT 5000
 """
 
 QUARANTINE_COUNT = "SELECT count(*) AS n FROM quarantine"
+
+# Drill-down fallback while the engine has no indicator_records: the records of the kind behind an
+# indicator, in the period, for a unit ($3 = commune or district code, $4 = as_of).
+_UNIT = "(u.commune_code = $3 OR u.district_code = $3 OR u.province_code = $3)"
+DRILL = {
+    "dialogue": f"SELECT r.*, u.commune_name FROM dialogues r JOIN admin_units u USING (commune_code) "
+                f"WHERE r.dialogue_date BETWEEN $1 AND $2 AND {_UNIT} ORDER BY r.dialogue_date",
+    "petition": f"SELECT r.*, u.commune_name FROM petitions r JOIN admin_units u USING (commune_code) "
+                f"WHERE r.received_date BETWEEN $1 AND $2 AND {_UNIT} ORDER BY r.received_date",
+    "late": f"SELECT r.*, u.commune_name FROM dossiers r JOIN admin_units u USING (commune_code) "
+            f"WHERE {_UNIT} AND ((r.timeliness = 'late' AND r.completed_date BETWEEN $1 AND $2) "
+            f"OR (r.status = 'pending' AND r.due_date < $4)) ORDER BY r.due_date",
+    "thanks": f"SELECT r.*, u.commune_name FROM letters r JOIN admin_units u USING (commune_code) "
+              f"WHERE r.kind = 'thanks' AND r.sent_date BETWEEN $1 AND $2 AND {_UNIT} ORDER BY r.sent_date",
+    "completed": f"SELECT r.*, u.commune_name FROM dossiers r JOIN admin_units u USING (commune_code) "
+                 f"WHERE r.status = 'completed' AND r.completed_date BETWEEN $1 AND $2 AND {_UNIT} "
+                 f"ORDER BY r.completed_date",
+    "survey": f"SELECT r.*, u.commune_name FROM surveys r JOIN admin_units u USING (commune_code) "
+              f"WHERE r.survey_date BETWEEN $1 AND $2 AND {_UNIT} ORDER BY r.survey_date",
+}
+DRILL_KIND = {"biet_nghe": "dialogue", "biet_noi": "dialogue", "biet_lam": "petition", "khong_ne_tranh": "petition",
+              "biet_xin_loi": "late", "biet_cam_on": "thanks", "khong_phien_ha": "completed",
+              "khong_tre_hen": "completed", "hai_long": "survey", "the_hien_ton_trong": "survey",
+              "the_hien_van_minh": "survey", "the_hien_lang_nghe": "survey", "the_hien_gan_gui": "survey"}
+RECORD_KIND = {"dialogue": "dialogue", "petition": "petition", "late": "dossier", "thanks": "letter",
+               "completed": "dossier", "survey": "survey"}

@@ -1,2 +1,66 @@
+"""Đơn vị: one commune or district: scorecard with intervals and targets, rank, flags, quarterly trends, drill-down."""
+
+import polars as pl
 import streamlit as st
-st.title("…")
+
+from dashboard import charts, chrome, data
+from schemas.config import SCORED_INDICATORS
+
+f = chrome.page("Đơn vị", "Thẻ điểm của một xã hoặc một huyện")
+if f is not None and not (f.commune or f.district):
+    st.info("Hãy chọn một huyện hoặc một xã ở thanh bên trái, hoặc bấm một huyện dưới đây.")
+    districts = data.units().select("district_code", "district_name").unique().sort("district_code")
+    cols = st.columns(3)
+    for i, (code, name) in enumerate(districts.iter_rows()):
+        cols[i % 3].markdown(f"[{name}]({chrome.unit_link(code, name)})")
+elif f is not None:
+    level, unit = data.scope(f.district, f.commune)
+    table = data.unit_rows(data.indicators(level, f.period), unit)
+    st.header(data.unit_name(unit))
+    comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)
+    peers = data.indicators(level, f.period).filter(pl.col("indicator") == "composite", pl.col("ranked"))
+    c = st.columns(4)
+    c[0].metric("Điểm tổng hợp", chrome.fmt_num(comp["value"]), border=True,
+                help=f"Dựa trên {comp['coverage']}/12 chỉ số có giá trị.")
+    c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["rank_province"] else "Chưa xếp hạng",
+                border=True, help=f"Không xếp hạng khi dưới {data.config().min_indicators_ranked} chỉ số có giá trị.")
+    if level == "commune":
+        in_district = peers.filter(pl.col("district_code") == comp["district_code"])
+        c[2].metric("Hạng trong huyện", f"{comp['rank_district']}/{len(in_district)}" if comp["rank_district"]
+                    else "Chưa xếp hạng", border=True)
+    c[3].metric("Số chỉ số có giá trị", f"{comp['coverage']}/12", border=True)
+
+    scored = chrome.with_interval(table.filter(pl.col("indicator").is_in([*SCORED_INDICATORS, "hai_long"])))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.scorecard(scored, f"12 chỉ số và mức độ hài lòng — {f.label}"), key="dv_score")
+    with right:
+        st.markdown("**Cảnh báo**")
+        flags = data.unit_rows(data.flags(level, f.period), unit)
+        if flags.is_empty():
+            st.success("Không có cảnh báo nào trong kỳ.")
+        for kind, reason in flags.select("flag", "reason").iter_rows():
+            st.warning(f"**{chrome.FLAG_KINDS[kind]}:** {reason}", icon=":material/flag:")
+    chrome.show_table(scored, {k: v for k, v in chrome.INDICATOR_SPEC.items() if k != "unit_name"}, key="dv_table")
+    chrome.indicator_explanations()
+
+    st.subheader("Xu hướng theo quý")
+    first = data.date_range()[0]
+    trend = data.trend(level, [unit], first, f.date_to, "quarter")
+    tabs = st.tabs([g.label for g in data.config().groups.values()] + ["Mức độ hài lòng chung"])
+    for tab, gid in zip(tabs, [*data.config().groups, None]):
+        part = trend.filter(pl.col("group") == gid) if gid else trend.filter(pl.col("indicator") == "hai_long")
+        if part["value"].is_null().all():
+            tab.info("Chưa có dữ liệu theo quý cho nhóm chỉ số này.")
+        else:
+            tab.plotly_chart(charts.trend_lines(part, "Giá trị theo quý (%)", tickformat="Q%q/%Y"), key=f"dv_tr_{gid}")
+
+    st.subheader("Các bản ghi đằng sau mỗi con số")
+    ind = st.selectbox("Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], format_func=chrome.indicator_label, key="dv_ind")
+    row = scored.filter(pl.col("indicator") == ind).row(0, named=True)
+    st.caption(f"{chrome.indicator_help(ind)} Tử số {chrome.fmt_int(row['numerator'])}, mẫu số "
+               f"{chrome.fmt_int(row['denominator'])}.")
+    records, spec = data.drill_down(ind, level, unit, f.period)
+    if records.is_empty():
+        chrome.empty("Không có bản ghi nào cho chỉ số này trong kỳ", "Mẫu số bằng 0 nên chỉ số là N/A.")
+    else:
+        chrome.show_table(records, spec, key="dv_records", height=400)
