@@ -297,3 +297,35 @@ def _period_start(day: dt.date, freq: Freq) -> dt.date:
     if freq == "quarter":
         return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
     return day.replace(day=1)
+
+
+RECORD_COLUMNS = ["indicator", "record_kind", "record_id", "commune_code", "commune_name", "record_date", "due_date",
+                  "closed_date", "status", "detail", "in_denominator", "in_numerator", "den_count", "num_count"]
+_REQUIREMENT_RATES = {"biet_nghe": "hội nghị đối thoại yêu cầu trong kỳ", "biet_cam_on": "thư cảm ơn chỉ tiêu trong kỳ"}
+
+
+def indicator_records(con: duckdb.DuckDBPyConnection, config: DvcqConfig, indicator: str, level: Level,
+                      unit_code: str, period: Period) -> pl.DataFrame:
+    """The records behind one cell, for drill-down: RECORD_COLUMNS, no personal column.
+
+    ``den_count``/``num_count`` add up to the cell's denominator/numerator (opinions for
+    biet_noi). For biet_nghe and biet_cam_on the denominator is a requirement, not records:
+    it comes as one ``record_kind = 'requirement'`` row per commune; the records (dialogues,
+    thanks letters) count in the numerator up to it.
+    """
+    if indicator not in ALL_RATES:
+        raise ValueError(f"chỉ số không biết: {indicator!r}")
+    communes = communes_of(con, level, [unit_code]) or []
+    params = engine_params(config, [period], communes)
+    records = run(con, "indicator_records", params).filter(pl.col("indicator") == indicator)
+    if indicator in _REQUIREMENT_RATES:
+        counts = commune_counts(con, config, [period], communes).filter(pl.col(f"{indicator}_den") > 0)
+        requirement = counts.select(
+            indicator=pl.lit(indicator), record_kind=pl.lit("requirement"), record_id=pl.lit(None, pl.String),
+            commune_code="commune_code", record_date=pl.lit(period.date_to), detail=pl.lit(_REQUIREMENT_RATES[indicator]),
+            in_denominator=pl.lit(True), in_numerator=pl.lit(False), den_count=pl.col(f"{indicator}_den"),
+            num_count=pl.lit(0))
+        records = pl.concat([records, requirement], how="diagonal_relaxed")
+    names = unit_frame(con, "commune").select("commune_code", commune_name="unit_name")
+    return (records.join(names, on="commune_code", how="left", maintain_order="left")
+            .with_columns(pl.col("den_count", "num_count").cast(pl.Int64)).select(RECORD_COLUMNS))

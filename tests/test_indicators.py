@@ -1,0 +1,305 @@
+"""Every indicator on a hand-made warehouse, with the expected figures worked out by hand.
+
+Period: 1 January – 30 June 2024 (182 days, leap year), as of 30 June 2024. Pro-rata
+requirements: dialogues round(2 x 182 / 365 = 0.997) = 1; thanks round(4 x 182 / 365 =
+1.995) = 2. Commune A (Thị trấn Hà Trung) has something for every rule; commune B
+(Thị trấn Hà Long, same district) a little; commune C (Thị trấn Sao Vàng) nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.indicators import (Period, default_period, indicator_records, indicator_table, supporting_measures,
+                                  trend_periods, trend_table)
+from pipelines.stats import wilson, wilson_percent
+from pipelines.warehouse import connect_read_only
+from schemas.config import SCORED_INDICATORS
+from tests.engine_fixtures import (D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
+                                   survey)
+
+PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def template_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("template")
+
+
+@pytest.fixture(scope="module")
+def codes(template_root):
+    return {"A": commune_code(template_root, "Thị trấn Hà Trung"),
+            "B": commune_code(template_root, "Thị trấn Hà Long"),
+            "C": commune_code(template_root, "Thị trấn Sao Vàng")}
+
+
+def hand_records(a: str, b: str) -> dict[str, list[dict]]:
+    dossiers = [
+        dossier(a, "A1", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 8), supplements=0),     # early
+        dossier(a, "A2", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 10), supplements=1),    # on time
+        dossier(a, "A3", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 15), supplements=2),    # late, named apology
+        dossier(a, "A4", D(2024, 2, 1), D(2024, 2, 10), D(2024, 2, 20)),                   # late, count unknown
+        dossier(a, "A5", D(2024, 3, 1), D(2024, 3, 10)),                                   # pending, overdue
+        dossier(a, "A6", D(2024, 6, 20), D(2024, 7, 5)),                                   # pending, not yet due
+        dossier(a, "A7", D(2023, 12, 20), D(2023, 12, 28), D(2023, 12, 27), supplements=0),  # before the period
+        dossier(a, "A8", D(2024, 5, 1), D(2024, 5, 10), D(2024, 7, 5), supplements=0),     # pending at 30/06
+        dossier(a, "A9", D(2024, 4, 1), D(2024, 4, 10), D(2024, 4, 5), status="returned"),
+        dossier(a, "A10", D(2024, 3, 1), None, D(2024, 3, 5), supplements=0, timeliness="early"),  # date missing
+        dossier(a, "A11", D(2024, 3, 1), None, D(2024, 3, 6), supplements=0),              # timeliness unknown
+        dossier(b, "B1", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 9), channel="online"),
+        dossier(b, "B2", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 9), channel="online"),
+        dossier(b, "B3", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 12)),
+    ]
+    letters = [
+        letter(a, "L1", "apology", D(2024, 1, 9), "A3"),
+        letter(a, "L2", "apology", D(2024, 2, 15)),             # names none: covers A4 (oldest due left)
+        letter(a, "L3", "apology", D(2024, 3, 1), "ZZZ"),       # names another dossier: covers nothing here
+        letter(a, "L4", "apology", D(2023, 12, 1)),             # before the period
+        letter(a, "T1", "thanks", D(2024, 1, 5)),
+        letter(a, "T2", "thanks", D(2024, 2, 5)),
+        letter(a, "T3", "thanks", D(2024, 3, 5)),
+        letter(a, "C1", "condolence", D(2024, 3, 5)),
+        letter(a, "C2", "congratulation", D(2024, 4, 5)),
+        letter(b, "LB", "apology", D(2024, 1, 11)),
+    ]
+    petitions = [
+        petition(a, "P1", "complaint", D(2024, 1, 5), resolved=D(2024, 2, 10)),             # due 14/02: on time
+        petition(a, "P2", "complaint", D(2024, 1, 5), due=D(2024, 1, 20), resolved=D(2024, 2, 1)),  # late
+        petition(a, "P3", "petition", D(2024, 3, 1)),                   # due 22/03 (15 working days): overdue
+        petition(a, "P4", "denunciation", D(2024, 6, 25)),             # due 04/08: not yet due
+        petition(a, "P5", "complaint", D(2024, 2, 1), resolved=D(2024, 2, 5), outcome="transferred",
+                 escalated=True),
+        petition(a, "P6", "petition", D(2024, 4, 1), resolved=D(2024, 4, 3), outcome="withdrawn"),
+        petition(a, "P7", "complaint", D(2024, 3, 1), due=D(2024, 3, 10), resolved=D(2024, 7, 10)),  # open at 30/06
+    ]
+    dialogues = [
+        dialogue(a, "D1", D(2024, 3, 15), raised=10, answered=8, attendees=60),
+        dialogue(a, "D2", D(2024, 5, 20), raised=4, answered=6, attendees=40),   # answered capped at raised
+        dialogue(a, "D3", D(2023, 11, 1), raised=5, answered=5),
+    ]
+    surveys = [
+        survey(a, "S1", D(2024, 2, 1), 5, respect=5, civility=4, guidance=3),
+        survey(a, "S2", D(2024, 3, 1), 4, respect=2, civility=5, guidance=4, harassment=True),
+        survey(a, "S3", D(2024, 4, 1), 3, civility=3, guidance=5),
+        survey(a, "S4", D(2023, 12, 31), 1, respect=1),
+    ]
+    return {"dossier": dossiers, "letter": letters, "petition": petitions, "dialogue": dialogues, "survey": surveys}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory, template_root, codes):
+    db = build_warehouse(tmp_path_factory.mktemp("hand"), template_root, hand_records(codes["A"], codes["B"]))
+    connection = connect_read_only(db)
+    yield connection
+    connection.close()
+
+
+def cell(table: pl.DataFrame, unit: str, indicator: str) -> dict:
+    rows = table.filter((pl.col("unit_code") == unit) & (pl.col("indicator") == indicator))
+    assert rows.height == 1, (unit, indicator, rows.height)
+    return rows.row(0, named=True)
+
+
+def fraction(table: pl.DataFrame, unit: str, indicator: str) -> tuple[int, int]:
+    row = cell(table, unit, indicator)
+    return row["numerator"], row["denominator"]
+
+
+# Commune A, worked out by hand from hand_records (see the comments there).
+EXPECTED_A = {
+    "biet_nghe": (1, 1),           # 2 dialogues held, 1 required: capped
+    "biet_noi": (12, 14),          # (8 + min(6, 4)) / (10 + 4)
+    "biet_lam": (2, 5),            # P1, P5 on time / P1, P2, P3, P5, P7 (P6 withdrawn, P4 not due)
+    "biet_xin_loi": (2, 4),        # A3 named, A4 by the unnamed L2 / A3, A4, A5, A8
+    "biet_cam_on": (2, 2),         # 3 thanks, target 2: capped
+    "khong_phien_ha": (4, 5),      # A1, A2, A10, A11 <= 1 / A1, A2, A3, A10, A11 (A4 unknown)
+    "khong_ne_tranh": (3, 6),      # P1, P2, P6 / P1, P2, P3, P5, P6, P7 (P5 escalated)
+    "khong_tre_hen": (3, 5),       # A1, A2, A10 / A1, A2, A3, A4, A10 (A11 unknown)
+    "the_hien_ton_trong": (1, 2),
+    "the_hien_van_minh": (2, 3),
+    "the_hien_lang_nghe": (2, 3),
+    "the_hien_gan_gui": (0, 0),    # no response rates explanation: N/A
+    "hai_long": (2, 3),
+}
+
+
+@pytest.mark.parametrize("indicator", list(EXPECTED_A))
+def test_commune_a_every_indicator(con, codes, indicator):
+    table = indicator_table(con, config(), "commune", PERIOD)
+    num, den = EXPECTED_A[indicator]
+    row = cell(table, codes["A"], indicator)
+    assert (row["numerator"], row["denominator"]) == (num, den)
+    if den == 0:
+        assert row["value"] is None and row["ci_low"] is None and row["ci_high"] is None and row["gap"] is None
+    else:
+        assert row["value"] == pytest.approx(100 * num / den)
+        assert row["ci_low"] <= row["value"] <= row["ci_high"]
+        assert row["gap"] == pytest.approx(100 * num / den - row["target"])
+
+
+def test_composite_renormalises_over_available_values(con, codes):
+    table = indicator_table(con, config(), "commune", PERIOD)
+    values = {i: 100 * n / d for i, (n, d) in EXPECTED_A.items() if d and i in SCORED_INDICATORS}
+    # groups weigh 1 each: 5 biết items 1/5, 3 không items 1/3, 4 thể hiện items 1/4 (gan_gui missing)
+    weights = {i: 0.2 for i in SCORED_INDICATORS[:5]} | {i: 1 / 3 for i in SCORED_INDICATORS[5:8]} | {
+        i: 0.25 for i in SCORED_INDICATORS[8:]}
+    expected = sum(weights[i] * v for i, v in values.items()) / (1 + 1 + 0.75)
+    row = cell(table, codes["A"], "composite")
+    assert row["value"] == pytest.approx(expected)
+    assert row["coverage"] == 11 and row["ranked"] and row["rank_province"] == 1 and row["rank_district"] == 1
+
+
+def test_commune_b_and_unit_without_records(con, codes):
+    table = indicator_table(con, config(), "commune", PERIOD)
+    assert fraction(table, codes["B"], "khong_tre_hen") == (2, 3)
+    assert fraction(table, codes["B"], "biet_xin_loi") == (1, 1)   # LB names none, covers B3
+    assert fraction(table, codes["B"], "biet_nghe") == (0, 1)      # reporting, no dialogue
+    assert fraction(table, codes["B"], "biet_cam_on") == (0, 2)
+    composite_b = cell(table, codes["B"], "composite")
+    assert composite_b["coverage"] == 4 and not composite_b["ranked"] and composite_b["rank_province"] is None
+    # C sent nothing: every rate N/A (requirements apply to reporting communes only), still listed
+    c_rows = table.filter(pl.col("unit_code") == codes["C"])
+    assert c_rows.height == 14
+    assert c_rows["value"].null_count() == 14 and c_rows["coverage"].to_list() == [0] * 14
+    assert table["unit_code"].n_unique() == 547
+
+
+def test_ranks_among_province_and_district(con, codes):
+    table = indicator_table(con, config(), "commune", PERIOD)
+    b, a = cell(table, codes["B"], "khong_tre_hen"), cell(table, codes["A"], "khong_tre_hen")
+    assert (b["rank_province"], a["rank_province"]) == (1, 2)        # 66.7 % before 60 %
+    assert (b["rank_district"], a["rank_district"]) == (1, 2)
+    assert not cell(table, codes["C"], "khong_tre_hen")["ranked"]
+
+
+def test_district_and_province_sum_numerators_and_denominators(con, codes):
+    district = indicator_table(con, config(), "district", PERIOD)
+    assert fraction(district, "392", "khong_tre_hen") == (3 + 2, 5 + 3)
+    assert fraction(district, "392", "biet_xin_loi") == (2 + 1, 4 + 1)
+    assert fraction(district, "392", "biet_nghe") == (1 + 0, 1 + 1)   # requirements sum over communes
+    assert fraction(district, "392", "biet_cam_on") == (2 + 0, 2 + 2)
+    assert cell(district, "392", "khong_tre_hen")["value"] == pytest.approx(62.5)   # not mean(60, 66.7)
+    assert cell(district, "392", "khong_tre_hen")["rank_district"] is None
+    assert district["unit_code"].n_unique() == 26
+    province = indicator_table(con, config(), "province", PERIOD)
+    assert fraction(province, "38", "khong_tre_hen") == (5, 8)
+    assert province.height == 14
+
+
+def test_pro_rata_requirements_round_and_cap(con, codes):
+    year = indicator_table(con, config(), "commune", Period(D(2024, 1, 1), D(2024, 12, 31), D(2024, 12, 31)))
+    assert fraction(year, codes["A"], "biet_nghe") == (2, 2)          # round(2 x 366 / 365) = 2
+    assert fraction(year, codes["A"], "biet_cam_on") == (3, 4)        # round(4 x 366 / 365) = 4
+    january = indicator_table(con, config(), "commune", Period(D(2024, 1, 1), D(2024, 1, 31), D(2024, 1, 31)))
+    assert fraction(january, codes["A"], "biet_cam_on") == (1, 1)     # round(0.34) = 0, at least 1
+    assert fraction(january, codes["A"], "biet_nghe") == (0, 1)
+
+
+def test_as_of_decides_pending_and_overdue(con, codes):
+    """A8 (due 10/05, completed 05/07) was pending and overdue on 30/06; A6 (due 05/07) was not yet due."""
+    def measures(period: Period) -> dict:
+        frame = supporting_measures(con, config(), "commune", period).filter(pl.col("unit_code") == codes["A"])
+        return dict(zip(frame["measure"], frame["value"]))
+
+    june = measures(PERIOD)
+    assert (june["dossiers_pending"], june["dossiers_pending_overdue"]) == (3, 2)     # A5, A6, A8 / A5, A8
+    july = measures(Period(D(2024, 1, 1), D(2024, 7, 31), D(2024, 7, 31)))
+    assert (july["dossiers_pending"], july["dossiers_pending_overdue"]) == (2, 2)     # A5, A6 (A8 completed)
+    assert july["dossiers_late"] == 3                                                 # A3, A4, A8
+    assert june["letters_apology"] == 3 and june["letters_thanks"] == 3 and june["care_letters"] == 2
+    assert june["petitions_pending"] == 3                     # P3, P4, P7 (resolved after as_of)
+    assert june["petitions_escalated"] == 1 and june["harassment_reports"] == 1
+    assert june["dialogues"] == 2 and june["dialogue_attendees"] == 100
+    assert june["dossiers_returned"] == 1 and june["dossiers_received"] == 10         # A1–A6 and A8–A11 (A7: 2023)
+    b = supporting_measures(con, config(), "commune", PERIOD).filter(pl.col("unit_code") == codes["B"])
+    assert dict(zip(b["measure"], b["value"]))["online_share"] == pytest.approx(200 / 3)
+
+
+def test_default_period_is_year_to_date_of_latest_record(con):
+    # latest record date: P7 resolved 10/07/2024
+    assert default_period(con) == Period(D(2024, 1, 1), D(2024, 7, 10), D(2024, 7, 10))
+
+
+def test_trend_table_matches_single_periods(con, codes):
+    trend = trend_table(con, config(), "commune", [codes["A"]], D(2024, 1, 15), D(2024, 6, 30), "quarter")
+    assert trend["period_start"].unique().sort().to_list() == [D(2024, 1, 1), D(2024, 4, 1)]
+    assert trend["unit_code"].unique().to_list() == [codes["A"]]
+    for p in trend_periods(D(2024, 1, 15), D(2024, 6, 30), "quarter"):
+        single = indicator_table(con, config(), "commune", p).filter(pl.col("unit_code") == codes["A"])
+        rows = trend.filter(pl.col("period_end") == p.date_to).select("indicator", "numerator", "denominator")
+        assert rows.sort("indicator").equals(single.select("indicator", "numerator", "denominator").sort("indicator"))
+    first = trend.filter((pl.col("period_start") == D(2024, 1, 1)) & (pl.col("indicator") == "khong_tre_hen"))
+    assert first.select("numerator", "denominator").row(0) == (1, 3)   # 15/01–31/03: A3, A4 late, A10 early (A1, A2 before 15/01)
+
+
+def test_trend_periods_clip_to_the_range():
+    months = trend_periods(D(2024, 1, 15), D(2024, 3, 10), "month")
+    assert [(p.date_from, p.date_to) for p in months] == [
+        (D(2024, 1, 15), D(2024, 1, 31)), (D(2024, 2, 1), D(2024, 2, 29)), (D(2024, 3, 1), D(2024, 3, 10))]
+    assert len(trend_periods(D(2022, 5, 1), D(2024, 2, 1), "year")) == 3
+
+
+@pytest.mark.parametrize("indicator", list(EXPECTED_A))
+def test_drill_down_adds_up_to_the_cell(con, codes, indicator):
+    records = indicator_records(con, config(), indicator, "commune", codes["A"], PERIOD)
+    num, den = EXPECTED_A[indicator]
+    assert records["num_count"].sum() == num
+    assert records["den_count"].sum() == den
+    assert not {"applicant", "petitioner", "recipient", "respondent"} & set(records.columns)
+
+
+def test_drill_down_names_the_apologised_dossiers(con, codes):
+    records = indicator_records(con, config(), "biet_xin_loi", "commune", codes["A"], PERIOD)
+    got = dict(zip(records["record_id"], records["in_numerator"]))
+    assert got == {"A3": True, "A4": True, "A5": False, "A8": False}
+
+
+def test_wilson_against_published_values():
+    """Newcombe (1998), Statistics in Medicine 17:857, Table I, method 4 (score with continuity correction)."""
+    for (k, n), (low, high) in {(81, 263): (0.2535, 0.3682), (15, 148): (0.0598, 0.1644),
+                                (0, 20): (0.0, 0.2005), (1, 29): (0.0018, 0.1963)}.items():
+        got = wilson(k, n)
+        assert got[0] == pytest.approx(low, abs=1e-4) and got[1] == pytest.approx(high, abs=1e-4)
+    assert wilson(3, 0) is None
+    # 2 of 3 by hand: (2np + z2 + 1 + z sqrt(z2 + 2 - 1/n + 4p(n(1-p) - 1))) / (2(n + z2)), z2 = 3.8415
+    # = (4 + 3.8415 + 1 + 1.96 x sqrt(5.5081)) / 13.6829 = 0.9823
+    assert wilson(2, 3)[1] == pytest.approx(0.9823, abs=1e-4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 500), st.integers(1, 500))
+def test_wilson_contains_rate_and_matches_vectorised(k, n):
+    k = min(k, n)
+    low, high = wilson(k, n)
+    assert 0 <= low <= k / n <= high <= 1
+    lo_expr, hi_expr = wilson_percent("k", "n")
+    frame = pl.DataFrame({"k": [k], "n": [n]}).select(lo=lo_expr, hi=hi_expr)
+    assert frame["lo"][0] == pytest.approx(low * 100) and frame["hi"][0] == pytest.approx(high * 100)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.dates(dt.date(2023, 6, 1), dt.date(2024, 6, 30)), length=st.integers(0, 400),
+       as_of_shift=st.integers(-30, 30))
+def test_aggregates_are_sums_and_values_inside_intervals(con, start, length, as_of_shift):
+    end = start + dt.timedelta(days=length)
+    period = Period(start, end, end + dt.timedelta(days=as_of_shift))
+    communes = indicator_table(con, config(), "commune", period)
+    districts = indicator_table(con, config(), "district", period)
+    summed = (communes.filter(pl.col("indicator") != "composite")
+              .group_by("district_code", "indicator").agg(pl.col("numerator", "denominator").sum()))
+    joined = districts.filter(pl.col("indicator") != "composite").join(
+        summed, left_on=["unit_code", "indicator"], right_on=["district_code", "indicator"], suffix="_sum")
+    assert joined.height == 26 * 13
+    assert (joined["numerator"] == joined["numerator_sum"]).all()
+    assert (joined["denominator"] == joined["denominator_sum"]).all()
+    for table in (communes, districts):
+        rated = table.filter(pl.col("value").is_not_null() & (pl.col("indicator") != "composite"))
+        assert ((rated["ci_low"] <= rated["value"]) & (rated["value"] <= rated["ci_high"])).all()
+        assert ((rated["numerator"] <= rated["denominator"])).all()
+        assert table.filter(pl.col("denominator") == 0)["value"].null_count() == \
+            table.filter(pl.col("denominator") == 0).height
