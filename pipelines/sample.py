@@ -916,7 +916,7 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
             rng = np.random.default_rng([seed, code, 10 + ki])
             form = _choose_form(rng, kind, unit)
             is_reexport = kind == "dossier" and reexport_code is None and form.commune_mode == "column" \
-                and form.commune_value == "code"
+                and form.commune_value == "code" and unit["commune_type"] != "Xã"
             if is_reexport:
                 reexport_code = unit["commune_code"]
             yearly = kind == "dossier" and (is_reexport or rng.random() < 0.6)
@@ -936,10 +936,10 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
                                  _file_name(kind, unit, form, period, counter, "_xuat_20250701" if clean else ""))
                 rows_per_kind[kind] += _write(spec, out_dir, rec, sel, rng, defects, 0.0 if clean else defect_rate)
                 paths.append(out_dir / spec.name)
-                if clean:  # the earlier export of the same dossiers, with the later ones still pending
+                if clean:  # an export taken on the morning of 13/06: results returned from that day on are pending
                     cut = np.datetime64(dt.date(2025, 6, 13), "D")
                     early = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in rec.items()}
-                    later = ~np.isnat(early["completed_date"]) & (early["completed_date"] > cut)
+                    later = ~np.isnat(early["completed_date"]) & (early["completed_date"] >= cut)
                     early["status"] = np.where(later | ((early["status"] == "withdrawn") & (dates > cut - 10)),
                                                "pending", early["status"]).astype(object)
                     early["completed_date"] = np.where(later, np.datetime64("NaT"), early["completed_date"])
