@@ -321,15 +321,39 @@ def record_spec(kind: str, columns: list[str]) -> dict[str, tuple[str, str]]:
     return spec
 
 
+ENGINE_RECORD_LABELS = {"record_date": ("Ngày ghi nhận", "date"), "due_date": ("Hạn", "date"),
+                        "closed_date": ("Ngày trả kết quả / giải quyết", "date"), "status": ("Trạng thái", "text"),
+                        "detail": ("Chi tiết", "text"), "den_count": ("Số tính vào mẫu số", "int"),
+                        "num_count": ("Số tính vào tử số", "int")}
+KIND_LABELS = {"requirement": "Yêu cầu trong kỳ", **{k: s.label_vi for k, s in RECORD_SCHEMAS.items()}}
+
+
+def _vi(value) -> str | None:
+    """An engine code (status, timeliness, kind) in Vietnamese; other text unchanged."""
+    from schemas.vocabularies import VOCABULARIES
+    if value is None:
+        return None
+    for name in ("dossier_status", "petition_outcome", "timeliness", "petition_kind", "letter_kind"):
+        label = VOCABULARIES[name].labels_vi.get(value)
+        if label:
+            return label
+    return value
+
+
 def drill_down(indicator: str, level: str, unit: str, period) -> tuple[pl.DataFrame, dict]:
-    """Records behind an indicator cell, with a display spec; engine's indicator_records when present."""
+    """Records behind an indicator cell with a display spec (engine's indicator_records; SQL fallback)."""
     kind = q.RECORD_KIND[q.DRILL_KIND[indicator]]
     try:
         frame = indicator_records(indicator, level, unit, period)
-        if "kind" in frame.columns and frame["kind"].is_in(list(RECORD_SCHEMAS)).all() and len(frame):
-            kind = frame.item(0, "kind") if kind not in frame["kind"].to_list() else kind
     except EngineMissing:
         d_from, d_to, as_of = period
         query = q.DRILL[q.DRILL_KIND[indicator]]
         frame = sql(query, d_from, d_to, unit, *([as_of] if "$4" in query else []))
-    return frame, record_spec(kind, frame.columns)
+        return frame, record_spec(kind, frame.columns)
+    frame = frame.with_columns(pl.col("status", "detail").map_elements(_vi, return_dtype=pl.String),
+                               pl.col("record_kind").replace(KIND_LABELS).alias("kind_vi"))
+    id_label = RECORD_SCHEMAS[kind].column(RECORD_SCHEMAS[kind].id_column).label_vi
+    spec = {"in_numerator": ("Tính vào tử số", "vocab:yes_no"), "in_denominator": ("Tính vào mẫu số", "vocab:yes_no"),
+            "kind_vi": ("Loại", "text"), "record_id": (id_label, "text"),
+            "commune_name": ("Xã/phường/thị trấn", "text"), **ENGINE_RECORD_LABELS}
+    return frame.sort("in_numerator", "record_date", nulls_last=True), spec

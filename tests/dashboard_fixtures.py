@@ -155,3 +155,54 @@ if __name__ == "__main__":  # python tests/dashboard_fixtures.py OUT [communes y
         os.remove(out)
     synthetic_warehouse(out, *args)
     print(f"wrote {out} in {time.perf_counter() - t0:.1f}s")
+
+
+# ------------------------------------------------------------------ pytest helpers
+_BUILT: dict[str, Path] = {}
+
+
+def dashboard_db() -> Path:
+    """The sample warehouse built once per session (real ingest over data/sample) in a temp dir.
+
+    Falls back to a synthetic warehouse only while the ingest or the sample set is missing.
+    ``DVCQ_TEST_DB`` points at an existing warehouse to skip the build (local iteration).
+    """
+    if "db" not in _BUILT:
+        given = os.environ.get("DVCQ_TEST_DB")
+        if given:
+            _BUILT["db"] = Path(given)
+        else:
+            import tempfile
+            dest = Path(tempfile.mkdtemp(prefix="dvcq-dash-")) / "sample.duckdb"
+            _BUILT["db"] = sample_warehouse(dest) if sample_available() else synthetic_warehouse(dest)
+    return _BUILT["db"]
+
+
+def new_app(page: str | None = None, timeout: float = 90):
+    """An AppTest of the entry script on ``page`` (file name under dashboard/pages), already run."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DVCQ_DB"] = str(dashboard_db())
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=timeout)
+    at.run()
+    if page and page != "tong_quan":
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def sql_one(query: str, *params):
+    import duckdb
+
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        return con.execute(query, list(params)).fetchall()[0][0]
+
+
+def metric(at, label: str) -> str:
+    hits = [m.value for m in at.metric if m.label == label]
+    assert hits, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return hits[0]
+
+
+def no_errors(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]

@@ -1,0 +1,188 @@
+"""AppTest for every dashboard page on the sample warehouse: runs, shows its key elements, and a filter
+change changes the figures shown (checked against an independent SQL count)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.chrome import fmt_int
+from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one, dashboard_db
+
+IN_DISTRICT = "JOIN admin_units u USING (commune_code) WHERE u.district_code = ?"
+
+
+@pytest.fixture(scope="module")
+def latest() -> dt.date:
+    return sql_one("SELECT max(received_date) FROM dossiers")
+
+
+def _busiest_district(year: int) -> str:
+    return sql_one("SELECT u.district_code FROM dossiers d JOIN admin_units u USING (commune_code) "
+                   "WHERE year(received_date) = ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", year)
+
+
+def test_overview_cards_follow_district(latest):
+    at = new_app("tong_quan")
+    no_errors(at)
+    assert at.title[0].value == "Tổng quan"
+    assert len(at.get("plotly_chart")) == 3  # ranking, map, trend
+    year = latest.year
+    total = sql_one("SELECT count(*) FROM dossiers WHERE year(received_date) = ?", year)
+    assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(total)
+    district = _busiest_district(year)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    expected = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND year(received_date) = ?", district, year)
+    assert expected != total
+    assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(expected)
+
+
+def test_overview_period_change(latest):
+    at = new_app("tong_quan")
+    at.selectbox(key="ky").set_value("quy").run()
+    q = (latest.month - 1) // 3 + 1
+    at.selectbox(key="quy").set_value(f"{latest.year}-Q{q}").run()
+    no_errors(at)
+    start = dt.date(latest.year, 3 * q - 2, 1)
+    expected = sql_one("SELECT count(*) FROM dossiers WHERE received_date BETWEEN ? AND ?", start, latest)
+    assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(expected)
+
+
+def test_compare_table_follows_period(latest):
+    at = new_app("so_sanh")
+    no_errors(at)
+    assert len(at.get("plotly_chart")) >= 2  # heatmap + side-by-side
+    year = latest.year - 1
+    at.selectbox(key="nam").set_value(str(year)).run()
+    at.selectbox(key="ss_chiso").set_value("khong_tre_hen").run()
+    no_errors(at)
+    table = at.dataframe[0].value
+    assert list(table.columns)[:4] == ["Đơn vị", "Chỉ số", "Tử số", "Mẫu số"]
+    district = _busiest_district(year)
+    name = sql_one("SELECT any_value(district_name) FROM admin_units WHERE district_code = ?", district)
+    row = table[table["Đơn vị"] == name].iloc[0]
+    on_time = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'completed' AND "
+                      "year(completed_date) = ? AND timeliness IN ('early', 'on_time')", district, year)
+    done = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'completed' AND "
+                   "year(completed_date) = ?", district, year)
+    assert (row["Tử số"], row["Mẫu số"]) == (fmt_int(on_time), fmt_int(done))
+
+
+def test_unit_page_scorecard_and_drilldown(latest):
+    at = new_app("don_vi")
+    no_errors(at)
+    assert "Hãy chọn" in at.info[0].value  # asks for a unit, with links
+    district = _busiest_district(latest.year)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    assert metric(at, "Điểm tổng hợp") != "N/A"
+    at.selectbox(key="dv_ind").set_value("khong_tre_hen").run()
+    no_errors(at)
+    done = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'completed' AND "
+                   "year(completed_date) = ?", district, latest.year)
+    records = at.dataframe[-1].value
+    assert len(records) == done
+    assert "Mã hồ sơ" in records.columns and "Người nộp" not in records.columns
+    assert not any("applicant" in c for c in records.columns)
+
+
+def test_backlog_follows_district(latest):
+    at = new_app("ton_dong")
+    no_errors(at)
+    as_of = latest  # default as-of: end of the latest year, capped at the latest data date
+    total = sql_one("SELECT count(*) FROM dossiers WHERE status = 'pending' AND due_date < ?", as_of)
+    assert metric(at, "Hồ sơ quá hạn") == fmt_int(total)
+    district = sql_one("SELECT u.district_code FROM dossiers d JOIN admin_units u USING (commune_code) WHERE "
+                       "status = 'pending' AND due_date < ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", as_of)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    expected = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'pending' AND due_date < ?",
+                       district, as_of)
+    assert metric(at, "Hồ sơ quá hạn") == fmt_int(expected)
+    assert at.get("download_button"), "XLSX export missing"
+    table = at.dataframe[0].value
+    assert "Số ngày làm việc quá hạn" in table.columns
+    days = [int(x.replace(".", "")) for x in table["Số ngày làm việc quá hạn"]]
+    assert days == sorted(days, reverse=True)  # oldest first
+
+
+def test_flags_filter_by_kind(latest):
+    at = new_app("canh_bao")
+    no_errors(at)
+    at.multiselect(key="cb_loai").set_value(["rule"]).run()
+    at.multiselect(key="cb_chiso").set_value(["pending_overdue"]).run()
+    no_errors(at)
+    expected = sql_one("SELECT count(DISTINCT commune_code) FROM dossiers WHERE status = 'pending' AND due_date < ? "
+                       "AND received_date <= ?", latest, latest)
+    assert metric(at, "Vi phạm quy định") == fmt_int(expected)
+    table = at.dataframe[0].value
+    assert "./don-vi?" in table["Đơn vị"].iloc[0]  # link to the unit's page
+
+
+def test_petitions_page_follows_district(latest):
+    at = new_app("don_thu")
+    no_errors(at)
+    district = sql_one("SELECT u.district_code FROM petitions p JOIN admin_units u USING (commune_code) "
+                       "WHERE year(received_date) = ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", latest.year)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    expected = sql_one(f"SELECT count(*) FROM petitions {IN_DISTRICT} AND year(received_date) = ?", district,
+                       latest.year)
+    assert metric(at, "Đơn thư nhận trong kỳ") == fmt_int(expected)
+    dialogues = sql_one(f"SELECT count(*) FROM dialogues {IN_DISTRICT} AND year(dialogue_date) = ?", district,
+                        latest.year)
+    if dialogues:
+        assert metric(at, "Hội nghị đối thoại") == fmt_int(dialogues)
+
+
+def test_explore_sql_and_builder():
+    at = new_app("kham_pha")
+    no_errors(at)
+    at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM petitions").run()
+    no_errors(at)
+    n = sql_one("SELECT count(*) FROM petitions")
+    assert any(fmt_int(n) in df.value.to_string() for df in at.dataframe)
+    at.selectbox(key="b_table").set_value("petitions").run()
+    at.multiselect(key="b_group").set_value(["kind"]).run()
+    no_errors(at)
+    assert any("Loại đơn" in df.value.columns for df in at.dataframe)
+
+
+def test_explore_refuses_file_access():
+    at = new_app("kham_pha")
+    at.text_area(key="sql_text").set_value("SELECT * FROM read_csv('/etc/passwd')").run()
+    assert not at.exception
+    assert any("Không được truy cập tệp" in e.value for e in at.error)
+
+
+def test_data_page_freshness_follows_district():
+    at = new_app("du_lieu")
+    no_errors(at)
+    files = sql_one("SELECT count(*) FROM ingest_log")
+    assert metric(at, "Số tệp/trang tính") == fmt_int(files)
+    district = sql_one("SELECT u.district_code FROM dossiers JOIN admin_units u USING (commune_code) GROUP BY 1 "
+                       "ORDER BY count(DISTINCT commune_code) DESC LIMIT 1")
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    sent = sql_one("SELECT count(DISTINCT commune_code) FROM (SELECT commune_code FROM dossiers UNION ALL "
+                   "SELECT commune_code FROM letters UNION ALL SELECT commune_code FROM petitions UNION ALL "
+                   "SELECT commune_code FROM dialogues UNION ALL SELECT commune_code FROM surveys) "
+                   f"{IN_DISTRICT}", district)
+    total = sql_one("SELECT count(*) FROM admin_units WHERE district_code = ?", district)
+    assert metric(at, "Xã đã gửi dữ liệu") == f"{fmt_int(sent)}/{fmt_int(total)}"
+
+
+def test_empty_warehouse_explains(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard_fixtures import REPO
+    dashboard_db()
+    monkeypatch.setenv("DVCQ_DB", str(tmp_path / "none.duckdb"))
+    for page in ("tong_quan", "ton_dong", "du_lieu"):
+        at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+        if page != "tong_quan":
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception
+        assert any("Chưa có kho dữ liệu" in i.value for i in at.info)
