@@ -1,0 +1,150 @@
+"""Weak-performer flags on hand-made communes, period 01/01–30/06/2024, as of 30/06/2024.
+
+X (Thị trấn Hà Trung): 3 completed, 1 late with a named apology -> 2/3 on time; its 95 %
+  interval reaches 98,2 %, above the 95 % target: not flagged on noise. Dialogue 01/08/2023.
+Z (Thị trấn Hà Long, same district): 100 on time, 2 late without apology. Dialogue 30/06/2023,
+  exactly 12 months before as_of: outside the window (30/06/2023, 30/06/2024].
+W (Xã Hà Vinh, same district): 20 completed, 10 late, no apology -> 10/20; interval by hand
+  (continuity-corrected Wilson, z2 = 3.8415): (20 + 3.8415 ± 1 ∓ 1.96 sqrt(23.7915)) / 47.683
+  = 27,9–72,1 %. District Hà Trung: (2 + 100 + 10) / (3 + 102 + 20) = 112/125 = 89,6 %.
+Y (Thị trấn Sao Vàng, another district): 300 completed, 30 late, each with a named apology
+  -> 270/300 = 90,0 %, interval 85,9–93,0 % (by hand, same formula): below the 95 % target.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipelines.flags import flag_table, vn_number, vn_percent
+from pipelines.indicators import Period
+from pipelines.warehouse import connect_read_only
+from tests.engine_fixtures import D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition
+
+PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def template_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("template")
+
+
+def _completed(commune: str, prefix: str, on_time: int, late: int) -> list[dict]:
+    rows = []
+    for i in range(on_time + late):
+        received = D(2024, 1, 2) + dt.timedelta(days=i % 150)
+        due = received + dt.timedelta(days=5)
+        completed = due if i < on_time else due + dt.timedelta(days=1)
+        rows.append(dossier(commune, f"{prefix}{i:03}", received, due, completed))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def codes(template_root):
+    return {k: commune_code(template_root, name) for k, name in
+            {"X": "Thị trấn Hà Trung", "Z": "Thị trấn Hà Long", "W": "Xã Hà Vinh", "Y": "Thị trấn Sao Vàng"}.items()}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory, template_root, codes):
+    x, z, w, y = codes["X"], codes["Z"], codes["W"], codes["Y"]
+    dossiers = _completed(x, "X", 2, 1) + _completed(z, "Z", 100, 2) + _completed(w, "W", 10, 10) + \
+        _completed(y, "Y", 270, 30)
+    letters = [letter(x, "LX", "apology", D(2024, 6, 1), "X002")] + [
+        letter(y, f"LY{i}", "apology", D(2024, 6, 1), f"Y{i:03}") for i in range(270, 300)]
+    dialogues = [dialogue(x, "DX", D(2023, 8, 1)), dialogue(z, "DZ", D(2023, 6, 30))]
+    db = build_warehouse(tmp_path_factory.mktemp("flags"), template_root,
+                         {"dossier": dossiers, "letter": letters, "dialogue": dialogues})
+    connection = connect_read_only(db)
+    yield connection
+    connection.close()
+
+
+def flags_of(table: pl.DataFrame, unit: str, flag: str | None = None) -> dict[str, str]:
+    rows = table.filter(pl.col("unit_code") == unit)
+    if flag:
+        rows = rows.filter(pl.col("flag") == flag)
+    return dict(zip(rows["indicator"], rows["reason"]))
+
+
+def test_small_sample_not_flagged_large_one_is(con, codes):
+    table = flag_table(con, config(), "commune", PERIOD)
+    assert "khong_tre_hen" not in flags_of(table, codes["X"], "below_target")       # 1 late of 3
+    assert flags_of(table, codes["Y"], "below_target")["khong_tre_hen"] == (
+        "Không trễ hẹn: 90,0 % (270/300; khoảng tin cậy 95 %: 85,9–93,0 %) thấp hơn mục tiêu 95 %")
+    row = table.filter((pl.col("unit_code") == codes["Y"]) & (pl.col("indicator") == "khong_tre_hen")).row(0, named=True)
+    assert (row["numerator"], row["denominator"], row["target"]) == (270, 300, 95.0)
+    assert row["ci_high"] == pytest.approx(93.045, abs=0.01)
+
+
+def test_below_peers_against_district_rate(con, codes):
+    table = flag_table(con, config(), "commune", PERIOD)
+    assert flags_of(table, codes["W"], "below_peers")["khong_tre_hen"] == (
+        "Không trễ hẹn: 50,0 % (10/20; khoảng tin cậy 95 %: 27,9–72,1 %) thấp hơn mức chung của huyện "
+        "(Huyện Hà Trung: 89,6 %)")
+    assert "khong_tre_hen" not in flags_of(table, codes["X"], "below_peers")
+    assert "khong_tre_hen" not in flags_of(table, codes["Y"], "below_peers")       # alone in its district
+
+
+def test_rule_flags(con, codes):
+    table = flag_table(con, config(), "commune", PERIOD)
+    z_rules = flags_of(table, codes["Z"], "rule")
+    assert z_rules["late_without_apology"] == (
+        "Có 2 hồ sơ trễ hẹn chưa có thư xin lỗi (trong 2 hồ sơ trễ hẹn của kỳ 01/01/2024–30/06/2024)")
+    assert z_rules["no_dialogue_12m"] == (
+        "Không tổ chức hội nghị đối thoại nào trong 12 tháng trước ngày 30/06/2024 (lần gần nhất 30/06/2023)")
+    assert flags_of(table, codes["Y"], "rule")["no_dialogue_12m"].endswith("(chưa có hội nghị nào)")
+    x_rules = flags_of(table, codes["X"], "rule")
+    assert "late_without_apology" not in x_rules and "no_dialogue_12m" not in x_rules
+    # communes that sent nothing are not flagged for silence
+    assert set(table["unit_code"]) <= set(codes.values())
+
+
+def test_bottom_rank(con, codes):
+    """With every reporting commune ranked, bottom half of 4 = the two lowest composites.
+
+    Composites by hand (weights 0.2 for biết items, 1/3 for không items; available: biet_nghe 0,
+    biet_xin_loi, biet_cam_on 0, khong_tre_hen): X (100·0.2 + 66.7/3)/0.933 = 45.2,
+    Y (100·0.2 + 90/3)/0.933 = 53.6, Z (0 + 98.0/3)/0.933 = 35.0, W (0 + 50/3)/0.933 = 17.9.
+    """
+    cfg = config(bottom_rank_fraction=0.5, min_indicators_ranked=1)
+    table = flag_table(con, cfg, "commune", PERIOD).filter(pl.col("flag") == "bottom_rank")
+    assert set(table["unit_code"]) == {codes["W"], codes["Z"]}
+    w = table.filter(pl.col("unit_code") == codes["W"])["reason"].item()
+    assert w.startswith("Điểm tổng hợp 17,9 điểm, xếp thứ 4/4")
+    assert flag_table(con, config(), "commune", PERIOD).filter(pl.col("flag") == "bottom_rank").is_empty()
+
+
+def test_district_flags_aggregate_rules(con):
+    table = flag_table(con, config(), "district", PERIOD)
+    rules = flags_of(table, "392", "rule")
+    assert rules["late_without_apology"].startswith("Có 12 hồ sơ trễ hẹn chưa có thư xin lỗi (trong 13 hồ sơ")
+    assert rules["no_dialogue_12m"].startswith("2 xã/phường/thị trấn không tổ chức")   # Z and W
+    assert set(table["level"]) == {"district"}
+
+
+def test_overdue_rule_flags(tmp_path, template_root, codes):
+    y = codes["Y"]
+    db = build_warehouse(tmp_path, template_root, {
+        "dossier": [dossier(y, "P1", D(2024, 5, 2), D(2024, 6, 3)), dossier(y, "P2", D(2024, 6, 2), D(2024, 6, 10))],
+        "petition": [petition(y, "Q1", "complaint", D(2024, 1, 2), due=D(2024, 2, 1))],
+        "dialogue": [dialogue(y, "D1", D(2024, 3, 1))],
+    })
+    connection = connect_read_only(db)
+    try:
+        rules = flags_of(flag_table(connection, config(), "commune", PERIOD), y, "rule")
+    finally:
+        connection.close()
+    assert rules["pending_overdue"] == (
+        "Có 2 hồ sơ đang giải quyết đã quá hạn tại ngày 30/06/2024 (hạn trả sớm nhất 03/06/2024)")
+    assert rules["petition_overdue"] == (
+        "Có 1 đơn thư chưa giải quyết đã quá hạn tại ngày 30/06/2024 (hạn giải quyết sớm nhất 01/02/2024)")
+    assert "no_dialogue_12m" not in rules
+
+
+def test_vietnamese_number_format():
+    assert vn_number(1234567.891, 1) == "1.234.567,9"
+    assert vn_number(0) == "0"
+    assert vn_percent(92.94) == "92,9 %"
