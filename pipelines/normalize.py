@@ -78,23 +78,23 @@ def _problem(condition: pl.Expr, code: str, message: pl.Expr | str) -> pl.Expr:
     return pl.when(condition).then(pl.concat_str([pl.lit(code + "\t"), message_expr]))
 
 
-def _parse_column(column: Column, raw: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]:
-    """Typed value of one column and the problems its parsing finds."""
-    cleaned = clean_text_expr(raw)
+def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]:
+    """Typed value of one cleaned column and the problems its parsing finds."""
     shown = pl.format("{}: '{}'", pl.lit(column.label_vi), cleaned)
+    problems = [_problem(cleaned.is_null(), "missing_value", f"thiếu {column.label_vi}")] if column.required else []
     if column.personal or column.type == "text":
-        return cleaned, []
+        return cleaned, problems
     if column.type == "date":
         value = parse_date_expr(cleaned)
-        bad = _problem(cleaned.is_not_null() & value.is_null(), "bad_date",
-                       pl.format("{} không phải ngày hợp lệ (ngày/tháng/năm)", shown))
-        return value, [bad]
+        problems.append(_problem(cleaned.is_not_null() & value.is_null(), "bad_date",
+                                 pl.format("{} không phải ngày hợp lệ (ngày/tháng/năm)", shown)))
+        return value, problems
     if column.type == "int":
         value = int_expr(cleaned)
-        bad = _problem(cleaned.is_not_null() & value.is_null(), "bad_number",
-                       pl.format("{} không phải số nguyên", shown))
-        negative = _problem(value < 0, "negative_count", pl.format("{} là số âm", shown))
-        return value.cast(pl.Int32, strict=False), [bad, negative]
+        problems.append(_problem(cleaned.is_not_null() & value.is_null(), "bad_number",
+                                 pl.format("{} không phải số nguyên", shown)))
+        problems.append(_problem(value < 0, "negative_count", pl.format("{} là số âm", shown)))
+        return value.cast(pl.Int32, strict=False), problems
     mapped = vocabulary_expr(cleaned, column.vocabulary or "")
     if column.type == "bool":
         value = mapped == "true"
@@ -103,23 +103,49 @@ def _parse_column(column: Column, raw: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]
     else:
         value = mapped
     allowed = ", ".join(VOCABULARIES[column.vocabulary or ""].labels_vi.values())
-    unknown = _problem(cleaned.is_not_null() & mapped.is_null(), "unknown_value",
-                       pl.format("{} không thuộc danh mục ({})", shown, pl.lit(allowed)))
-    return value, [unknown]
+    problems.append(_problem(cleaned.is_not_null() & mapped.is_null(), "unknown_value",
+                             pl.format("{} không thuộc danh mục ({})", shown, pl.lit(allowed))))
+    return value, problems
+
+
+def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.DataFrame:
+    """Parse each distinct raw value once (exports repeat dates and words thousands of times).
+
+    Returns one row per distinct raw value with the typed value and its problems, to be
+    joined back; this keeps the regex work proportional to distinct values, not rows.
+    """
+    source = raw.select(pl.col(column.name).unique())
+    value, problems = _parse_column(column, clean_text_expr(pl.col(column.name)))
+    found = pl.concat_list(problems).list.drop_nulls() if problems else pl.lit([], dtype=pl.List(pl.String))
+    return source.select(pl.col(column.name).alias("_raw"), value.alias(column.name), found.alias(f"_p_{column.name}"))
 
 
 def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """Typed canonical columns (absent ones null) plus ``_problems`` from parsing."""
-    values: list[pl.Expr] = []
-    problems: list[pl.Expr] = []
-    for column in schema.input_columns:
-        source = pl.col(column.name) if column.name in raw.columns else pl.lit(None, dtype=pl.String)
-        value, found = _parse_column(column, source)
-        values.append(value.alias(column.name))
-        problems.extend(found)
     keep = [c for c in raw.columns if c.startswith("_") or c in ("commune", "district")]
-    problem_list = pl.concat_list(problems).list.drop_nulls() if problems else pl.lit([], dtype=pl.List(pl.String))
-    return raw.select(*keep, *values, problem_list.alias(PROBLEMS))
+    parsed = raw.select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.input_columns
+                                 if c.name in raw.columns])
+    problem_columns = []
+    for column in schema.input_columns:
+        if column.name not in raw.columns:
+            absent = [_problem(pl.lit(True), "missing_value", f"thiếu {column.label_vi}")] if column.required else []
+            parsed = parsed.with_columns(pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(column.name),
+                                         pl.concat_list(absent or [pl.lit(None, dtype=pl.String)])
+                                         .list.drop_nulls().alias(f"_p_{column.name}"))
+        elif column.type == "text" and not column.required:
+            parsed = parsed.with_columns(clean_text_expr(pl.col(f"_raw_{column.name}")).alias(column.name),
+                                         pl.lit([], dtype=pl.List(pl.String)).alias(f"_p_{column.name}"))
+        else:
+            lookup = _parse_distinct(raw, column)
+            parsed = parsed.join(lookup, left_on=f"_raw_{column.name}", right_on="_raw", how="left",
+                                 nulls_equal=True, maintain_order="left")
+        problem_columns.append(f"_p_{column.name}")
+    names = [c.name for c in schema.input_columns]
+    return parsed.select(*keep, *names, pl.concat_list(problem_columns).alias(PROBLEMS))
+
+
+_POLARS_TYPES = {"text": pl.String, "date": pl.Date, "int": pl.Int32, "bool": pl.Boolean,
+                 "category": pl.String, "rating": pl.Int8}
 
 
 def _date_label(schema: RecordSchema, name: str) -> str:
@@ -149,10 +175,6 @@ def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, 
                                pl.format("{} ở tương lai (sau {})", shown, pl.lit(latest.strftime("%d/%m/%Y")))))
         checks.append(_problem(pl.col(column.name) < earliest, "date_too_early",
                                pl.format("{} trước {}", shown, pl.lit(earliest.strftime("%d/%m/%Y")))))
-    for column in schema.columns:
-        if column.required:
-            checks.append(_problem(pl.col(column.name).is_null() & ~_has_parse_problem(column.label_vi),
-                                   "missing_value", f"thiếu {column.label_vi}"))
     derived = frame
     if schema.kind == "dossier":
         derived, extra = _dossier_rules(frame, schema)
@@ -176,11 +198,6 @@ def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, 
         return derived
     return derived.with_columns(
         pl.concat_list([pl.col(PROBLEMS), pl.concat_list(checks).list.drop_nulls()]).alias(PROBLEMS))
-
-
-def _has_parse_problem(label: str) -> pl.Expr:
-    """A required value that failed to parse already has a bad_date/unknown_value problem."""
-    return pl.col(PROBLEMS).list.eval(pl.element().str.contains("\t" + label + ":", literal=True)).list.any()
 
 
 def _dossier_rules(frame: pl.DataFrame, schema: RecordSchema) -> tuple[pl.DataFrame, list[pl.Expr]]:

@@ -37,28 +37,36 @@ def load_secret(key_dir: Path) -> bytes:
     return key_file.read_text().strip().encode("utf-8")
 
 
-def _normalised(name: str) -> pl.Expr:
-    """The same person written differently hashes alike: numbers keep digits, text is NFC lower-case."""
-    cleaned = clean_text_expr(pl.col(name))
-    if name.endswith(("_id_number", "_phone")):
-        digits = cleaned.str.replace_all(r"\D", "")
-        return pl.when(digits == "").then(cleaned.str.to_lowercase()).otherwise(digits)
-    return cleaned.str.to_lowercase()
+def _normalised(raw: pl.Expr) -> pl.Expr:
+    """The same person written differently hashes alike: NFC, trimmed, lower-case; a value that is
+    mostly digits (ID-card or phone number) keeps only its digits, so '038 090 001 234' = '038090001234'."""
+    cleaned = clean_text_expr(raw).str.to_lowercase()
+    digits = cleaned.str.replace_all(r"\D", "")
+    mostly_digits = digits.str.len_chars() * 2 > cleaned.str.len_chars()
+    return pl.when(mostly_digits).then(digits).otherwise(cleaned)
 
 
 def pseudonymise(frame: pl.DataFrame, columns: list[str], secret: bytes) -> pl.DataFrame:
-    """Replace each named column by 'h:' + the first HASH_CHARS hex digits of its HMAC; nulls stay null."""
+    """Replace each named column by 'h:' + the first HASH_CHARS hex digits of its HMAC; nulls stay null.
+
+    Each distinct value is hashed once (inside DuckDB) and joined back.
+    """
     present = [c for c in columns if c in frame.columns]
     if not present or frame.is_empty():
         return frame
     key = secret if len(secret) <= _BLOCK else hashlib.sha256(secret).digest()
     key = key.ljust(_BLOCK, b"\0")
-    inner_pad = bytes(b ^ 0x36 for b in key)
-    outer_pad = bytes(b ^ 0x5C for b in key)
-    values = frame.select([_normalised(c).alias(c) for c in present])  # noqa: F841 - read by DuckDB below
-    select = ", ".join(
-        f"CASE WHEN \"{c}\" IS NULL THEN NULL ELSE 'h:' || left(sha256($outer || unhex(sha256($inner || "
-        f"encode(\"{c}\")))), {HASH_CHARS}) END AS \"{c}\"" for c in present)
+    params = {"outer": bytes(b ^ 0x5C for b in key), "inner": bytes(b ^ 0x36 for b in key)}
+    hashed = frame
     with duckdb.connect() as con:
-        hashed = con.sql(f"SELECT {select} FROM values", params={"outer": outer_pad, "inner": inner_pad}).pl()
-    return frame.with_columns(hashed.get_columns())
+        for name in present:
+            distinct_values = frame.select(pl.col(name).unique().alias("_raw")).with_columns(  # noqa: F841 - read by DuckDB
+                _normalised(pl.col("_raw")).alias("_value"))
+            lookup = con.sql(
+                "SELECT _raw, CASE WHEN _value IS NULL THEN NULL ELSE 'h:' || left(sha256($outer || "
+                f"unhex(sha256($inner || encode(_value)))), {HASH_CHARS}) END AS _hash FROM distinct_values",
+                params=params).pl()
+            hashed = (hashed.join(lookup, left_on=name, right_on="_raw", how="left", nulls_equal=True,
+                                  maintain_order="left")
+                      .with_columns(pl.col("_hash").alias(name)).drop("_hash"))
+    return hashed

@@ -1,0 +1,111 @@
+"""Ingest benchmark: dvcq's full pipeline against DuckDB's bare read_csv of the same files.
+
+Usage: .venv/bin/python bench/bench_ingest.py --rows 1000000 5000000 [--files 10]
+
+For each size it writes K dossier rows as Vietnamese-locale CSV exports (semicolon, BOM,
+dd/mm/yyyy dates, status words, personal columns), then runs, each in a fresh process so peak
+memory is its own: the floor (DuckDB read_csv into a table, no normalisation) and
+`ingest_files` (detect, normalise, validate, pseudonymise, resolve, upsert, publish). Prints
+rows/s, peak RSS and the ratio to the floor. Not a test: numbers go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+COMMUNES = ["15952", "15271", "15553", "15556", "14755", "15475", "14773", "15064", "16522", "14815"]
+STATUS_WORDS = ["Đã trả kết quả", "Đang giải quyết", "Trả lại", "Rút hồ sơ"]
+
+
+def write_exports(out: Path, rows: int, files: int, seed: int = 7) -> list[Path]:
+    """``files`` CSV exports totalling ``rows`` dossiers, one commune each."""
+    rng = np.random.default_rng(seed)
+    paths = []
+    per_file = rows // files
+    for index in range(files):
+        n = per_file if index < files - 1 else rows - per_file * (files - 1)
+        received = np.datetime64("2022-07-01") + rng.integers(0, 1000, n).astype("timedelta64[D]")
+        due = received + rng.integers(1, 15, n).astype("timedelta64[D]")
+        completed = received + rng.integers(0, 18, n).astype("timedelta64[D]")
+        status = rng.choice(STATUS_WORDS, n, p=[0.9, 0.06, 0.03, 0.01])
+        frame = pl.DataFrame({
+            "Mã hồ sơ": [f"HS{index:02d}-{i:07d}" for i in range(n)],
+            "Mã xã": np.full(n, COMMUNES[index % len(COMMUNES)]),
+            "Lĩnh vực": rng.choice(["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng"], n),
+            "Tên thủ tục": rng.choice(["Đăng ký khai sinh", "Chứng thực bản sao", "Cấp giấy chứng nhận"], n),
+            "Hình thức nộp": rng.choice(["Trực tiếp", "Trực tuyến", "Bưu chính công ích"], n),
+            "Ngày tiếp nhận": pl.Series(received).dt.strftime("%d/%m/%Y"),
+            "Ngày hẹn trả": pl.Series(due).dt.strftime("%d/%m/%Y"),
+            "Ngày trả kết quả": pl.Series(completed).dt.strftime("%d/%m/%Y"),
+            "Trạng thái": status,
+            "Số lần yêu cầu bổ sung": rng.choice(["0", "1", "2", ""], n),
+            "Họ tên người nộp": rng.choice(["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"], n),
+            "Số CCCD": pl.Series(rng.integers(38_000_000_000, 38_999_999_999, n)).cast(pl.String).str.zfill(12),
+        }).with_columns(
+            pl.when(pl.col("Trạng thái") == "Đã trả kết quả").then(pl.col("Ngày trả kết quả")).alias("Ngày trả kết quả"))
+        path = out / f"ho_so_{index:02d}.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + frame.write_csv(separator=";").encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+def run_step(step: str, files: list[Path], db: Path) -> dict:
+    """One measured step in this process; returns seconds and peak RSS in MiB."""
+    start = time.perf_counter()
+    if step == "floor":
+        import duckdb
+        with duckdb.connect(str(db)) as con:
+            con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?, delim=';', header=true)",
+                        [[str(f) for f in files]])
+            loaded = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    else:
+        from pipelines.ingest import ingest_files
+        reports = ingest_files(files, db=db)
+        loaded = sum(r.rows_inserted + r.rows_updated + r.rows_unchanged for r in reports)
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"step": step, "seconds": seconds, "rows": loaded, "peak_mib": peak_mib}
+
+
+def measure(step: str, files: list[Path], db: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--step", step, "--db", str(db), *map(str, files)],
+                         capture_output=True, text=True, check=True, env={"DVCQ_SECRET": "bench", "PATH": ""})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000, 5_000_000])
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--step", choices=("floor", "ingest"))
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("paths", nargs="*", type=Path)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(run_step(args.step, args.paths, args.db)))
+        return
+    print("| rows | floor s | floor rows/s | floor peak MiB | ingest s | ingest rows/s | ingest peak MiB | ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory(prefix="dvcq-bench-") as tmp:
+            files = write_exports(Path(tmp), rows, args.files)
+            floor = measure("floor", files, Path(tmp) / "floor.duckdb")
+            ours = measure("ingest", files, Path(tmp) / "dvcq.duckdb")
+            assert ours["rows"] == floor["rows"] == rows, (ours, floor)
+            print(f"| {rows:,} | {floor['seconds']:.1f} | {rows / floor['seconds']:,.0f} | {floor['peak_mib']:,.0f} "
+                  f"| {ours['seconds']:.1f} | {rows / ours['seconds']:,.0f} | {ours['peak_mib']:,.0f} "
+                  f"| {ours['seconds'] / floor['seconds']:.2f}× |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
