@@ -154,5 +154,8 @@ def test_ingest_quarantines_exactly_the_defects(small, tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         got = set(con.sql("select file_name, row_number from quarantine").fetchall())
         n_communes = con.sql("select count(distinct commune_code) from dossiers").fetchall()[0][0]
-    assert got == {(d["file"], d["row"]) for d in small.defects}
+    expected = {(d["file"], d["row"]) for d in small.defects}
+    # Known ingest bug (22/11/2026): district short names "Quan Sơn"/"Quan Hóa" and commune names like
+    # "Phượng Nghi" are read as a leading type word (quận/phường) by pipelines.communes.split_type.
+    assert got == expected, f"unexpected quarantine: {sorted(got - expected)[:5]}; missing: {sorted(expected - got)[:5]}"
     assert n_communes == 30
