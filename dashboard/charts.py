@@ -12,7 +12,7 @@ from dashboard.chrome import (GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOU
 def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
     fig.update_layout(separators=",.", height=height, margin=dict(l=10, r=10, t=40, b=10),
                       font=dict(family="Inter, Arial, sans-serif", size=13), plot_bgcolor="white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), **kw)
     fig.update_xaxes(gridcolor="#EEEEEE")
     fig.update_yaxes(gridcolor="#EEEEEE")
     return fig
@@ -21,7 +21,7 @@ def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
 def ranking_bar(df: pl.DataFrame, title: str) -> go.Figure:
     """Horizontal bars of composite score (best on top), coloured by good/watch/weak against ``target``."""
     df = df.sort("value", descending=False, nulls_last=False)
-    colours = dict(color=df["value"].fill_null(0).to_list(), colorscale=SCORE_SCALE, cmin=40, cmax=100)
+    colours = dict(color=df["value"].fill_null(0).to_list(), colorscale=SCORE_SCALE, cmin=50, cmax=100)
     text = [fmt_num(v) if v is not None else "N/A" for v in df["value"]]
     fig = go.Figure(go.Bar(x=df["value"].fill_null(0).to_list(), y=df["unit_name"].to_list(), orientation="h",
                            marker=colours, text=text, textposition="outside", cliponaxis=False,
@@ -43,13 +43,14 @@ def commune_map(df: pl.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{text}: chưa có dữ liệu<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=has["longitude"].to_list(), y=has["latitude"].to_list(), mode="markers", name="Điểm tổng hợp",
-        marker=dict(color=has["value"].to_list(), colorscale=SCORE_SCALE, cmin=40, cmax=100, size=11,
+        marker=dict(color=has["value"].to_list(), colorscale=SCORE_SCALE, cmin=50, cmax=100, size=11,
                     line=dict(color="#555555", width=0.6),
                     colorbar=dict(title="Điểm", thickness=12, len=0.8)),
         text=[f"{n} ({d})" for n, d in zip(has["unit_name"], has["district_name"])],
         customdata=[fmt_num(v) for v in has["value"]],
         hovertemplate="%{text}<br>Điểm tổng hợp: %{customdata}<extra></extra>"))
-    _layout(fig, height=480, title=title)
+    _layout(fig, height=520, title=title)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.06)
     return fig

@@ -21,7 +21,7 @@ STATUS_COLOURS = {"good": GOOD, "watch": WATCH, "weak": WEAK, "na": NA_COLOUR}
 STATUS_LABELS = {"good": "Đạt chỉ tiêu", "watch": "Cần theo dõi (dưới chỉ tiêu ≤ 10 điểm)",
                  "weak": "Yếu (dưới chỉ tiêu > 10 điểm)", "na": "Không có dữ liệu (N/A)"}
 WATCH_MARGIN = 10.0  # points below target still counted as "watch"
-SCORE_SCALE = [[0.0, WEAK], [0.5, "#F7F7F7"], [1.0, GOOD]]  # continuous, for composite scores
+SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.7, "#D1E5F0"], [1.0, GOOD]]  # composite 50..100
 SERIES = ["#2166AC", "#E08214", "#8073AC", "#4393C3", "#B35806", "#542788", "#FDB863", "#92C5DE"]
 
 BUCKET_COLOURS = ["#FDB863", "#E08214", "#B35806", "#7F3B08"]  # light to dark: older is darker
@@ -77,7 +77,7 @@ def fmt_delta(now, before, kind: str = "int") -> str | None:
     if _missing(now) or _missing(before):
         return None
     diff = now - before
-    sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
     if kind == "pct":
         return f"{sign}{fmt_num(abs(diff))} điểm % so với kỳ trước"
     if kind == "score":
@@ -328,9 +328,13 @@ def sidebar() -> Filters:
                "thang": lambda v: f"Tháng {v[5:]}/{v[:4]}"}[kind]
         value = sb.selectbox(PERIOD_KINDS[kind], opts[kind], format_func=fmt, key=kind, bind="query-params")
         lo, hi, plo, phi, label = _bounds(kind, value)
-    as_of = sb.date_input("Ngày tính tồn đọng (để trống = cuối kỳ)", value=None, format="DD/MM/YYYY",
-                          min_value=dt.date(2000, 1, 1), key="ngay", bind="query-params",
-                          help="Hồ sơ, đơn thư quá hạn được tính đến ngày này.")
+        if lo <= last < hi:  # the data stop inside the period: compare like with like
+            hi, phi = last, plo + (last - lo)
+            label += f" (dữ liệu đến {fmt_date(last)})"
+    at_end = sb.toggle("Tính tồn đọng đến cuối kỳ", value=True, key="cuoi_ky", bind="query-params",
+                       help="Hồ sơ, đơn thư quá hạn được tính đến cuối kỳ (hoặc ngày dữ liệu mới nhất).")
+    as_of = None if at_end else sb.date_input("Ngày tính tồn đọng", value=last, min_value=dt.date(2000, 1, 1),
+                                              format="DD/MM/YYYY", key="ngay", bind="query-params")
     districts = units.select("district_code", "district_name").unique().sort("district_code")
     dnames = dict(districts.iter_rows())
     district = sb.selectbox("Huyện/thị xã/thành phố", list(dnames), index=None, format_func=dnames.get,

@@ -158,6 +158,9 @@ def value_of(frame: pl.DataFrame, unit_code: str, key: str, column: str = "value
 def scoped(query: str, period, district, commune) -> pl.DataFrame:
     d_from, d_to, as_of = period
     params = [d_from, d_to, district, commune] + ([as_of] if "$5" in query else [])
+    if "$6" in query:
+        due = config().petition_due
+        params += [due.complaint_days, due.denunciation_days, due.petition_working_days]
     return sql(query, *params)
 
 

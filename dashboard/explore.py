@@ -87,7 +87,7 @@ def builder() -> None:
         return _label(table, c) or {"commune_name": "Tên xã", "district_name": "Tên huyện"}.get(c, c)
 
     group = c2.multiselect("Nhóm theo", names, default=["district_name"] if "commune_code" in columns else [],
-                           format_func=fmt, key="b_group")
+                           format_func=fmt, key="b_group", placeholder="Chọn cột…")
     agg = c3.selectbox("Phép tính", list(sandbox.AGGREGATES), format_func=sandbox.AGGREGATES.get, key="b_agg")
     numeric = [c for c, t, _ in tables[table] if t in ("INTEGER", "DOUBLE", "TINYINT") and c in columns]
     measure = st.selectbox("Cột để tính", numeric, format_func=fmt, key="b_measure") if agg != "count" else None

@@ -34,12 +34,13 @@ elif f is not None:
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.scorecard(scored, f"12 chỉ số và mức độ hài lòng — {f.label}"), key="dv_score")
     with right:
-        st.markdown("**Cảnh báo**")
         flags = data.unit_rows(data.flags(level, f.period), unit)
+        st.markdown(f"**Cảnh báo ({chrome.fmt_int(len(flags))})**")
         if flags.is_empty():
             st.success("Không có cảnh báo nào trong kỳ.")
-        for kind, reason in flags.select("flag", "reason").iter_rows():
-            st.warning(f"**{chrome.FLAG_KINDS[kind]}:** {reason}", icon=":material/flag:")
+        with st.container(height=460 if len(flags) > 5 else "content", border=bool(len(flags))):
+            for kind, reason in flags.select("flag", "reason").iter_rows():
+                st.markdown(f":orange[:material/flag:] **{chrome.FLAG_KINDS[kind]}:** {reason}")
     chrome.show_table(scored, {k: v for k, v in chrome.INDICATOR_SPEC.items() if k != "unit_name"}, key="dv_table")
     chrome.indicator_explanations()
 

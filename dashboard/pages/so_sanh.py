@@ -12,7 +12,8 @@ if f is not None:
     units = data.units().select("district_code", "district_name").unique().sort("district_code")
     names = dict(units.iter_rows())
     chosen = st.multiselect("So sánh các xã của huyện (để trống: so sánh các huyện)", list(names),
-                            default=[f.district] if f.district else [], format_func=names.get, key="ss_huyen")
+                            default=[f.district] if f.district else [], format_func=names.get, key="ss_huyen",
+                            placeholder="Chọn huyện…")
     level = "commune" if chosen else "district"
     table = data.indicators(level, f.period).filter(pl.col("indicator").is_in(SCORED_INDICATORS))
     if chosen:
@@ -40,7 +41,8 @@ if f is not None:
         chrome.show_table(rows, chrome.INDICATOR_SPEC, key="ss_table", height=420)
 
         st.subheader("So sánh trực tiếp từ 2 đến 5 đơn vị")
-        pick_units = st.multiselect("Chọn đơn vị", order, default=order[:2], max_selections=5, key="ss_units")
+        pick_units = st.multiselect("Chọn đơn vị", order, default=order[:2], max_selections=5, key="ss_units",
+                                    placeholder="Chọn từ 2 đến 5 đơn vị…")
         if len(pick_units) < 2:
             st.info("Hãy chọn ít nhất 2 đơn vị để so sánh.")
         else:

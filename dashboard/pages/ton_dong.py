@@ -16,7 +16,7 @@ if f is not None:
         c[0].metric("Hồ sơ quá hạn", chrome.fmt_int((items["kind"] == "dossier").sum()), border=True)
         c[1].metric("Đơn thư quá hạn", chrome.fmt_int((items["kind"] == "petition").sum()), border=True)
         c[2].metric("Số xã có tồn đọng", chrome.fmt_int(items["commune_code"].n_unique()), border=True)
-        c[3].metric("Quá hạn lâu nhất", f"{chrome.fmt_int(items['days_overdue'].max())} ngày làm việc", border=True)
+        c[3].metric("Quá hạn lâu nhất (ngày làm việc)", chrome.fmt_int(items["days_overdue"].max()), border=True)
         per_commune, buckets = data.backlog_chart_frames(items)
         left, right = st.columns([3, 1])
         left.plotly_chart(charts.stacked_bars(per_commune, "commune_name", "bucket", "n",

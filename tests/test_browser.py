@@ -1,0 +1,142 @@
+"""Real-browser test: the streamlit server on a free port, Debian chromium via Playwright, every page.
+
+Waits for real content, asserts key texts and no error box, saves a full-page screenshot of each
+page under artifacts/screenshots/ (look at them), and checks that a URL reproduces a view.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_fixtures import REPO, dashboard_db
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = REPO / "artifacts" / "screenshots"
+# url path, text that proves real content, selector that must appear
+PAGES = [
+    ("", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg"),
+    ("so-sanh", "Bản đồ nhiệt", ".js-plotly-plot .main-svg"),
+    ("don-vi", "Hãy chọn một huyện", "a[href*=\"don-vi?\"]"),
+    ("ton-dong", "Danh sách quá hạn", ".js-plotly-plot .main-svg"),
+    ("canh-bao", "Đơn vị bị cảnh báo", '[data-testid="stDataFrame"]'),
+    ("don-thu", "Đơn thư nhận trong kỳ", ".js-plotly-plot .main-svg"),
+    ("kham-pha", "Nhóm theo", '[data-testid="stDataFrame"]'),
+    ("du-lieu", "Các tệp đã nạp", '[data-testid="stDataFrame"]'),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, DVCQ_DB=str(db))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed")
+    port = free_port()
+    proc = start_server(dashboard_db(), port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str, text: str, selector: str, shot: str | None = None) -> tuple:
+    """Load ``url``, wait for ``text`` and ``selector``; return (page, seconds to meaningful paint)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+    started = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=60_000)
+    page.get_by_text(text, exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_selector(selector, timeout=60_000)
+    seconds = time.perf_counter() - started
+    page.wait_for_timeout(1500)  # let the last charts and tables settle
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    if shot:  # the app scrolls inside its main block: grow the viewport to the content for a full page
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                               "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+                               ".map(e => e.scrollHeight))")
+        page.set_viewport_size({"width": 1440, "height": min(max(900, height + 120), 9000)})
+        page.wait_for_timeout(1200)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
+    return page, seconds
+
+
+def assert_no_error(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+    for alert in page.locator('[data-testid="stAlert"]').all():
+        kind = alert.locator("[data-testid^='stAlertContent']").first.get_attribute("data-testid") or ""
+        assert "Error" not in kind, alert.inner_text()
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+
+
+@pytest.mark.parametrize("path,text,selector", PAGES, ids=[p[0] or "tong-quan" for p in PAGES])
+def test_page_renders(server, browser, path, text, selector):
+    page, seconds = open_page(browser, f"{server}/{path}", text, selector, shot=f"{path or 'tong-quan'}.png")
+    try:
+        assert_no_error(page)
+        assert page.locator('[data-testid="stSidebar"]').get_by_text("Bộ lọc", exact=True).count() == 1
+        assert seconds < 30
+    finally:
+        page.close()
+
+
+def test_url_reproduces_view(server, browser):
+    """A link with the filters in its query string opens the same view (district, year, indicator)."""
+    import duckdb
+
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        name, year = con.execute(
+            "SELECT u.district_name, year(max(d.received_date)) FROM dossiers d JOIN admin_units u USING "
+            "(commune_code) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchall()[0]
+    from urllib.parse import quote
+    url = f"{server}/don-vi?nam={year}&huyen={quote(name)}"
+    page, _ = open_page(browser, url, "Thẻ điểm", ".js-plotly-plot .main-svg", shot="don-vi-huyen.png")
+    try:
+        assert_no_error(page)
+        assert page.get_by_role("heading", name=name).count() >= 1
+        assert page.get_by_text(f"Năm {year}").count() >= 1
+    finally:
+        page.close()
