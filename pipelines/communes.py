@@ -63,7 +63,32 @@ def _province_units(province_code: str) -> pl.DataFrame:
         pl.col("commune_short_name").map_elements(fold, return_dtype=pl.String).alias("_commune_key"),
         pl.col("district_short_name").map_elements(fold, return_dtype=pl.String).alias("_district_key"),
         pl.col("commune_short_name").map_elements(accent_key, return_dtype=pl.String).alias("_commune_accent"),
+        pl.col("district_short_name").map_elements(accent_key, return_dtype=pl.String).alias("_district_accent"),
     )
+
+
+def _match_name(units: pl.DataFrame, text: str, level: str) -> pl.DataFrame:
+    """Units whose commune (or district) name matches ``text``, read with and without a type word.
+
+    'Quan Sơn' is a district called Quan Sơn, not 'Quận Sơn'; 'Phượng Nghi' is no 'Phường Nghi':
+    both readings are tried, and readings whose diacritics match exactly win over folded ones.
+    """
+    pattern, types = (_COMMUNE_PREFIX, COMMUNE_TYPES) if level == "commune" else (_DISTRICT_PREFIX, DISTRICT_TYPES)
+    folded = fold(text)
+    readings = [(None, folded)]
+    unit_type, rest = split_type(folded, pattern, types)
+    if unit_type:
+        readings.append((unit_type, rest))
+    loose, exact = [], []
+    for reading_type, key in readings:
+        hits = units.filter(pl.col(f"_{level}_key") == key)
+        if reading_type:
+            typed = hits.filter(pl.col(f"{level}_type") == reading_type)
+            hits = typed if not typed.is_empty() else hits
+        loose.append(hits)
+        exact.append(hits.filter(pl.col(f"_{level}_accent") == _strip_words(text, key)))
+    chosen = pl.concat(exact) if any(not e.is_empty() for e in exact) else pl.concat(loose)
+    return chosen.unique("commune_code", keep="first", maintain_order=True)
 
 
 def _describe(units: pl.DataFrame) -> str:
@@ -77,12 +102,7 @@ def _district_filter(units: pl.DataFrame, district: str | None) -> tuple[pl.Data
     text = district.strip()
     if text.isdigit():
         return units.filter(pl.col("district_code") == text.zfill(3)), text.zfill(3)
-    district_type, key = split_type(fold(text), _DISTRICT_PREFIX, DISTRICT_TYPES)
-    chosen = units.filter(pl.col("_district_key") == key)
-    if district_type:
-        typed = chosen.filter(pl.col("district_type") == district_type)
-        chosen = typed if not typed.is_empty() else chosen
-    return chosen, text
+    return _match_name(units, text, "district"), text
 
 
 def resolve_commune(value: str, district: str | None, province_code: str) -> Resolution:
@@ -101,14 +121,7 @@ def resolve_commune(value: str, district: str | None, province_code: str) -> Res
                               f"mã xã {code} là {row['commune_name']}, {row['district_name']}, {row['province_name']} "
                               f"— không thuộc tỉnh đang cấu hình (mã {province_code})")
         return Resolution(code)
-    commune_type, key = split_type(fold(text), _COMMUNE_PREFIX, COMMUNE_TYPES)
-    units = _province_units(province_code)
-    candidates = units.filter(pl.col("_commune_key") == key)
-    exact = candidates.filter(pl.col("_commune_accent") == _strip_words(text, key))
-    candidates = exact if not exact.is_empty() else candidates
-    if commune_type:
-        typed = candidates.filter(pl.col("commune_type") == commune_type)
-        candidates = typed if not typed.is_empty() else candidates
+    candidates = _match_name(_province_units(province_code), text, "commune")
     in_district, district_text = _district_filter(candidates, district)
     if len(in_district) == 1:
         return Resolution(in_district["commune_code"][0])

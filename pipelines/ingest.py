@@ -188,7 +188,7 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=match.unknown)
     body, first_row = _table_body(table, match)
     raw, blank_rows = _raw_frame(body, match, first_row)
-    raw = pseudonymise(raw, schema.personal_columns, ctx.secret)
+    raw = pseudonymise(raw, schema.personal_columns, ctx.secret, ctx.con)
     report.rows_read = len(raw)
     file_level, how = _file_level_commune(ctx, table, path)
     typed = parse_columns(raw, schema)
@@ -270,7 +270,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
 def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], None]:
     """A one-line progress bar on stderr for runs of several files."""
     def show(number: int, total: int, name: str) -> None:
-        if total < total_threshold:
+        if total < total_threshold or not sys.stderr.isatty():
             return
         width = 30
         filled = width * number // total

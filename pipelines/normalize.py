@@ -108,13 +108,13 @@ def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Ex
     return value, problems
 
 
-def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.DataFrame:
+def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.LazyFrame:
     """Parse each distinct raw value once (exports repeat dates and words thousands of times).
 
     Returns one row per distinct raw value with the typed value and its problems, to be
     joined back; this keeps the regex work proportional to distinct values, not rows.
     """
-    source = raw.select(pl.col(column.name).unique())
+    source = raw.lazy().select(pl.col(column.name).unique())
     value, problems = _parse_column(column, clean_text_expr(pl.col(column.name)))
     found = pl.concat_list(problems).list.drop_nulls() if problems else pl.lit([], dtype=pl.List(pl.String))
     return source.select(pl.col(column.name).alias("_raw"), value.alias(column.name), found.alias(f"_p_{column.name}"))
@@ -123,8 +123,8 @@ def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.DataFrame:
 def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """Typed canonical columns (absent ones null) plus ``_problems`` from parsing."""
     keep = [c for c in raw.columns if c.startswith("_") or c in ("commune", "district")]
-    parsed = raw.select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.input_columns
-                                 if c.name in raw.columns])
+    parsed = raw.lazy().select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.input_columns
+                                        if c.name in raw.columns])
     problem_columns = []
     for column in schema.input_columns:
         if column.name not in raw.columns:
@@ -141,7 +141,7 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
                                  nulls_equal=True, maintain_order="left")
         problem_columns.append(f"_p_{column.name}")
     names = [c.name for c in schema.input_columns]
-    return parsed.select(*keep, *names, pl.concat_list(problem_columns).alias(PROBLEMS))
+    return parsed.select(*keep, *names, pl.concat_list(problem_columns).alias(PROBLEMS)).collect()
 
 
 _POLARS_TYPES = {"text": pl.String, "date": pl.Date, "int": pl.Int32, "bool": pl.Boolean,

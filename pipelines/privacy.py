@@ -46,10 +46,12 @@ def _normalised(raw: pl.Expr) -> pl.Expr:
     return pl.when(mostly_digits).then(digits).otherwise(cleaned)
 
 
-def pseudonymise(frame: pl.DataFrame, columns: list[str], secret: bytes) -> pl.DataFrame:
+def pseudonymise(frame: pl.DataFrame, columns: list[str], secret: bytes,
+                 con: duckdb.DuckDBPyConnection | None = None) -> pl.DataFrame:
     """Replace each named column by 'h:' + the first HASH_CHARS hex digits of its HMAC; nulls stay null.
 
-    Each distinct value is hashed once (inside DuckDB) and joined back.
+    Each distinct value is hashed once (inside DuckDB: ``con`` if given, else an in-memory
+    database) and joined back.
     """
     present = [c for c in columns if c in frame.columns]
     if not present or frame.is_empty():
@@ -58,11 +60,12 @@ def pseudonymise(frame: pl.DataFrame, columns: list[str], secret: bytes) -> pl.D
     key = key.ljust(_BLOCK, b"\0")
     params = {"outer": bytes(b ^ 0x5C for b in key), "inner": bytes(b ^ 0x36 for b in key)}
     hashed = frame
-    with duckdb.connect() as con:
+    cursor = con.cursor() if con is not None else duckdb.connect()
+    with cursor:
         for name in present:
             distinct_values = frame.select(pl.col(name).unique().alias("_raw")).with_columns(  # noqa: F841 - read by DuckDB
                 _normalised(pl.col("_raw")).alias("_value"))
-            lookup = con.sql(
+            lookup = cursor.sql(
                 "SELECT _raw, CASE WHEN _value IS NULL THEN NULL ELSE 'h:' || left(sha256($outer || "
                 f"unhex(sha256($inner || encode(_value)))), {HASH_CHARS}) END AS _hash FROM distinct_values",
                 params=params).pl()

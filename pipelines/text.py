@@ -7,6 +7,7 @@ same rules so both sides agree.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,7 @@ import polars as pl
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """'NGÀY  Tiếp-nhận' -> 'ngay tiep nhan' (lower ASCII words separated by single spaces)."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -23,6 +25,7 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub(" ", lowered).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_compact(text: str) -> str:
     """Folded without spaces: 'Ngay tiep nhan' and 'NgayTiepNhan' both give 'ngaytiepnhan'."""
     return fold(text).replace(" ", "")

@@ -135,3 +135,12 @@ def test_bad_configuration_value_names_the_key_and_range(tmp_path: Path):
 def test_committed_data_model_doc_is_generated_from_schemas():
     committed = (Path(__file__).resolve().parents[1] / "docs" / "data-model.md").read_text(encoding="utf-8")
     assert committed == render_data_model(), "run `dvcq docs` and commit docs/data-model.md"
+
+
+@pytest.mark.parametrize("value, district, code", [
+    ("Trung Thành", "Quan Hóa", "14881"),   # 'Quan' is the district's name, not 'Quận'
+    ("Trung Thành", "quan hoa", "14881"),
+    ("Phượng Nghi", None, "16240"),          # 'Phượng' is part of the name, not 'Phường'
+])
+def test_names_that_start_like_a_type_word(value, district, code):
+    assert resolve_commune(value, district, "38").code == code
