@@ -348,7 +348,15 @@ def sidebar() -> Filters:
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
-    return Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune)
+    filters = Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune)
+    if not _under_test():
+        data.warm_up(filters.period, filters.previous)
+    return filters
+
+
+def _under_test() -> bool:
+    import os
+    return bool(os.environ.get("PYTEST_CURRENT_TEST"))
 
 
 def page(title: str, caption: str | None = None) -> Filters | None:

@@ -189,9 +189,43 @@ def _engine_call(v: str, func: str, *args):
         cur.close()
 
 
+def _engine():
+    try:
+        from pipelines import indicators as engine
+    except ImportError as exc:
+        raise EngineMissing("pipelines.indicators") from exc
+    return engine
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _counts(v: str, path: str, period) -> pl.DataFrame:
+    """Numerators, denominators and supporting counts per commune for one period: one pass, shared by
+    every level's indicators and measures (districts and the province sum their communes)."""
+    engine = _engine()
+    cur = _open(path, v).cursor()
+    try:
+        return engine.commune_counts(cur, config(), [_period(period)])
+    finally:
+        cur.close()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _unit_frame(v: str, path: str, level: str) -> pl.DataFrame:
+    cur = _open(path, v).cursor()
+    try:
+        return _engine().unit_frame(cur, level)
+    finally:
+        cur.close()
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _indicators(v: str, path: str, level: str, period) -> pl.DataFrame:
-    return _engine_call(v, "pipelines.indicators.indicator_table", level, _period(period))
+    """As pipelines.indicators.indicator_table, from the shared per-commune counts."""
+    engine = _engine()
+    wide = engine.aggregate(_counts(v, path, period), _unit_frame(v, path, level), [])
+    order = {name: i for i, name in enumerate((*engine.ALL_RATES, engine.COMPOSITE))}
+    return engine.rates_from_counts(wide, config(), level, []).sort(
+        "unit_code", pl.col("indicator").replace_strict(order, default=len(order)))
 
 
 def indicators(level: str, period) -> pl.DataFrame:
@@ -201,7 +235,15 @@ def indicators(level: str, period) -> pl.DataFrame:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _measures(v: str, path: str, level: str, period) -> pl.DataFrame:
-    return _engine_call(v, "pipelines.indicators.supporting_measures", level, _period(period))
+    """As pipelines.indicators.supporting_measures (long: unit_code, measure, value), from shared counts."""
+    engine = _engine()
+    wide = engine.aggregate(_counts(v, path, period), _unit_frame(v, path, level), [])
+    wide = wide.with_columns(care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
+                             online_share=pl.when(pl.col("dossiers_received") > 0)
+                             .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
+    return pl.concat([wide.select("unit_code", "unit_name", measure=pl.lit(m), label=pl.lit(label),
+                                  value=pl.col(m).cast(pl.Float64))
+                      for m, label in engine.SUPPORTING_MEASURES.items()])
 
 
 def measures(level: str, period) -> pl.DataFrame:
@@ -360,3 +402,32 @@ def drill_down(indicator: str, level: str, unit: str, period) -> tuple[pl.DataFr
             "kind_vi": ("Loại", "text"), "record_id": (id_label, "text"),
             "commune_name": ("Xã/phường/thị trấn", "text"), **ENGINE_RECORD_LABELS}
     return frame.sort("in_numerator", "record_date", nulls_last=True), spec
+
+
+_warmed: set[str] = set()
+
+
+def warm_up(period, previous) -> None:
+    """Once per warehouse version, compute the heavy results of the default view in a background thread,
+    so that the pages a user opens next are served from the cache."""
+    v, path = version(), db_path()
+    with _lock:
+        if v in _warmed:
+            return
+        _warmed.add(v)
+
+    def run():
+        from streamlit.runtime.scriptrunner_utils.script_run_context import add_script_run_ctx  # noqa: F401
+        try:
+            for level in ("province", "district", "commune"):
+                _indicators(v, path, level, tuple(period))
+                _measures(v, path, level, tuple(period))
+            _indicators(v, path, "province", tuple(previous))
+            _flags(v, path, "commune", tuple(period))
+            _backlog(v, path, period[2], "commune")
+            _flags(v, path, "district", tuple(period))
+            _flags(v, path, "commune", tuple(previous))
+        except Exception:  # a warm-up failure only means a slower first view
+            pass
+
+    threading.Thread(target=run, name="dvcq-warm-up", daemon=True).start()
