@@ -96,8 +96,15 @@ def default_period(con: duckdb.DuckDBPyConnection) -> Period:
     return Period(dt.date(to.year, 1, 1), to, to)
 
 
-def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None) -> dict:
-    """Bound parameters shared by the engine's queries (each query takes the ones it names)."""
+def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None,
+                  freq: Freq | None = None) -> dict:
+    """Bound parameters shared by the engine's queries (each query takes the ones it names).
+
+    ``periods`` is one period (``freq`` None) or the consecutive calendar buckets of ``freq``
+    made by ``trend_periods``: the SQL finds a date's bucket by truncating it.
+    """
+    if freq is None and len(periods) > 1:
+        raise ValueError("several periods need their calendar frequency (use trend_periods)")
     return {
         "date_from": [p.date_from for p in periods],
         "date_to": [p.date_to for p in periods],
@@ -108,13 +115,14 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
         "denunciation_days": config.petition_due.denunciation_days,
         "petition_working_days": config.petition_due.petition_working_days,
         "communes": communes,
+        "freq": freq,
     }
 
 
 def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
-                   communes: list[str] | None = None) -> pl.DataFrame:
+                   communes: list[str] | None = None, freq: Freq | None = None) -> pl.DataFrame:
     """Wide counts per commune x period: ``<rate>_num``, ``<rate>_den`` and supporting counts (0, not null)."""
-    counts = run(con, "commune_counts", engine_params(config, periods, communes))
+    counts = run(con, "commune_counts", engine_params(config, periods, communes, freq))
     count_cols = [c for c, t in counts.schema.items() if t.is_integer()]
     return counts.with_columns(pl.col(count_cols).fill_null(0).cast(pl.Int64))
 
@@ -282,7 +290,7 @@ def trend_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level
     units = unit_frame(con, level)
     if unit_codes is not None:
         units = units.filter(pl.col("unit_code").is_in(unit_codes))
-    counts = commune_counts(con, config, periods, units["commune_code"].to_list())
+    counts = commune_counts(con, config, periods, units["commune_code"].to_list(), freq)
     starts = pl.DataFrame({"date_from": [p.date_from for p in periods],
                            "period_start": [_period_start(p.date_from, freq) for p in periods]})
     counts = counts.join(starts, on="date_from", how="left").rename({"date_to": "period_end"})

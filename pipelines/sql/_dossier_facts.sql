@@ -1,20 +1,44 @@
--- One row per period x dossier that matters to it: completed or received in the period, or
--- still pending at the as-of date (a dossier closed after as_of was pending at as_of).
+-- One row per period x dossier that matters to it: completed in the period, else received in
+-- it, else still pending at the as-of date (a dossier closed after as_of was pending at
+-- as_of). Periods are one arbitrary period ($freq NULL) or consecutive calendar buckets of
+-- $freq (trends), so a date's period is found by an equi-join on its bucket start, linear in
+-- the rows however many periods there are; only "pending at as_of" is a range join.
 -- Timeliness: the dates decide; the ingest's timeliness column only when a date is missing.
-SELECT p.date_from, x.commune_code, x.dossier_id, x.sector, x.procedure, x.channel, x.status,
-       x.received_date, x.due_date, x.completed_date, x.supplement_requests,
-       CASE WHEN x.completed_date IS NULL OR x.due_date IS NULL THEN x.timeliness
-            WHEN x.completed_date < x.due_date THEN 'early'
-            WHEN x.completed_date = x.due_date THEN 'on_time'
+WITH first_day AS (SELECT MIN(date_from) AS day FROM p),
+dx AS (
+    SELECT commune_code, dossier_id, channel, status, received_date, due_date, completed_date,
+           supplement_requests, timeliness AS reported,
+           CASE WHEN status = 'pending' THEN DATE '9999-12-31' ELSE completed_date END AS closing,
+           CASE WHEN $freq::VARCHAR IS NULL THEN f.day
+                ELSE GREATEST(date_trunc($freq::VARCHAR, completed_date)::DATE, f.day) END AS completed_key,
+           CASE WHEN $freq::VARCHAR IS NULL THEN f.day
+                ELSE GREATEST(date_trunc($freq::VARCHAR, received_date)::DATE, f.day) END AS received_key
+    FROM dossiers CROSS JOIN first_day f
+    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], commune_code)
+),
+joined AS (
+    SELECT p.date_from, p.date_to, p.as_of, d.*
+    FROM dx d JOIN p ON p.date_from = d.completed_key
+    WHERE d.completed_date BETWEEN p.date_from AND p.date_to
+    UNION ALL
+    SELECT p.date_from, p.date_to, p.as_of, d.*
+    FROM dx d JOIN p ON p.date_from = d.received_key
+    WHERE d.received_date BETWEEN p.date_from AND p.date_to
+      AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
+    UNION ALL
+    SELECT p.date_from, p.date_to, p.as_of, d.*
+    FROM p JOIN dx d ON d.received_date <= p.as_of AND d.closing > p.as_of
+    WHERE d.received_date NOT BETWEEN p.date_from AND p.date_to
+      AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
+)
+SELECT date_from, commune_code, dossier_id, channel, status, received_date, due_date, completed_date,
+       supplement_requests,
+       CASE WHEN completed_date IS NULL OR due_date IS NULL THEN reported
+            WHEN completed_date < due_date THEN 'early'
+            WHEN completed_date = due_date THEN 'on_time'
             ELSE 'late' END AS timeliness,
-       COALESCE(x.status = 'completed' AND x.completed_date BETWEEN p.date_from AND p.date_to, FALSE) AS completed_in,
-       COALESCE(x.received_date BETWEEN p.date_from AND p.date_to, FALSE) AS received_in,
-       COALESCE(x.received_date <= p.as_of AND (x.status = 'pending' OR x.completed_date > p.as_of), FALSE)
-           AS pending_at,
-       COALESCE(x.received_date <= p.as_of AND (x.status = 'pending' OR x.completed_date > p.as_of)
-                AND x.due_date < p.as_of, FALSE) AS overdue_at
-FROM dossiers x
-JOIN p ON x.completed_date BETWEEN p.date_from AND p.date_to
-       OR x.received_date BETWEEN p.date_from AND p.date_to
-       OR (x.received_date <= p.as_of AND (x.status = 'pending' OR x.completed_date > p.as_of))
-WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], x.commune_code)
+       COALESCE(status = 'completed' AND completed_date BETWEEN date_from AND date_to, FALSE) AS completed_in,
+       COALESCE(received_date BETWEEN date_from AND date_to, FALSE) AS received_in,
+       COALESCE(received_date <= as_of AND closing > as_of, FALSE) AS pending_at,
+       COALESCE(received_date <= as_of AND closing > as_of AND due_date < as_of, FALSE) AS overdue_at
+FROM joined

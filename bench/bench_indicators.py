@@ -1,0 +1,152 @@
+"""Benchmark of the indicator engine on a province-sized synthetic warehouse.
+
+Usage: .venv/bin/python bench/bench_indicators.py [--db /tmp/dvcq-bench.duckdb] [--dossiers-per-year 1800]
+       [--rebuild] [--repeat 5]
+
+Builds (once; reused unless --rebuild) a warehouse of all 547 Thanh Hóa communes x 3 years
+(2022–2024) with DuckDB SQL (``range()`` and ``hash()``), then times, on a read-only
+connection, the median of ``--repeat`` runs of: the floor query (``SELECT commune_code,
+COUNT(*) FROM dossiers GROUP BY commune_code``), ``indicator_table`` for communes and for
+districts (year 2024), ``flag_table`` for communes, ``backlog_table`` and a 36-month
+``trend_table`` for the province. Prints times and ratios to the floor. Goal: the full
+commune indicator table under 1 s and within 5x the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.backlog import backlog_table  # noqa: E402
+from pipelines.flags import flag_table  # noqa: E402
+from pipelines.indicators import Period, indicator_table, trend_table  # noqa: E402
+from pipelines.warehouse import connect_read_only, publishing  # noqa: E402
+from schemas.config import load_config  # noqa: E402
+
+GENERATE = {
+    "dossiers": """
+        INSERT INTO dossiers (commune_code, dossier_id, sector, procedure, channel, received_date, due_date,
+                              completed_date, status, supplement_requests, timeliness)
+        WITH c AS (SELECT commune_code, row_number() OVER (ORDER BY commune_code) - 1 AS k FROM admin_units),
+        r AS (SELECT i, hash(i) AS h1, hash(i + 7919) AS h2, hash(i + 104729) AS h3
+              FROM range($n) t(i)),
+        d AS (SELECT i, c.commune_code, h1, h2, h3,
+                     DATE '2022-01-01' + (h1 % 1096)::INTEGER AS received,
+                     5 + (h2 % 10)::INTEGER AS span, (h3 % 100)::INTEGER AS fate
+              FROM r JOIN c ON c.k = r.i % 547)
+        SELECT commune_code, 'D' || i, 'Hộ tịch', 'Thủ tục ' || (h2 % 40), CASE WHEN fate < 30 THEN 'online' ELSE 'direct' END,
+               received, received + span,
+               CASE WHEN fate < 96 AND h3 % 25 = 0 THEN received + span + 1 + (h1 % 5)::INTEGER  -- 4 % late
+                    WHEN fate < 96 THEN received + span - (h3 % 4)::INTEGER END,
+               CASE WHEN fate < 96 THEN 'completed' WHEN fate < 98 THEN 'returned'
+                    WHEN received > DATE '2024-11-01' OR fate = 99 THEN 'pending' ELSE 'withdrawn' END,
+               (h1 % 3)::INTEGER, NULL
+        FROM d""",
+    "timeliness": """
+        UPDATE dossiers SET timeliness = CASE WHEN completed_date < due_date THEN 'early'
+            WHEN completed_date = due_date THEN 'on_time' ELSE 'late' END WHERE status = 'completed'""",
+    "letters": """
+        INSERT INTO letters (commune_code, letter_id, kind, sent_date, dossier_id)
+        SELECT commune_code, 'L' || dossier_id, 'apology', due_date - 1,
+               CASE WHEN hash(dossier_id) % 3 = 0 THEN NULL ELSE dossier_id END
+        FROM dossiers WHERE timeliness = 'late' AND hash(dossier_id) % 10 < 8
+        UNION ALL
+        SELECT a.commune_code, 'T' || a.commune_code || '-' || i, CASE i % 3 WHEN 0 THEN 'thanks'
+               WHEN 1 THEN 'congratulation' ELSE 'condolence' END, DATE '2022-01-05' + (i * 37 % 1090)::INTEGER, NULL
+        FROM admin_units a, range(30) t(i)""",
+    "petitions": """
+        INSERT INTO petitions (commune_code, petition_id, kind, received_date, due_date, resolved_date, outcome,
+                               escalated, within_authority)
+        SELECT a.commune_code, 'P' || a.commune_code || '-' || i,
+               CASE i % 3 WHEN 0 THEN 'complaint' WHEN 1 THEN 'denunciation' ELSE 'petition' END,
+               DATE '2022-01-03' + (hash(a.commune_code || i) % 1090)::INTEGER AS received,
+               CASE WHEN i % 2 = 0 THEN DATE '2022-01-03' + (hash(a.commune_code || i) % 1090)::INTEGER + 30 END,
+               CASE WHEN i % 7 <> 0 THEN DATE '2022-01-03' + (hash(a.commune_code || i) % 1090)::INTEGER
+                    + (hash(i) % 50)::INTEGER END,
+               CASE WHEN i % 7 = 0 THEN 'pending' WHEN i % 5 = 0 THEN 'transferred' ELSE 'resolved' END,
+               i % 11 = 0, TRUE
+        FROM admin_units a, range(60) t(i)""",
+    "dialogues": """
+        INSERT INTO dialogues (commune_code, dialogue_id, dialogue_date, attendees, opinions_raised, opinions_answered,
+                               chair_is_head)
+        SELECT commune_code, 'H' || commune_code || '-' || i, DATE '2022-02-15' + (i * 130 + hash(commune_code) % 60)::INTEGER,
+               40 + i, 10 + i % 5, 8 + i % 5, TRUE
+        FROM admin_units, range(8) t(i) WHERE hash(commune_code || i) % 10 < 8""",
+    "surveys": """
+        INSERT INTO surveys (commune_code, response_id, survey_date, overall, respect, civility, guidance, explanation,
+                             harassment)
+        SELECT d.commune_code, 'S' || d.dossier_id, d.completed_date, (3 + hash(d.dossier_id) % 3)::TINYINT,
+               (2 + hash(d.dossier_id || 'r') % 4)::TINYINT, (3 + hash(d.dossier_id || 'c') % 3)::TINYINT,
+               (3 + hash(d.dossier_id || 'g') % 3)::TINYINT, NULL, hash(d.dossier_id) % 200 = 0
+        FROM dossiers d WHERE d.status = 'completed' AND hash(d.dossier_id || 's') % 5 = 0""",
+}
+
+
+def build(db: Path, dossiers: int) -> None:
+    db.unlink(missing_ok=True)
+    with publishing(db, "38") as con:
+        for name, sql in GENERATE.items():
+            started = time.perf_counter()
+            con.execute(sql, {"n": dossiers} if "$n" in sql else None)
+            print(f"  built {name} in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=Path("/tmp/dvcq-bench.duckdb"))
+    parser.add_argument("--dossiers-per-year", type=int, default=1800, help="per commune")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if args.rebuild or not args.db.exists():
+        print(f"building {args.db} ...", flush=True)
+        build(args.db, 547 * 3 * args.dossiers_per_year)
+    config = load_config()
+    con = connect_read_only(args.db)
+    sizes = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+             for t in ("dossiers", "letters", "petitions", "dialogues", "surveys")}
+    print(f"warehouse {args.db} ({os.path.getsize(args.db) / 1e6:.0f} MB): "
+          + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
+    print(f"machine: {os.cpu_count()} cores; median of {args.repeat} runs")
+    period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))
+
+    def floor():
+        cur = con.cursor()
+        return cur.sql("SELECT commune_code, COUNT(*) FROM dossiers GROUP BY commune_code").fetchall()
+
+    cases = {
+        "floor: GROUP BY commune_code on dossiers": floor,
+        "indicator_table(commune, 2024)": lambda: indicator_table(con, config, "commune", period),
+        "indicator_table(district, 2024)": lambda: indicator_table(con, config, "district", period),
+        "flag_table(commune, 2024)": lambda: flag_table(con, config, "commune", period),
+        "backlog_table(as of 31/12/2024)": lambda: backlog_table(con, config, period.as_of),
+        "trend_table(province, 36 months)": lambda: trend_table(con, config, "province", None, dt.date(2022, 1, 1),
+                                                                  dt.date(2024, 12, 31), "month"),
+    }
+    base = None
+    for name, fn in cases.items():
+        seconds, result = timed(fn, args.repeat)
+        base = base or seconds
+        rows = len(result) if isinstance(result, list) else result.height
+        print(f"{name:<44} {seconds * 1000:8.0f} ms  {seconds / base:5.1f}x floor  ({rows:,} rows)")
+    con.close()
+
+
+if __name__ == "__main__":
+    main()
