@@ -35,6 +35,8 @@ BACKLOG_SPEC = {
 }
 FLAG_KINDS = {"rule": "Vi phạm quy định", "below_target": "Thấp hơn chỉ tiêu rõ rệt",
               "below_peers": "Thấp hơn mặt bằng chung rõ rệt", "bottom_rank": "Nhóm cuối bảng xếp hạng"}
+FLAG_KINDS_SHORT = {"rule": "Vi phạm quy định", "below_target": "Dưới chỉ tiêu", "below_peers": "Dưới mặt bằng chung",
+                    "bottom_rank": "Cuối bảng xếp hạng"}
 RULE_LABELS = {"late_without_apology": "Hồ sơ trễ hẹn chưa có thư xin lỗi",
                "pending_overdue": "Hồ sơ đang giải quyết đã quá hạn",
                "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
@@ -207,7 +209,7 @@ def commune_labels(communes: pl.DataFrame) -> dict[str, str]:
             for c, n, d in communes.select("commune_code", "commune_name", "district_name").iter_rows()}
 
 
-def unit_link(code: str, name: str) -> str:
+def unit_link(code: str, name: str, fragment: bool = True) -> str:
     """Relative link to the Đơn vị page for a commune (5 digits) or district, keeping the period filters.
 
     Bound widgets keep their shown label in the URL, so the link carries names, not codes.
@@ -222,7 +224,7 @@ def unit_link(code: str, name: str) -> str:
         params["xa"] = commune_labels(units.filter(pl.col("district_code") == district))[code]
     else:
         params["huyen"] = units.filter(pl.col("district_code") == code).item(0, "district_name")
-    return f"./don-vi?{urlencode(params)}#{name}"
+    return f"./don-vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
 
 
 def indicator_help(indicator: str) -> str:

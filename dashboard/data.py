@@ -417,7 +417,6 @@ def warm_up(period, previous) -> None:
         _warmed.add(v)
 
     def run():
-        from streamlit.runtime.scriptrunner_utils.script_run_context import add_script_run_ctx  # noqa: F401
         try:
             for level in ("province", "district", "commune"):
                 _indicators(v, path, level, tuple(period))

@@ -85,6 +85,10 @@ def ingest_log() -> None:
     cols[1].metric("Số dòng đọc", chrome.fmt_int(log["rows_read"].sum()))
     cols[2].metric("Thêm mới + cập nhật", chrome.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
     cols[3].metric("Bị cách ly", chrome.fmt_int(log["rows_quarantined"].sum()))
+    names = dict(data.units().select("commune_code", "commune_name").iter_rows())
+    log = log.with_columns(pl.col("communes").map_elements(
+        lambda codes: ", ".join(names.get(c.strip(), c.strip()) for c in (codes or "").split(",") if c.strip()),
+        return_dtype=pl.String))
     chrome.show_table(_kind_vi(log), REPORT_SPEC, key="log_table")
 
 

@@ -29,15 +29,15 @@ if f is not None:
     else:
         m = st.columns(len(chrome.FLAG_KINDS) + 1)
         m[0].metric("Đơn vị bị cảnh báo", chrome.fmt_int(flags["unit_code"].n_unique()), border=True)
-        for col, (kind, label) in zip(m[1:], chrome.FLAG_KINDS.items()):
-            col.metric(label, chrome.fmt_int((flags["flag"] == kind).sum()), border=True)
+        for col, (kind, label) in zip(m[1:], chrome.FLAG_KINDS_SHORT.items()):
+            col.metric(label, chrome.fmt_int((flags["flag"] == kind).sum()), border=True, help=chrome.FLAG_KINDS[kind])
         shown = flags.with_columns(
             pl.col("flag").replace(chrome.FLAG_KINDS).alias("kind_vi"),
             pl.col("indicator").map_elements(chrome.indicator_label, return_dtype=pl.String).alias("indicator_vi"),
             pl.struct("unit_code", "unit_name").map_elements(lambda r: chrome.unit_link(r["unit_code"], r["unit_name"]),
                                                              return_dtype=pl.String).alias("link"))
-        spec = {"link": ("Đơn vị", "text"), "district_name": ("Huyện", "text"), "kind_vi": ("Loại cảnh báo", "text"),
-                "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "text")}
+        spec = {"link": ("Đơn vị", "text"), "kind_vi": ("Loại cảnh báo", "text"), "reason": ("Lý do", "text"),
+                "indicator_vi": ("Chỉ số / quy định", "text"), "district_name": ("Huyện", "text")}
         chrome.show_table(shown, spec, key="cb_table", height=560, column_config={
             "Đơn vị": st.column_config.LinkColumn("Đơn vị", display_text=r"#(.*)$", width="medium"),
             "Lý do": st.column_config.TextColumn("Lý do", width="large")})
