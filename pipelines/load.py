@@ -3,7 +3,9 @@
 Idempotency: a record's key is (commune_code, record id); rows without an id get a content
 key ('K' + hash of their values), so the same row loads once. ``row_hash`` over the
 normalised content tells an unchanged re-export from a changed one (a pending dossier now
-completed), which replaces the stored row. The last file ingested wins.
+completed), which replaces the stored row. The last file ingested wins, except that an older
+export never reopens a record a later one closed (a completed dossier stays completed when an
+export from before its completion is loaded again); such a row counts as unchanged.
 """
 
 from __future__ import annotations
@@ -42,21 +44,25 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _stage AS
         SELECT s.commune_code,
-               coalesce(s."{key}", 'K' || left(md5(s.commune_code || '\u241f' || {content}), 16)) AS "{key}",
+               coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._content_hash), 16)) AS "{key}",
                {", ".join(f's."{c}"' for c in value_columns)},
                ? AS source_file, ? AS source_sheet, s._row AS source_row,
-               md5({content}) AS row_hash, ?::TIMESTAMP AS loaded_at
-        FROM incoming s
+               s._content_hash AS row_hash, ?::TIMESTAMP AS loaded_at
+        FROM (SELECT *, md5({content}) AS _content_hash FROM incoming s) s
     """, [source_file, source_sheet, dt.datetime.now()])
     join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'
+    changed = "t.row_hash <> s.row_hash"
+    if schema.open_state:  # an older export must not reopen what a later one closed
+        column, open_value = schema.open_state
+        changed += f""" AND NOT (t."{column}" <> '{open_value}' AND s."{column}" = '{open_value}')"""
     inserted, updated, unchanged = con.execute(f"""
         SELECT count(*) FILTER (WHERE t.row_hash IS NULL),
-               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND t.row_hash <> s.row_hash),
-               count(*) FILTER (WHERE t.row_hash = s.row_hash)
+               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND {changed}),
+               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND NOT ({changed}))
         FROM _stage s LEFT JOIN {schema.table} t ON {join}
     """).fetchall()[0]
     if updated:
-        con.execute(f"DELETE FROM {schema.table} t USING _stage s WHERE {join} AND t.row_hash <> s.row_hash")
+        con.execute(f"DELETE FROM {schema.table} t USING _stage s WHERE {join} AND {changed}")
     if inserted or updated:
         con.execute(f"INSERT INTO {schema.table} BY NAME SELECT s.* FROM _stage s ANTI JOIN {schema.table} t ON {join}")
     con.execute("DROP TABLE _stage")

@@ -38,7 +38,7 @@ class RawTable:
     sheet: str
     preview: list[list[str | None]]
     cells: pl.DataFrame | None
-    csv_text: str | None = None
+    csv_bytes: bytes | None = None
     csv_separator: str | None = None
     named_columns: bool = False
 
@@ -75,23 +75,26 @@ def sniff_separator(text: str) -> str:
 
 
 def _read_csv(path: Path) -> list[RawTable]:
-    text, _encoding = decode_bytes(path.read_bytes())
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("tệp rỗng")
     separator = sniff_separator(text)
     head = "\n".join(text.splitlines()[:PREVIEW_ROWS])
     preview = [[cell if cell != "" else None for cell in row]
                for row in csv.reader(io.StringIO(head), delimiter=separator)]
-    return [RawTable(sheet="", preview=preview, cells=None, csv_text=text, csv_separator=separator)]
+    # UTF-8 bytes go to Polars as they are; other encodings are re-encoded once.
+    body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
+    return [RawTable(sheet="", preview=preview, cells=None, csv_bytes=body, csv_separator=separator)]
 
 
 def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
     """All rows from the header row on, as strings (read once the header row is known)."""
-    assert table.csv_text is not None and table.csv_separator is not None
+    assert table.csv_bytes is not None and table.csv_separator is not None
     width = len(table.preview[header_index])
     try:
         frame = pl.read_csv(
-            io.StringIO(table.csv_text), has_header=False, separator=table.csv_separator,
+            io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,
             skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True,
             quote_char='"', new_columns=[f"column_{i}" for i in range(width)],
         )

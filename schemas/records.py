@@ -64,6 +64,8 @@ class RecordSchema(BaseModel):
     description: str
     id_column: str
     date_column: str = Field(description="the record's own date, which places it in a period")
+    open_state: tuple[str, str] | None = Field(
+        default=None, description="(column, value) of a record still open; a re-export never reopens a closed record")
     columns: list[Column]
 
     @model_validator(mode="after")
@@ -71,7 +73,7 @@ class RecordSchema(BaseModel):
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.kind}: duplicate column names")
-        for needed in (self.id_column, self.date_column):
+        for needed in (self.id_column, self.date_column, *(self.open_state or ())[:1]):
             if needed not in names:
                 raise ValueError(f"{self.kind}: {needed} is not a column")
         return self
@@ -120,7 +122,7 @@ def _id(name: str, label: str, aliases: list[str]) -> Column:
 DOSSIER = RecordSchema(
     kind="dossier", table="dossiers", label_vi="Hồ sơ thủ tục hành chính",
     description="One application handled at the commune's one-stop desk (một cửa).",
-    id_column="dossier_id", date_column="completed_date",
+    id_column="dossier_id", date_column="completed_date", open_state=("status", "pending"),
     columns=[
         _id("dossier_id", "Mã hồ sơ", ["mã hồ sơ", "số hồ sơ", "mã số hồ sơ", "ma ho so", "số biên nhận",
                                        "dossier id", "dossier_id"]),
@@ -209,7 +211,7 @@ LETTER = RecordSchema(
 PETITION = RecordSchema(
     kind="petition", table="petitions", label_vi="Đơn thư",
     description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
-    id_column="petition_id", date_column="received_date",
+    id_column="petition_id", date_column="received_date", open_state=("outcome", "pending"),
     columns=[
         _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"]),
         Column(name="kind", type="category", vocabulary=PETITION_KIND.name, required=True, label_vi="Loại đơn",

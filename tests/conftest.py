@@ -1,8 +1,11 @@
-"""Shared test setup: a fixed pseudonymisation secret so no key file is written by tests."""
+"""Shared test setup: a fixed pseudonymisation secret, so no key file is written by tests and
+warehouses built by session- or module-scoped fixtures hash like the tests that read them."""
 
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _fixed_secret(monkeypatch):
-    monkeypatch.setenv("DVCQ_SECRET", "test-secret-not-for-production")
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_secret():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DVCQ_SECRET", "test-secret-not-for-production")
+        yield

@@ -80,6 +80,10 @@ def test_later_export_updates_the_dossier_instead_of_adding_one(tmp_path):
     assert (later.rows_inserted, later.rows_updated, later.rows_unchanged) == (1, 1, 1)
     assert rows(db, "SELECT dossier_id, status, timeliness, source_file FROM dossiers ORDER BY 1") == [
         ("A1", "completed", "late", "t4.csv"), ("A2", "pending", None, "t3.csv"), ("A3", "pending", None, "t4.csv")]
+    # Loading the older export again does not reopen A1: the warehouse keeps the later state.
+    [older] = ingest_one(tmp_path / "t3.csv", db)
+    assert (older.rows_inserted, older.rows_updated, older.rows_unchanged) == (0, 0, 2)
+    assert rows(db, "SELECT status FROM dossiers WHERE dossier_id = 'A1'") == [("completed",)]
 
 
 def test_semicolon_bom_csv_with_unaccented_headers_and_nfd_text(tmp_path):

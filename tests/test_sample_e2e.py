@@ -1,0 +1,101 @@
+"""End to end: the committed data/sample/ through the real ingest into DuckDB.
+
+The expected figures come from the generator (what it wrote and which defects it planted),
+not from the ingest: every file's rows add up, exactly the planted rows are quarantined, every
+district is present, no citizen's name or ID number is stored, and re-ingesting changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import ingest_files
+from pipelines.sample import PERSON_NAMES, SAMPLE_COMMUNES, SAMPLE_SEED, SAMPLE_YEARS, generate
+from pipelines.warehouse import table_definitions
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory):
+    """What the generator writes for the committed parameters (and a check that it is what is committed)."""
+    out = tmp_path_factory.mktemp("regenerated")
+    result = generate(out, communes=SAMPLE_COMMUNES, years=SAMPLE_YEARS, seed=SAMPLE_SEED)
+    committed = sorted(p.name for p in SAMPLE_DIR.iterdir() if p.is_file())
+    assert sorted(p.name for p in result.paths) == committed
+    for path in result.paths:
+        assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), f"{path.name} differs: regenerate data/sample"
+    return result
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    db = tmp_path_factory.mktemp("sample") / "dvcq.duckdb"
+    reports = ingest_files([SAMPLE_DIR], db=db)
+    return db, reports
+
+
+def test_every_file_is_read_and_its_rows_add_up(warehouse, expected):
+    db, reports = warehouse
+    assert [r for r in reports if r.error] == []
+    assert {r.file_name for r in reports} == {p.name for p in expected.paths}
+    assert sum(r.rows_read for r in reports) == sum(expected.rows.values())
+    with duckdb.connect(str(db), read_only=True) as con:
+        unbalanced = con.sql("""SELECT file_name FROM ingest_log WHERE rows_read <>
+                                rows_inserted + rows_updated + rows_unchanged + rows_quarantined""").fetchall()
+        assert unbalanced == []
+        logged = con.sql("SELECT sum(rows_read), sum(rows_quarantined) FROM ingest_log").fetchall()[0]
+    assert logged == (sum(expected.rows.values()), len(expected.defects))
+
+
+def test_exactly_the_planted_defects_are_quarantined(warehouse, expected):
+    db, _ = warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        quarantined = set(con.sql("SELECT file_name, row_number FROM quarantine").fetchall())
+    assert quarantined == {(d["file"], d["row"]) for d in expected.defects}
+
+
+def test_every_district_and_commune_is_present(warehouse, expected):
+    db, _ = warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        districts = con.sql("SELECT count(DISTINCT a.district_code) FROM dossiers JOIN admin_units a "
+                            "USING (commune_code)").fetchall()[0][0]
+        communes = {r[0] for r in con.sql("SELECT DISTINCT commune_code FROM dossiers").fetchall()}
+    assert districts == 26
+    assert communes == set(expected.communes["commune_code"].to_list())
+
+
+def test_no_citizen_name_or_id_number_is_stored(warehouse):
+    db, _ = warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("CREATE TEMP TABLE secrets (needle VARCHAR)")
+        con.executemany("INSERT INTO secrets VALUES (?)", [(n,) for n in PERSON_NAMES])
+        for table, columns in table_definitions().items():
+            for name, sql_type, _ in columns:
+                if sql_type != "VARCHAR":
+                    continue
+                hits = con.sql(f"""SELECT count(*) FROM {table} t JOIN secrets s ON contains(t."{name}", s.needle)""")
+                assert hits.fetchall() == [(0,)], (table, name)
+                if name in ("row_hash", "file_checksum"):  # hex digests: digit runs there are no ID numbers
+                    continue
+                # A 12-digit CCCD anywhere, except inside our own hashes ('h:' + hex digits can hold such a run).
+                ids = con.sql(f"""SELECT count(*) FROM {table} WHERE NOT regexp_full_match("{name}", 'h:[0-9a-f]{{24}}')
+                                  AND regexp_matches("{name}", '(^|[^0-9])0[0-9]{{2}}[0-3][0-9]{{8}}([^0-9]|$)')""")
+                assert ids.fetchall() == [(0,)], (table, name)
+
+
+def test_ingesting_the_sample_again_changes_nothing(warehouse, tmp_path):
+    db, _ = warehouse
+    copy = tmp_path / "again.duckdb"
+    copy.write_bytes(db.read_bytes())
+    dossier_files = sorted(SAMPLE_DIR.glob("ho_so_*"))[:20]
+    reports = ingest_files(dossier_files, db=copy)
+    assert sum(r.rows_inserted + r.rows_updated for r in reports) == 0
+    assert sum(r.rows_unchanged + r.rows_quarantined for r in reports) == sum(r.rows_read for r in reports) > 0
+    with duckdb.connect(str(copy), read_only=True) as con, duckdb.connect(str(db), read_only=True) as old:
+        query = "SELECT count(*), sum(hash(row_hash)) FROM dossiers"
+        assert con.sql(query).fetchall() == old.sql(query).fetchall()
