@@ -2,10 +2,11 @@
 -- it, else still pending at the as-of date (a dossier closed after as_of was pending at
 -- as_of). Periods are one arbitrary period ($freq NULL) or consecutive calendar buckets of
 -- $freq (trends), so a date's period is found by an equi-join on its bucket start, linear in
--- the rows however many periods there are; only "pending at as_of" is a range join.
+-- the rows however many periods there are; only "pending at as_of" is a range join, on the
+-- few dossiers still open at the end of their own period.
 -- Timeliness: the dates decide; the ingest's timeliness column only when a date is missing.
 WITH first_day AS (SELECT MIN(date_from) AS day FROM p),
-dx AS (
+dx AS NOT MATERIALIZED (
     SELECT commune_code, dossier_id, channel, status, received_date, due_date, completed_date,
            supplement_requests, timeliness AS reported,
            CASE WHEN status = 'pending' THEN DATE '9999-12-31' ELSE completed_date END AS closing,
@@ -15,6 +16,12 @@ dx AS (
                 ELSE GREATEST(date_trunc($freq::VARCHAR, received_date)::DATE, f.day) END AS received_key
     FROM dossiers CROSS JOIN first_day f
     WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], commune_code)
+),
+pending_candidates AS NOT MATERIALIZED (
+    -- A dossier pending at some period's end is pending at the end of the period it was
+    -- received in (or of the first period): an equi-join keeps the range join below small.
+    SELECT d.* FROM dx d JOIN p ON p.date_from = d.received_key
+    WHERE d.received_date <= p.as_of AND d.closing > p.as_of
 ),
 joined AS (
     SELECT p.date_from, p.date_to, p.as_of, d.*
@@ -27,7 +34,7 @@ joined AS (
       AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
     UNION ALL
     SELECT p.date_from, p.date_to, p.as_of, d.*
-    FROM p JOIN dx d ON d.received_date <= p.as_of AND d.closing > p.as_of
+    FROM p JOIN pending_candidates d ON d.received_date <= p.as_of AND d.closing > p.as_of
     WHERE d.received_date NOT BETWEEN p.date_from AND p.date_to
       AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
 )
