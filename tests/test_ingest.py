@@ -255,3 +255,45 @@ def test_kind_detected_or_given(tmp_path, kind_flag, expected):
     write_csv(tmp_path / "x.csv", [["So ho so", "Xa", "Ngay nhan ho so", "Han tra"], ["Z1", "15952", "01/03/2024", ""]])
     [report] = ingest_one(tmp_path / "x.csv", tmp_path / "w.duckdb", kind=kind_flag)
     assert report.kind == expected and report.rows_inserted == 1
+
+
+def test_old_xls_workbook_with_title_rows(tmp_path):
+    """A real BIFF8 .xls (written once with xlwt, committed as a fixture): Sao Vàng's petition book."""
+    db = tmp_path / "w.duckdb"
+    [report] = ingest_one(Path(__file__).parent / "fixtures" / "so_theo_doi_don_thu_2023.xls", db)
+    assert (report.kind, report.communes, report.rows_read, report.rows_inserted, report.rows_quarantined) == (
+        "petition", ["15553"], 3, 2, 1)
+    assert rows(db, "SELECT petition_id, kind, received_date, due_date, resolved_date, outcome, escalated "
+                    "FROM petitions ORDER BY 1") == [
+        ("SV-01", "complaint", dt.date(2023, 3, 2), dt.date(2023, 4, 11), dt.date(2023, 4, 1), "resolved", None),
+        ("SV-02", "petition", dt.date(2023, 5, 15), None, None, "pending", True)]
+    assert rows(db, "SELECT record_id, reason_code FROM quarantine") == [("SV-03", "bad_date")]
+
+
+def test_parquet_and_a_workbook_with_two_record_sheets(tmp_path):
+    import polars as pl
+    db = tmp_path / "w.duckdb"
+    pl.DataFrame({"dialogue_id": ["DT1"], "commune_code": ["15271"], "dialogue_date": ["2022-05-10"],
+                  "opinions_raised": [14], "opinions_answered": [14]}).write_parquet(tmp_path / "doi_thoai.parquet")
+    [report] = ingest_one(tmp_path / "doi_thoai.parquet", db)
+    assert (report.kind, report.communes, report.rows_inserted) == ("dialogue", ["15271"], 1)
+    write_xlsx(tmp_path / "tong_hop.xlsx", [["ỦY BAN NHÂN DÂN XÃ HOẰNG ĐỒNG"]], ["Loại thư", "Ngày gửi"],
+               [["Cảm ơn", "01/02/2024"], ["Chia buồn", "03/02/2024"]], sheet="Thư",
+               extra_sheets={"Đối thoại": [["Ngày đối thoại", "Số ý kiến", "Số ý kiến được giải đáp", "Xã"],
+                                           ["05/02/2024", 5, 4, "15952"]],
+                             "Trống": [["Không có dữ liệu"]]})
+    reports = ingest_one(tmp_path / "tong_hop.xlsx", db)
+    assert [(r.sheet, r.kind, r.rows_inserted) for r in reports] == [("Thư", "letter", 2), ("Đối thoại", "dialogue", 1)]
+    assert "trang 'Trống' không có dữ liệu" in reports[0].message
+
+
+def test_quarantine_command_lists_reasons_as_csv(tmp_path):
+    import csv
+    import io
+    db = tmp_path / "w.duckdb"
+    ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "quarantine", "--db", str(db), "--format", "csv"],
+                          capture_output=True, text=True, check=True)
+    listed = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["row_number"], r["reason_code"]) for r in listed] == [("8", "bad_date"), ("9", "unknown_value")]
+    assert all(CITIZEN_NAMES[2] not in r["raw_values"] and CITIZEN_IDS[2] not in r["raw_values"] for r in listed)
