@@ -67,9 +67,21 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                              "hãy lưu lại dạng 'CSV UTF-8'") from exc
 
 
-def sniff_separator(text: str) -> str:
+def _head_lines(text: str, count: int = PREVIEW_ROWS) -> list[str]:
+    """The first lines without splitting the whole file (exports run to millions of lines)."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end].rstrip("\r"))
+        start = end + 1
+    return lines
+
+
+def sniff_separator(head: list[str]) -> str:
     """The most frequent of ; , tab over the first lines (Excel in a Vietnamese locale writes ;)."""
-    sample = "\n".join(text.splitlines()[:PREVIEW_ROWS])
+    sample = "\n".join(head)
     counts = {sep: sample.count(sep) for sep in (";", ",", "\t")}
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
@@ -79,10 +91,10 @@ def _read_csv(path: Path) -> list[RawTable]:
     text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("tệp rỗng")
-    separator = sniff_separator(text)
-    head = "\n".join(text.splitlines()[:PREVIEW_ROWS])
+    head = _head_lines(text)
+    separator = sniff_separator(head)
     preview = [[cell if cell != "" else None for cell in row]
-               for row in csv.reader(io.StringIO(head), delimiter=separator)]
+               for row in csv.reader(io.StringIO("\n".join(head)), delimiter=separator)]
     # UTF-8 bytes go to Polars as they are; other encodings are re-encoded once.
     body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
     return [RawTable(sheet="", preview=preview, cells=None, csv_bytes=body, csv_separator=separator)]
