@@ -55,7 +55,7 @@ def _interval(row: dict) -> str:
             f"khoảng tin cậy 95 %: {vn_number(row['ci_low'], 1)}–{vn_number(row['ci_high'], 1)} %)")
 
 
-def _with_reasons(frame: pl.DataFrame, flag: str, reason: Callable[[dict], str]) -> pl.DataFrame:
+def _with_reasons(frame: pl.DataFrame, flag: FlagKind, reason: Callable[[dict], str]) -> pl.DataFrame:
     """Attach the flag kind and a Vietnamese reason to each (already selected) row.
 
     Python formats the few flagged rows only; the selection itself is vectorised.

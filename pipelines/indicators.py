@@ -215,6 +215,7 @@ def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[st
     return table.with_columns(rank_district=by_district)
 
 
+_ORDER = {name: i for i, name in enumerate((*ALL_RATES, COMPOSITE))}  # display order of indicator rows
 OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "indicator", "label", "group",
                   "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "coverage", "ranked",
                   "rank_province", "rank_district"]
@@ -242,8 +243,6 @@ def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: L
     return rates_from_counts(wide, config, level, []).sort(
         "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
 
-
-_ORDER = {name: i for i, name in enumerate((*ALL_RATES, COMPOSITE))}
 
 
 def supporting_measures(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
