@@ -1,9 +1,9 @@
 """Ingest: files and folders of commune exports into the warehouse, every row accounted for.
 
-read raw (pipelines.read) -> find header and kind (pipelines.headers) -> pseudonymise
-(pipelines.privacy) -> parse and validate (pipelines.normalize) -> resolve communes
-(pipelines.communes) -> load or quarantine (pipelines.load), all inside one atomic publish
-(pipelines.warehouse.publishing). For each file and sheet:
+read raw (pipelines.read) -> find header and kind (pipelines.headers) -> parse and validate
+(pipelines.normalize) -> resolve communes (pipelines.communes) -> load or quarantine
+(pipelines.load), personal data hashed in the loading statement or before quarantine
+(pipelines.privacy), all inside one atomic publish (pipelines.warehouse.publishing). For each file and sheet:
 read = inserted + updated + unchanged + quarantined, printed and stored in ``ingest_log``.
 """
 
@@ -188,7 +188,6 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=match.unknown)
     body, first_row = _table_body(table, match)
     raw, blank_rows = _raw_frame(body, match, first_row)
-    raw = pseudonymise(raw, schema.personal_columns, ctx.secret, ctx.con)
     report.rows_read = len(raw)
     file_level, how = _file_level_commune(ctx, table, path)
     typed = parse_columns(raw, schema)
@@ -198,8 +197,9 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     typed = _mark_duplicates(typed, schema)
     trusted = pl.col(PROBLEMS).list.len() == 0
     good, bad = typed.filter(trusted), typed.filter(~trusted)
-    counts = upsert_records(ctx.con, schema, good, path.name, table.sheet)
-    write_quarantine(ctx.con, _quarantine_rows(bad, raw, report, checksum, schema))
+    counts = upsert_records(ctx.con, schema, good, path.name, table.sheet, ctx.secret)
+    bad_raw = pseudonymise(raw.join(bad.select(ROW), on=ROW, how="semi"), schema.personal_columns, ctx.secret, ctx.con)
+    write_quarantine(ctx.con, _quarantine_rows(bad, bad_raw, report, checksum, schema))
     report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
     report.rows_quarantined = len(bad)
     report.communes = sorted(good["commune_code"].unique().to_list())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from pipelines.privacy import hashed_sql, hmac_params
 from schemas.records import RecordSchema
 
 
@@ -33,23 +34,32 @@ def _content_sql(columns: list[str]) -> str:
 
 
 def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,
-                   source_file: str, source_sheet: str) -> UpsertCounts:
-    """Insert new records, replace changed ones, count unchanged; ``rows`` has commune_code, _row and the schema's columns."""
+                   source_file: str, source_sheet: str, secret: bytes) -> UpsertCounts:
+    """Insert new records, replace changed ones, count unchanged.
+
+    ``rows`` has commune_code, _row and the schema's columns, personal ones still in clear:
+    they are hashed (``pipelines.privacy.hashed_sql``) in the projection that builds the
+    staging table, so only hashes are ever materialised.
+    """
     if rows.is_empty():
         return UpsertCounts(0, 0, 0)
     value_columns = [c.name for c in schema.columns if c.name != schema.id_column]
     key = schema.id_column
     incoming = rows.select("commune_code", "_row", *[c.name for c in schema.columns])  # noqa: F841 - DuckDB reads it
+    projected = ", ".join(f'{hashed_sql(f"s.{chr(34)}{c.name}{chr(34)}", c.name)} AS "{c.name}"' if c.personal
+                          else f's."{c.name}"' for c in schema.columns)
     content = _content_sql(value_columns)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _stage AS
         SELECT s.commune_code,
                coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._content_hash), 16)) AS "{key}",
                {", ".join(f's."{c}"' for c in value_columns)},
-               ? AS source_file, ? AS source_sheet, s._row AS source_row,
-               s._content_hash AS row_hash, ?::TIMESTAMP AS loaded_at
-        FROM (SELECT *, md5({content}) AS _content_hash FROM incoming s) s
-    """, [source_file, source_sheet, dt.datetime.now()])
+               $source_file AS source_file, $source_sheet AS source_sheet, s._row AS source_row,
+               s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
+        FROM (SELECT *, md5({content}) AS _content_hash
+              FROM (SELECT s.commune_code, s._row, {projected} FROM incoming s) s) s
+    """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
+          **(hmac_params(secret) if schema.personal_columns else {})})
     join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'
     changed = "t.row_hash <> s.row_hash"
     if schema.open_state:  # an older export must not reopen what a later one closed
