@@ -119,6 +119,28 @@ def _id(name: str, label: str, aliases: list[str]) -> Column:
                               "Rows without one get a content key ('K' + hash).")
 
 
+_CONTACTS: dict[str, tuple[str, str, list[str]]] = {
+    "id_number": ("Số CCCD", "ID-card number", ["cccd", "số cccd", "cmnd", "số cmnd", "số cmnd/cccd", "cmnd cccd",
+                                                "số giấy tờ", "số định danh", "id number"]),
+    "phone": ("Điện thoại", "phone number", ["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
+    "address": ("Địa chỉ", "address", ["địa chỉ", "nơi cư trú", "address"]),
+}
+
+
+def _person(role: str, name_label: str, who_vi: str, who_en: str, name_aliases: list[str],
+            contacts: tuple[str, ...], note: str = "") -> list[Column]:
+    """A citizen on a record: name and contact columns, all personal (stored only as keyed hashes)."""
+    columns = [Column(name=role, type="text", personal=True, label_vi=name_label,
+                      description=f"{who_en}'s name (keyed hash{note}).",
+                      aliases=[*name_aliases, "họ và tên", "họ tên", role])]
+    for contact in contacts:
+        label, english, aliases = _CONTACTS[contact]
+        columns.append(Column(name=f"{role}_{contact}", type="text", personal=True, label_vi=f"{label} {who_vi}",
+                              description=f"{who_en}'s {english} (keyed hash).",
+                              aliases=[*aliases, f"{aliases[0]} {who_vi}"]))
+    return columns
+
+
 DOSSIER = RecordSchema(
     kind="dossier", table="dossiers", label_vi="Hồ sơ thủ tục hành chính",
     description="One application handled at the commune's one-stop desk (một cửa).",
@@ -162,20 +184,9 @@ DOSSIER = RecordSchema(
                label_vi="Tiến độ",
                description="Derived for completed dossiers: early (completed < due), on_time (=), late (>); "
                            "from reported_timeliness only when a date is missing."),
-        Column(name="applicant", type="text", personal=True, label_vi="Người nộp",
-               description="Applicant's name (keyed hash).",
-               aliases=["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân",
-                        "người đứng tên", "họ và tên", "họ tên", "applicant"]),
-        Column(name="applicant_id_number", type="text", personal=True, label_vi="Số CCCD người nộp",
-               description="Applicant's ID-card number (keyed hash).",
-               aliases=["cccd", "số cccd", "cmnd", "số cmnd", "số cmnd/cccd", "cmnd cccd", "số giấy tờ",
-                        "số định danh", "id number"]),
-        Column(name="applicant_phone", type="text", personal=True, label_vi="Điện thoại người nộp",
-               description="Applicant's phone number (keyed hash).",
-               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
-        Column(name="applicant_address", type="text", personal=True, label_vi="Địa chỉ người nộp",
-               description="Applicant's address (keyed hash).",
-               aliases=["địa chỉ", "địa chỉ người nộp", "nơi cư trú", "address"]),
+        *_person("applicant", "Người nộp", "người nộp", "Applicant",
+                 ["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân", "người đứng tên"],
+                 ("id_number", "phone", "address")),
     ],
 )
 
@@ -198,13 +209,8 @@ LETTER = RecordSchema(
         Column(name="new_appointment_date", type="date", label_vi="Ngày hẹn lại",
                description="New appointment date given in an apology (Mẫu 04).",
                aliases=["ngày hẹn lại", "hẹn lại ngày trả", "ngày hẹn trả mới", "new appointment"]),
-        Column(name="recipient", type="text", personal=True, label_vi="Người nhận",
-               description="Recipient's name (keyed hash).",
-               aliases=["người nhận", "tên người nhận", "kính gửi", "gửi ông bà", "họ tên", "họ và tên",
-                        "recipient"]),
-        Column(name="recipient_address", type="text", personal=True, label_vi="Địa chỉ người nhận",
-               description="Recipient's address (keyed hash).",
-               aliases=["địa chỉ", "địa chỉ người nhận", "address"]),
+        *_person("recipient", "Người nhận", "người nhận", "Recipient",
+                 ["người nhận", "tên người nhận", "kính gửi", "gửi ông bà"], ("address",)),
     ],
 )
 
@@ -244,19 +250,10 @@ PETITION = RecordSchema(
         Column(name="escalated", type="bool", vocabulary=YES_NO.name, label_vi="Vượt cấp",
                description="The citizen went over the commune's head.",
                aliases=["vượt cấp", "khiếu kiện vượt cấp", "đơn vượt cấp", "escalated"]),
-        Column(name="petitioner", type="text", personal=True, label_vi="Người gửi đơn",
-               description="Petitioner's name (keyed hash; a denouncer's identity is protected by law).",
-               aliases=["người gửi đơn", "người gửi", "người viết đơn", "họ tên người gửi", "người khiếu nại",
-                        "người tố cáo", "người kiến nghị", "họ và tên", "họ tên", "petitioner"]),
-        Column(name="petitioner_id_number", type="text", personal=True, label_vi="Số CCCD người gửi",
-               description="Petitioner's ID-card number (keyed hash).",
-               aliases=["cccd", "số cccd", "cmnd", "số cmnd", "số cmnd/cccd", "số định danh", "id number"]),
-        Column(name="petitioner_phone", type="text", personal=True, label_vi="Điện thoại người gửi",
-               description="Petitioner's phone number (keyed hash).",
-               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
-        Column(name="petitioner_address", type="text", personal=True, label_vi="Địa chỉ người gửi",
-               description="Petitioner's address (keyed hash).",
-               aliases=["địa chỉ", "địa chỉ người gửi", "nơi cư trú", "address"]),
+        *_person("petitioner", "Người gửi đơn", "người gửi", "Petitioner",
+                 ["người gửi đơn", "người gửi", "người viết đơn", "họ tên người gửi", "người khiếu nại", "người tố cáo",
+                  "người kiến nghị"], ("id_number", "phone", "address"),
+                 note="; a denouncer's identity is protected by law"),
     ],
 )
 
@@ -325,12 +322,7 @@ SURVEY = RecordSchema(
                description="The citizen met hassle or harassment.",
                aliases=["phiền hà sách nhiễu", "gặp phiền hà", "phiền hà", "có bị phiền hà sách nhiễu",
                         "gặp phiền hà sách nhiễu", "harassment"]),
-        Column(name="respondent", type="text", personal=True, label_vi="Người đánh giá",
-               description="Respondent's name when the form has one (keyed hash).",
-               aliases=["người đánh giá", "họ tên", "họ và tên", "respondent"]),
-        Column(name="respondent_phone", type="text", personal=True, label_vi="Điện thoại người đánh giá",
-               description="Respondent's phone number (keyed hash).",
-               aliases=["điện thoại", "số điện thoại", "sđt", "sdt", "phone"]),
+        *_person("respondent", "Người đánh giá", "người đánh giá", "Respondent", ["người đánh giá"], ("phone",)),
     ],
 )
 
