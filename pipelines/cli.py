@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ConfigError, FileNotFoundError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
