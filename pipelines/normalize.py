@@ -132,8 +132,11 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
             parsed = parsed.with_columns(pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(column.name),
                                          pl.concat_list(absent or [pl.lit(None, dtype=pl.String)])
                                          .list.drop_nulls().alias(f"_p_{column.name}"))
-        elif column.personal:  # already pseudonymised (pipelines.privacy normalises before hashing)
+        elif column.personal:  # kept as read: hashed in the loading statement or before quarantine
             parsed = parsed.with_columns(pl.col(f"_raw_{column.name}").alias(column.name),
+                                         pl.lit([], dtype=pl.List(pl.String)).alias(f"_p_{column.name}"))
+        elif column.name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
+            parsed = parsed.with_columns(clean_text_expr(pl.col(f"_raw_{column.name}")).alias(column.name),
                                          pl.lit([], dtype=pl.List(pl.String)).alias(f"_p_{column.name}"))
         else:
             lookup = _parse_distinct(raw, column)
