@@ -61,6 +61,16 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
           **(hmac_params(secret) if schema.personal_columns else {})})
     join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'
+    state = f', "{schema.open_state[0]}"' if schema.open_state else ""
+    communes = rows["commune_code"].unique().to_list()
+    # The stored versions of these records, read once; the constant commune list lets DuckDB skip
+    # row groups of other communes instead of scanning the whole table for every file.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _existing AS
+        SELECT t.commune_code, t."{key}", t.row_hash{state}
+        FROM (SELECT * FROM {schema.table} WHERE commune_code IN ({", ".join("?" for _ in communes)})) t
+        SEMI JOIN _stage s ON {join}
+    """, communes)
     changed = "t.row_hash <> s.row_hash"
     if schema.open_state:  # an older export must not reopen what a later one closed
         column, open_value = schema.open_state
@@ -69,13 +79,16 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
         SELECT count(*) FILTER (WHERE t.row_hash IS NULL),
                count(*) FILTER (WHERE t.row_hash IS NOT NULL AND {changed}),
                count(*) FILTER (WHERE t.row_hash IS NOT NULL AND NOT ({changed}))
-        FROM _stage s LEFT JOIN {schema.table} t ON {join}
+        FROM _stage s LEFT JOIN _existing t ON {join}
     """).fetchall()[0]
     if updated:
-        con.execute(f"DELETE FROM {schema.table} t USING _stage s WHERE {join} AND {changed}")
+        con.execute(f"""DELETE FROM {schema.table} t USING (SELECT s.* FROM _stage s JOIN _existing t ON {join}
+                        WHERE {changed}) s WHERE {join}""")
     if inserted or updated:
-        con.execute(f"INSERT INTO {schema.table} BY NAME SELECT s.* FROM _stage s ANTI JOIN {schema.table} t ON {join}")
+        con.execute(f"""INSERT INTO {schema.table} BY NAME SELECT s.* FROM _stage s LEFT JOIN _existing t ON {join}
+                        WHERE t.row_hash IS NULL OR ({changed})""")
     con.execute("DROP TABLE _stage")
+    con.execute("DROP TABLE _existing")
     return UpsertCounts(inserted, updated, unchanged)
 
 
