@@ -67,7 +67,10 @@ def server():
     proc = start_server(dashboard_db(), port)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @pytest.fixture(scope="module")
