@@ -100,24 +100,40 @@ def _table_body(table: RawTable, match: HeaderMatch) -> tuple[pl.DataFrame, int]
     return cells.slice(1), match.row_index + 2
 
 
-def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int) -> tuple[pl.DataFrame, int]:
-    """Mapped columns renamed to canonical names, row numbers attached, blank rows removed (counted)."""
+def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: list[str | None],
+               ragged_is_error: bool) -> tuple[pl.DataFrame, int, list[str]]:
+    """Mapped columns renamed to canonical names, row numbers attached, blank rows removed (counted).
+
+    Cells under no header are never dropped silently: in a CSV, a row with more cells than the
+    header gets a ``_ragged`` mark (its values may have shifted; it is quarantined); in a
+    workbook, a column with data but no header is reported among the unknown columns.
+    """
     numbered = body.with_row_index(ROW, offset=first_row)
     nonblank = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in body.columns])
     kept = numbered.filter(nonblank) if body.columns else numbered.clear()
-    renamed = kept.select(pl.col(ROW).cast(pl.Int32),
+    width = max((i + 1 for i, cell in enumerate(header) if cell is not None and str(cell).strip()), default=0)
+    unnamed = [c for i, c in enumerate(body.columns) if i not in match.columns
+               and (i >= width or header[i] is None or not str(header[i]).strip())]
+    filled = [c for c in unnamed if kept[c].drop_nulls().str.strip_chars().ne("").any()]
+    outside = [c for c in filled if int(c.removeprefix("column_")) >= width]
+    notes = [f"(cột {int(c.removeprefix('column_')) + 1} không có tiêu đề)" for c in filled
+             if not (ragged_is_error and c in outside)]
+    ragged = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in outside]) \
+        if ragged_is_error and outside else pl.lit(False)
+    renamed = kept.select(pl.col(ROW).cast(pl.Int32), ragged.alias("_ragged"),
                           *[pl.col(f"column_{pos}").alias(name) for pos, name in match.columns.items()
                             if f"column_{pos}" in kept.columns])
-    return renamed, len(numbered) - len(kept)
+    return renamed, len(numbered) - len(kept), notes
 
 
-def _file_level_commune(ctx: IngestContext, table: RawTable, path: Path) -> tuple[Resolution | None, str]:
-    """--commune, else the title rows, else the file name; with a note saying which."""
+def _file_level_commune(ctx: IngestContext, table: RawTable, header_index: int, path: Path
+                        ) -> tuple[Resolution | None, str]:
+    """--commune, else the title rows above the header, else the file name; with a note saying which."""
     province = ctx.config.province_code
     if ctx.commune:
         name, _, district = ctx.commune.partition(",")
         return resolve_commune(name, district or None, province), "xã theo --commune"
-    from_title = commune_from_title(table.preview, province)
+    from_title = commune_from_title(table.preview[:header_index], province)
     if from_title is not None:
         return from_title, "xã theo dòng tiêu đề"
     from_name = commune_from_file_name(path.stem, province)
@@ -165,41 +181,63 @@ def _mark_duplicates(frame: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
         .otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
 
 
-def _quarantine_rows(bad: pl.DataFrame, raw: pl.DataFrame, report: FileReport, checksum: str,
+RAGGED_PROBLEM = ("ragged_row\tDòng có nhiều ô hơn số cột tiêu đề (thường do dấu ; hoặc , trong một giá trị): "
+                  "các giá trị có thể bị lệch cột nên không nạp; mọi giá trị của dòng đã được mã hóa")
+# Digit runs shaped like an ID-card (CMND 9, CCCD 12 digits) or phone number (0 + 9-10 digits), masked in
+# whatever quarantine keeps in clear, in case a shifted cell put one under a non-personal header.
+_ID_LIKE = r"(^|\D)(0\d{9,11}|\d{9})(\D|$)"
+
+
+def _mask_ids(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(_ID_LIKE, "${1}[đã ẩn]${3}").str.replace_all(_ID_LIKE, "${1}[đã ẩn]${3}")
+
+
+def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, report: FileReport, checksum: str,
                      schema: RecordSchema) -> pl.DataFrame:
-    """Quarantine rows: first reason's code, all messages, raw values (already pseudonymised) as JSON."""
-    raw_columns = [c for c in raw.columns if c != ROW]
-    raw_json = raw.select(ROW, pl.struct(raw_columns).struct.json_encode().alias("raw_values")) if raw_columns \
-        else raw.select(ROW, pl.lit("{}").alias("raw_values"))
+    """Quarantine rows: first reason's code, all messages, raw values as JSON with personal data hashed.
+
+    Ragged rows have every value hashed (any cell may hold a shifted name); ID-like digit runs
+    left anywhere are masked.
+    """
+    raw = raw.join(bad.select(ROW), on=ROW, how="semi")
+    values = [c for c in raw.columns if c not in (ROW, "_ragged")]
+    hashed = pseudonymise(raw, schema.personal_columns, ctx.secret, ctx.con)
+    fully_hashed = pseudonymise(raw, values, ctx.secret, ctx.con)
+    raw_json = hashed.select(ROW, pl.when(pl.col("_ragged")).then(
+        fully_hashed.select(pl.struct(values).struct.json_encode()).to_series() if values else pl.lit("{}"))
+        .otherwise(pl.struct(values).struct.json_encode() if values else pl.lit("{}")).alias("raw_values"))
     return bad.join(raw_json, on=ROW, how="left").select(
         pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),
         pl.lit(report.sheet).alias("sheet"), pl.col(ROW).alias("row_number"), pl.lit(schema.kind).alias("kind"),
-        pl.col("commune_code"), pl.col(schema.id_column).cast(pl.String).alias("record_id"),
+        pl.col("commune_code"), _mask_ids(pl.col(schema.id_column).cast(pl.String)).alias("record_id"),
         pl.col(PROBLEMS).list.first().str.split_exact("\t", 1).struct.field("field_0").alias("reason_code"),
-        pl.col(PROBLEMS).list.eval(pl.element().str.split_exact("\t", 1).struct.field("field_1"))
-        .list.join("; ").alias("message_vi"),
-        pl.col("raw_values"),
+        _mask_ids(pl.col(PROBLEMS).list.eval(pl.element().str.split_exact("\t", 1).struct.field("field_1"))
+                  .list.join("; ")).alias("message_vi"),
+        _mask_ids(pl.col("raw_values")).alias("raw_values"),
     )
 
 
 def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str, match: HeaderMatch) -> FileReport:
     """One sheet or CSV: normalise, validate, resolve, load; returns its counts."""
     schema = RECORD_SCHEMAS[match.kind]
-    report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=match.unknown)
+    report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=list(match.unknown))
     body, first_row = _table_body(table, match)
-    raw, blank_rows = _raw_frame(body, match, first_row)
+    raw, blank_rows, unnamed = _raw_frame(body, match, first_row, table.preview[match.row_index],
+                                          ragged_is_error=table.cells is None)
+    report.unknown_columns += unnamed
     report.rows_read = len(raw)
-    file_level, how = _file_level_commune(ctx, table, path)
+    file_level, how = _file_level_commune(ctx, table, match.row_index, path)
     typed = parse_columns(raw, schema)
     typed = derive_and_check(typed, schema, ctx.today, dt.date.fromisoformat(ctx.config.ingest.earliest_date),
                              ctx.config.ingest.future_tolerance_days)
     typed = _assign_communes(typed, file_level, ctx.config.province_code)
     typed = _mark_duplicates(typed, schema)
+    typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
+        pl.when(pl.col("_ragged")).then(pl.lit([RAGGED_PROBLEM])).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
     trusted = pl.col(PROBLEMS).list.len() == 0
     good, bad = typed.filter(trusted), typed.filter(~trusted)
     counts = upsert_records(ctx.con, schema, good, path.name, table.sheet, ctx.secret)
-    bad_raw = pseudonymise(raw.join(bad.select(ROW), on=ROW, how="semi"), schema.personal_columns, ctx.secret, ctx.con)
-    write_quarantine(ctx.con, _quarantine_rows(bad, bad_raw, report, checksum, schema))
+    write_quarantine(ctx.con, _quarantine_rows(ctx, bad, raw, report, checksum, schema))
     report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
     report.rows_quarantined = len(bad)
     report.communes = sorted(good["commune_code"].unique().to_list())
@@ -220,6 +258,9 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
     checksum = hashlib.sha256(data).hexdigest()
     reports, skipped = [], []
     for table in tables:
+        if table.hidden:
+            skipped.append((table.sheet, "trang ẩn"))
+            continue
         try:
             match = detect_header(table.preview, ctx.kind)
         except HeaderError as exc:
@@ -234,7 +275,8 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
         return [FileReport(file_name=path.name, error=reason)]
     if skipped:
         reports[0].message = "; ".join(filter(None, [reports[0].message] + [
-            f"trang '{sheet}' không có dữ liệu hồ sơ" for sheet, _ in skipped]))
+            f"bỏ qua trang ẩn '{sheet}'" if why == "trang ẩn" else f"trang '{sheet}' không có dữ liệu hồ sơ"
+            for sheet, why in skipped]))
     _log(ctx.con, path, checksum, reports)
     return reports
 

@@ -1,7 +1,8 @@
 """Load: upsert trusted rows into their record table, quarantined rows into ``quarantine``.
 
-Idempotency: a record's key is (commune_code, record id); rows without an id get a content
-key ('K' + hash of their values), so the same row loads once. ``row_hash`` over the
+Idempotency: a record's key is (commune_code, record id); rows without an id (letters, dialogues,
+surveys may have none) get a content key ('K' + hash of their values and of their occurrence among
+identical rows of the file), so the same file loads once and three identical survey forms stay three. ``row_hash`` over the
 normalised content tells an unchanged re-export from a changed one (a pending dossier now
 completed), which replaces the stored row. The last file ingested wins, except that an older
 export never reopens a record a later one closed (a completed dossier stays completed when an
@@ -52,12 +53,14 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _stage AS
         SELECT s.commune_code,
-               coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._content_hash), 16)) AS "{key}",
+               coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._occurrence_key), 16)) AS "{key}",
                {", ".join(f's."{c}"' for c in value_columns)},
                $source_file AS source_file, $source_sheet AS source_sheet, s._row AS source_row,
                s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
-        FROM (SELECT *, md5({content}) AS _content_hash
-              FROM (SELECT s.commune_code, s._row, {projected} FROM incoming s) s) s
+        FROM (SELECT *, md5(_content_hash || '#' || row_number() OVER (
+                      PARTITION BY commune_code, _content_hash ORDER BY _row)) AS _occurrence_key
+              FROM (SELECT *, md5({content}) AS _content_hash
+                    FROM (SELECT s.commune_code, s._row, {projected} FROM incoming s) s) s) s
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
           **(hmac_params(secret) if schema.personal_columns else {})})
     join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'

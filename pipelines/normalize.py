@@ -68,9 +68,16 @@ def _fold_py(text: str) -> str:
 
 
 def int_expr(raw: pl.Expr) -> pl.Expr:
-    """Whole numbers, tolerating '2.0' from numeric Excel cells and spaces; null when not a number."""
-    text = raw.str.strip_chars().str.replace(r"^([+-]?\d+)[.,]0+$", "$1")
-    return text.cast(pl.Int64, strict=False)
+    """Whole numbers; null when not one.
+
+    '1.000' and '1,200' are thousands written the Vietnamese (or English) way: 1000 and 1200.
+    '2.0' or '2,00' (a numeric Excel cell) is 2. Any other decimal is no count.
+    """
+    text = raw.str.strip_chars().str.replace_all(" ", "")
+    grouped = text.str.contains(r"^[+-]?\d{1,3}([.,]\d{3})+$")
+    whole = (pl.when(grouped).then(text.str.replace_all(r"[.,]", ""))
+             .otherwise(text.str.replace(r"^([+-]?\d+)[.,]0{1,2}$", "$1")))
+    return whole.cast(pl.Int64, strict=False)
 
 
 def _problem(condition: pl.Expr, code: str, message: pl.Expr | str) -> pl.Expr:

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import fastexcel
 import polars as pl
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -40,7 +41,7 @@ class RawTable:
     cells: pl.DataFrame | None
     csv_bytes: bytes | None = None
     csv_separator: str | None = None
-    named_columns: bool = False
+    hidden: bool = False
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -100,34 +101,46 @@ def _read_csv(path: Path) -> list[RawTable]:
     return [RawTable(sheet="", preview=preview, cells=None, csv_bytes=body, csv_separator=separator)]
 
 
+# Spare columns read beyond the header's width: a row that fills any of them has more cells than
+# the header (an unquoted separator inside a value, say) and is quarantined, never cut short.
+SPARE_COLUMNS = 64
+
+
 def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
-    """All rows from the header row on, as strings (read once the header row is known)."""
+    """All rows from the header row on, as strings, with SPARE_COLUMNS extra columns for ragged rows."""
     assert table.csv_bytes is not None and table.csv_separator is not None
-    width = len(table.preview[header_index])
+    width = len(table.preview[header_index]) + SPARE_COLUMNS
     try:
         frame = pl.read_csv(
             io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,
-            skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True,
-            quote_char='"', new_columns=[f"column_{i}" for i in range(width)],
+            skip_rows=header_index, truncate_ragged_lines=True, quote_char='"',
+            schema={f"column_{i}": pl.String for i in range(width)}, missing_columns="insert",
         )
     except pl.exceptions.ComputeError as exc:
-        raise UnreadableFile(f"không đọc được nội dung CSV: {exc}".splitlines()[0]) from exc
+        # Polars quotes the offending line, which may hold a citizen's data: never echo it.
+        raise UnreadableFile("không đọc được nội dung CSV: có dòng hỏng (thường là dấu ngoặc kép \" không đóng); "
+                             "hãy mở bằng Excel và lưu lại dạng CSV") from exc
     return frame
 
 
 def _read_excel(path: Path) -> list[RawTable]:
+    """Every sheet as text cells; hidden sheets (templates, lookup lists) are returned flagged, not read."""
     try:
-        sheets = pl.read_excel(path, sheet_id=0, has_header=False, engine="calamine", raise_if_empty=False,
-                               drop_empty_rows=False, drop_empty_cols=False, read_options={"dtypes": "string"})
+        reader = fastexcel.read_excel(str(path))
+        tables = []
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            if sheet.visible != "visible":
+                tables.append(RawTable(sheet=name, preview=[], cells=None, hidden=True))
+                continue
+            frame = sheet.to_polars()
+            if frame.width == 0:
+                continue
+            frame = frame.rename({old: f"column_{i}" for i, old in enumerate(frame.columns)})
+            preview = [list(row) for row in frame.head(PREVIEW_ROWS).iter_rows()]
+            tables.append(RawTable(sheet=name, preview=preview, cells=frame))
     except Exception as exc:  # calamine raises several types for corrupt or encrypted files
-        raise UnreadableFile(f"không mở được tệp Excel ({type(exc).__name__}: {str(exc).splitlines()[0]})") from exc
-    tables = []
-    for name, frame in sheets.items():
-        if frame.width == 0:
-            continue
-        frame = frame.rename({old: f"column_{i}" for i, old in enumerate(frame.columns)})
-        preview = [list(row) for row in frame.head(PREVIEW_ROWS).iter_rows()]
-        tables.append(RawTable(sheet=name, preview=preview, cells=frame))
+        raise UnreadableFile(f"không mở được tệp Excel ({type(exc).__name__})") from exc
     return tables
 
 
@@ -135,12 +148,11 @@ def _read_parquet(path: Path) -> list[RawTable]:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
-        raise UnreadableFile(f"không đọc được tệp Parquet ({str(exc).splitlines()[0]})") from exc
+        raise UnreadableFile(f"không đọc được tệp Parquet ({type(exc).__name__})") from exc
     header = pl.DataFrame([pl.Series(f"column_{i}", [name], pl.String) for i, name in enumerate(frame.columns)])
     body = frame.select([pl.col(c).cast(pl.String).alias(f"column_{i}") for i, c in enumerate(frame.columns)])
     cells = pl.concat([header, body])
-    return [RawTable(sheet="", preview=[list(r) for r in cells.head(PREVIEW_ROWS).iter_rows()], cells=cells,
-                     named_columns=True)]
+    return [RawTable(sheet="", preview=[list(r) for r in cells.head(PREVIEW_ROWS).iter_rows()], cells=cells)]
 
 
 def read_tables(path: Path) -> list[RawTable]:

@@ -28,7 +28,9 @@ from schemas.admin_unit import ADMIN_UNIT_SQL_TYPES, AdminUnit
 from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
-CALENDAR_YEARS = range(2015, 2036)
+# Covers every date the ingest accepts (configuration's earliest_date may not go below 2000) and
+# the years ahead; working-day arithmetic outside it would be wrong, so it is wide on purpose.
+CALENDAR_YEARS = range(2000, 2051)
 
 QUARANTINE_COLUMNS: list[tuple[str, str, str]] = [
     ("file_name", "VARCHAR", "File name the row came from."),

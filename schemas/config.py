@@ -61,7 +61,8 @@ class PetitionDueConfig(_Strict):
 
 class IngestConfig(_Strict):
     future_tolerance_days: int = Field(ge=0, le=3650, description="dates later than today + this are rejected")
-    earliest_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="dates before this are rejected")
+    earliest_date: str = Field(pattern=r"^(20[0-4]\d)-\d{2}-\d{2}$",
+                               description="dates before this are rejected; 2000-01-01 or later (working-day calendar)")
 
 
 class DvcqConfig(_Strict):

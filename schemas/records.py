@@ -76,6 +76,8 @@ class RecordSchema(BaseModel):
         for needed in (self.id_column, self.date_column, *(self.open_state or ())[:1]):
             if needed not in names:
                 raise ValueError(f"{self.kind}: {needed} is not a column")
+        if self.open_state and not self.column(self.id_column).required:
+            raise ValueError(f"{self.kind}: records that change state need a required id column")
         return self
 
     def column(self, name: str) -> Column:
@@ -113,10 +115,17 @@ SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
 ]
 
 
-def _id(name: str, label: str, aliases: list[str]) -> Column:
+def _id(name: str, label: str, aliases: list[str], changes_state: bool = False) -> Column:
+    """The record id column. Records that change state (a pending dossier later completed) need it,
+    or a later export could not update them; other rows without one get a content key."""
+    if changes_state:
+        return Column(name=name, type="text", label_vi=label, aliases=aliases, required=True,
+                      description="Record id as the commune's software numbers it; unique within the commune. "
+                                  "Required: a later export of the record updates it by this id.")
     return Column(name=name, type="text", label_vi=label, aliases=aliases,
                   description="Record id as the commune's software numbers it; unique within the commune. "
-                              "Rows without one get a content key ('K' + hash).")
+                              "Rows without one get a content key ('K' + hash of the values and of the row's "
+                              "occurrence among identical rows of the file).")
 
 
 _CONTACTS: dict[str, tuple[str, str, list[str]]] = {
@@ -147,7 +156,7 @@ DOSSIER = RecordSchema(
     id_column="dossier_id", date_column="completed_date", open_state=("status", "pending"),
     columns=[
         _id("dossier_id", "Mã hồ sơ", ["mã hồ sơ", "số hồ sơ", "mã số hồ sơ", "ma ho so", "số biên nhận",
-                                       "dossier id", "dossier_id"]),
+                                       "dossier id", "dossier_id"], changes_state=True),
         Column(name="sector", type="text", label_vi="Lĩnh vực", description="Sector (hộ tịch, chứng thực, đất đai…).",
                aliases=["lĩnh vực", "lĩnh vực thủ tục", "sector"]),
         Column(name="procedure", type="text", label_vi="Thủ tục", description="Procedure name.",
@@ -219,7 +228,8 @@ PETITION = RecordSchema(
     description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
     id_column="petition_id", date_column="received_date", open_state=("outcome", "pending"),
     columns=[
-        _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"]),
+        _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"],
+            changes_state=True),
         Column(name="kind", type="category", vocabulary=PETITION_KIND.name, required=True, label_vi="Loại đơn",
                description="complaint / denunciation / petition (kiến nghị, phản ánh).",
                aliases=["loại đơn", "phân loại đơn", "loại", "phân loại", "petition kind", "kind"]),

@@ -169,11 +169,11 @@ def test_dialogues_and_surveys_with_counts_and_ratings(tmp_path):
 def test_no_personal_data_in_clear_anywhere(tmp_path):
     db = tmp_path / "w.duckdb"
     ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
-    write_csv(tmp_path / "don_thu_xa_hoang_dong_huyen_hoang_hoa.csv", [
+    write_csv(tmp_path / "don_thu_thi_tran_ha_trung.csv", [
         ["So don", "Loai don", "Ngay nhan don", "Nguoi gui don", "CCCD", "Dien thoai", "Dia chi"],
         ["D1", "Tố cáo", "01/02/2024", CITIZEN_NAMES[2], CITIZEN_IDS[2], CITIZEN_PHONES[0], "Thôn 3"],
         ["D2", "Tố cáo", "31/13/2024", CITIZEN_NAMES[3], CITIZEN_IDS[3], CITIZEN_PHONES[1], "Thôn 4"]])
-    ingest_one(tmp_path / "don_thu_xa_hoang_dong_huyen_hoang_hoa.csv", db)
+    ingest_one(tmp_path / "don_thu_thi_tran_ha_trung.csv", db)
     secrets = [*CITIZEN_NAMES, *CITIZEN_IDS, *CITIZEN_PHONES, "Thôn 3", "Thôn 4"]
     secrets += [unicodedata.normalize("NFD", s) for s in secrets] + [s.lower() for s in secrets]
     with duckdb.connect(str(db), read_only=True) as con:
@@ -297,3 +297,90 @@ def test_quarantine_command_lists_reasons_as_csv(tmp_path):
     listed = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["row_number"], r["reason_code"]) for r in listed] == [("8", "bad_date"), ("9", "unknown_value")]
     assert all(CITIZEN_NAMES[2] not in r["raw_values"] and CITIZEN_IDS[2] not in r["raw_values"] for r in listed)
+
+
+def test_row_with_more_cells_than_the_header_is_quarantined_with_every_value_hashed(tmp_path):
+    """An unquoted ';' inside a name shifts the cells: the ID number lands under 'Ngày tiếp nhận'."""
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "ho_so_thi_tran_ha_trung.csv", [
+        ["Mã hồ sơ", "Ngày tiếp nhận", "Người nộp", "Số CCCD"],
+        ["R1", "01/03/2024", CITIZEN_NAMES[0], CITIZEN_IDS[0]],
+        ["R2", "Trần", "Thị Bình", "02/03/2024", CITIZEN_IDS[1]],
+    ])
+    [report] = ingest_one(tmp_path / "ho_so_thi_tran_ha_trung.csv", db)
+    assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (2, 1, 1)
+    [(reason, message, raw)] = rows(db, "SELECT reason_code, message_vi, raw_values FROM quarantine")
+    assert reason == "ragged_row" and "nhiều ô hơn" in message
+    for clear in ("Trần", "Thị Bình", CITIZEN_IDS[1], "02/03/2024"):
+        assert clear not in raw and clear not in message
+
+
+def test_id_like_digits_under_a_non_personal_header_are_masked(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "ho_so_thi_tran_ha_trung.csv", [
+        ["Mã hồ sơ", "Ngày tiếp nhận", "Lĩnh vực"], ["M1", CITIZEN_IDS[2], "Hộ tịch"]])
+    ingest_one(tmp_path / "ho_so_thi_tran_ha_trung.csv", db)
+    [(message, raw)] = rows(db, "SELECT message_vi, raw_values FROM quarantine")
+    assert CITIZEN_IDS[2] not in message and CITIZEN_IDS[2] not in raw
+    assert "[đã ẩn]" in message
+
+
+def test_broken_quoting_is_refused_without_echoing_the_line(tmp_path):
+    path = write_csv(tmp_path / "hong.csv", [["Mã hồ sơ", "Ngày tiếp nhận", "Người nộp"],
+                                            ["Q1", "01/03/2024", f'"{CITIZEN_NAMES[1]};{CITIZEN_IDS[1]}']])
+    [report] = ingest_files([path], db=tmp_path / "w.duckdb")
+    if report.error:  # Polars may read the open quote to the end of the file or refuse it
+        assert CITIZEN_NAMES[1] not in report.error and CITIZEN_IDS[1] not in report.error
+    else:
+        assert report.rows_inserted + report.rows_quarantined == report.rows_read
+
+
+def test_dossiers_and_petitions_need_an_id_other_kinds_get_one_per_identical_row(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "ho_so_thi_tran_ha_trung.csv", [
+        ["Ngày tiếp nhận", "Ngày hẹn trả"], ["01/03/2024", "05/03/2024"]])
+    [report] = ingest_one(tmp_path / "ho_so_thi_tran_ha_trung.csv", db)
+    assert (report.rows_inserted, report.rows_quarantined) == (0, 1)
+    assert rows(db, "SELECT reason_code, message_vi FROM quarantine") == [("missing_value", "thiếu Mã hồ sơ")]
+    survey = [["Ngay danh gia", "Muc do hai long"], ["01/06/2024", "Hài lòng"], ["01/06/2024", "Hài lòng"],
+              ["01/06/2024", "Hài lòng"], ["02/06/2024", "Rất hài lòng"]]
+    write_csv(tmp_path / "khao_sat_thi_tran_ha_trung.csv", survey)
+    [first] = ingest_one(tmp_path / "khao_sat_thi_tran_ha_trung.csv", db)
+    [again] = ingest_one(tmp_path / "khao_sat_thi_tran_ha_trung.csv", db)
+    assert (first.rows_read, first.rows_inserted) == (4, 4)       # three identical forms stay three
+    assert (again.rows_read, again.rows_inserted, again.rows_unchanged) == (4, 0, 4)
+    assert rows(db, "SELECT count(*), count(DISTINCT response_id) FROM surveys") == [(4, 4)]
+
+
+def test_commune_is_read_from_title_rows_above_the_header_never_from_data(tmp_path):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "bao_cao.csv", [["Mã hồ sơ", "Ngày tiếp nhận", "Địa chỉ"],
+                                         ["T1", "01/03/2024", "Phường Đông Thọ"]])
+    [report] = ingest_one(tmp_path / "bao_cao.csv", db)
+    assert (report.rows_inserted, report.rows_quarantined) == (0, 1)
+    assert rows(db, "SELECT reason_code FROM quarantine") == [("missing_commune",)]
+
+
+def test_hidden_sheet_is_skipped_and_said(tmp_path):
+    import xlsxwriter
+    path = tmp_path / "doi_thoai.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    visible = workbook.add_worksheet("Đối thoại")
+    hidden = workbook.add_worksheet("DanhMuc")
+    for sheet, row in ((visible, ["05/02/2024", 5, 4]), (hidden, ["01/01/2024", 1, 1])):
+        for c, value in enumerate(["Ngày đối thoại", "Số ý kiến", "Số ý kiến được giải đáp", "Xã"]):
+            sheet.write(0, c, value)
+        for c, value in enumerate([*row, "15952"]):
+            sheet.write(1, c, value)
+    hidden.hide()
+    workbook.close()
+    [report] = ingest_one(path, tmp_path / "w.duckdb")
+    assert (report.sheet, report.rows_inserted) == ("Đối thoại", 1)
+    assert "bỏ qua trang ẩn 'DanhMuc'" in report.message
+
+
+def test_excel_column_with_data_but_no_header_is_reported(tmp_path):
+    write_xlsx(tmp_path / "thu.xlsx", [["ỦY BAN NHÂN DÂN XÃ HOẰNG ĐỒNG"]], ["Loại thư", "Ngày gửi", None, "Nội dung"],
+               [["Cảm ơn", "01/02/2024", "ghi chú tay", "Cảm ơn đóng góp"]])
+    [report] = ingest_one(tmp_path / "thu.xlsx", tmp_path / "w.duckdb")
+    assert report.rows_inserted == 1 and report.unknown_columns == ["(cột 3 không có tiêu đề)"]

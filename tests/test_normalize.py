@@ -113,7 +113,7 @@ def test_fold_ignores_case_diacritics_spacing_and_punctuation():
 
 
 def test_parse_columns_lists_each_problem_with_column_and_value():
-    raw = pl.DataFrame({"_row": [2, 3], "received_date": ["01/03/2024", "99/99/2024"],
+    raw = pl.DataFrame({"_row": [2, 3], "dossier_id": ["A", "B"], "received_date": ["01/03/2024", "99/99/2024"],
                         "supplement_requests": ["1", "nhiều"], "status": ["Đã trả kết quả", "???"]})
     parsed = parse_columns(raw, DOSSIER)
     assert parsed[PROBLEMS].to_list() == [[], [
@@ -121,3 +121,8 @@ def test_parse_columns_lists_each_problem_with_column_and_value():
         "unknown_value\tTrạng thái: '???' không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, Rút hồ sơ)",
         "bad_number\tSố lần yêu cầu bổ sung: 'nhiều' không phải số nguyên",
     ]]
+
+
+def test_thousands_written_with_dots_or_commas():
+    frame = pl.DataFrame({"v": ["1.000", "1,200", "12.345.678", "2.00", "1.5", "1.20"]})
+    assert frame.select(int_expr(pl.col("v")).alias("v"))["v"].to_list() == [1000, 1200, 12345678, 2, None, None]
