@@ -303,3 +303,20 @@ def test_aggregates_are_sums_and_values_inside_intervals(con, start, length, as_
         assert ((rated["numerator"] <= rated["denominator"])).all()
         assert table.filter(pl.col("denominator") == 0)["value"].null_count() == \
             table.filter(pl.col("denominator") == 0).height
+
+
+def test_as_of_away_from_the_period_end_neither_pulls_in_nor_double_counts(tmp_path, template_root, codes):
+    """Period Jan–Jun 2024. X arrives in August (after the period): never this period's, whatever
+    the as-of date. Z is received in March, due 10/03, completed late on 20/04: with as-of 31/03 it
+    was pending then, yet it is one late dossier of the period, counted once (as completed)."""
+    a = codes["A"]
+    db = build_warehouse(tmp_path, template_root, {"dossier": [
+        dossier(a, "X", D(2024, 8, 1), D(2024, 8, 5)),
+        dossier(a, "Z", D(2024, 3, 1), D(2024, 3, 10), completed=D(2024, 4, 20)),
+    ]})
+    with connect_read_only(db) as connection:
+        later = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 9, 30)))
+        earlier = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 3, 31)))
+    assert fraction(later, a, "biet_xin_loi") == (0, 1)      # Z only; X is August's
+    assert fraction(earlier, a, "biet_xin_loi") == (0, 1)    # Z once, not as completed and as pending
+    assert fraction(earlier, a, "khong_tre_hen") == (0, 1)

@@ -5,6 +5,9 @@
 -- the rows however many periods there are; only "pending at as_of" is a range join, on the
 -- few dossiers still open at the end of their own period.
 -- Timeliness: the dates decide; the ingest's timeliness column only when a date is missing.
+-- "Pending at as_of" needs the dossier received by the period's end (an as_of after the end
+-- does not pull later dossiers in) and not completed within the period (counted once, as
+-- completed, when as_of falls before the period's end).
 WITH first_day AS (SELECT MIN(date_from) AS day FROM p),
 dx AS NOT MATERIALIZED (
     SELECT commune_code, dossier_id, channel, status, received_date, due_date, completed_date,
@@ -21,7 +24,7 @@ pending_candidates AS NOT MATERIALIZED (
     -- A dossier pending at some period's end is pending at the end of the period it was
     -- received in (or of the first period): an equi-join keeps the range join below small.
     SELECT d.* FROM dx d JOIN p ON p.date_from = d.received_key
-    WHERE d.received_date <= p.as_of AND d.closing > p.as_of
+    WHERE d.received_date <= LEAST(p.as_of, p.date_to) AND d.closing > p.as_of
 ),
 joined AS (
     SELECT p.date_from, p.date_to, p.as_of, d.*
@@ -34,7 +37,7 @@ joined AS (
       AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
     UNION ALL
     SELECT p.date_from, p.date_to, p.as_of, d.*
-    FROM p JOIN pending_candidates d ON d.received_date <= p.as_of AND d.closing > p.as_of
+    FROM p JOIN pending_candidates d ON d.received_date <= LEAST(p.as_of, p.date_to) AND d.closing > p.as_of
     WHERE d.received_date NOT BETWEEN p.date_from AND p.date_to
       AND (d.completed_date IS NULL OR d.completed_date NOT BETWEEN p.date_from AND p.date_to)
 )
@@ -46,6 +49,8 @@ SELECT date_from, commune_code, dossier_id, channel, status, received_date, due_
             ELSE 'late' END AS timeliness,
        COALESCE(status = 'completed' AND completed_date BETWEEN date_from AND date_to, FALSE) AS completed_in,
        COALESCE(received_date BETWEEN date_from AND date_to, FALSE) AS received_in,
-       COALESCE(received_date <= as_of AND closing > as_of, FALSE) AS pending_at,
-       COALESCE(received_date <= as_of AND closing > as_of AND due_date < as_of, FALSE) AS overdue_at
+       COALESCE(received_date <= LEAST(as_of, date_to) AND closing > as_of
+                AND NOT (status = 'completed' AND completed_date BETWEEN date_from AND date_to), FALSE) AS pending_at,
+       COALESCE(received_date <= LEAST(as_of, date_to) AND closing > as_of AND due_date < as_of
+                AND NOT (status = 'completed' AND completed_date BETWEEN date_from AND date_to), FALSE) AS overdue_at
 FROM joined
