@@ -209,22 +209,36 @@ def commune_labels(communes: pl.DataFrame) -> dict[str, str]:
             for c, n, d in communes.select("commune_code", "commune_name", "district_name").iter_rows()}
 
 
-def unit_link(code: str, name: str, fragment: bool = True) -> str:
-    """Relative link to the Đơn vị page for a commune (5 digits) or district, keeping the period filters.
+def unit_links(codes: list[str], fragment: bool = True) -> dict[str, str]:
+    """Relative links to the Đơn vị page for communes (5 digits) or districts, keeping the period filters.
 
-    Bound widgets keep their shown label in the URL, so the link carries names, not codes.
+    Bound widgets keep their shown label in the URL, so a link carries names, not codes; the commune
+    label is the one the sidebar shows within the commune's district.
     """
     from urllib.parse import urlencode
-    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("xa", "huyen")}
+    base = {k: v for k, v in st.query_params.to_dict().items() if k not in ("xa", "huyen")}
     units = data.units()
-    if len(code) == 5:
-        row = units.filter(pl.col("commune_code") == code)
-        district = row.item(0, "district_code")
-        params["huyen"] = row.item(0, "district_name")
-        params["xa"] = commune_labels(units.filter(pl.col("district_code") == district))[code]
-    else:
-        params["huyen"] = units.filter(pl.col("district_code") == code).item(0, "district_name")
-    return f"./don-vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
+    districts = dict(units.select("district_code", "district_name").unique().iter_rows())
+    labels: dict[str, str] = {}
+    wanted = {c for c in codes if len(c) == 5}
+    if wanted:
+        for (_,), part in units.group_by("district_code"):
+            labels |= {k: v for k, v in commune_labels(part).items() if k in wanted}
+    district_of = dict(units.select("commune_code", "district_code").iter_rows())
+    links = {}
+    for code in set(codes):
+        if len(code) == 5:
+            params = base | {"huyen": districts[district_of[code]], "xa": labels[code]}
+            name = labels[code]
+        else:
+            params = base | {"huyen": districts.get(code, code)}
+            name = districts.get(code, code)
+        links[code] = f"./don-vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
+    return links
+
+
+def unit_link(code: str, name: str, fragment: bool = True) -> str:
+    return unit_links([code], fragment)[code]
 
 
 def indicator_help(indicator: str) -> str:
@@ -351,14 +365,7 @@ def sidebar() -> Filters:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
     filters = Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune)
-    if not _under_test():
-        data.warm_up(filters.period, filters.previous)
     return filters
-
-
-def _under_test() -> bool:
-    import os
-    return bool(os.environ.get("PYTEST_CURRENT_TEST"))
 
 
 def page(title: str, caption: str | None = None) -> Filters | None:

@@ -403,30 +403,3 @@ def drill_down(indicator: str, level: str, unit: str, period) -> tuple[pl.DataFr
             "commune_name": ("Xã/phường/thị trấn", "text"), **ENGINE_RECORD_LABELS}
     return frame.sort("in_numerator", "record_date", nulls_last=True), spec
 
-
-_warmed: set[str] = set()
-
-
-def warm_up(period, previous) -> None:
-    """Once per warehouse version, compute the heavy results of the default view in a background thread,
-    so that the pages a user opens next are served from the cache."""
-    v, path = version(), db_path()
-    with _lock:
-        if v in _warmed:
-            return
-        _warmed.add(v)
-
-    def run():
-        try:
-            for level in ("province", "district", "commune"):
-                _indicators(v, path, level, tuple(period))
-                _measures(v, path, level, tuple(period))
-            _indicators(v, path, "province", tuple(previous))
-            _flags(v, path, "commune", tuple(period))
-            _backlog(v, path, period[2], "commune")
-            _flags(v, path, "district", tuple(period))
-            _flags(v, path, "commune", tuple(previous))
-        except Exception:  # a warm-up failure only means a slower first view
-            pass
-
-    threading.Thread(target=run, name="dvcq-warm-up", daemon=True).start()

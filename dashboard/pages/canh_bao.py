@@ -34,8 +34,7 @@ if f is not None:
         shown = flags.with_columns(
             pl.col("flag").replace(chrome.FLAG_KINDS).alias("kind_vi"),
             pl.col("indicator").map_elements(chrome.indicator_label, return_dtype=pl.String).alias("indicator_vi"),
-            pl.struct("unit_code", "unit_name").map_elements(lambda r: chrome.unit_link(r["unit_code"], r["unit_name"]),
-                                                             return_dtype=pl.String).alias("link"))
+            pl.col("unit_code").replace_strict(chrome.unit_links(flags["unit_code"].unique().to_list())).alias("link"))
         spec = {"link": ("Đơn vị", "text"), "kind_vi": ("Loại cảnh báo", "text"), "reason": ("Lý do", "text"),
                 "indicator_vi": ("Chỉ số / quy định", "text"), "district_name": ("Huyện", "text")}
         chrome.show_table(shown, spec, key="cb_table", height=560, column_config={
