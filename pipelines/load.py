@@ -50,6 +50,10 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     projected = ", ".join(f'{hashed_sql(f"s.{chr(34)}{c.name}{chr(34)}", c.name)} AS "{c.name}"' if c.personal
                           else f's."{c.name}"' for c in schema.columns)
     content = _content_sql(value_columns)
+    # Rows without an id are told apart by their occurrence among identical rows of the file; the
+    # window is costly on big files, so it runs only when some row lacks an id.
+    occurrence = ("md5(_content_hash || '#' || row_number() OVER (PARTITION BY commune_code, _content_hash "
+                  "ORDER BY _row))") if rows[key].null_count() else "NULL"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _stage AS
         SELECT s.commune_code,
@@ -57,8 +61,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
                {", ".join(f's."{c}"' for c in value_columns)},
                $source_file AS source_file, $source_sheet AS source_sheet, s._row AS source_row,
                s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
-        FROM (SELECT *, md5(_content_hash || '#' || row_number() OVER (
-                      PARTITION BY commune_code, _content_hash ORDER BY _row)) AS _occurrence_key
+        FROM (SELECT *, {occurrence} AS _occurrence_key
               FROM (SELECT *, md5({content}) AS _content_hash
                     FROM (SELECT s.commune_code, s._row, {projected} FROM incoming s) s) s) s
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
