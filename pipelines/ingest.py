@@ -22,7 +22,8 @@ import polars as pl
 from pipelines.communes import Resolution, commune_from_file_name, commune_from_title, resolve_commune
 from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
-from pipelines.normalize import PROBLEMS, ROW, derive_and_check, parse_columns
+from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
+                                 with_problems)
 from pipelines.privacy import load_secret, pseudonymise
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, csv_cells, read_tables
 from pipelines.warehouse import connect_read_only, publishing, resolve_db_path
@@ -163,22 +164,19 @@ def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, provinc
         frame = frame.with_columns(
             pl.lit(result.code, dtype=pl.String).alias("commune_code"),
             pl.lit(None if result.code else f"{result.reason}\t{result.message}", dtype=pl.String).alias("_commune_problem"))
-    return frame.with_columns(
-        pl.concat_list([pl.col(PROBLEMS), pl.concat_list([pl.col("_commune_problem")]).list.drop_nulls()]).alias(PROBLEMS)
-    ).drop("_commune_problem")
+    return frame.with_columns(with_problems(pl.col("_commune_problem"))).drop("_commune_problem")
 
 
 def _mark_duplicates(frame: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """The same record id twice in one file: the later row is kept, earlier ones quarantined."""
     key = schema.id_column
-    trusted = pl.col(PROBLEMS).list.len() == 0
+    trusted = pl.col(PROBLEMS).is_null()
     is_last = (pl.col(ROW) == pl.col(ROW).filter(trusted).max().over("commune_code", key))
     duplicate = trusted & pl.col(key).is_not_null() & ~is_last
     message = pl.format("duplicate_in_file\t{} '{}' lặp lại ở dòng sau trong cùng tệp; dùng dòng sau",
                         pl.lit(schema.column(key).label_vi), pl.col(key))
     return frame.with_columns(
-        pl.when(duplicate).then(pl.concat_list([pl.col(PROBLEMS), pl.concat_list([message])]))
-        .otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
+        with_problems(pl.when(duplicate).then(message)))
 
 
 RAGGED_PROBLEM = ("ragged_row\tDòng có nhiều ô hơn số cột tiêu đề (thường do dấu ; hoặc , trong một giá trị): "
@@ -210,9 +208,8 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
         pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),
         pl.lit(report.sheet).alias("sheet"), pl.col(ROW).alias("row_number"), pl.lit(schema.kind).alias("kind"),
         pl.col("commune_code"), _mask_ids(pl.col(schema.id_column).cast(pl.String)).alias("record_id"),
-        pl.col(PROBLEMS).list.first().str.split_exact("\t", 1).struct.field("field_0").alias("reason_code"),
-        _mask_ids(pl.col(PROBLEMS).list.eval(pl.element().str.split_exact("\t", 1).struct.field("field_1"))
-                  .list.join("; ")).alias("message_vi"),
+        first_reason(pl.col(PROBLEMS)).alias("reason_code"),
+        _mask_ids(problem_messages(pl.col(PROBLEMS))).alias("message_vi"),
         _mask_ids(pl.col("raw_values")).alias("raw_values"),
     )
 
@@ -233,8 +230,8 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     typed = _assign_communes(typed, file_level, ctx.config.province_code)
     typed = _mark_duplicates(typed, schema)
     typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
-        pl.when(pl.col("_ragged")).then(pl.lit([RAGGED_PROBLEM])).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
-    trusted = pl.col(PROBLEMS).list.len() == 0
+        pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
+    trusted = pl.col(PROBLEMS).is_null()
     good, bad = typed.filter(trusted), typed.filter(~trusted)
     counts = upsert_records(ctx.con, schema, good, path.name, table.sheet, ctx.secret)
     write_quarantine(ctx.con, _quarantine_rows(ctx, bad, raw, report, checksum, schema))

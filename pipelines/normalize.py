@@ -1,8 +1,10 @@
 """Normalize and validate: raw text cells to typed canonical columns, each row's problems listed.
 
 All work is vectorised Polars expressions over whole columns. A row is never dropped: every
-problem becomes an entry in the row's ``_problems`` list ("reason_code<TAB>Vietnamese
-message"), and the pipeline quarantines rows whose list is not empty.
+problem becomes a line of the row's ``_problems`` text ("reason_code<TAB>Vietnamese message",
+lines joined by newlines; null when there is none), and the pipeline quarantines rows whose
+``_problems`` is not null. (Text, not a list column: concatenating a dozen list columns costs
+more than all the parsing.)
 """
 
 from __future__ import annotations
@@ -80,6 +82,21 @@ def int_expr(raw: pl.Expr) -> pl.Expr:
     return whole.cast(pl.Int64, strict=False)
 
 
+def with_problems(*found: pl.Expr) -> pl.Expr:
+    """``_problems`` with the found problems (each a "code<TAB>message" or null) appended."""
+    joined = pl.concat_str([pl.col(PROBLEMS), *found], separator="\n", ignore_nulls=True)
+    return pl.when(joined == "").then(None).otherwise(joined).alias(PROBLEMS)
+
+
+def first_reason(problems: pl.Expr) -> pl.Expr:
+    return problems.str.extract(r"^([^\t\n]*)\t", 1)
+
+
+def problem_messages(problems: pl.Expr) -> pl.Expr:
+    """All messages of a row, '; '-separated, without their codes."""
+    return problems.str.replace_all(r"(?m)^[^\t\n]*\t", "").str.replace_all("\n", "; ")
+
+
 def _problem(condition: pl.Expr, code: str, message: pl.Expr | str) -> pl.Expr:
     message_expr = pl.lit(message) if isinstance(message, str) else message
     return pl.when(condition).then(pl.concat_str([pl.lit(code + "\t"), message_expr]))
@@ -123,7 +140,8 @@ def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.LazyFrame:
     """
     source = raw.lazy().select(pl.col(column.name).unique())
     value, problems = _parse_column(column, clean_text_expr(pl.col(column.name)))
-    found = pl.concat_list(problems).list.drop_nulls() if problems else pl.lit([], dtype=pl.List(pl.String))
+    # A column has at most one problem (missing, unparseable and out-of-range exclude each other).
+    found = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
     return source.select(pl.col(column.name).alias("_raw"), value.alias(column.name), found.alias(f"_p_{column.name}"))
 
 
@@ -135,23 +153,24 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     problem_columns = []
     for column in schema.input_columns:
         if column.name not in raw.columns:
-            absent = [_problem(pl.lit(True), "missing_value", f"thiếu {column.label_vi}")] if column.required else []
+            absent = f"missing_value\tthiếu {column.label_vi}" if column.required else None
             parsed = parsed.with_columns(pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(column.name),
-                                         pl.concat_list(absent or [pl.lit(None, dtype=pl.String)])
-                                         .list.drop_nulls().alias(f"_p_{column.name}"))
+                                         pl.lit(absent, dtype=pl.String).alias(f"_p_{column.name}"))
         elif column.personal:  # kept as read: hashed in the loading statement or before quarantine
             parsed = parsed.with_columns(pl.col(f"_raw_{column.name}").alias(column.name),
-                                         pl.lit([], dtype=pl.List(pl.String)).alias(f"_p_{column.name}"))
+                                         pl.lit(None, dtype=pl.String).alias(f"_p_{column.name}"))
         elif column.name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
             parsed = parsed.with_columns(clean_text_expr(pl.col(f"_raw_{column.name}")).alias(column.name),
-                                         pl.lit([], dtype=pl.List(pl.String)).alias(f"_p_{column.name}"))
+                                         pl.lit(None, dtype=pl.String).alias(f"_p_{column.name}"))
         else:
             lookup = _parse_distinct(raw, column)
             parsed = parsed.join(lookup, left_on=f"_raw_{column.name}", right_on="_raw", how="left",
                                  nulls_equal=True, maintain_order="left")
         problem_columns.append(f"_p_{column.name}")
     names = [c.name for c in schema.input_columns]
-    return parsed.select(*keep, *names, pl.concat_list(problem_columns).alias(PROBLEMS)).collect()
+    joined = pl.concat_str(problem_columns, separator="\n", ignore_nulls=True)
+    problems = pl.when(joined == "").then(None).otherwise(joined).alias(PROBLEMS)
+    return parsed.select(*keep, *names, problems).collect()
 
 
 _POLARS_TYPES = {"text": pl.String, "date": pl.Date, "int": pl.Int32, "bool": pl.Boolean,
@@ -206,8 +225,7 @@ def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, 
         checks.append(_order_rule(schema, "sent_date", "new_appointment_date", "appointment_before_sent"))
     if not checks:
         return derived
-    return derived.with_columns(
-        pl.concat_list([pl.col(PROBLEMS), pl.concat_list(checks).list.drop_nulls()]).alias(PROBLEMS))
+    return derived.with_columns(with_problems(*checks))
 
 
 def _dossier_rules(frame: pl.DataFrame, schema: RecordSchema) -> tuple[pl.DataFrame, list[pl.Expr]]:

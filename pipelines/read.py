@@ -44,17 +44,25 @@ class RawTable:
     hidden: bool = False
 
 
+HEAD_BYTES = 1 << 16
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was read with: UTF-8 (with or without BOM), UTF-16, Windows-1258."""
+    """Text of the file's head and the encoding: UTF-8 (with or without BOM), UTF-16, Windows-1258.
+
+    Only the first HEAD_BYTES are decoded to choose; a UTF-8 body is validated by Polars while it
+    reads (``csv_cells`` falls back to Windows-1258 if the rest is not UTF-8), so a large export
+    is never copied into a Python string.
+    """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        return _decode_head(data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"tệp có dấu BOM UTF-16 nhưng nội dung hỏng ({exc.reason})") from exc
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _decode_head(data, "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:4096]:
@@ -66,6 +74,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise UnreadableFile("không nhận ra bảng mã của tệp (không phải UTF-8, UTF-16 hay Windows-1258): "
                              "hãy lưu lại dạng 'CSV UTF-8'") from exc
+
+
+def _decode_head(data: bytes, encoding: str) -> str:
+    """The first HEAD_BYTES, cut at a line end so no character is split."""
+    if len(data) <= HEAD_BYTES:
+        return data.decode(encoding)
+    head = data[:HEAD_BYTES]
+    return head[: head.rfind(b"\n") + 1 or len(head)].decode(encoding)
 
 
 def _head_lines(text: str, count: int = PREVIEW_ROWS) -> list[str]:
@@ -103,7 +119,7 @@ def _read_csv(path: Path) -> list[RawTable]:
 
 # Spare columns read beyond the header's width: a row that fills any of them has more cells than
 # the header (an unquoted separator inside a value, say) and is quarantined, never cut short.
-SPARE_COLUMNS = 64
+SPARE_COLUMNS = 16
 
 
 def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
@@ -117,6 +133,12 @@ def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
             schema={f"column_{i}": pl.String for i in range(width)}, missing_columns="insert",
         )
     except pl.exceptions.ComputeError as exc:
+        try:  # a UTF-8 head over a Windows-1258 body: read it again as Windows-1258
+            table.csv_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            recoded = RawTable(sheet=table.sheet, preview=table.preview, cells=None, csv_separator=table.csv_separator,
+                               csv_bytes=table.csv_bytes.decode("cp1258", errors="replace").encode())
+            return csv_cells(recoded, header_index)
         # Polars quotes the offending line, which may hold a citizen's data: never echo it.
         raise UnreadableFile("không đọc được nội dung CSV: có dòng hỏng (thường là dấu ngoặc kép \" không đóng); "
                              "hãy mở bằng Excel và lưu lại dạng CSV") from exc

@@ -384,3 +384,14 @@ def test_excel_column_with_data_but_no_header_is_reported(tmp_path):
                [["Cảm ơn", "01/02/2024", "ghi chú tay", "Cảm ơn đóng góp"]])
     [report] = ingest_one(tmp_path / "thu.xlsx", tmp_path / "w.duckdb")
     assert report.rows_inserted == 1 and report.unknown_columns == ["(cột 3 không có tiêu đề)"]
+
+
+def test_windows_1258_body_under_a_plain_ascii_head(tmp_path):
+    """Only the head is decoded to choose the encoding; a Windows-1258 body further down is still read."""
+    lines = [b"Ma ho so;Xa;Ngay tiep nhan;Linh vuc"]
+    lines += [b"A%05d;15952;01/03/2024;Ho tich" % i for i in range(3000)]            # > 64 KiB of ASCII
+    lines += [b"B00001;15952;02/03/2024;H\xf4\xf2 ti\xf2ch"]                         # "Hộ tịch" in Windows-1258
+    (tmp_path / "dai.csv").write_bytes(b"\r\n".join(lines) + b"\r\n")
+    [report] = ingest_one(tmp_path / "dai.csv", tmp_path / "w.duckdb")
+    assert (report.rows_read, report.rows_inserted) == (3001, 3001)
+    assert rows(tmp_path / "w.duckdb", "SELECT sector FROM dossiers WHERE dossier_id = 'B00001'") == [("Hộ tịch",)]

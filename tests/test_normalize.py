@@ -116,7 +116,7 @@ def test_parse_columns_lists_each_problem_with_column_and_value():
     raw = pl.DataFrame({"_row": [2, 3], "dossier_id": ["A", "B"], "received_date": ["01/03/2024", "99/99/2024"],
                         "supplement_requests": ["1", "nhiều"], "status": ["Đã trả kết quả", "???"]})
     parsed = parse_columns(raw, DOSSIER)
-    assert parsed[PROBLEMS].to_list() == [[], [
+    assert [p.split("\n") if p else [] for p in parsed[PROBLEMS].to_list()] == [[], [
         "bad_date\tNgày tiếp nhận: '99/99/2024' không phải ngày hợp lệ (ngày/tháng/năm)",
         "unknown_value\tTrạng thái: '???' không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, Rút hồ sơ)",
         "bad_number\tSố lần yêu cầu bổ sung: 'nhiều' không phải số nguyên",
