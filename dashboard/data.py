@@ -157,11 +157,23 @@ def value_of(frame: pl.DataFrame, unit_code: str, key: str, column: str = "value
 
 def scoped(query: str, period, district, commune) -> pl.DataFrame:
     d_from, d_to, as_of = period
-    params = [d_from, d_to, district, commune] + ([as_of] if "$5" in query else [])
-    if "$6" in query:
-        due = config().petition_due
-        params += [due.complaint_days, due.denunciation_days, due.petition_working_days]
-    return sql(query, *params)
+    return sql(query, *[d_from, d_to, district, commune] + ([as_of] if "$5" in query else []))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _petition_breakdown(v: str, path: str, period, district, commune) -> pl.DataFrame:
+    level, unit = scope(district, commune)
+    cur = _open(path, v).cursor()
+    try:
+        communes = None if level == "province" else _engine().communes_of(cur, level, [unit])
+    finally:
+        cur.close()
+    return _engine_call(v, "pipelines.indicators.petition_breakdown", _period(period), communes)
+
+
+def petition_breakdown(period, district, commune) -> pl.DataFrame:
+    """Petitions of the view by kind, field, outcome at as-of and timeliness (engine rules)."""
+    return _petition_breakdown(version(), db_path(), tuple(period), district, commune)
 
 
 # ------------------------------------------------------------------ engine (pipelines.*)

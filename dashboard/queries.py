@@ -24,27 +24,8 @@ SELECT commune_code, commune_name, district_code, district_name, province_name, 
 FROM admin_units ORDER BY district_code, commune_code
 """
 
-# Below: $1 date_from, $2 date_to, $3 district, $4 commune, $5 as_of
-# $6 complaint_days, $7 denunciation_days, $8 petition_working_days (configuration): the statutory due
-# date when a petition has none of its own, as the indicator engine uses it.
-PETITIONS_BY = f"""
-WITH p AS (
-  SELECT r.*, coalesce(r.due_date, CASE r.kind WHEN 'complaint' THEN r.received_date + $6::INTEGER
-                                              WHEN 'denunciation' THEN r.received_date + $7::INTEGER
-                                              ELSE (SELECT min(c2.day) FROM calendar c1 JOIN calendar c2
-                                                    ON c2.working_day_index = c1.working_day_index + $8::INTEGER
-                                                    WHERE c1.day = r.received_date) END) AS due
-  FROM petitions r JOIN admin_units u USING (commune_code)
-  WHERE r.received_date BETWEEN $1 AND $2 AND {SCOPE})
-SELECT kind, coalesce(field, 'Không ghi') AS field, outcome,
-       CASE WHEN outcome = 'pending' AND due < $5 THEN 'Quá hạn, chưa giải quyết'
-            WHEN outcome = 'pending' THEN 'Đang trong hạn'
-            WHEN resolved_date IS NULL OR due IS NULL THEN 'Không ghi ngày giải quyết'
-            WHEN resolved_date <= due THEN 'Giải quyết đúng hạn' ELSE 'Giải quyết quá hạn' END AS timeliness,
-       count(*) AS n, count(*) FILTER (WHERE escalated) AS escalated
-FROM p GROUP BY ALL
-"""
-
+# Below: $1 date_from, $2 date_to, $3 district, $4 commune, $5 as_of.
+# (Petitions by kind/outcome/timeliness come from the engine: pipelines.indicators.petition_breakdown.)
 DIALOGUES = f"""
 SELECT count(*) AS dialogues, sum(r.attendees) AS attendees, sum(r.opinions_raised) AS raised,
        sum(r.opinions_answered) AS answered, count(*) FILTER (WHERE r.chair_is_head) AS chaired_by_head,

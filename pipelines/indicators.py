@@ -336,3 +336,17 @@ def indicator_records(con: duckdb.DuckDBPyConnection, config: DvcqConfig, indica
     names = unit_frame(con, "commune").select("commune_code", commune_name="unit_name")
     return (records.join(names, on="commune_code", how="left", maintain_order="left")
             .with_columns(pl.col("den_count", "num_count").cast(pl.Int64)).select(RECORD_COLUMNS))
+
+
+PETITION_TIMELINESS_VI = {"closed_on_time": "Xử lý đúng hạn", "closed_late": "Xử lý quá hạn",
+                          "open_overdue": "Quá hạn, chưa giải quyết", "open_in_time": "Đang trong hạn"}
+
+
+def petition_breakdown(con: duckdb.DuckDBPyConnection, config: DvcqConfig, period: Period,
+                       communes: list[str] | None = None) -> pl.DataFrame:
+    """Petitions received in the period: kind, field, outcome at as_of, timeliness, n, escalated.
+
+    Same due dates and closing rule as the indicators (``timeliness`` codes are explained in
+    PETITION_TIMELINESS_VI), so a page showing both never disagrees with itself.
+    """
+    return run(con, "petition_breakdown", engine_params(config, [period], communes))

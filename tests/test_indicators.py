@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.indicators import (Period, default_period, indicator_records, indicator_table, supporting_measures,
-                                  trend_periods, trend_table)
+from pipelines.indicators import (Period, default_period, indicator_records, indicator_table, petition_breakdown,
+                                  supporting_measures, trend_periods, trend_table)
 from pipelines.stats import wilson, wilson_percent
 from pipelines.warehouse import connect_read_only
 from schemas.config import SCORED_INDICATORS
@@ -320,3 +320,13 @@ def test_as_of_away_from_the_period_end_neither_pulls_in_nor_double_counts(tmp_p
     assert fraction(later, a, "biet_xin_loi") == (0, 1)      # Z only; X is August's
     assert fraction(earlier, a, "biet_xin_loi") == (0, 1)    # Z once, not as completed and as pending
     assert fraction(earlier, a, "khong_tre_hen") == (0, 1)
+
+
+def test_petition_breakdown_follows_the_engine_rules(con, codes):
+    """Commune A's seven petitions at 30/06/2024 (see hand_records): P1, P5, P6 closed on time, P2 late,
+    P3 and P7 open past due (P7 is resolved only on 10/07, after the as-of date), P4 open in time."""
+    table = petition_breakdown(con, config(), PERIOD, [codes["A"]])
+    by_timeliness = dict(table.group_by("timeliness").agg(pl.col("n").sum()).iter_rows())
+    assert by_timeliness == {"closed_on_time": 3, "closed_late": 1, "open_overdue": 2, "open_in_time": 1}
+    assert table.filter(pl.col("outcome") == "pending")["n"].sum() == 3
+    assert table["escalated"].sum() == 1

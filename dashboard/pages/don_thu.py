@@ -5,13 +5,14 @@ import streamlit as st
 
 from dashboard import charts, chrome, data
 from dashboard import queries as q
+from pipelines.indicators import PETITION_TIMELINESS_VI
 
 f = chrome.page("Đơn thư, đối thoại, thư")
 if f is not None:
     view = (f.period, f.district, f.commune)
     petitions, dialogues, letters = st.tabs(["Đơn thư", "Hội nghị đối thoại", "Thư gửi người dân"])
     with petitions:
-        p = data.scoped(q.PETITIONS_BY, *view)
+        p = data.petition_breakdown(*view)
         if p.is_empty():
             chrome.empty(f"Không có đơn thư nào nhận trong {f.label.lower()}")
         else:
@@ -19,7 +20,7 @@ if f is not None:
             c[0].metric("Đơn thư nhận trong kỳ", chrome.fmt_int(p["n"].sum()), border=True)
             c[1].metric("Đang giải quyết", chrome.fmt_int(p.filter(pl.col("outcome") == "pending")["n"].sum()), border=True)
             c[2].metric("Quá hạn chưa giải quyết", chrome.fmt_int(
-                p.filter(pl.col("timeliness") == "Quá hạn, chưa giải quyết")["n"].sum()), border=True)
+                p.filter(pl.col("timeliness") == "open_overdue")["n"].sum()), border=True)
             c[3].metric("Đơn vượt cấp", chrome.fmt_int(p["escalated"].sum()), border=True)
             left, right = st.columns(2)
             for col, by, vocab, title in ((left, "kind", "petition_kind", "Theo loại đơn"),
@@ -27,7 +28,7 @@ if f is not None:
                                           (left, "field", None, "Theo lĩnh vực"),
                                           (right, "timeliness", None, "Theo thời hạn giải quyết")):
                 agg = p.group_by(by).agg(pl.col("n").sum()).sort("n", descending=True)
-                labels = [chrome.vocab_label(vocab, v) if vocab else v for v in agg[by]]
+                labels = [chrome.vocab_label(vocab, v) if vocab else PETITION_TIMELINESS_VI.get(v, v) for v in agg[by]]
                 col.plotly_chart(charts.count_bars(labels, agg["n"].to_list(), title, horizontal=True), key=f"p_{by}")
     with dialogues:
         d = data.scoped(q.DIALOGUES, *view).row(0, named=True)
