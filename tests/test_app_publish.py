@@ -1,0 +1,34 @@
+"""The running dashboard picks up a newly published warehouse without a restart."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from pipelines.ingest import ingest_files
+from tests.dashboard_fixtures import metric, no_errors
+from tests.ingest_fixtures import write_csv
+
+REPO = Path(__file__).resolve().parents[1]
+HEADER = ["Mã hồ sơ", "Mã xã", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả"]
+
+
+def test_overview_follows_a_publish_while_open(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "dot1.csv", [HEADER] + [[f"A{i}", "15271", "03/03/2025", "06/03/2025", "05/03/2025"]
+                                                for i in range(3)])
+    write_csv(tmp_path / "dot2.csv", [HEADER] + [[f"B{i}", "15271", "10/03/2025", "13/03/2025", "12/03/2025"]
+                                                for i in range(2)])
+    ingest_files([tmp_path / "dot1.csv"], db=db)
+    monkeypatch.setenv("DVCQ_DB", str(db))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=90)
+    at.run()
+    no_errors(at)
+    assert metric(at, "Hồ sơ tiếp nhận") == "3"
+    ingest_files([tmp_path / "dot2.csv"], db=db)  # atomic replace while the app holds the old file open
+    at.run()
+    no_errors(at)
+    assert metric(at, "Hồ sơ tiếp nhận") == "5"
+    assert os.environ["DVCQ_DB"] == str(db)
