@@ -79,7 +79,8 @@ def page_calls() -> dict[str, callable]:
 
     def don_thu():
         period, _, _ = default_view()
-        for query in (q.PETITIONS_BY, q.DIALOGUES, q.DIALOGUE_LIST, q.LETTERS_BY_KIND):
+        data.petition_breakdown(period, None, None)
+        for query in (q.DIALOGUES, q.DIALOGUE_LIST, q.LETTERS_BY_KIND):
             data.scoped(query, period, None, None)
         data.indicators("province", period)
 
