@@ -63,6 +63,10 @@ SUPPORTING_MEASURES: dict[str, str] = {
 UNIT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name"]
 
 
+class PeriodError(ValueError):
+    """A period the user asked for that cannot be: its message says why, in Vietnamese."""
+
+
 @dataclass(frozen=True)
 class Period:
     """Records count in [date_from, date_to] by their own date; ``as_of`` answers "overdue yet?"."""
@@ -73,7 +77,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.date_from > self.date_to:
-            raise ValueError(f"kỳ không hợp lệ: từ {self.date_from:%d/%m/%Y} sau đến {self.date_to:%d/%m/%Y}")
+            raise PeriodError(f"kỳ không hợp lệ: từ {self.date_from:%d/%m/%Y} sau đến {self.date_to:%d/%m/%Y}")
 
     @property
     def days(self) -> int:

@@ -1,0 +1,48 @@
+"""The dvcq command line answers bad input with one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipelines.warehouse import publishing
+
+
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "w.duckdb"
+    with publishing(db, "38"):
+        pass
+    return db
+
+
+def dvcq(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["indicators", "--from", "2025-06-01", "--to", "2025-01-01"], "kỳ không hợp lệ: từ 01/06/2025 sau đến 01/01/2025"),
+    (["backlog", "--as-of", "2025-13-01"], "ngày không hợp lệ '2025-13-01'"),
+    (["flags", "--level", "xa"], "invalid choice"),
+])
+def test_bad_options(empty_db, args, message):
+    done = dvcq(*args, "--db", str(empty_db))
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_missing_warehouse_and_configuration(tmp_path):
+    done = dvcq("indicators", "--db", str(tmp_path / "khong_co.duckdb"))
+    assert done.returncode == 2 and "Chưa có kho dữ liệu" in done.stderr and "Traceback" not in done.stderr
+    done = dvcq("--config", str(tmp_path / "khong_co.toml"), "quarantine", "--db", str(tmp_path / "x.duckdb"))
+    assert done.returncode == 2 and "Không tìm thấy tệp cấu hình" in done.stderr
+
+
+def test_empty_warehouse_gives_every_commune_with_no_value(empty_db):
+    done = dvcq("indicators", "--db", str(empty_db), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("unit_code,unit_name,indicator,numerator,denominator,value,ci_low,ci_high,target")
+    assert len(lines) == 1 + 547 * 14  # 547 communes x (12 indicators + hai_long + composite)
+    assert all(line.split(",")[5] == "" for line in lines[1:])  # N/A everywhere, never 100
