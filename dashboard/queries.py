@@ -49,7 +49,7 @@ WHERE r.sent_date BETWEEN $1 AND $2 AND {SCOPE}
 GROUP BY ALL ORDER BY n DESC
 """
 
-FRESHNESS = f"""
+FRESHNESS = """
 WITH latest AS (
   SELECT commune_code, 'dossier' AS kind, max(greatest(received_date, completed_date)) AS last FROM dossiers GROUP BY 1
   UNION ALL SELECT commune_code, 'letter', max(sent_date) FROM letters GROUP BY 1

@@ -33,7 +33,7 @@ import polars as pl
 import xlsxwriter
 
 from pipelines.admin_units import admin_units_table
-from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS, RecordSchema
+from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import (CHANNEL, DOSSIER_STATUS, LETTER_KIND, PETITION_KIND, PETITION_OUTCOME,
                                   RATING, TIMELINESS)
 
@@ -772,7 +772,6 @@ def _inject_defects(spec: _FileSpec, cols: list[list], data: dict, rows: np.ndar
 def _write(spec: _FileSpec, out_dir: Path, data: dict, rows: np.ndarray, rng, defects: list[dict],
            defect_rate: float) -> int:
     f = spec.form
-    schema = RECORD_SCHEMAS[spec.kind]
     words = {}
     for vocab, canon in ((DOSSIER_STATUS, ["pending", "completed", "returned", "withdrawn"]),
                          (TIMELINESS, ["early", "on_time", "late"]), (CHANNEL, ["direct", "online", "postal"]),

@@ -126,7 +126,7 @@ def load_admin_units(con: duckdb.DuckDBPyConnection, province_code: str) -> None
     """Replace ``admin_units`` with the configured province's communes from the registry."""
     from pipelines.admin_units import admin_units_table
 
-    units = admin_units_table(province_code)
+    units = admin_units_table(province_code)  # noqa: F841 - read by DuckDB below
     con.execute("DELETE FROM admin_units")
     con.execute("INSERT INTO admin_units BY NAME SELECT * FROM units")
 

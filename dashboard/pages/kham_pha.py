@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import chrome, data, explore
+from dashboard import chrome, explore
 
 filters = chrome.page("Khám phá dữ liệu", "Dành cho cán bộ phân tích: chỉ đọc, không sửa được kho dữ liệu")
 if filters is not None:
