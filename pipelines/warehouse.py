@@ -95,9 +95,16 @@ def table_definitions() -> dict[str, list[tuple[str, str, str]]]:
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, and add the columns a newer schema declares to older warehouses
+    (additive changes migrate themselves; the data already loaded is kept)."""
     for table, columns in table_definitions().items():
         cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type, _ in columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+        present = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        for name, sql_type, _ in columns:
+            if name not in present:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection) -> None:

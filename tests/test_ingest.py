@@ -395,3 +395,17 @@ def test_windows_1258_body_under_a_plain_ascii_head(tmp_path):
     [report] = ingest_one(tmp_path / "dai.csv", tmp_path / "w.duckdb")
     assert (report.rows_read, report.rows_inserted) == (3001, 3001)
     assert rows(tmp_path / "w.duckdb", "SELECT sector FROM dossiers WHERE dossier_id = 'B00001'") == [("Hộ tịch",)]
+
+
+def test_an_older_warehouse_gains_new_columns_and_keeps_its_rows(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    with duckdb.connect(str(db)) as con:  # as if written before the schema had these columns
+        con.execute("ALTER TABLE dossiers DROP COLUMN applicant_address")
+        con.execute("ALTER TABLE letters DROP COLUMN new_appointment_date")
+    write_csv(tmp_path / "thu_thi_tran_ha_trung.csv", [["Loai thu", "Ngay gui", "Ngay hen lai"],
+                                                       ["Xin loi", "02/03/2024", "09/03/2024"]])
+    [report] = ingest_one(tmp_path / "thu_thi_tran_ha_trung.csv", db)
+    assert report.rows_inserted == 1
+    assert rows(db, "SELECT count(*) FROM dossiers") == [(3,)]
+    assert rows(db, "SELECT new_appointment_date FROM letters") == [(dt.date(2024, 3, 9),)]
