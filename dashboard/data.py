@@ -264,7 +264,7 @@ def measures(level: str, period) -> pl.DataFrame:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _flags(v: str, path: str, level: str, period) -> pl.DataFrame:
-    return _engine_call(v, "pipelines.flags.flag_table", level, _period(period))
+    return _engine_call(v, "pipelines.flags.flag_table", level, _period(period), _counts(v, path, period))
 
 
 def flags(level: str, period) -> pl.DataFrame:

@@ -150,14 +150,16 @@ def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) 
     return pl.concat([late, dossiers, petitions, silent], how="diagonal_relaxed")
 
 
-def flag_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level, period: Period) -> pl.DataFrame:
+def flag_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level, period: Period,
+               counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every flag of every unit at ``level`` for ``period``: FLAG_COLUMNS, one row per flag.
 
     ``indicator`` is the indicator id (below_target, below_peers), ``composite``
     (bottom_rank) or the rule id (late_without_apology, pending_overdue, petition_overdue,
-    no_dialogue_12m).
+    no_dialogue_12m). ``counts`` may pass the period's ``commune_counts`` already computed (the
+    dashboard caches them), saving the most expensive query.
     """
-    counts = commune_counts(con, config, [period])
+    counts = commune_counts(con, config, [period]) if counts is None else counts
     units = unit_frame(con, level)
     rates = rates_from_counts(aggregate(counts, units, []), config, level, [])
     parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, period,

@@ -148,3 +148,11 @@ def test_vietnamese_number_format():
     assert vn_number(1234567.891, 1) == "1.234.567,9"
     assert vn_number(0) == "0"
     assert vn_percent(92.94) == "92,9 %"
+
+
+def test_precomputed_counts_give_the_same_flags(con):
+    from pipelines.indicators import commune_counts
+
+    counts = commune_counts(con, config(), [PERIOD])
+    for level in ("commune", "district"):
+        assert flag_table(con, config(), level, PERIOD, counts).equals(flag_table(con, config(), level, PERIOD))
