@@ -53,12 +53,8 @@ def _ingest(files) -> None:
             path.write_bytes(f.getbuffer())
             paths.append(path)
 
-        def progress(*args, **kwargs):
-            done = next((a for a in args if isinstance(a, (int, float))), None)
-            total = next((a for a in args[1:] if isinstance(a, int)), len(paths)) if len(args) > 1 else len(paths)
-            name = next((str(a) for a in args if isinstance(a, (str, Path))), "")
-            if done is not None and total:
-                bar.progress(min(1.0, float(done) / total), text=f"Đang nạp {Path(name).name} ({done}/{total})")
+        def progress(number: int, total: int, name: str) -> None:
+            bar.progress(number / total, text=f"Đang nạp {name} ({number}/{total})")
 
         try:
             reports = ingest_files(paths, db=data.db_path(), config=data.config(), progress=progress)
@@ -67,11 +63,17 @@ def _ingest(files) -> None:
             st.error(f"Không nạp được dữ liệu: {exc}")
             return
     bar.progress(1.0, text="Đã nạp xong")
-    frame = pl.DataFrame([{k: getattr(r, k, None) for k in REPORT_SPEC if k != "ingested_on"} for r in reports])
-    frame = frame.with_columns(pl.col("communes").map_elements(
-        lambda c: ", ".join(c) if isinstance(c, list) else str(c or ""), return_dtype=pl.String)
-    ) if "communes" in frame.columns else frame
-    st.success(f"Đã nạp {chrome.fmt_int(len(reports))} tệp/trang tính. Các trang đã dùng dữ liệu mới.")
+    failed = [r for r in reports if r.error]
+    for report in failed:  # a file that could not be read is said, with why; nothing of it was loaded
+        st.error(f"Không đọc được tệp {report.file_name}: {report.error}")
+    loaded = [r for r in reports if not r.error]
+    if not loaded:
+        return
+    frame = pl.DataFrame([{k: ", ".join(v) if isinstance(v := getattr(r, k), list) else v
+                           for k in REPORT_SPEC if k != "ingested_on"} for r in loaded])
+    frame = _with_commune_names(frame)
+    st.success(f"Đã nạp {chrome.fmt_int(len(loaded))} tệp/trang tính: đọc {chrome.fmt_int(frame['rows_read'].sum())} "
+               f"dòng, cách ly {chrome.fmt_int(frame['rows_quarantined'].sum())}. Các trang đã dùng dữ liệu mới.")
     chrome.show_table(_kind_vi(frame), REPORT_SPEC, key="ingest_result")
 
 
@@ -85,11 +87,15 @@ def ingest_log() -> None:
     cols[1].metric("Số dòng đọc", chrome.fmt_int(log["rows_read"].sum()))
     cols[2].metric("Thêm mới + cập nhật", chrome.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
     cols[3].metric("Bị cách ly", chrome.fmt_int(log["rows_quarantined"].sum()))
+    chrome.show_table(_kind_vi(_with_commune_names(log)), REPORT_SPEC, key="log_table")
+
+
+def _with_commune_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """The ``communes`` column's comma-separated codes shown as commune names."""
     names = dict(data.units().select("commune_code", "commune_name").iter_rows())
-    log = log.with_columns(pl.col("communes").map_elements(
+    return frame.with_columns(pl.col("communes").map_elements(
         lambda codes: ", ".join(names.get(c.strip(), c.strip()) for c in (codes or "").split(",") if c.strip()),
         return_dtype=pl.String))
-    chrome.show_table(_kind_vi(log), REPORT_SPEC, key="log_table")
 
 
 def quarantine() -> None:

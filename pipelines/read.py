@@ -162,7 +162,8 @@ def _read_excel(path: Path) -> list[RawTable]:
             preview = [list(row) for row in frame.head(PREVIEW_ROWS).iter_rows()]
             tables.append(RawTable(sheet=name, preview=preview, cells=frame))
     except Exception as exc:  # calamine raises several types for corrupt or encrypted files
-        raise UnreadableFile(f"không mở được tệp Excel ({type(exc).__name__})") from exc
+        raise UnreadableFile("không mở được tệp Excel: tệp hỏng, có mật khẩu, hoặc không phải Excel dù có đuôi "
+                             f"{path.suffix}") from exc
     return tables
 
 
@@ -170,7 +171,7 @@ def _read_parquet(path: Path) -> list[RawTable]:
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
-        raise UnreadableFile(f"không đọc được tệp Parquet ({type(exc).__name__})") from exc
+        raise UnreadableFile("không đọc được tệp Parquet: tệp hỏng hoặc không phải Parquet") from exc
     header = pl.DataFrame([pl.Series(f"column_{i}", [name], pl.String) for i, name in enumerate(frame.columns)])
     body = frame.select([pl.col(c).cast(pl.String).alias(f"column_{i}") for i, c in enumerate(frame.columns)])
     cells = pl.concat([header, body])

@@ -143,3 +143,45 @@ def test_url_reproduces_view(server, browser):
         assert page.get_by_text(f"Năm {year}").count() >= 1
     finally:
         page.close()
+
+
+def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
+    """A commune clerk's path: an empty warehouse, upload on Dữ liệu (one good export, one broken
+    file), «Nạp dữ liệu», the counts and the broken file's reason shown, Tổng quan showing the rows."""
+    from tests.ingest_fixtures import write_csv
+
+    good = write_csv(tmp_path / "ho_so_thi_tran_ha_trung_2025.csv",
+                     [["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả"]]
+                     + [[f"U{i}", "03/03/2025", "06/03/2025", "05/03/2025"] for i in range(4)]
+                     + [["U9", "31/02/2025", "06/03/2025", ""]])
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    port = free_port()
+    proc = start_server(tmp_path / "moi.duckdb", port)
+    try:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        # The entry page first: Streamlit may not know a deep link's page on a server's very first run.
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        page.get_by_text("Chưa có kho dữ liệu").first.wait_for(timeout=60_000)
+        page.goto(f"http://127.0.0.1:{port}/du-lieu", wait_until="domcontentloaded")
+        page.get_by_text("Chọn tệp").first.wait_for(timeout=60_000)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
+        page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Nạp dữ liệu").click()
+        page.get_by_text("Đã nạp 1 tệp/trang tính: đọc 5 dòng, cách ly 1").first.wait_for(timeout=60_000)
+        page.get_by_text("Không đọc được tệp hong.xlsx").first.wait_for(timeout=10_000)
+        page.get_by_role("tab", name="Các tệp đã nạp").wait_for(timeout=60_000)  # the page below sees the new data
+        page.locator('[data-testid="stMetricLabel"]', has_text="Số dòng đọc").first.wait_for(timeout=60_000)
+        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
+        page.wait_for_timeout(1500)  # the data grids draw their canvases after mounting
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "du-lieu-nap.png"), full_page=True)
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        page.get_by_text("Hồ sơ tiếp nhận").first.wait_for(timeout=60_000)
+        value = page.locator('[data-testid="stMetric"]', has_text="Hồ sơ tiếp nhận").locator(
+            '[data-testid="stMetricValue"]').first.inner_text()
+        assert value.strip() == "4"
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
