@@ -1,4 +1,8 @@
-"""Entry script: builds the navigation only. Run: streamlit run dashboard/app.py"""
+"""Entry script: builds the navigation only. Run: streamlit run dashboard/app.py
+
+Each url_path is its file's name: before the first script run, Streamlit knows only the files of
+dashboard/pages/, so a shared link to another path would open on "Page not found" after a restart.
+"""
 
 import streamlit as st
 
@@ -6,15 +10,15 @@ st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân ph�
                    page_icon=":material/account_balance:")
 
 PAGES = [
-    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="tong-quan", icon=":material/dashboard:",
+    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="tong_quan", icon=":material/dashboard:",
             default=True),
-    st.Page("pages/so_sanh.py", title="So sánh", url_path="so-sanh", icon=":material/compare_arrows:"),
-    st.Page("pages/don_vi.py", title="Đơn vị", url_path="don-vi", icon=":material/location_city:"),
-    st.Page("pages/ton_dong.py", title="Tồn đọng", url_path="ton-dong", icon=":material/pending_actions:"),
-    st.Page("pages/canh_bao.py", title="Cảnh báo", url_path="canh-bao", icon=":material/warning:"),
-    st.Page("pages/don_thu.py", title="Đơn thư, đối thoại, thư", url_path="don-thu", icon=":material/mail:"),
-    st.Page("pages/kham_pha.py", title="Khám phá", url_path="kham-pha", icon=":material/query_stats:"),
-    st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du-lieu", icon=":material/upload_file:"),
+    st.Page("pages/so_sanh.py", title="So sánh", url_path="so_sanh", icon=":material/compare_arrows:"),
+    st.Page("pages/don_vi.py", title="Đơn vị", url_path="don_vi", icon=":material/location_city:"),
+    st.Page("pages/ton_dong.py", title="Tồn đọng", url_path="ton_dong", icon=":material/pending_actions:"),
+    st.Page("pages/canh_bao.py", title="Cảnh báo", url_path="canh_bao", icon=":material/warning:"),
+    st.Page("pages/don_thu.py", title="Đơn thư, đối thoại, thư", url_path="don_thu", icon=":material/mail:"),
+    st.Page("pages/kham_pha.py", title="Khám phá", url_path="kham_pha", icon=":material/query_stats:"),
+    st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du_lieu", icon=":material/upload_file:"),
 ]
 
 st.navigation(PAGES).run()

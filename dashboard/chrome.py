@@ -233,7 +233,7 @@ def unit_links(codes: list[str], fragment: bool = True) -> dict[str, str]:
         else:
             params = base | {"huyen": districts.get(code, code)}
             name = districts.get(code, code)
-        links[code] = f"./don-vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
+        links[code] = f"./don_vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
     return links
 
 

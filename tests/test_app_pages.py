@@ -118,7 +118,7 @@ def test_flags_filter_by_kind(latest):
                        "AND received_date <= ?", latest, latest)
     assert metric(at, "Vi phạm quy định") == fmt_int(expected)
     table = at.dataframe[0].value
-    assert "./don-vi?" in table["Đơn vị"].iloc[0]  # link to the unit's page
+    assert "./don_vi?" in table["Đơn vị"].iloc[0]  # link to the unit's page
 
 
 def test_petitions_page_follows_district(latest):

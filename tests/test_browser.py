@@ -27,13 +27,13 @@ SHOTS = REPO / "artifacts" / "screenshots"
 # url path, text that proves real content, selector that must appear
 PAGES = [
     ("", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg"),
-    ("so-sanh", "Bản đồ nhiệt", ".js-plotly-plot .main-svg"),
-    ("don-vi", "Hãy chọn một huyện", "a[href*=\"don-vi?\"]"),
-    ("ton-dong", "Danh sách quá hạn", ".js-plotly-plot .main-svg"),
-    ("canh-bao", "Đơn vị bị cảnh báo", '[data-testid="stDataFrame"]'),
-    ("don-thu", "Đơn thư nhận trong kỳ", ".js-plotly-plot .main-svg"),
-    ("kham-pha", "Nhóm theo", '[data-testid="stDataFrame"]'),
-    ("du-lieu", "Các tệp đã nạp", '[data-testid="stDataFrame"]'),
+    ("so_sanh", "Bản đồ nhiệt", ".js-plotly-plot .main-svg"),
+    ("don_vi", "Hãy chọn một huyện", "a[href*=\"don_vi?\"]"),
+    ("ton_dong", "Danh sách quá hạn", ".js-plotly-plot .main-svg"),
+    ("canh_bao", "Đơn vị bị cảnh báo", '[data-testid="stDataFrame"]'),
+    ("don_thu", "Đơn thư nhận trong kỳ", ".js-plotly-plot .main-svg"),
+    ("kham_pha", "Nhóm theo", '[data-testid="stDataFrame"]'),
+    ("du_lieu", "Các tệp đã nạp", '[data-testid="stDataFrame"]'),
 ]
 
 
@@ -115,9 +115,9 @@ def assert_no_error(page) -> None:
     assert "Traceback" not in body
 
 
-@pytest.mark.parametrize("path,text,selector", PAGES, ids=[p[0] or "tong-quan" for p in PAGES])
+@pytest.mark.parametrize("path,text,selector", PAGES, ids=[p[0] or "tong_quan" for p in PAGES])
 def test_page_renders(server, browser, path, text, selector):
-    page, seconds = open_page(browser, f"{server}/{path}", text, selector, shot=f"{path or 'tong-quan'}.png")
+    page, seconds = open_page(browser, f"{server}/{path}", text, selector, shot=f"{path or 'tong_quan'}.png")
     try:
         assert_no_error(page)
         assert page.locator('[data-testid="stSidebar"]').get_by_text("Bộ lọc", exact=True).count() == 1
@@ -135,8 +135,8 @@ def test_url_reproduces_view(server, browser):
             "SELECT u.district_name, year(max(d.received_date)) FROM dossiers d JOIN admin_units u USING "
             "(commune_code) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchall()[0]
     from urllib.parse import quote
-    url = f"{server}/don-vi?nam={year}&huyen={quote(name)}"
-    page, _ = open_page(browser, url, "Thẻ điểm", ".js-plotly-plot .main-svg", shot="don-vi-huyen.png")
+    url = f"{server}/don_vi?nam={year}&huyen={quote(name)}"
+    page, _ = open_page(browser, url, "Thẻ điểm", ".js-plotly-plot .main-svg", shot="don_vi-huyen.png")
     try:
         assert_no_error(page)
         assert page.get_by_role("heading", name=name).count() >= 1
@@ -160,11 +160,11 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
     proc = start_server(tmp_path / "moi.duckdb", port)
     try:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
-        # The entry page first: Streamlit may not know a deep link's page on a server's very first run.
-        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
-        page.get_by_text("Chưa có kho dữ liệu").first.wait_for(timeout=60_000)
-        page.goto(f"http://127.0.0.1:{port}/du-lieu", wait_until="domcontentloaded")
+        # A link straight to Dữ liệu on a server that just started: it must open that page.
+        page.goto(f"http://127.0.0.1:{port}/du_lieu", wait_until="domcontentloaded")
         page.get_by_text("Chọn tệp").first.wait_for(timeout=60_000)
+        page.get_by_text("Chưa có kho dữ liệu").first.wait_for(timeout=60_000)
+        assert page.get_by_text("Page not found").count() == 0
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
         page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Nạp dữ liệu").click()
@@ -175,7 +175,7 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
         page.wait_for_timeout(1500)  # the data grids draw their canvases after mounting
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "du-lieu-nap.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / "du_lieu_nap.png"), full_page=True)
         page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
         page.get_by_text("Hồ sơ tiếp nhận").first.wait_for(timeout=60_000)
         value = page.locator('[data-testid="stMetric"]', has_text="Hồ sơ tiếp nhận").locator(
