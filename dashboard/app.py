@@ -1,8 +1,4 @@
-"""Entry script: builds the navigation only. Run: streamlit run dashboard/app.py
-
-Each url_path is its file's name: before the first script run, Streamlit knows only the files of
-dashboard/pages/, so a shared link to another path would open on "Page not found" after a restart.
-"""
+"""Entry script: builds the navigation only. Serve it with ``python -m dashboard.serve`` (see there why)."""
 
 import streamlit as st
 

@@ -73,7 +73,30 @@ def sql_editor() -> None:
     _results(result.frame, result.truncated, result.seconds, "sql")
 
 
-def builder() -> None:
+def _sidebar_scope(table: str, f: chrome.Filters) -> tuple[list[tuple[str, str, str]], str]:
+    """Filters of the sidebar's period and unit for a record table, and a sentence saying what they are.
+
+    A record falls in the period by its own date (dossiers by the day they were received, since an
+    analyst's table counts intake; pending dossiers have no completion date)."""
+    from schemas.records import RECORD_SCHEMAS
+    schema = next((s for s in RECORD_SCHEMAS.values() if s.table == table), None)
+    if schema is None:
+        return [], ""
+    date = "received_date" if schema.kind == "dossier" else schema.date_column
+    scope = [(date, ">=", f.date_from.isoformat()), (date, "<=", f.date_to.isoformat())]
+    where = "toàn tỉnh"
+    if f.commune:
+        scope.append(("commune_code", "=", f.commune))
+        where = data.unit_name(f.commune)
+    elif f.district:
+        scope.append(("district_name", "=", data.unit_name(f.district)))
+        where = data.unit_name(f.district)
+    label = schema.column(date).label_vi.lower()
+    return scope, (f"Theo bộ lọc bên trái: {label} từ {chrome.fmt_date(f.date_from)} đến "
+                   f"{chrome.fmt_date(f.date_to)}, {where}.")
+
+
+def builder(f: chrome.Filters) -> None:
     tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar",)}
     from schemas.records import RECORD_SCHEMAS
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
@@ -97,6 +120,10 @@ def builder() -> None:
     fop = f2.selectbox("Điều kiện", list(sandbox.OPERATORS), format_func=sandbox.OPERATORS.get, key="b_fop")
     fval = f3.text_input("Giá trị", key="b_fval")
     filters = [(fcol, fop, fval)] if fcol and fval else []
+    scope, said = _sidebar_scope(table, f)
+    if scope and st.toggle("Theo kỳ và đơn vị ở thanh bên trái", value=True, key="b_scope", help=said):
+        filters += scope
+        st.caption(said)
     if agg != "count" and not measure:
         st.info("Bảng này không có cột số để tính tổng/trung bình; hãy chọn «Đếm số bản ghi».")
         return

@@ -11,7 +11,7 @@ fi
 port="${DVCQ_PORT:-8501}"
 if [ -f dashboard/app.py ]; then
   echo "Mở trình duyệt tại: http://localhost:${port}"
-  exec .venv/bin/streamlit run dashboard/app.py --server.headless true --server.port "$port" \
+  exec .venv/bin/python -m dashboard.serve --server.headless true --server.port "$port" \
     --browser.gatherUsageStats false
 fi
 .venv/bin/dvcq indicators --db "$db" --level district

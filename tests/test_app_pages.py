@@ -186,3 +186,23 @@ def test_empty_warehouse_explains(tmp_path, monkeypatch):
             at.switch_page(f"pages/{page}.py").run()
         assert not at.exception
         assert any("Chưa có kho dữ liệu" in i.value for i in at.info)
+
+
+def test_explore_builder_follows_the_sidebar(latest):
+    """The no-code builder counts the sidebar's period and district unless the user turns that off."""
+    at = new_app("kham_pha")
+    at.selectbox(key="b_table").set_value("petitions").run()
+    at.multiselect(key="b_group").set_value([]).run()
+    no_errors(at)
+    year = latest.year
+    in_year = sql_one("SELECT count(*) FROM petitions WHERE year(received_date) = ?", year)
+    assert any(fmt_int(in_year) in df.value.to_string() for df in at.dataframe)
+    district = _busiest_district(year)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    in_district = sql_one(f"SELECT count(*) FROM petitions {IN_DISTRICT} AND year(received_date) = ?", district, year)
+    assert in_district != in_year
+    assert any(fmt_int(in_district) in df.value.to_string() for df in at.dataframe)
+    at.toggle(key="b_scope").set_value(False).run()
+    everything = sql_one("SELECT count(*) FROM petitions")
+    assert any(fmt_int(everything) in df.value.to_string() for df in at.dataframe)

@@ -45,7 +45,7 @@ def free_port() -> int:
 
 def start_server(db: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, DVCQ_DB=str(db))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "dashboard.serve", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
@@ -165,6 +165,8 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         page.get_by_text("Chọn tệp").first.wait_for(timeout=60_000)
         page.get_by_text("Chưa có kho dữ liệu").first.wait_for(timeout=60_000)
         assert page.get_by_text("Page not found").count() == 0
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text("Tổng quan").count() == 1 and nav.get_by_text("tong quan").count() == 0
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
         page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Nạp dữ liệu").click()

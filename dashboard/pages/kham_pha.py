@@ -8,7 +8,7 @@ filters = chrome.page("Khám phá dữ liệu", "Dành cho cán bộ phân tích
 if filters is not None:
     builder, editor = st.tabs(["Tạo bảng tổng hợp (không cần SQL)", "Truy vấn SQL"])
     with builder:
-        explore.builder()
+        explore.builder(filters)
     with editor:
         left, right = st.columns([3, 2])
         with right:

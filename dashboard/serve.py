@@ -1,0 +1,29 @@
+"""Start the dashboard server: ``python -m dashboard.serve [streamlit run options]``.
+
+Why not plain ``streamlit run dashboard/app.py``: the layout keeps the pages in
+``dashboard/pages/``, beside the entry script, and Streamlit treats such a folder as an old-style
+(v1) multipage app until the entry script has run ``st.navigation`` once. So the very first
+visitor of a freshly started server who follows a link to a page (``/ton_dong?huyen=…``) got that
+page file run on its own — raw file names as the menu, no page configuration — or "Page not
+found". This launcher tells Streamlit up front that the app uses ``st.navigation``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+APP = Path(__file__).with_name("app.py")
+
+
+def main() -> None:
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.exit(cli.main())
+
+
+if __name__ == "__main__":
+    main()
