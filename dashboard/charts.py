@@ -128,8 +128,10 @@ def stacked_bars(df: pl.DataFrame, x: str, stack: str, y: str, title: str, order
         part = df.filter(pl.col(stack) == s)
         fig.add_trace(go.Bar(x=part[x].to_list(), y=part[y].to_list(), name=s, marker_color=colour,
                              hovertemplate="%{x}: %{y}<extra>" + s + "</extra>"))
-    _layout(fig, height=380, title=title, barmode="stack")
+    _layout(fig, height=420, title=title, barmode="stack")
     fig.update_xaxes(tickangle=-30)
+    # Legend below the slanted commune names, not over them.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.42, x=0), margin=dict(l=10, r=10, t=40, b=120))
     return fig
 
 

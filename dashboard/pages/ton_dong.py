@@ -32,4 +32,4 @@ if f is not None:
                            file_name=name, type="primary", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "
-                   "cấu hình (backlog_bucket_edges).")
+                   "cấu hình config/dvcq.toml.")
