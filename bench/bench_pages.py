@@ -120,21 +120,25 @@ def time_queries(db: Path, repeats: int = 3) -> dict[str, tuple[float, float]]:
     return results
 
 
-def time_browser(db: Path) -> dict[str, float]:
-    """page -> seconds from navigation to real content, fresh server (cold caches)."""
+def time_browser(db: Path, one_user: bool) -> dict[str, float]:
+    """page -> seconds from navigation to real content (inf: timed out), on a freshly started server.
+
+    ``one_user`` False: every page in a new browser context (nothing cached). True: one browser
+    opening the pages in menu order, its HTTP cache kept as a real browser keeps it.
+    """
     from playwright.sync_api import sync_playwright
 
     from tests.test_browser import ARGS, CHROMIUM, PAGES, free_port, start_server
 
-    names = list(page_calls())
     port = free_port()
     proc = start_server(db, port)
     out = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for name, (path, text, selector) in zip(names, PAGES):
-                page = browser.new_page(viewport={"width": 1440, "height": 900})
+            shared = browser.new_context(viewport={"width": 1440, "height": 900}).new_page() if one_user else None
+            for name, (path, text, selector) in zip(page_calls(), PAGES):
+                page = shared or browser.new_page(viewport={"width": 1440, "height": 900})
                 t0 = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/{path}", wait_until="domcontentloaded")
                 try:
@@ -143,43 +147,14 @@ def time_browser(db: Path) -> dict[str, float]:
                     out[name] = time.perf_counter() - t0
                 except Exception:  # noqa: BLE001 - record the timeout, keep measuring the other pages
                     out[name] = float("inf")
-                page.close()
+                if not one_user:
+                    page.close()
             browser.close()
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # a warm-up query still running: stop it hard
-            proc.kill()
-    return out
-
-
-def time_browser_session(db: Path) -> dict[str, float]:
-    """page -> seconds to real content for one user: one browser (its HTTP cache kept, as a real
-    browser's), a freshly started server, the pages opened one after the other in menu order."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARGS, CHROMIUM, PAGES, free_port, start_server
-
-    port = free_port()
-    proc = start_server(db, port)
-    out = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-            for name, (path, text, selector) in zip(page_calls(), PAGES):
-                t0 = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/{path}", wait_until="domcontentloaded")
-                page.get_by_text(text, exact=False).first.wait_for(timeout=120_000)
-                page.wait_for_selector(selector, timeout=120_000)
-                out[name] = time.perf_counter() - t0
-            browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # a query still running: stop it hard
             proc.kill()
     return out
 
@@ -233,8 +208,8 @@ def main() -> None:
     lines = []
     if not args.no_browser:
         dbs = (("sample", args.sample), ("large", args.large))
-        browser = {label: time_browser(db) for label, db in dbs}
-        session = {label: time_browser_session(db) for label, db in dbs}
+        browser = {label: time_browser(db, one_user=False) for label, db in dbs}
+        session = {label: time_browser(db, one_user=True) for label, db in dbs}
         lines += ["", "Browser (Debian chromium, headless): seconds from navigation to the page's real content "
                   "(first meaningful paint), on a freshly started server (cold caches). *New browser*: each page "
                   "in a new browser context (nothing cached: Streamlit's and plotly's JavaScript downloaded "
