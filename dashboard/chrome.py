@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
 GOOD, WATCH, WEAK, NA_COLOUR = "#2166AC", "#F1A340", "#B35806", "#D9D9D9"
@@ -25,7 +26,7 @@ SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.7, "#D1E5F0"], [1.0, GOOD]]  # comp
 SERIES = ["#2166AC", "#E08214", "#8073AC", "#4393C3", "#B35806", "#542788", "#FDB863", "#92C5DE"]
 
 BUCKET_COLOURS = ["#FDB863", "#E08214", "#B35806", "#7F3B08"]  # light to dark: older is darker
-BACKLOG_KINDS = {"dossier": "Hồ sơ TTHC", "petition": "Đơn thư"}
+RECORD_KIND_LABELS = {kind: schema.label_vi for kind, schema in RECORD_SCHEMAS.items()}
 BACKLOG_SPEC = {
     "kind": ("Loại", "text"), "record_id": ("Mã hồ sơ / Số đơn", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
     "district_name": ("Huyện/thị xã/thành phố", "text"), "received_date": ("Ngày tiếp nhận", "date"),

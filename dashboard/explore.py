@@ -7,14 +7,14 @@ import streamlit as st
 
 from dashboard import chrome, data, sandbox
 from pipelines.warehouse import table_definitions
+from schemas.records import RECORD_SCHEMAS
 
 EXAMPLE = ("SELECT u.district_name, count(*) AS so_ho_so,\n"
            "       count(*) FILTER (WHERE d.timeliness = 'late') AS tre_hen\n"
            "FROM dossiers d JOIN admin_units u USING (commune_code)\n"
            "GROUP BY ALL ORDER BY so_ho_so DESC")
-TABLE_LABELS = {"dossiers": "Hồ sơ TTHC", "letters": "Thư", "petitions": "Đơn thư", "dialogues": "Hội nghị đối thoại",
-                "surveys": "Phiếu khảo sát", "admin_units": "Đơn vị hành chính", "quarantine": "Dòng bị cách ly",
-                "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
+TABLE_LABELS = {**{s.table: s.label_vi for s in RECORD_SCHEMAS.values()}, "admin_units": "Đơn vị hành chính",
+                "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
 
 
 def _label(table: str, column: str) -> str:

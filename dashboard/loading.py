@@ -13,8 +13,6 @@ from dashboard import chrome, data
 from dashboard import queries as q
 
 STALE_DAYS = 60
-KIND_LABELS = {"dossier": "Hồ sơ TTHC", "letter": "Thư", "petition": "Đơn thư", "dialogue": "Hội nghị đối thoại",
-               "survey": "Phiếu khảo sát"}
 REPORT_SPEC = {
     "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind": ("Loại dữ liệu", "text"),
     "communes": ("Xã", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
@@ -27,7 +25,7 @@ REPORT_SPEC = {
 def _kind_vi(frame: pl.DataFrame, col: str = "kind") -> pl.DataFrame:
     if col not in frame.columns:
         return frame
-    return frame.with_columns(pl.col(col).replace(KIND_LABELS))
+    return frame.with_columns(pl.col(col).replace(chrome.RECORD_KIND_LABELS))
 
 
 def upload_section() -> None:

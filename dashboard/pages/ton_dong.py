@@ -25,7 +25,7 @@ if f is not None:
         right.plotly_chart(charts.count_bars(buckets["bucket"].to_list(), buckets["n"].to_list(),
                                              "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS), key="bk_buckets")
         st.markdown("#### Danh sách quá hạn (cũ nhất trước)")
-        shown = items.with_columns(pl.col("kind").replace(chrome.BACKLOG_KINDS))
+        shown = items.with_columns(pl.col("kind").replace(chrome.RECORD_KIND_LABELS))
         chrome.show_table(shown, chrome.BACKLOG_SPEC, key="bk_table", height=460)
         name = f"ton_dong_{(f.commune or f.district or 'toan_tinh')}_{f.as_of:%Y%m%d}.xlsx"
         st.download_button("Tải danh sách (XLSX) để gửi các xã", chrome.xlsx_bytes(shown, chrome.BACKLOG_SPEC, "Tồn đọng"),
