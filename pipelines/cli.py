@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.admin_unit import ERAS
 from schemas.config import ConfigError, load_config
 from schemas.records import RECORD_KINDS
 
@@ -55,6 +56,11 @@ def _add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: --to)")
 
 
+def _add_units(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--units", choices=ERAS,
+                        help="administrative structure (default: 2025 for a period ending after 30/06/2025)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dvcq", description="Chính quyền thân thiện, vì Nhân dân phục vụ: "
                                      "nạp dữ liệu xã, tính chỉ số, cảnh báo, hồ sơ tồn đọng.")
@@ -66,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(ingest)
     ingest.add_argument("--kind", choices=RECORD_KINDS, help="record kind (default: detected from headers)")
     ingest.add_argument("--commune", help="commune code or name for files that do not say")
+    ingest.add_argument("--units", choices=ERAS,
+                        help="structure of codes and names that exist in both lists (default: the era of each "
+                             "file's latest event date)")
 
     quarantine = sub.add_parser("quarantine", help="list quarantined rows with reasons")
     _add_db(quarantine)
@@ -81,14 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
                             ("flags", "weak-performer flags with reasons")):
         cmd = sub.add_parser(name, help=help_text)
         _add_db(cmd)
-        cmd.add_argument("--level", choices=("commune", "district", "province"), default="commune")
+        cmd.add_argument("--level", choices=("commune", "district", "area", "province"), default="commune",
+                         help="district: legacy structure; area: 'địa bàn huyện cũ' of the 2025 communes")
+        _add_units(cmd)
         _add_period(cmd)
         _add_format(cmd)
 
     backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
     _add_db(backlog)
     backlog.add_argument("--as-of", dest="as_of", type=_date)
-    backlog.add_argument("--level", choices=("commune", "district"), default="commune")
+    backlog.add_argument("--level", choices=("commune", "district", "area"), default="commune")
+    _add_units(backlog)
     _add_format(backlog)
 
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
@@ -100,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.command == "ingest":
         from pipelines.ingest import ingest_command
-        return ingest_command(args.paths, db=args.db, kind=args.kind, commune=args.commune, config=config)
+        return ingest_command(args.paths, db=args.db, kind=args.kind, commune=args.commune, config=config,
+                              units=args.units)
     if args.command == "quarantine":
         from pipelines.ingest import quarantine_frame
         emit(quarantine_frame(args.db), args.format)
@@ -126,10 +139,11 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipelines.indicators import PeriodError
+    from pipelines.reports import StructureError
 
     try:
         return run(args)
-    except (UserError, ConfigError, FileNotFoundError, PeriodError) as exc:
+    except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and cut short: not an error

@@ -1,11 +1,22 @@
-"""Resolve communes: a code or a name (with or without its type word or district) to one code.
+"""Resolve communes in two eras: a code or a name (with or without type word or district) to one unit.
 
-Names match folded (no case or diacritics) with or without the type word and its usual
-abbreviations (xã/X., phường/P., thị trấn/TT.). A name shared by several communes of the
-province resolves only with its district; otherwise it is reported with every candidate's
-code, never guessed. Codes resolve anywhere in the country; a commune outside the configured
-province is reported as such. Resolution runs once per distinct (commune, district) pair,
-not per row.
+The rules (docs/units.md):
+
+- A code or name found in only one era's list (legacy: before 1 July 2025, with districts;
+  2025: after) means that unit. One found in both is read in the era of the export (the list
+  in force on the file's latest event date) or the era the user gives; without either it is
+  reported with the candidates of both eras, never guessed.
+- Text that carries diacritics must match them ('Hà Trung' is never 'Hạ Trung'); tone marks
+  placed the old way ('Hoá') match the new way ('Hóa'). Text without diacritics matches folded.
+  A near miss is reported with the names it nearly matched.
+- A type word must match ('Xã Hà Trung' is not 'Thị trấn Hà Trung') unless no unit of either
+  era has that type and name, when the name alone decides (units change type when merged).
+- A district narrows a legacy name. A district that no longer exists (Huyện Đông Sơn, merged
+  into Thành phố Thanh Hóa in 2024) is not a conflict: the commune alone decides and a note
+  says where it now belongs; a district that exists but does not hold the commune is a conflict.
+- Names resolve within the configured province (its legacy predecessors included); codes
+  resolve nationwide, so a unit of another province is named as such.
+Resolution runs once per distinct (commune, district) value of a file, not per row.
 """
 
 from __future__ import annotations
@@ -17,24 +28,30 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.admin_units import registry
+from pipelines.admin_units import legacy_registry, province_legacy_units, province_units_2025, registry_2025
 from pipelines.text import fold
+from schemas.admin_unit import ERA_SHORT_VI, Era
 
-COMMUNE_TYPES = {"xa": "Xã", "x": "Xã", "phuong": "Phường", "p": "Phường", "thi tran": "Thị trấn", "tt": "Thị trấn"}
+COMMUNE_TYPES = {"xa": "Xã", "x": "Xã", "phuong": "Phường", "p": "Phường", "thi tran": "Thị trấn", "tt": "Thị trấn",
+                 "dac khu": "Đặc khu"}
 DISTRICT_TYPES = {"huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã", "tx": "Thị xã", "thanh pho": "Thành phố",
                   "tp": "Thành phố", "quan": "Quận", "q": "Quận"}
-_COMMUNE_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thi tran|phuong|xa|tt|p|x) (.+)$")
+_COMMUNE_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thi tran|phuong|dac khu|xa|tt|p|x) (.+)$")
 _DISTRICT_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thanh pho|thi xa|huyen|quan|tp|tx|h|q) (.+)$")
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+_EN_DASH = "–"
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """A commune code, or the reason there is none (code, Vietnamese message, candidates)."""
+    """A unit (code and the era of its list), or the reason there is none, with the candidates."""
 
     code: str | None
+    era: Era | None = None
     reason: str | None = None
     message: str | None = None
     candidates: tuple[str, ...] = field(default=())
+    note: str | None = None
 
 
 def split_type(folded: str, pattern: re.Pattern, types: dict[str, str]) -> tuple[str | None, str]:
@@ -45,98 +62,199 @@ def split_type(folded: str, pattern: re.Pattern, types: dict[str, str]) -> tuple
     return None, folded
 
 
+@functools.lru_cache(maxsize=65536)
 def accent_key(text: str) -> str:
-    """Lower-case words with their diacritics kept: 'Hoằng Đồng' and 'Hoằng Đông' stay apart."""
-    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text).lower()).strip()
+    """Lower-case words with their diacritics kept and each word's tone moved to its end.
+
+    'Hoằng Đồng' and 'Hoằng Đông' stay apart; 'Thanh Hoá' and 'Thanh Hóa' (old and new tone
+    placement) become the same key.
+    """
+    words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFC", text).lower()).split()
+    keyed = []
+    for word in map(functools.partial(unicodedata.normalize, "NFD"), words):
+        tone = "".join(_TONES[ch] for ch in word if ch in _TONES)
+        base = unicodedata.normalize("NFC", "".join(ch for ch in word if ch not in _TONES))
+        keyed.append(base + tone)
+    return " ".join(keyed)
 
 
-def _strip_words(text: str, folded_rest: str) -> str:
-    """Drop from ``text`` the leading words that folding matched as a type word."""
-    words = accent_key(text).split(" ")
-    return " ".join(words[len(words) - len(folded_rest.split(" ")):])
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese mark (then its marks must match)."""
+    return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
+
+
+def _keyed(units: pl.DataFrame, *levels: str) -> pl.DataFrame:
+    keys = []
+    for level in levels:
+        keys += [pl.col(f"{level}_short_name").map_elements(fold, return_dtype=pl.String).alias(f"_{level}_key"),
+                 pl.col(f"{level}_short_name").map_elements(accent_key, return_dtype=pl.String)
+                 .alias(f"_{level}_accent")]
+    return units.with_columns(keys)
 
 
 @functools.cache
-def _province_units(province_code: str) -> pl.DataFrame:
-    units = registry().filter(pl.col("province_code") == province_code)
-    return units.with_columns(
-        pl.col("commune_short_name").map_elements(fold, return_dtype=pl.String).alias("_commune_key"),
-        pl.col("district_short_name").map_elements(fold, return_dtype=pl.String).alias("_district_key"),
-        pl.col("commune_short_name").map_elements(accent_key, return_dtype=pl.String).alias("_commune_accent"),
-        pl.col("district_short_name").map_elements(accent_key, return_dtype=pl.String).alias("_district_accent"),
-    )
+def _legacy_units(province_code: str) -> pl.DataFrame:
+    return _keyed(province_legacy_units(province_code), "commune", "district")
 
 
-def _match_name(units: pl.DataFrame, text: str, level: str) -> pl.DataFrame:
-    """Units whose commune (or district) name matches ``text``, read with and without a type word.
+@functools.cache
+def _new_units(province_code: str) -> pl.DataFrame:
+    return _keyed(province_units_2025(province_code), "commune")
+
+
+@functools.cache
+def _district_names(province_code: str) -> pl.DataFrame:
+    return _legacy_units(province_code).select(
+        "district_code", "district_name", "district_type", "_district_key", "_district_accent").unique("district_code")
+
+
+@dataclass(frozen=True)
+class _Matches:
+    strict: pl.DataFrame    # diacritics (when the text has them) and type word (when given) agree
+    loose_type: pl.DataFrame  # diacritics agree, type word ignored
+    near: pl.DataFrame      # folded name agrees, diacritics do not
+
+
+def _match_name(units: pl.DataFrame, text: str, level: str, pattern: re.Pattern, types: dict[str, str]) -> _Matches:
+    """Units whose name at ``level`` matches ``text``, read with and without a leading type word.
 
     'Quan Sơn' is a district called Quan Sơn, not 'Quận Sơn'; 'Phượng Nghi' is no 'Phường Nghi':
-    both readings are tried, and readings whose diacritics match exactly win over folded ones.
+    both readings are tried.
     """
-    pattern, types = (_COMMUNE_PREFIX, COMMUNE_TYPES) if level == "commune" else (_DISTRICT_PREFIX, DISTRICT_TYPES)
     folded = fold(text)
-    readings = [(None, folded)]
+    marked = has_diacritics(text)
+    readings: list[tuple[str | None, str]] = [(None, folded)]
     unit_type, rest = split_type(folded, pattern, types)
     if unit_type:
         readings.append((unit_type, rest))
-    loose, exact = [], []
+    strict, loose_type, near = [], [], []
     for reading_type, key in readings:
         hits = units.filter(pl.col(f"_{level}_key") == key)
-        if reading_type:
-            typed = hits.filter(pl.col(f"{level}_type") == reading_type)
-            hits = typed if not typed.is_empty() else hits
-        loose.append(hits)
-        exact.append(hits.filter(pl.col(f"_{level}_accent") == _strip_words(text, key)))
-    chosen = pl.concat(exact) if any(not e.is_empty() for e in exact) else pl.concat(loose)
-    return chosen.unique("commune_code", keep="first", maintain_order=True)
+        if marked:
+            words = accent_key(text).split(" ")
+            accent = " ".join(words[len(words) - len(key.split(" ")):])
+            agree = hits.filter(pl.col(f"_{level}_accent") == accent)
+            near.append(hits.filter(pl.col(f"_{level}_accent") != accent))
+        else:
+            agree = hits
+        loose_type.append(agree)
+        strict.append(agree.filter(pl.col(f"{level}_type") == reading_type) if reading_type else agree)
+
+    def union(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(frames).unique("commune_code", keep="first", maintain_order=True) if frames else units.clear()
+    return _Matches(union(strict), union(loose_type), union(near))
 
 
-def _describe(units: pl.DataFrame) -> str:
-    """'15952 Xã Hoằng Đồng (Huyện Hoằng Hóa); …' for messages that list candidates."""
-    return "; ".join(f"{r['commune_code']} {r['commune_name']} ({r['district_name']})" for r in units.iter_rows(named=True))
+def _describe(units: pl.DataFrame, era: Era) -> str:
+    """'15271 Thị trấn Hà Trung (Huyện Hà Trung, cấu trúc cũ); …' for messages that list candidates."""
+    def one(row: dict) -> str:
+        where = f"{row['district_name']}, " if era == "legacy" else ""
+        return f"{row['commune_code']} {row['commune_name']} ({where}{ERA_SHORT_VI[era]})"
+    return "; ".join(one(r) for r in units.iter_rows(named=True))
 
 
-def _district_filter(units: pl.DataFrame, district: str | None) -> tuple[pl.DataFrame, str | None]:
-    if not district:
+def _candidates(legacy: pl.DataFrame, new: pl.DataFrame) -> str:
+    return "; ".join(filter(None, [_describe(legacy, "legacy"), _describe(new, "2025")]))
+
+
+def _decide(legacy: pl.DataFrame, new: pl.DataFrame, era: Era | None, what: str, note: str | None = None
+            ) -> Resolution:
+    """One unit from the candidates of each era, by the rules above; None when neither era has one."""
+    if legacy.is_empty() and new.is_empty():
+        raise LookupError(what)
+    if not legacy.is_empty() and not new.is_empty():
+        if era is None:
+            return Resolution(None, None, "ambiguous_era",
+                              f"{what} có ở cả danh mục trước và từ 01/07/2025, không xác định được thời kỳ của tệp "
+                              f"(không có ngày nào hợp lệ); hãy chọn cấu trúc (--units legacy|2025). "
+                              f"Các đơn vị: {_candidates(legacy, new)}",
+                              tuple(legacy["commune_code"]) + tuple(new["commune_code"]))
+        chosen_era: Era = era
+    else:
+        chosen_era = "legacy" if not legacy.is_empty() else "2025"
+    chosen = legacy if chosen_era == "legacy" else new
+    if len(chosen) == 1:
+        return Resolution(chosen["commune_code"][0], chosen_era, note=note)
+    return Resolution(None, None, "ambiguous_commune",
+                      f"{what} trùng ở nhiều đơn vị, cần ghi rõ huyện hoặc mã xã: {_describe(chosen, chosen_era)}",
+                      tuple(chosen["commune_code"]))
+
+
+def _resolve_code(text: str, province_code: str, era: Era | None) -> Resolution:
+    code = text.zfill(5)
+    legacy_all = legacy_registry().filter(pl.col("commune_code") == code)
+    new_all = registry_2025().filter(pl.col("commune_code") == code)
+    legacy = _legacy_units(province_code).filter(pl.col("commune_code") == code)
+    new = _new_units(province_code).filter(pl.col("commune_code") == code)
+    if legacy.is_empty() and new.is_empty():
+        if legacy_all.is_empty() and new_all.is_empty():
+            return Resolution(None, None, "unknown_commune", f"mã xã '{text}' không có trong danh mục đơn vị hành chính")
+        row = (new_all if not new_all.is_empty() else legacy_all).row(0, named=True)
+        return Resolution(None, None, "other_province",
+                          f"mã xã {code} là {row['commune_name']}, {row['province_name']} — không thuộc tỉnh đang "
+                          f"cấu hình (mã {province_code})")
+    return _decide(legacy, new, era, f"mã xã {code}")
+
+
+def _district_scope(units: pl.DataFrame, district: str | None, province_code: str
+                    ) -> tuple[pl.DataFrame | None, str | None]:
+    """(units of the named district, None) or (None, note) when the district is not in the legacy list."""
+    text = (district or "").strip()
+    if not text:
         return units, None
-    text = district.strip()
     if text.isdigit():
-        return units.filter(pl.col("district_code") == text.zfill(3)), text.zfill(3)
-    return _match_name(units, text, "district"), text
+        known = _district_names(province_code).filter(pl.col("district_code") == text.zfill(3))
+    else:
+        found = _match_name(_district_names(province_code).with_columns(commune_code=pl.col("district_code")),
+                            text, "district", _DISTRICT_PREFIX, DISTRICT_TYPES)
+        known = found.strict if not found.strict.is_empty() else found.loose_type
+    if known.is_empty():
+        return None, f"'{text}' không còn trong danh mục huyện (đã sáp nhập trước 07/2025)"
+    return units.filter(pl.col("district_code").is_in(known["district_code"].implode())), None
 
 
-def resolve_commune(value: str, district: str | None, province_code: str) -> Resolution:
-    """One commune code for a code or name, or a reason with the candidates."""
+def resolve_commune(value: str, district: str | None, province_code: str, era: Era | None = None) -> Resolution:
+    """One unit for a code or name (and optional old district), read in ``era`` when both eras know it."""
     text = (value or "").strip()
     if not text:
-        return Resolution(None, "missing_commune", "thiếu tên hoặc mã xã")
+        return Resolution(None, None, "missing_commune", "thiếu tên hoặc mã xã")
     if re.fullmatch(r"\d{1,5}", text):
-        code = text.zfill(5)
-        hit = registry().filter(pl.col("commune_code") == code)
-        if hit.is_empty():
-            return Resolution(None, "unknown_commune", f"mã xã '{text}' không có trong danh mục đơn vị hành chính")
-        if hit["province_code"][0] != province_code:
-            row = hit.row(0, named=True)
-            return Resolution(None, "other_province",
-                              f"mã xã {code} là {row['commune_name']}, {row['district_name']}, {row['province_name']} "
-                              f"— không thuộc tỉnh đang cấu hình (mã {province_code})")
-        return Resolution(code)
-    candidates = _match_name(_province_units(province_code), text, "commune")
-    in_district, district_text = _district_filter(candidates, district)
-    if len(in_district) == 1:
-        return Resolution(in_district["commune_code"][0])
-    if candidates.is_empty():
-        return Resolution(None, "unknown_commune", f"không tìm thấy xã '{text}' trong tỉnh (mã {province_code})")
-    if in_district.is_empty():
-        return Resolution(None, "unknown_commune",
-                          f"không có xã '{text}' thuộc '{district_text}'; các xã cùng tên: {_describe(candidates)}",
-                          tuple(candidates["commune_code"]))
-    return Resolution(None, "ambiguous_commune",
-                      f"tên xã '{text}' trùng ở nhiều đơn vị, cần ghi rõ huyện hoặc mã xã: {_describe(in_district)}",
-                      tuple(in_district["commune_code"]))
+        return _resolve_code(text, province_code, era)
+    legacy_units = _legacy_units(province_code)
+    in_district, gone = _district_scope(legacy_units, district, province_code)
+    legacy = _match_name(legacy_units, text, "commune", _COMMUNE_PREFIX, COMMUNE_TYPES)
+    new = _match_name(_new_units(province_code), text, "commune", _COMMUNE_PREFIX, COMMUNE_TYPES)
+    strict = not legacy.strict.is_empty() or not new.strict.is_empty()
+    legacy_hits = legacy.strict if strict else legacy.loose_type
+    new_hits = new.strict if strict else new.loose_type
+    note = None
+    if gone:
+        note = gone
+    elif district and district.strip():
+        outside = legacy_hits
+        legacy_hits = legacy_hits.join(in_district.select("commune_code"), on="commune_code", how="semi")
+        if legacy_hits.is_empty() and not outside.is_empty() and new_hits.is_empty():
+            return Resolution(None, None, "unknown_commune",
+                              f"không có xã '{text}' thuộc '{district.strip()}'; các xã cùng tên: "
+                              f"{_describe(outside, 'legacy')}", tuple(outside["commune_code"]))
+    try:
+        result = _decide(legacy_hits, new_hits, era, f"tên xã '{text}'", note)
+    except LookupError:
+        near = _candidates(legacy.near, new.near)
+        hint = f"; tên gần giống (khác dấu, không tự nhận): {near}" if near else ""
+        return Resolution(None, None, "unknown_commune", f"không tìm thấy xã '{text}' trong tỉnh (mã {province_code})"
+                          f"{hint}", tuple(legacy.near["commune_code"]) + tuple(new.near["commune_code"]))
+    if gone and result.code and result.era == "legacy":
+        row = legacy_hits.row(0, named=True)
+        result = Resolution(result.code, result.era, note=f"{gone}; {row['commune_name']} nay thuộc {row['district_name']}")
+    return result
 
 
-def commune_from_title(preview_rows: list[list[str | None]], province_code: str) -> Resolution | None:
+_LEADING_BODY = re.compile(r"(?i)^\s*(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+")
+
+
+def commune_from_title(preview_rows: list[list[str | None]], province_code: str, era: Era | None = None
+                       ) -> Resolution | None:
     """'ỦY BAN NHÂN DÂN XÃ …' (and a 'HUYỆN …' line if present) in the title rows; None if absent."""
     commune_text = district_text = None
     for row in preview_rows:
@@ -148,33 +266,32 @@ def commune_from_title(preview_rows: list[list[str | None]], province_code: str)
                 continue
             commune_match = _COMMUNE_PREFIX.match(folded)
             district_match = _DISTRICT_PREFIX.match(folded)
-            if commune_match and commune_text is None and commune_match.group(1) in ("xa", "phuong", "thi tran"):
+            if commune_match and commune_text is None and commune_match.group(1) in ("xa", "phuong", "thi tran",
+                                                                                     "dac khu"):
                 commune_text = str(cell)
             elif district_match and district_text is None and district_match.group(1) in ("huyen", "thi xa", "thanh pho"):
-                district_text = re.sub(r"(?i)^\s*(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", "", str(cell))
+                district_text = _LEADING_BODY.sub("", str(cell))
     if commune_text is None:
         return None
-    name = re.sub(r"(?i)^\s*(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", "", commune_text)
-    return resolve_commune(name, district_text, province_code)
+    return resolve_commune(_LEADING_BODY.sub("", commune_text), district_text, province_code, era)
 
 
-def commune_from_file_name(stem: str, province_code: str) -> Resolution | None:
+def commune_from_file_name(stem: str, province_code: str, era: Era | None = None) -> Resolution | None:
     """A commune named in the file name with its type word ('ho_so_xa_hoang_dong_2024'); None if none."""
     folded = f" {fold(stem.replace('_', ' '))} "
-    units = _province_units(province_code)
-    found = []
-    for row in units.iter_rows(named=True):
-        type_words = [k for k, v in COMMUNE_TYPES.items() if v == row["commune_type"]]
-        if any(f" {t} {row['_commune_key']} " in folded for t in type_words):
-            found.append(row)
-    if not found:
+
+    def named(units: pl.DataFrame) -> pl.DataFrame:
+        words = {v: [k for k, t in COMMUNE_TYPES.items() if t == v] for v in set(COMMUNE_TYPES.values())}
+        hit = [any(f" {t} {key} " in folded for t in words.get(kind, []))
+               for key, kind in units.select("_commune_key", "commune_type").iter_rows()]
+        return units.filter(pl.Series(hit, dtype=pl.Boolean))
+
+    legacy, new = named(_legacy_units(province_code)), named(_new_units(province_code))
+    if len(legacy) > 1:  # a district named in the file name narrows legacy candidates
+        in_district = legacy.filter(pl.col("_district_key").map_elements(lambda k: f" {k} " in folded,
+                                                                         return_dtype=pl.Boolean))
+        legacy = in_district if len(in_district) == 1 else legacy
+    try:
+        return _decide(legacy, new, era, f"tên tệp '{stem}'")
+    except LookupError:
         return None
-    hits = pl.DataFrame(found)
-    district_hits = hits.filter(pl.col("_district_key").map_elements(lambda k: f" {k} " in folded,
-                                                                     return_dtype=pl.Boolean))
-    if len(hits) == 1 or len(district_hits) == 1:
-        chosen = hits if len(hits) == 1 else district_hits
-        return Resolution(chosen["commune_code"][0])
-    return Resolution(None, "ambiguous_commune",
-                      f"tên tệp '{stem}' chỉ ra nhiều xã: {_describe(hits)}",
-                      tuple(hits["commune_code"]))

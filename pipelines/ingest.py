@@ -27,6 +27,7 @@ from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, 
 from pipelines.privacy import load_secret, pseudonymise
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, csv_cells, read_tables
 from pipelines.warehouse import connect_read_only, publishing, resolve_db_path
+from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
 
@@ -39,6 +40,7 @@ class FileReport:
     sheet: str = ""
     kind: str = ""
     communes: list[str] = field(default_factory=list)
+    unit_era: str = ""
     rows_read: int = 0
     rows_inserted: int = 0
     rows_updated: int = 0
@@ -53,7 +55,8 @@ class FileReport:
         if self.error:
             return f"{where}: LỖI — {self.error}"
         communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
-        line = (f"{where}: {self.kind} | xã {communes or '-'} | đọc {self.rows_read} = thêm {self.rows_inserted}"
+        era = f" ({ERA_SHORT_VI[self.unit_era]})" if self.unit_era else ""
+        line = (f"{where}: {self.kind} | xã{era} {communes or '-'} | đọc {self.rows_read} = thêm {self.rows_inserted}"
                 f" + cập nhật {self.rows_updated} + không đổi {self.rows_unchanged}"
                 f" + cách ly {self.rows_quarantined}")
         if self.unknown_columns:
@@ -73,6 +76,7 @@ class IngestContext:
     kind: str | None
     commune: str | None
     today: dt.date
+    units: Era | None = None
 
 
 def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
@@ -127,51 +131,75 @@ def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: l
     return renamed, len(numbered) - len(kept), notes
 
 
-def _file_level_commune(ctx: IngestContext, table: RawTable, header_index: int, path: Path
+def export_era(ctx: IngestContext, typed: pl.DataFrame, schema: RecordSchema) -> tuple[Era | None, str]:
+    """The structure a file was made in: the user's choice, else the list in force on its latest event
+    date (received, completed, sent, held; never a due date); None when it has no usable date."""
+    if ctx.units:
+        return ctx.units, f"{ERA_SHORT_VI[ctx.units]} theo lựa chọn của người dùng"
+    latest_allowed = ctx.today + dt.timedelta(days=ctx.config.ingest.future_tolerance_days)
+    dates = [typed[c] for c in schema.event_columns if c in typed.columns]
+    latest = max((d.filter(d <= latest_allowed).max() for d in dates), default=None, key=lambda d: d or dt.date.min)
+    if latest is None:
+        return None, ""
+    era = era_of(latest)
+    return era, f"{ERA_SHORT_VI[era]} theo ngày mới nhất {latest:%d/%m/%Y}"
+
+
+def _file_level_commune(ctx: IngestContext, table: RawTable, header_index: int, path: Path, era: Era | None
                         ) -> tuple[Resolution | None, str]:
     """--commune, else the title rows above the header, else the file name; with a note saying which."""
     province = ctx.config.province_code
     if ctx.commune:
         name, _, district = ctx.commune.partition(",")
-        return resolve_commune(name, district or None, province), "xã theo --commune"
-    from_title = commune_from_title(table.preview[:header_index], province)
+        return resolve_commune(name, district or None, province, era), "xã theo --commune"
+    from_title = commune_from_title(table.preview[:header_index], province, era)
     if from_title is not None:
         return from_title, "xã theo dòng tiêu đề"
-    from_name = commune_from_file_name(path.stem, province)
+    from_name = commune_from_file_name(path.stem, province, era)
     if from_name is not None:
         return from_name, "xã theo tên tệp"
     return None, ""
 
 
-def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, province: str) -> pl.DataFrame:
-    """Add commune_code; rows that cannot be placed get a problem naming why."""
+def _problem(result: Resolution) -> str | None:
+    return None if result.code else f"{result.reason}\t{result.message}"
+
+
+def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, province: str, era: Era | None
+                     ) -> tuple[pl.DataFrame, list[str]]:
+    """Add commune_code and unit_era; rows that cannot be placed get a problem naming why.
+    Also returns the notes resolution made (a district no longer in the list, ...)."""
+    missing = Resolution(None, None, "missing_commune",
+                         "không xác định được xã: tệp không có cột xã, dòng tiêu đề 'ỦY BAN NHÂN DÂN XÃ …' "
+                         "hay tên xã trong tên tệp; hãy dùng --commune")
     if "commune" in frame.columns:
         pairs = frame.select("commune", *(["district"] if "district" in frame.columns else [])).unique()
-        resolved = []
+        resolved, notes = [], []
         for row in pairs.iter_rows(named=True):
             value, district = row["commune"], row.get("district")
-            result = resolve_commune(value, district, province) if value else (
-                file_level or Resolution(None, "missing_commune", "thiếu tên hoặc mã xã"))
-            resolved.append({**row, "commune_code": result.code,
-                             "_commune_problem": None if result.code else f"{result.reason}\t{result.message}"})
-        lookup = pl.DataFrame(resolved, schema={**pairs.schema, "commune_code": pl.String,
+            result = resolve_commune(value, district, province, era) if value else (
+                file_level or Resolution(None, None, "missing_commune", "thiếu tên hoặc mã xã"))
+            notes += [result.note] if result.note else []
+            resolved.append({**row, "commune_code": result.code, "unit_era": result.era,
+                             "_commune_problem": _problem(result)})
+        lookup = pl.DataFrame(resolved, schema={**pairs.schema, "commune_code": pl.String, "unit_era": pl.String,
                                                  "_commune_problem": pl.String})
         frame = frame.join(lookup, on=list(pairs.columns), how="left", nulls_equal=True)
     else:
-        result = file_level or Resolution(None, "missing_commune",
-                                          "không xác định được xã: tệp không có cột xã, dòng tiêu đề 'ỦY BAN NHÂN DÂN XÃ …' "
-                                          "hay tên xã trong tên tệp; hãy dùng --commune")
+        result = file_level or missing
+        notes = [result.note] if result.note else []
         frame = frame.with_columns(
             pl.lit(result.code, dtype=pl.String).alias("commune_code"),
-            pl.lit(None if result.code else f"{result.reason}\t{result.message}", dtype=pl.String).alias("_commune_problem"))
-    return frame.with_columns(with_problems(pl.col("_commune_problem"))).drop("_commune_problem")
+            pl.lit(result.era, dtype=pl.String).alias("unit_era"),
+            pl.lit(_problem(result), dtype=pl.String).alias("_commune_problem"))
+    return frame.with_columns(with_problems(pl.col("_commune_problem"))).drop("_commune_problem"), sorted(set(notes))
 
 
 def _mark_duplicates(frame: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """The same record id twice in one file: the later row is kept, earlier ones quarantined."""
     key = schema.id_column
     trusted = pl.col(PROBLEMS).is_null()
-    is_last = (pl.col(ROW) == pl.col(ROW).filter(trusted).max().over("commune_code", key))
+    is_last = (pl.col(ROW) == pl.col(ROW).filter(trusted).max().over("commune_code", "unit_era", key))
     duplicate = trusted & pl.col(key).is_not_null() & ~is_last
     message = pl.format("duplicate_in_file\t{} '{}' lặp lại ở dòng sau trong cùng tệp; dùng dòng sau",
                         pl.lit(schema.column(key).label_vi), pl.col(key))
@@ -207,7 +235,8 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     return bad.join(raw_json, on=ROW, how="left").select(
         pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),
         pl.lit(report.sheet).alias("sheet"), pl.col(ROW).alias("row_number"), pl.lit(schema.kind).alias("kind"),
-        pl.col("commune_code"), _mask_ids(pl.col(schema.id_column).cast(pl.String)).alias("record_id"),
+        pl.col("commune_code"), pl.col("unit_era"),
+        _mask_ids(pl.col(schema.id_column).cast(pl.String)).alias("record_id"),
         first_reason(pl.col(PROBLEMS)).alias("reason_code"),
         _mask_ids(problem_messages(pl.col(PROBLEMS))).alias("message_vi"),
         _mask_ids(pl.col("raw_values")).alias("raw_values"),
@@ -223,22 +252,30 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
                                           ragged_is_error=table.cells is None)
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
-    file_level, how = _file_level_commune(ctx, table, match.row_index, path)
     typed = parse_columns(raw, schema)
     typed = derive_and_check(typed, schema, ctx.today, dt.date.fromisoformat(ctx.config.ingest.earliest_date),
                              ctx.config.ingest.future_tolerance_days)
-    typed = _assign_communes(typed, file_level, ctx.config.province_code)
+    era, era_note = export_era(ctx, typed, schema)
+    file_level, how = _file_level_commune(ctx, table, match.row_index, path, era)
+    typed, unit_notes = _assign_communes(typed, file_level, ctx.config.province_code, era)
     typed = _mark_duplicates(typed, schema)
     typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
         pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
     trusted = pl.col(PROBLEMS).is_null()
     good, bad = typed.filter(trusted), typed.filter(~trusted)
     counts = upsert_records(ctx.con, schema, good, path.name, table.sheet, ctx.secret)
+    if not counts.conflicts.is_empty():  # ids that match records of several predecessors: never guessed
+        conflicted = good.join(counts.conflicts, on=ROW, how="inner").with_columns(
+            with_problems(pl.col("_conflict"))).drop("_conflict")
+        bad = pl.concat([bad, conflicted], how="diagonal_relaxed")
+        good = good.join(counts.conflicts, on=ROW, how="anti")
     write_quarantine(ctx.con, _quarantine_rows(ctx, bad, raw, report, checksum, schema))
     report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
     report.rows_quarantined = len(bad)
     report.communes = sorted(good["commune_code"].unique().to_list())
-    notes = [how] if how and "commune" not in raw.columns else []
+    eras = good["unit_era"].unique().to_list()
+    report.unit_era = eras[0] if len(eras) == 1 else era or ""
+    notes = ([how] if how and "commune" not in raw.columns else []) + ([era_note] if era_note else []) + unit_notes
     if blank_rows:
         notes.append(f"bỏ qua {blank_rows} dòng trống")
     report.message = "; ".join(notes)
@@ -280,14 +317,14 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
 
 def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
     now = dt.datetime.now()
-    con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        (r.file_name, str(path), checksum, r.sheet, r.kind, ",".join(r.communes), r.rows_read, r.rows_inserted,
+    con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (r.file_name, str(path), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era, r.rows_read, r.rows_inserted,
          r.rows_updated, r.rows_unchanged, r.rows_quarantined, ",".join(r.unknown_columns), r.message, now)
         for r in reports])
 
 
 def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: str | None = None,
-                 commune: str | None = None, config: DvcqConfig | None = None,
+                 commune: str | None = None, config: DvcqConfig | None = None, units: Era | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> list[FileReport]:
     """Ingest files/folders in one atomic publish; missing paths raise FileNotFoundError first."""
     config = config or load_config()
@@ -296,7 +333,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     reports: list[FileReport] = []
     with publishing(db_path, config.province_code) as con:
         ctx = IngestContext(con=con, config=config, secret=load_secret(db_path.parent), kind=kind,
-                            commune=commune, today=dt.date.today())
+                            commune=commune, today=dt.date.today(), units=units)
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(number, len(files), path.name)
@@ -320,9 +357,10 @@ def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], Non
 
 
 def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: str | None,
-                   config: DvcqConfig) -> int:
+                   config: DvcqConfig, units: Era | None = None) -> int:
     """`dvcq ingest`: one summary line per file or sheet; exit 1 when any file could not be read."""
-    reports = ingest_files(paths, db=db, kind=kind, commune=commune, config=config, progress=_progress_printer())
+    reports = ingest_files(paths, db=db, kind=kind, commune=commune, config=config, units=units,
+                           progress=_progress_printer())
     for report in reports:
         print(report.summary_line())
     ok = [r for r in reports if not r.error]
@@ -341,6 +379,7 @@ def quarantine_frame(db: str | Path | None = None) -> pl.DataFrame:
     """The quarantined rows with reasons, newest file first."""
     with connect_read_only(db) as con:
         return con.sql("""
-            SELECT file_name, sheet, row_number, kind, commune_code, record_id, reason_code, message_vi, raw_values
+            SELECT file_name, sheet, row_number, kind, commune_code, unit_era, record_id, reason_code, message_vi,
+                   raw_values
             FROM quarantine ORDER BY quarantined_at DESC, file_name, sheet, row_number
         """).pl()

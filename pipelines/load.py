@@ -1,6 +1,6 @@
 """Load: upsert trusted rows into their record table, quarantined rows into ``quarantine``.
 
-Idempotency: a record's key is (commune_code, record id); rows without an id (letters, dialogues,
+Idempotency: a record's key is (its unit, record id), the unit followed across the 2025 reform; rows without an id (letters, dialogues,
 surveys may have none) get a content key ('K' + hash of their values and of their occurrence among
 identical rows of the file), so the same file loads once and three identical survey forms stay three. ``row_hash`` over the
 normalised content tells an unchanged re-export from a changed one (a pending dossier now
@@ -26,6 +26,7 @@ class UpsertCounts:
     inserted: int
     updated: int
     unchanged: int
+    conflicts: pl.DataFrame  # _row, _conflict: rows whose id matches records of several units (not loaded)
 
 
 def _content_sql(columns: list[str]) -> str:
@@ -34,19 +35,38 @@ def _content_sql(columns: list[str]) -> str:
     return f"concat_ws('\u241f', {parts})"
 
 
+# A stored record and an incoming row with the same id are one record when they were sent by the
+# same unit, or across the reform by a legacy commune and one of its successors (either order).
+# The stored record's legacy commune is its own, or the one it was carried over from.
+_SAME_RECORD = """(
+    (t.unit_era = s.unit_era AND t.commune_code = s.commune_code)
+    OR (s.unit_era = '2025' AND EXISTS (SELECT 1 FROM unit_successors u WHERE u.code_2025 = s.commune_code
+        AND u.legacy_code = CASE t.unit_era WHEN 'legacy' THEN t.commune_code ELSE t.predecessor_code END))
+    OR (s.unit_era = 'legacy' AND t.unit_era = '2025' AND (t.predecessor_code = s.commune_code
+        OR (t.predecessor_code IS NULL AND EXISTS (SELECT 1 FROM unit_successors u
+            WHERE u.legacy_code = s.commune_code AND u.code_2025 = t.commune_code)))))"""
+_ERA_WORD = "CASE m.t_era WHEN 'legacy' THEN ' (cấu trúc cũ)' ELSE ' (cấu trúc mới)' END"
+
+
 def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,
                    source_file: str, source_sheet: str, secret: bytes) -> UpsertCounts:
-    """Insert new records, replace changed ones, count unchanged.
+    """Insert new records, replace changed ones, count unchanged; carry records across the reform.
 
-    ``rows`` has commune_code, _row and the schema's columns, personal ones still in clear:
-    they are hashed (``pipelines.privacy.hashed_sql``) in the projection that builds the
+    ``rows`` has commune_code, unit_era, _row and the schema's columns, personal ones still in
+    clear: they are hashed (``pipelines.privacy.hashed_sql``) in the projection that builds the
     staging table, so only hashes are ever materialised.
+
+    Across the reform: a row from a new commune whose id a predecessor already sent replaces
+    that record and remembers the predecessor (``predecessor_code``); a row from a legacy export
+    loaded after its successor's never overwrites the newer content, it only fills in the
+    predecessor. An id that matches records of several units is a conflict, returned unloaded.
     """
+    empty = pl.DataFrame(schema={"_row": pl.Int32, "_conflict": pl.String})
     if rows.is_empty():
-        return UpsertCounts(0, 0, 0)
+        return UpsertCounts(0, 0, 0, empty)
     value_columns = [c.name for c in schema.columns if c.name != schema.id_column]
     key = schema.id_column
-    incoming = rows.select("commune_code", "_row", *[c.name for c in schema.columns])  # noqa: F841 - DuckDB reads it
+    incoming = rows.select("commune_code", "unit_era", "_row", *[c.name for c in schema.columns])  # noqa: F841
     projected = ", ".join(f'{hashed_sql(f"s.{chr(34)}{c.name}{chr(34)}", c.name)} AS "{c.name}"' if c.personal
                           else f's."{c.name}"' for c in schema.columns)
     content = _content_sql(value_columns)
@@ -56,46 +76,77 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
                   "ORDER BY _row))") if rows[key].null_count() else "NULL"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _stage AS
-        SELECT s.commune_code,
+        SELECT s.commune_code, s.unit_era,
                coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._occurrence_key), 16)) AS "{key}",
                {", ".join(f's."{c}"' for c in value_columns)},
                $source_file AS source_file, $source_sheet AS source_sheet, s._row AS source_row,
                s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
         FROM (SELECT *, {occurrence} AS _occurrence_key
               FROM (SELECT *, md5({content}) AS _content_hash
-                    FROM (SELECT s.commune_code, s._row, {projected} FROM incoming s) s) s) s
+                    FROM (SELECT s.commune_code, s.unit_era, s._row, {projected} FROM incoming s) s) s) s
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
           **(hmac_params(secret) if schema.personal_columns else {})})
-    join = f't.commune_code = s.commune_code AND t."{key}" = s."{key}"'
-    state = f', "{schema.open_state[0]}"' if schema.open_state else ""
-    communes = rows["commune_code"].unique().to_list()
-    # The stored versions of these records, read once; the constant commune list lets DuckDB skip
-    # row groups of other communes instead of scanning the whole table for every file.
+    # The stored versions of these records, read once; the constant list of the communes involved
+    # (and their predecessors or successors) lets DuckDB skip row groups of other communes.
+    codes = [r[0] for r in con.execute("""
+        SELECT commune_code FROM _stage
+        UNION SELECT legacy_code FROM unit_successors
+              WHERE code_2025 IN (SELECT commune_code FROM _stage WHERE unit_era = '2025')
+        UNION SELECT code_2025 FROM unit_successors
+              WHERE legacy_code IN (SELECT commune_code FROM _stage WHERE unit_era = 'legacy')
+    """).fetchall()]
+    state = f', t."{schema.open_state[0]}" AS t_state' if schema.open_state else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _existing AS
-        SELECT t.commune_code, t."{key}", t.row_hash{state}
-        FROM (SELECT * FROM {schema.table} WHERE commune_code IN ({", ".join("?" for _ in communes)})) t
-        SEMI JOIN _stage s ON {join}
-    """, communes)
-    changed = "t.row_hash <> s.row_hash"
+        CREATE OR REPLACE TEMP TABLE _match AS
+        SELECT s.source_row AS _srow, t.rowid AS _trow, t.commune_code AS t_code, t.unit_era AS t_era,
+               t.predecessor_code AS t_pred, t.row_hash AS t_hash{state}
+        FROM _stage s
+        JOIN (SELECT rowid, * FROM {schema.table} WHERE commune_code IN ({", ".join("?" for _ in codes)})) t
+          ON t."{key}" = s."{key}" AND {_SAME_RECORD}
+    """, codes)
+    conflict_rows = con.execute(f"""
+        SELECT m._srow::INTEGER AS _row,
+               'ambiguous_identity' || chr(9) || $label || ' ''' || any_value(s."{key}") || ''' đã có ở nhiều đơn vị: '
+               || string_agg(m.t_code || {_ERA_WORD}, ', ' ORDER BY m.t_code)
+               || '; không tự gộp, hãy kiểm tra mã' AS _conflict
+        FROM _match m JOIN _stage s ON s.source_row = m._srow
+        GROUP BY m._srow HAVING count(*) > 1
+    """, {"label": schema.column(key).label_vi}).fetchall()
+    conflicts = pl.DataFrame(conflict_rows, schema=empty.schema, orient="row")
+    if not conflicts.is_empty():
+        con.execute("DELETE FROM _stage WHERE source_row IN (SELECT _row FROM conflicts)")
+        con.execute("DELETE FROM _match WHERE _srow IN (SELECT _row FROM conflicts)")
+    reopen = "FALSE"
     if schema.open_state:  # an older export must not reopen what a later one closed
         column, open_value = schema.open_state
-        changed += f""" AND NOT (t."{column}" <> '{open_value}' AND s."{column}" = '{open_value}')"""
-    inserted, updated, unchanged = con.execute(f"""
-        SELECT count(*) FILTER (WHERE t.row_hash IS NULL),
-               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND {changed}),
-               count(*) FILTER (WHERE t.row_hash IS NOT NULL AND NOT ({changed}))
-        FROM _stage s LEFT JOIN _existing t ON {join}
+        reopen = f"""(m.t_state <> '{open_value}' AND s."{column}" = '{open_value}')"""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _plan AS
+        SELECT s.source_row AS _srow, m._trow,
+               CASE WHEN m._trow IS NULL THEN 'insert'
+                    WHEN s.unit_era = 'legacy' AND m.t_era = '2025' THEN
+                        CASE WHEN m.t_pred IS NULL THEN 'adopt' ELSE 'same' END
+                    WHEN {reopen} THEN 'same'
+                    WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code AND m.t_hash = s.row_hash THEN 'same'
+                    ELSE 'replace' END AS action,
+               CASE WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code THEN m.t_pred
+                    WHEN m.t_era = 'legacy' THEN m.t_code ELSE m.t_pred END AS predecessor
+        FROM _stage s LEFT JOIN _match m ON m._srow = s.source_row
+    """)
+    inserted, updated, unchanged = con.execute("""
+        SELECT count(*) FILTER (action = 'insert'), count(*) FILTER (action IN ('replace', 'adopt')),
+               count(*) FILTER (action = 'same') FROM _plan
     """).fetchall()[0]
-    if updated:
-        con.execute(f"""DELETE FROM {schema.table} t USING (SELECT s.* FROM _stage s JOIN _existing t ON {join}
-                        WHERE {changed}) s WHERE {join}""")
-    if inserted or updated:
-        con.execute(f"""INSERT INTO {schema.table} BY NAME SELECT s.* FROM _stage s LEFT JOIN _existing t ON {join}
-                        WHERE t.row_hash IS NULL OR ({changed})""")
-    con.execute("DROP TABLE _stage")
-    con.execute("DROP TABLE _existing")
-    return UpsertCounts(inserted, updated, unchanged)
+    con.execute(f"""UPDATE {schema.table} t SET predecessor_code = s.commune_code, legacy_code = NULL, code_2025 = NULL
+                    FROM _plan p JOIN _stage s ON s.source_row = p._srow
+                    WHERE p.action = 'adopt' AND t.rowid = p._trow""")
+    con.execute(f"DELETE FROM {schema.table} WHERE rowid IN (SELECT _trow FROM _plan WHERE action = 'replace')")
+    con.execute(f"""INSERT INTO {schema.table} BY NAME
+                    SELECT s.*, p.predecessor AS predecessor_code FROM _stage s JOIN _plan p ON p._srow = s.source_row
+                    WHERE p.action IN ('insert', 'replace')""")
+    for temp in ("_stage", "_match", "_plan"):
+        con.execute(f"DROP TABLE {temp}")
+    return UpsertCounts(inserted, updated, unchanged, conflicts)
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:

@@ -17,7 +17,9 @@ import polars as pl
 from pipelines.backlog import backlog_table
 from pipelines.flags import flag_table
 from pipelines.indicators import Period, indicator_table, latest_date
+from pipelines.sql import InStructure
 from pipelines.warehouse import connect_read_only
+from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
 from schemas.config import DvcqConfig
 
 LEAD_COLUMNS = {
@@ -41,22 +43,43 @@ def _lead(frame: pl.DataFrame, command: str) -> pl.DataFrame:
     return frame.select(*lead, *[c for c in frame.columns if c not in lead])
 
 
+class StructureError(ValueError):
+    """A level that the chosen administrative structure does not have."""
+
+
+def structure_for(args: argparse.Namespace, period_end: dt.date) -> Era:
+    """--units, else the structure in force at the period's end; the level must exist in it."""
+    era = getattr(args, "units", None) or default_era(period_end)
+    level = getattr(args, "level", "commune")
+    if level not in LEVELS[era]:
+        other = "area" if level == "district" else "district"
+        raise StructureError(f"cấp '{level}' không có trong {ERA_SHORT_VI[era]} (cấp có: {', '.join(LEVELS[era])}); "
+                        f"dùng --level {other} hoặc --units {'legacy' if era == '2025' else '2025'}")
+    return era
+
+
 def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) -> pl.DataFrame:
     """The result frame of one command; rates rounded to 2 decimals, null (empty in CSV) when N/A."""
-    con = connect_read_only(getattr(args, "db", None))
+    raw = connect_read_only(getattr(args, "db", None))
     try:
+        # The engine calls the grouping above communes 'district' in both structures (in the 2025
+        # one it is the 'địa bàn huyện cũ'); the output says 'area' there.
         level = getattr(args, "level", "commune")
+        engine_level = "district" if level == "area" else level
         if command == "backlog":
-            as_of = args.as_of or latest_date(con) or dt.date.today()
-            return _lead(backlog_table(con, config, as_of, level), command)
-        period = period_from_args(con, args)
+            as_of = args.as_of or latest_date(raw) or dt.date.today()
+            con = InStructure(raw, structure_for(args, as_of))
+            return _lead(backlog_table(con, config, as_of, engine_level), command)
+        period = period_from_args(raw, args)
+        con = InStructure(raw, structure_for(args, period.date_to))
         if command == "indicators":
-            table = indicator_table(con, config, level, period).with_columns(
+            table = indicator_table(con, config, engine_level, period).with_columns(
                 pl.col("value", "ci_low", "ci_high", "gap").round(2))
-            return _lead(table, command)
-        if command == "flags":
-            table = flag_table(con, config, level, period).with_columns(pl.col("value", "ci_low", "ci_high").round(2))
-            return _lead(table, command)
-        raise ValueError(f"lệnh không biết: {command}")
+        elif command == "flags":
+            table = flag_table(con, config, engine_level, period).with_columns(
+                pl.col("value", "ci_low", "ci_high").round(2))
+        else:
+            raise ValueError(f"lệnh không biết: {command}")
+        return _lead(table.with_columns(pl.col("level").replace("district", level)), command)
     finally:
-        con.close()
+        raw.close()

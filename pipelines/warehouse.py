@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import holidays
 
-from schemas.admin_unit import ADMIN_UNIT_SQL_TYPES, AdminUnit
+from schemas.admin_unit import ERA_SCHEMA, UNIT_TABLES, sql_types
 from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
@@ -39,6 +39,7 @@ QUARANTINE_COLUMNS: list[tuple[str, str, str]] = [
     ("row_number", "INTEGER", "1-based row number in the file or sheet, title rows included."),
     ("kind", "VARCHAR", "Record kind the file holds."),
     ("commune_code", "VARCHAR", "Commune code when it could be resolved, else empty."),
+    ("unit_era", "VARCHAR", "List the commune code is in: 'legacy' or '2025' (empty when unresolved)."),
     ("record_id", "VARCHAR", "The row's record id when it has one."),
     ("reason_code", "VARCHAR", "Machine-readable reason, e.g. bad_date, unknown_commune."),
     ("message_vi", "VARCHAR", "The reason in Vietnamese, naming the column and the value."),
@@ -53,6 +54,7 @@ INGEST_LOG_COLUMNS: list[tuple[str, str, str]] = [
     ("sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
     ("kind", "VARCHAR", "Record kind detected or given."),
     ("communes", "VARCHAR", "Commune codes the rows resolved to, comma-separated."),
+    ("unit_era", "VARCHAR", "Structure the file was read in: 'legacy', '2025', or empty when undecided."),
     ("rows_read", "INTEGER", "Data rows read below the header."),
     ("rows_inserted", "INTEGER", "New records."),
     ("rows_updated", "INTEGER", "Records replaced by a changed re-export."),
@@ -79,14 +81,15 @@ def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
 def record_table_columns(schema: RecordSchema) -> list[tuple[str, str, str]]:
     """(name, SQL type, description) of a record table: system columns, then the schema's."""
     own = [(c.name, c.sql_type, c.description) for c in schema.columns]
-    return SYSTEM_COLUMNS[:1] + own + SYSTEM_COLUMNS[1:]
+    return SYSTEM_COLUMNS[:5] + own + SYSTEM_COLUMNS[5:]
 
 
 def table_definitions() -> dict[str, list[tuple[str, str, str]]]:
     """Every warehouse table and its columns: the one place the DDL and the docs read from."""
-    admin = [(name, ADMIN_UNIT_SQL_TYPES[name], field.description or "")
-             for name, field in AdminUnit.model_fields.items()]
-    tables = {"admin_units": admin}
+    tables = {}
+    for table, model in UNIT_TABLES.items():
+        types = sql_types(model)
+        tables[table] = [(name, types[name], field.description or "") for name, field in model.model_fields.items()]
     tables.update({s.table: record_table_columns(s) for s in RECORD_SCHEMAS.values()})
     tables["quarantine"] = QUARANTINE_COLUMNS
     tables["ingest_log"] = INGEST_LOG_COLUMNS
@@ -96,12 +99,16 @@ def table_definitions() -> dict[str, list[tuple[str, str, str]]]:
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables, and add the columns a newer schema declares to older warehouses
-    (additive changes migrate themselves; the data already loaded is kept)."""
+    (additive changes migrate themselves; the data already loaded is kept: records of a warehouse
+    from before the two structures are legacy records). The single-era ``admin_units`` table of
+    such warehouses gives way to the unit tables of both eras."""
+    con.execute("DROP TABLE IF EXISTS main.admin_units")
     for table, columns in table_definitions().items():
         cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type, _ in columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         present = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+            [table]).fetchall()}
         for name, sql_type, _ in columns:
             if name not in present:
                 con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
@@ -129,13 +136,54 @@ def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def load_admin_units(con: duckdb.DuckDBPyConnection, province_code: str) -> None:
-    """Replace ``admin_units`` with the configured province's communes from the registry."""
-    from pipelines.admin_units import admin_units_table
+def load_unit_tables(con: duckdb.DuckDBPyConnection, province_code: str) -> None:
+    """Replace the unit tables with the configured province's units of both eras and the mapping."""
+    from pipelines.admin_units import unit_tables
 
-    units = admin_units_table(province_code)  # noqa: F841 - read by DuckDB below
-    con.execute("DELETE FROM admin_units")
-    con.execute("INSERT INTO admin_units BY NAME SELECT * FROM units")
+    for table, frame in unit_tables(province_code).items():
+        con.register("_units", frame)
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _units")
+        con.unregister("_units")
+
+
+def derive_structures(con: duckdb.DuckDBPyConnection) -> None:
+    """Place each record in both structures (``legacy_code``, ``code_2025``), for rows loaded since.
+
+    A legacy record's 2025 commune is its commune's default successor; a 2025 record's legacy
+    commune is the one it was carried over from, if any (else it has none).
+    """
+    for schema in RECORD_SCHEMAS.values():
+        con.execute(f"""
+            UPDATE {schema.table} r SET
+                legacy_code = CASE WHEN r.unit_era = 'legacy' THEN r.commune_code ELSE r.predecessor_code END,
+                code_2025 = CASE WHEN r.unit_era = '2025' THEN r.commune_code ELSE (
+                    SELECT s.code_2025 FROM unit_successors s WHERE s.legacy_code = r.commune_code AND s.is_default) END
+            WHERE r.code_2025 IS NULL""")
+
+
+def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Schemas ``era_legacy`` and ``era_2025``: the same table names, every record placed in that structure.
+
+    In each, ``admin_units`` lists the structure's communes with the grouping above them
+    (``district_*``: the district in the legacy structure, the 'địa bàn huyện cũ' in the 2025 one),
+    and each record table's ``commune_code`` is the record's commune in that structure (records
+    with none there are left out). Queries run with ``search_path`` set to one of them
+    (``pipelines.sql.structure_cursor``), so the rules are written once for both structures.
+    """
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['legacy']}")
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['2025']}")
+    con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['legacy']}.admin_units AS
+        SELECT commune_code, commune_name, district_code, district_name, province_code, province_name,
+               latitude, longitude FROM main.units_legacy""")
+    con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['2025']}.admin_units AS
+        SELECT commune_code, commune_name, area_code AS district_code, area_name AS district_name,
+               province_code, province_name, latitude, longitude FROM main.units_2025""")
+    for schema in RECORD_SCHEMAS.values():
+        for era, column in (("legacy", "legacy_code"), ("2025", "code_2025")):
+            con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{schema.table} AS
+                SELECT * REPLACE ({column} AS commune_code), commune_code AS sent_commune_code
+                FROM main.{schema.table} WHERE {column} IS NOT NULL""")
 
 
 def connect_read_only(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
@@ -161,7 +209,8 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     """Yield a read-write connection to a private copy; publish it atomically on success.
 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
-    and the table is empty or holds another province, that province's ``admin_units``.
+    and the unit tables are empty or hold another province, that province's units of both eras.
+    Before publishing, every record is placed in both structures and the structure views are made.
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,10 +227,12 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             if con.sql("SELECT count(*) FROM calendar").fetchall()[0][0] == 0:
                 build_calendar(con)
             if province_code is not None:
-                held = con.sql("SELECT DISTINCT province_code FROM admin_units").fetchall()
+                held = con.sql("SELECT DISTINCT province_code FROM units_2025").fetchall()
                 if held != [(province_code,)]:
-                    load_admin_units(con, province_code)
+                    load_unit_tables(con, province_code)
             yield con
+            derive_structures(con)
+            create_structure_views(con)
             con.execute("CHECKPOINT")
             con.close()
             with open(staging, "rb") as fh:

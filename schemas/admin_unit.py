@@ -1,18 +1,64 @@
-"""The administrative unit (old three-level list, before the 1 July 2025 reorganisation).
+"""Administrative units in two eras, and the mapping between them.
 
-Rows come from the ``vietnamadminunits`` package's bundled registry (table
-``admin_units_legacy``), never typed by hand; see ``pipelines.admin_units``.
+Until 30 June 2025 Vietnam had three levels: province, district (huyện, thị xã, thành phố thuộc
+tỉnh) and commune (xã, phường, thị trấn). Since 1 July 2025 there are no districts, and most
+communes were merged: Thanh Hóa's 547 communes became 166. A new commune usually reuses the
+code of one of the communes merged into it, so a code alone never says which unit it is: the
+era decides. Rows come from the ``vietnamadminunits`` package's bundled registry and mapping
+(``pipelines.admin_units``), never typed by hand.
+
+Tables: ``units_legacy`` (LegacyUnit), ``units_2025`` (Unit2025) and ``unit_successors``
+(UnitSuccessor). The record tables keep the unit as sent and its era; ``era_legacy`` and
+``era_2025`` views place every record in one structure (``pipelines.warehouse``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+Era = Literal["legacy", "2025"]
+ERAS: tuple[Era, ...] = ("legacy", "2025")
+REFORM_DATE = dt.date(2025, 7, 1)
+"""First day of the 2025 structure (Nghị quyết 202/2025/QH15): no district level, merged communes."""
 
-class AdminUnit(BaseModel):
-    """One commune (xã/phường/thị trấn) with its district and province."""
+ERA_LABELS_VI: dict[str, str] = {
+    "legacy": "Cấu trúc cũ (trước 01/07/2025: tỉnh, huyện, xã)",
+    "2025": "Cấu trúc mới (từ 01/07/2025: tỉnh, xã)",
+}
+ERA_SHORT_VI: dict[str, str] = {"legacy": "cấu trúc cũ", "2025": "cấu trúc mới"}
+ERA_SCHEMA: dict[str, str] = {"legacy": "era_legacy", "2025": "era_2025"}
+"""DuckDB schema whose views place every record in that era's structure."""
 
+LEVELS: dict[str, tuple[str, ...]] = {
+    "legacy": ("commune", "district", "province"),
+    "2025": ("commune", "area", "province"),
+}
+"""Levels of each structure. ``area`` groups new communes by 'địa bàn huyện cũ': the old district(s)
+their predecessors lay in (a commune whose predecessors lie in several old districts is its own group)."""
+
+LEVEL_LABELS_VI: dict[str, str] = {"commune": "Xã/phường", "district": "Huyện", "area": "Địa bàn huyện cũ",
+                                   "province": "Tỉnh"}
+
+
+def era_of(day: dt.date) -> Era:
+    """The structure in force on ``day``."""
+    return "2025" if day >= REFORM_DATE else "legacy"
+
+
+def default_era(period_end: dt.date) -> Era:
+    """Views default to the 2025 structure for any period that ends after 30/06/2025."""
+    return era_of(period_end)
+
+
+class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LegacyUnit(_Frozen):
+    """One commune (xã/phường/thị trấn) of the legacy list, with its district and province."""
 
     commune_code: str = Field(pattern=r"^\d{5}$", description="Commune code, 5 digits.")
     commune_name: str = Field(description="Full name with type word, e.g. 'Thị trấn Hà Trung'.")
@@ -21,13 +67,46 @@ class AdminUnit(BaseModel):
     district_code: str = Field(pattern=r"^\d{3}$", description="Old district code, 3 digits.")
     district_name: str = Field(description="Full district name, e.g. 'Huyện Hà Trung'.")
     district_short_name: str = Field(description="District name without type word.")
-    district_type: str = Field(description="Huyện / Thị xã / Thành phố.")
-    province_code: str = Field(pattern=r"^\d{2}$", description="Province code, 2 digits.")
-    province_name: str = Field(description="Full province name, e.g. 'Tỉnh Thanh Hóa'.")
+    district_type: str = Field(description="Huyện / Thị xã / Thành phố / Quận.")
+    province_code: str = Field(pattern=r"^\d{2}$", description="Legacy province code, 2 digits.")
+    province_name: str = Field(description="Full legacy province name, e.g. 'Tỉnh Hà Nam'.")
     latitude: float | None = Field(default=None, description="Commune centroid latitude.")
     longitude: float | None = Field(default=None, description="Commune centroid longitude.")
 
 
-ADMIN_UNIT_SQL_TYPES: dict[str, str] = {
-    name: ("DOUBLE" if name in ("latitude", "longitude") else "VARCHAR") for name in AdminUnit.model_fields
+class Unit2025(_Frozen):
+    """One commune (xã/phường/đặc khu) of the 2025 list, with its 'địa bàn huyện cũ'."""
+
+    commune_code: str = Field(pattern=r"^\d{5}$", description="Commune code, 5 digits (often a reused legacy code).")
+    commune_name: str = Field(description="Full name with type word, e.g. 'Xã Hà Trung'.")
+    commune_short_name: str = Field(description="Name without type word.")
+    commune_type: str = Field(description="Xã / Phường / Đặc khu.")
+    province_code: str = Field(pattern=r"^\d{2}$", description="Province code since 1 July 2025.")
+    province_name: str = Field(description="Full province name.")
+    latitude: float | None = Field(default=None, description="Commune centroid latitude.")
+    longitude: float | None = Field(default=None, description="Commune centroid longitude.")
+    area_code: str = Field(description="Old district code(s) of the predecessors, '+'-joined when several.")
+    area_name: str = Field(description="Old district name(s) of the predecessors, ' + '-joined when several.")
+
+
+class UnitSuccessor(_Frozen):
+    """A legacy commune and one new commune that took (part of) it; a split commune has several rows."""
+
+    legacy_code: str = Field(pattern=r"^\d{5}$", description="Legacy commune code.")
+    code_2025: str = Field(pattern=r"^\d{5}$", description="Successor commune code in the 2025 list.")
+    is_default: bool = Field(description="The successor its records roll up to (the only one unless split).")
+
+
+def sql_types(model: type[BaseModel]) -> dict[str, str]:
+    """DuckDB type of each field of a unit model."""
+    kinds = {float: "DOUBLE", bool: "BOOLEAN"}
+    out = {}
+    for name, field in model.model_fields.items():
+        base = next((t for t in (float, bool) if field.annotation in (t, t | None)), str)
+        out[name] = kinds.get(base, "VARCHAR")
+    return out
+
+
+UNIT_TABLES: dict[str, type[BaseModel]] = {
+    "units_legacy": LegacyUnit, "units_2025": Unit2025, "unit_successors": UnitSuccessor,
 }

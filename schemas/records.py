@@ -64,6 +64,9 @@ class RecordSchema(BaseModel):
     description: str
     id_column: str
     date_column: str = Field(description="the record's own date, which places it in a period")
+    event_columns: list[str] = Field(
+        description="dates of things that happened (not due dates): the latest one in a file decides "
+                    "which administrative structure the file was made in")
     open_state: tuple[str, str] | None = Field(
         default=None, description="(column, value) of a record still open; a re-export never reopens a closed record")
     columns: list[Column]
@@ -73,7 +76,7 @@ class RecordSchema(BaseModel):
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.kind}: duplicate column names")
-        for needed in (self.id_column, self.date_column, *(self.open_state or ())[:1]):
+        for needed in (self.id_column, self.date_column, *self.event_columns, *(self.open_state or ())[:1]):
             if needed not in names:
                 raise ValueError(f"{self.kind}: {needed} is not a column")
         if self.open_state and not self.column(self.id_column).required:
@@ -104,9 +107,17 @@ LOCATION_COLUMNS: list[Column] = [
            aliases=["huyện", "mã huyện", "quận huyện", "huyện/thị xã/thành phố", "huyện thị", "district"]),
 ]
 
-# Columns every record table carries besides its own; filled by the pipeline.
+# Columns every record table carries besides its own; filled by the pipeline. The first five place
+# the record: as sent (commune_code, unit_era, predecessor_code) and in each structure (derived).
 SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
-    ("commune_code", "VARCHAR", "Commune code, 5 digits zero-padded (admin_units.commune_code)."),
+    ("commune_code", "VARCHAR", "The commune as sent, resolved to its code in the list of ``unit_era``."),
+    ("unit_era", "VARCHAR DEFAULT 'legacy'",
+     "'legacy' (list before 1 July 2025, with districts) or '2025': which list ``commune_code`` is in."),
+    ("predecessor_code", "VARCHAR",
+     "For a record first sent by a legacy commune and later by its successor: that legacy commune."),
+    ("legacy_code", "VARCHAR", "Derived at publish: the record's commune in the legacy structure, if it has one."),
+    ("code_2025", "VARCHAR",
+     "Derived at publish: the record's commune in the 2025 structure (a legacy commune's default successor)."),
     ("source_file", "VARCHAR", "File name the row was last loaded from."),
     ("source_sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
     ("source_row", "INTEGER", "1-based row number in the file or sheet, title rows included."),
@@ -153,7 +164,8 @@ def _person(role: str, name_label: str, who_vi: str, who_en: str, name_aliases: 
 DOSSIER = RecordSchema(
     kind="dossier", table="dossiers", label_vi="Hồ sơ thủ tục hành chính",
     description="One application handled at the commune's one-stop desk (một cửa).",
-    id_column="dossier_id", date_column="completed_date", open_state=("status", "pending"),
+    id_column="dossier_id", date_column="completed_date",
+    event_columns=["received_date", "completed_date"], open_state=("status", "pending"),
     columns=[
         _id("dossier_id", "Mã hồ sơ", ["mã hồ sơ", "số hồ sơ", "mã số hồ sơ", "ma ho so", "số biên nhận",
                                        "dossier id", "dossier_id"], changes_state=True),
@@ -201,7 +213,7 @@ DOSSIER = RecordSchema(
 
 LETTER = RecordSchema(
     kind="letter", table="letters", label_vi="Thư", description="A letter the commune sent to a citizen.",
-    id_column="letter_id", date_column="sent_date",
+    id_column="letter_id", date_column="sent_date", event_columns=["sent_date"],
     columns=[
         _id("letter_id", "Số thư", ["số thư", "mã thư", "số phiếu", "số văn bản", "letter id", "letter_id"]),
         Column(name="kind", type="category", vocabulary=LETTER_KIND.name, required=True, label_vi="Loại thư",
@@ -226,7 +238,8 @@ LETTER = RecordSchema(
 PETITION = RecordSchema(
     kind="petition", table="petitions", label_vi="Đơn thư",
     description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
-    id_column="petition_id", date_column="received_date", open_state=("outcome", "pending"),
+    id_column="petition_id", date_column="received_date",
+    event_columns=["received_date", "resolved_date"], open_state=("outcome", "pending"),
     columns=[
         _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"],
             changes_state=True),
@@ -270,7 +283,7 @@ PETITION = RecordSchema(
 DIALOGUE = RecordSchema(
     kind="dialogue", table="dialogues", label_vi="Hội nghị đối thoại",
     description="A meeting of the commune's head with citizens.",
-    id_column="dialogue_id", date_column="dialogue_date",
+    id_column="dialogue_id", date_column="dialogue_date", event_columns=["dialogue_date"],
     columns=[
         _id("dialogue_id", "Số hội nghị", ["số hội nghị", "mã hội nghị", "stt hội nghị", "dialogue id",
                                            "dialogue_id"]),
@@ -302,7 +315,7 @@ DIALOGUE = RecordSchema(
 SURVEY = RecordSchema(
     kind="survey", table="surveys", label_vi="Phiếu khảo sát mức độ hài lòng",
     description="One citizen's rating of the one-stop desk.",
-    id_column="response_id", date_column="survey_date",
+    id_column="response_id", date_column="survey_date", event_columns=["survey_date"],
     columns=[
         _id("response_id", "Số phiếu", ["số phiếu", "mã phiếu", "phiếu số", "response id", "response_id"]),
         Column(name="survey_date", type="date", required=True, label_vi="Ngày khảo sát",

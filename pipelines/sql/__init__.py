@@ -6,6 +6,11 @@ keeping every query here makes the rules reviewable in one place, like evidence-
 files include with ``{{ name }}``; including is the only text substitution, values are
 always bound as ``$name`` parameters. ``run`` binds exactly the parameters a query names,
 because DuckDB rejects unused ones.
+
+Structures: the same query text serves the legacy structure (with districts) and the 2025
+one. A query names ``admin_units``, ``dossiers``, ... unqualified; ``InStructure`` gives cursors
+whose ``search_path`` finds them in the ``era_legacy`` or ``era_2025`` views, where every
+record's ``commune_code`` is its commune in that structure.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from schemas.admin_unit import ERA_SCHEMA, ERAS, Era
 
 _DIR = Path(__file__).resolve().parent
 _INCLUDE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -45,3 +52,19 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame
         return cur.sql(load_sql(name), params={k: params[k] for k in wanted}).pl()
     finally:
         cur.close()
+
+
+class InStructure:
+    """A DuckDB connection seen in one administrative structure: its cursors resolve table names in
+    that structure's views first, then in ``main`` (calendar, logs)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, era: Era) -> None:
+        if era not in ERAS:
+            raise ValueError(f"cấu trúc không hợp lệ {era!r}: chọn một trong {ERAS}")
+        self.con = con
+        self.era = era
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        cur.execute(f"SET search_path = '{ERA_SCHEMA[self.era]},main'")
+        return cur
