@@ -32,7 +32,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.admin_units import admin_units_table
+from pipelines.admin_units import province_legacy_units
 from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import (CHANNEL, DOSSIER_STATUS, LETTER_KIND, PETITION_KIND, PETITION_OUTCOME,
                                   RATING, TIMELINESS)
@@ -888,7 +888,7 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
              province_code: str = "38", defect_rate: float = 0.003) -> SampleResult:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    units = choose_communes(admin_units_table(province_code), communes, seed)
+    units = choose_communes(province_legacy_units(province_code), communes, seed)
     cal = _calendar(years)
     paths: list[Path] = []
     rows_per_kind = {k: 0 for k in RECORD_SCHEMAS}

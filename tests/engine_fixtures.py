@@ -2,7 +2,7 @@
 
 Why real files: the engine runs on read-only DuckDB connections to a published warehouse;
 testing on the same kind of file (built by ``pipelines.warehouse.publishing``) catches what
-an in-memory mock would hide. Building the calendar and admin_units takes a second or two,
+an in-memory mock would hide. Building the calendar and the unit tables takes a second or two,
 so one empty template is published per session and copied for each test.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.sql import InStructure
 from pipelines.warehouse import connect_read_only, publishing
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS
@@ -110,10 +111,10 @@ def survey(commune: str, response_id: str, day: dt.date, overall: int, respect: 
 
 
 def commune_code(template_root: Path, name: str) -> str:
-    """Code of a commune by its full name in the template's admin_units (must be unique)."""
+    """Code of a legacy commune by its full name in the template's units_legacy (must be unique)."""
     con = connect_read_only(_template(str(template_root)))
     try:
-        rows = con.execute("SELECT commune_code FROM admin_units WHERE commune_name = ?", [name]).fetchall()
+        rows = con.execute("SELECT commune_code FROM units_legacy WHERE commune_name = ?", [name]).fetchall()
     finally:
         con.close()
     assert len(rows) == 1, f"{name}: {len(rows)} communes"
@@ -123,11 +124,16 @@ def commune_code(template_root: Path, name: str) -> str:
 def district_communes(template_root: Path, district_code: str) -> list[str]:
     con = connect_read_only(_template(str(template_root)))
     try:
-        rows = con.execute("SELECT commune_code FROM admin_units WHERE district_code = ? ORDER BY 1",
+        rows = con.execute("SELECT commune_code FROM units_legacy WHERE district_code = ? ORDER BY 1",
                            [district_code]).fetchall()
     finally:
         con.close()
     return [r[0] for r in rows]
+
+
+def open_legacy(db: Path) -> InStructure:
+    """The published warehouse seen in the legacy structure (these fixtures hold legacy records)."""
+    return InStructure(connect_read_only(db), "legacy")
 
 
 def config(**overrides: Any) -> DvcqConfig:

@@ -13,8 +13,7 @@ import polars as pl
 import pytest
 
 from pipelines.backlog import backlog_summary, backlog_table, bucket_expr, bucket_labels
-from pipelines.warehouse import connect_read_only
-from tests.engine_fixtures import D, build_warehouse, commune_code, config, dossier, petition
+from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dossier, petition
 
 AS_OF = D(2025, 2, 4)
 
@@ -46,7 +45,7 @@ def setup(tmp_path_factory, template_root):
         ],
     }
     db = build_warehouse(tmp_path_factory.mktemp("backlog"), template_root, records)
-    con = connect_read_only(db)
+    con = open_legacy(db)
     yield con, a
     con.close()
 

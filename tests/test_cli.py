@@ -39,10 +39,24 @@ def test_missing_warehouse_and_configuration(tmp_path):
     assert done.returncode == 2 and "Không tìm thấy tệp cấu hình" in done.stderr
 
 
-def test_empty_warehouse_gives_every_commune_with_no_value(empty_db):
-    done = dvcq("indicators", "--db", str(empty_db), "--format", "csv")
+@pytest.mark.parametrize("options, communes", [
+    ((), 166),                                   # an empty warehouse's period ends today: the 2025 structure
+    (("--units", "2025", "--to", "2025-07-01"), 166),
+    (("--to", "2025-06-30"), 547),               # a period ending before the reform: the legacy structure
+    (("--units", "legacy"), 547),
+])
+def test_empty_warehouse_gives_every_commune_with_no_value(empty_db, options, communes):
+    done = dvcq("indicators", "--db", str(empty_db), "--format", "csv", *options)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("unit_code,unit_name,indicator,numerator,denominator,value,ci_low,ci_high,target")
-    assert len(lines) == 1 + 547 * 14  # 547 communes x (12 indicators + hai_long + composite)
+    assert len(lines) == 1 + communes * 14  # every commune x (12 indicators + hai_long + composite)
+    assert len({line.split(",")[0] for line in lines[1:]}) == communes
     assert all(line.split(",")[5] == "" for line in lines[1:])  # N/A everywhere, never 100
+
+
+def test_a_level_the_structure_lacks_is_a_user_error(empty_db):
+    done = dvcq("indicators", "--db", str(empty_db), "--level", "district", "--units", "2025")
+    assert done.returncode == 2 and "--level area" in done.stderr and "Traceback" not in done.stderr
+    areas = dvcq("indicators", "--db", str(empty_db), "--level", "area", "--format", "csv")
+    assert areas.returncode == 0 and {line.split(",")[9] for line in areas.stdout.splitlines()[1:]} == {"area"}

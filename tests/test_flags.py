@@ -20,8 +20,7 @@ import pytest
 
 from pipelines.flags import flag_table, vn_number, vn_percent
 from pipelines.indicators import Period
-from pipelines.warehouse import connect_read_only
-from tests.engine_fixtures import D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition
+from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition
 
 PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
 
@@ -57,7 +56,7 @@ def con(tmp_path_factory, template_root, codes):
     dialogues = [dialogue(x, "DX", D(2023, 8, 1)), dialogue(z, "DZ", D(2023, 6, 30))]
     db = build_warehouse(tmp_path_factory.mktemp("flags"), template_root,
                          {"dossier": dossiers, "letter": letters, "dialogue": dialogues})
-    connection = connect_read_only(db)
+    connection = open_legacy(db)
     yield connection
     connection.close()
 
@@ -132,7 +131,7 @@ def test_overdue_rule_flags(tmp_path, template_root, codes):
         "petition": [petition(y, "Q1", "complaint", D(2024, 1, 2), due=D(2024, 2, 1))],
         "dialogue": [dialogue(y, "D1", D(2024, 3, 1))],
     })
-    connection = connect_read_only(db)
+    connection = open_legacy(db)
     try:
         rules = flags_of(flag_table(connection, config(), "commune", PERIOD), y, "rule")
     finally:

@@ -90,14 +90,15 @@ def test_alias_index_includes_location_columns():
     ("15271", None, "15271"), ("5271", None, None),
 ])
 def test_commune_names_and_codes(value, district, code):
-    assert resolve_commune(value, district, "38").code == code
+    # All legacy units: read in the legacy list (an export made before 1 July 2025).
+    assert resolve_commune(value, district, "38", "legacy").code == code
 
 
 def test_ambiguous_name_is_reported_with_every_candidate_never_guessed():
-    result = resolve_commune("Lam Sơn", None, "38")
+    result = resolve_commune("Lam Sơn", None, "38", "legacy")
     assert result.code is None and result.reason == "ambiguous_commune"
     assert set(result.candidates) == {"14773", "14815", "15064", "15556"}
-    quang_phu = resolve_commune("Quảng Phú", None, "38")
+    quang_phu = resolve_commune("Quảng Phú", None, "38", "legacy")
     assert quang_phu.reason == "ambiguous_commune" and len(quang_phu.candidates) == 2
 
 
@@ -108,11 +109,11 @@ def test_code_of_another_province_is_named():
 
 def test_commune_from_title_rows_and_file_name():
     title = [["UBND HUYỆN THỌ XUÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], ["UBND THỊ TRẤN LAM SƠN", "Độc lập"]]
-    assert commune_from_title(title, "38").code == "15556"
+    assert commune_from_title(title, "38", "legacy").code == "15556"
     assert commune_from_title([["BÁO CÁO"]], "38") is None
-    assert commune_from_file_name("ho_so_thi_tran_sao_vang_2023", "38").code == "15553"
+    assert commune_from_file_name("ho_so_thi_tran_sao_vang_2023", "38", "legacy").code == "15553"
     assert commune_from_file_name("bao_cao_2023", "38") is None
-    assert commune_from_file_name("don_thu_phuong_lam_son", "38").reason == "ambiguous_commune"
+    assert commune_from_file_name("don_thu_phuong_lam_son", "38", "legacy").reason == "ambiguous_commune"
 
 
 def test_default_configuration_is_valid_and_weights_follow_5_3_4():
@@ -143,4 +144,4 @@ def test_committed_data_model_doc_is_generated_from_schemas():
     ("Phượng Nghi", None, "16240"),          # 'Phượng' is part of the name, not 'Phường'
 ])
 def test_names_that_start_like_a_type_word(value, district, code):
-    assert resolve_commune(value, district, "38").code == code
+    assert resolve_commune(value, district, "38", "legacy").code == code

@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from pipelines.indicators import (Period, default_period, indicator_records, indicator_table, petition_breakdown,
                                   supporting_measures, trend_periods, trend_table)
 from pipelines.stats import wilson, wilson_percent
-from pipelines.warehouse import connect_read_only
 from schemas.config import SCORED_INDICATORS
-from tests.engine_fixtures import (D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
+from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
                                    survey)
 
 PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
@@ -94,7 +93,7 @@ def hand_records(a: str, b: str) -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def con(tmp_path_factory, template_root, codes):
     db = build_warehouse(tmp_path_factory.mktemp("hand"), template_root, hand_records(codes["A"], codes["B"]))
-    connection = connect_read_only(db)
+    connection = open_legacy(db)
     yield connection
     connection.close()
 
@@ -314,7 +313,7 @@ def test_as_of_away_from_the_period_end_neither_pulls_in_nor_double_counts(tmp_p
         dossier(a, "X", D(2024, 8, 1), D(2024, 8, 5)),
         dossier(a, "Z", D(2024, 3, 1), D(2024, 3, 10), completed=D(2024, 4, 20)),
     ]})
-    with connect_read_only(db) as connection:
+    with open_legacy(db) as connection:
         later = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 9, 30)))
         earlier = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 3, 31)))
     assert fraction(later, a, "biet_xin_loi") == (0, 1)      # Z only; X is August's

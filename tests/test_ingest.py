@@ -222,7 +222,7 @@ def test_cli_prints_one_line_per_table_and_conservation_holds(tmp_path):
     dossier_workbook(tmp_path / "bao_cao.xlsx")
     done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(tmp_path), "--db",
                            str(tmp_path / "w.duckdb")], capture_output=True, text=True, check=True)
-    assert "bao_cao.xlsx[Hồ sơ]: dossier | xã 15952 | đọc 5 = thêm 3 + cập nhật 0 + không đổi 0 + cách ly 2" in done.stdout
+    assert "bao_cao.xlsx[Hồ sơ]: dossier | xã (cấu trúc cũ) 15952 | đọc 5 = thêm 3 + cập nhật 0 + không đổi 0 + cách ly 2" in done.stdout
     logged = rows(tmp_path / "w.duckdb", "SELECT rows_read, rows_inserted + rows_updated + rows_unchanged + "
                                           "rows_quarantined FROM ingest_log")
     assert logged == [(5, 5)]

@@ -13,9 +13,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tests.engine_fixtures import D, build_warehouse, commune_code, config, dialogue, dossier, letter, survey
+from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, survey
 from pipelines.indicators import Period, indicator_table, supporting_measures
-from pipelines.warehouse import connect_read_only
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +76,7 @@ def warehouse(tmp_path_factory, template_root):
         for kind, rows in part.items():
             records.setdefault(kind, []).extend(rows)
     db = build_warehouse(tmp_path_factory.mktemp("worked"), template_root, records)
-    con = connect_read_only(db)
+    con = open_legacy(db)
     yield con, ha_trung, sao_vang
     con.close()
 

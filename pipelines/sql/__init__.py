@@ -68,3 +68,12 @@ class InStructure:
         cur = self.con.cursor()
         cur.execute(f"SET search_path = '{ERA_SCHEMA[self.era]},main'")
         return cur
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "InStructure":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
