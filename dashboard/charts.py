@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from schemas.admin_unit import REFORM_DATE
 from dashboard.chrome import (GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, STATUS_LABELS, WATCH, WEAK,
                               fmt_num, status)
 
@@ -56,8 +57,13 @@ def commune_map(df: pl.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y") -> go.Figure:
-    """One line per indicator label over time (value in %)."""
+def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y",
+                reform_note: bool = False) -> go.Figure:
+    """One line per indicator label over time (value in %).
+
+    ``reform_note`` marks 01/07/2025 on a series shown in the 2025 structure that starts earlier:
+    the points before it are the sums of the legacy communes merged into each new one.
+    """
     fig = go.Figure()
     for i, (label, part) in enumerate(df.sort(x).group_by("label", maintain_order=True)):
         fig.add_trace(go.Scatter(
@@ -67,6 +73,10 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
     _layout(fig, height=360, title=title)
     fig.update_yaxes(title="%", range=[0, 105])
     fig.update_xaxes(tickformat=tickformat)
+    if reform_note:
+        fig.add_vline(x=REFORM_DATE.isoformat(), line=dict(color="#666666", dash="dot", width=1))
+        fig.add_annotation(x=REFORM_DATE.isoformat(), y=104, xanchor="right", yanchor="top", showarrow=False,
+                           text="Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành", font=dict(size=11))
     return fig
 
 

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era, default_era
 from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
@@ -43,6 +44,10 @@ RULE_LABELS = {"late_without_apology": "Hồ sơ trễ hẹn chưa có thư xin 
                "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
                "no_dialogue_12m": "Không tổ chức đối thoại trong 12 tháng", "composite": "Điểm tổng hợp"}
 PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
+STRUCTURES = {"auto": "Tự động theo kỳ", "2025": "Cấu trúc mới (từ 01/07/2025)",
+              "legacy": "Cấu trúc cũ (trước 01/07/2025)"}
+GROUP_LABELS = {"legacy": "Huyện/thị xã/thành phố", "2025": "Địa bàn huyện cũ"}
+COMMUNE_LABELS = {"legacy": "Xã/phường/thị trấn", "2025": "Xã/phường"}
 NA = "N/A"
 
 
@@ -272,6 +277,7 @@ class Filters:
     label: str
     district: str | None
     commune: str | None
+    era: Era
 
     @property
     def period(self) -> tuple[dt.date, dt.date, dt.date]:
@@ -325,7 +331,6 @@ def sidebar() -> Filters:
     """Render the shared filters (bound to the URL query string) and return the chosen view."""
     first, last = data.date_range()
     opts = _period_options(first, last)
-    units = data.units()
     sb = st.sidebar
     sb.markdown("### Bộ lọc")
     kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky",
@@ -352,21 +357,67 @@ def sidebar() -> Filters:
                        help="Hồ sơ, đơn thư quá hạn được tính đến cuối kỳ (hoặc ngày dữ liệu mới nhất).")
     as_of = None if at_end else sb.date_input("Ngày tính tồn đọng", value=last, min_value=dt.date(2000, 1, 1),
                                               format="DD/MM/YYYY", key="ngay", bind="query-params")
+    era = _structure(sb, hi)
+    units = data.units()
     districts = units.select("district_code", "district_name").unique().sort("district_code")
     dnames = dict(districts.iter_rows())
-    district = sb.selectbox("Huyện/thị xã/thành phố", list(dnames), index=None, format_func=dnames.get,
+    district = sb.selectbox(GROUP_LABELS[era], list(dnames), index=None, format_func=dnames.get,
                             placeholder="Toàn tỉnh", key="huyen", bind="query-params")
     communes = units if district is None else units.filter(pl.col("district_code") == district)
     cnames = commune_labels(communes)
     if st.session_state.get("xa") not in (None, *cnames):
         st.session_state["xa"] = None
-    commune = sb.selectbox("Xã/phường/thị trấn", list(cnames), index=None, format_func=cnames.get,
+    commune = sb.selectbox(COMMUNE_LABELS[era], list(cnames), index=None, format_func=cnames.get,
                            placeholder="Tất cả", key="xa", bind="query-params")
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
-    filters = Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune)
+    filters = Filters(kind, lo, hi, as_of or min(hi, last), plo, phi, label, district, commune, era)
     return filters
+
+
+def _structure(sb, period_end: dt.date) -> Era:
+    """The administrative structure of the view (kept in the URL); 'auto' follows the period's end.
+
+    A code means different units in the two structures (15271 is Thị trấn Hà Trung before
+    01/07/2025 and Xã Hà Trung after), so a chosen district or commune is cleared when the
+    structure changes, never carried over.
+    """
+    choice = sb.selectbox("Cấu trúc đơn vị hành chính", list(STRUCTURES), format_func=STRUCTURES.get,
+                          key="cau_truc", bind="query-params",
+                          help="Từ 01/07/2025 không còn cấp huyện và các xã đã sáp nhập. Cấu trúc mới cộng "
+                               "số liệu trước đó của các xã cũ vào xã mới kế thừa; cấu trúc cũ giữ huyện và "
+                               "xã như trước 01/07/2025.")
+    era: Era = default_era(period_end) if choice == "auto" else choice
+    if st.session_state.get("_era") not in (None, era):
+        st.session_state["huyen"] = None
+        st.session_state["xa"] = None
+    st.session_state["_era"] = era
+    return era
+
+
+def predecessors_caption(rows: pl.DataFrame) -> None:
+    """Under a 2025 commune's name: the legacy communes merged into it (a split one 'một phần')."""
+    if rows.is_empty():
+        return
+    parts = [f"{name} ({district})" + ("" if not split else " — một phần" + ("" if default else
+             ", số liệu cũ tính cho xã kế thừa khác"))
+             for name, district, default, split in rows.select("commune_name", "district_name", "is_default",
+                                                                 "split").iter_rows()]
+    st.caption(f"Hợp nhất từ {fmt_int(len(parts))} xã cũ (trước 01/07/2025): " + "; ".join(parts) + ". "
+               "Số liệu trước 01/07/2025 của xã mới là tổng của các xã cũ này (xã cũ bị chia tách được tính "
+               "cho xã kế thừa mặc định).")
+
+
+def in_structure(spec: dict[str, tuple[str, str]], era: Era) -> dict[str, tuple[str, str]]:
+    """A table spec whose commune and district headers say what they are in the view's structure."""
+    names = {"district_name": GROUP_LABELS[era], "commune_name": COMMUNE_LABELS[era]}
+    return {k: (names.get(k, label), fmt) for k, (label, fmt) in spec.items()}
+
+
+def crosses_reform(era: Era, first: dt.date, last: dt.date) -> bool:
+    """A 2025-structure series that starts before the reform: its early points are predecessors' sums."""
+    return era == "2025" and first < REFORM_DATE <= last
 
 
 def page(title: str, caption: str | None = None) -> Filters | None:
@@ -382,8 +433,8 @@ def page(title: str, caption: str | None = None) -> Filters | None:
     filters = sidebar()
     scope = data.unit_name(filters.commune or filters.district) if (filters.commune or filters.district) \
         else data.province_name()
-    st.caption(f"{caption + ' · ' if caption else ''}{scope} · {filters.label} · tồn đọng tính đến "
-               f"{fmt_date(filters.as_of)}")
+    st.caption(f"{caption + ' · ' if caption else ''}{scope} · {filters.label} · {ERA_SHORT_VI[filters.era]} · "
+               f"tồn đọng tính đến {fmt_date(filters.as_of)}")
     return filters
 
 

@@ -16,7 +16,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries as q
+from pipelines.sql import InStructure
 from pipelines.warehouse import connect_read_only, resolve_db_path, warehouse_version
+from schemas.admin_unit import Era, default_era
 from schemas.records import RECORD_SCHEMAS
 
 PERSONAL = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
@@ -86,32 +88,40 @@ def _strip_personal(df: pl.DataFrame) -> pl.DataFrame:
     return df.drop([c for c in df.columns if c in PERSONAL or c.endswith(("_id_number", "_phone", "_address"))])
 
 
+def _in(path: str, v: str, era: Era) -> InStructure:
+    """The process's connection, its cursors seeing the records in one administrative structure."""
+    return InStructure(_open(path, v), era)
+
+
+def era() -> Era:
+    """The structure the pages show: the sidebar's choice (``chrome.sidebar`` stores it), else the one
+    in force on the data's last day."""
+    return st.session_state.get("_era") or default_era(date_range()[1])
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
-def _sql(v: str, path: str, sql: str, params: tuple | None) -> pl.DataFrame:
-    cur = _open(path, v).cursor()
+def _sql(v: str, path: str, structure: Era, sql: str, params: tuple | None) -> pl.DataFrame:
+    cur = _in(path, v, structure).cursor()
     try:
         return _strip_personal(cur.sql(sql, params=list(params) if params else None).pl())
     finally:
         cur.close()
 
 
-def sql(text: str, *params) -> pl.DataFrame:
-    return _sql(version(), db_path(), text, tuple(params) if params else None)
+def sql(text: str, *params, structure: Era | None = None) -> pl.DataFrame:
+    """A query of ``dashboard.queries`` in the pages' structure (or the one given)."""
+    return _sql(version(), db_path(), structure or era(), text, tuple(params) if params else None)
 
 
 # ------------------------------------------------------------------ basics
 def date_range() -> tuple[dt.date, dt.date]:
-    first, last = sql(q.DATE_RANGE).row(0)
+    first, last = sql(q.DATE_RANGE, structure="2025").row(0)  # reads main tables: any structure
     today = dt.date.today()
     return first or today, last or today
 
 
 def has_records() -> bool:
-    return sum(sql(q.RECORD_COUNTS).row(0)) > 0
-
-
-def record_counts() -> dict[str, int]:
-    return sql(q.RECORD_COUNTS).row(0, named=True)
+    return sum(sql(q.RECORD_COUNTS, structure="2025").row(0)) > 0
 
 
 def units() -> pl.DataFrame:
@@ -161,19 +171,15 @@ def scoped(query: str, period, district, commune) -> pl.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _petition_breakdown(v: str, path: str, period, district, commune) -> pl.DataFrame:
+def _petition_breakdown(v: str, path: str, structure: Era, period, district, commune) -> pl.DataFrame:
     level, unit = scope(district, commune)
-    cur = _open(path, v).cursor()
-    try:
-        communes = None if level == "province" else _engine().communes_of(cur, level, [unit])
-    finally:
-        cur.close()
-    return _engine_call(v, "pipelines.indicators.petition_breakdown", _period(period), communes)
+    communes = None if level == "province" else _engine().communes_of(_in(path, v, structure), level, [unit])
+    return _engine_call(v, structure, "pipelines.indicators.petition_breakdown", _period(period), communes)
 
 
 def petition_breakdown(period, district, commune) -> pl.DataFrame:
     """Petitions of the view by kind, field, outcome at as-of and timeliness (engine rules)."""
-    return _petition_breakdown(version(), db_path(), tuple(period), district, commune)
+    return _petition_breakdown(version(), db_path(), era(), tuple(period), district, commune)
 
 
 # ------------------------------------------------------------------ engine (pipelines.*)
@@ -186,7 +192,7 @@ def _period(period):
     return Period(d_from, d_to, as_of)
 
 
-def _engine_call(v: str, func: str, *args):
+def _engine_call(v: str, structure: Era, func: str, *args):
     import importlib
 
     module, name = func.rsplit(".", 1)
@@ -194,11 +200,7 @@ def _engine_call(v: str, func: str, *args):
         fn = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
         raise EngineMissing(func) from exc
-    cur = _open(db_path(), v).cursor()
-    try:
-        return fn(cur, config(), *args)
-    finally:
-        cur.close()
+    return fn(_in(db_path(), v, structure), config(), *args)
 
 
 def _engine():
@@ -210,31 +212,22 @@ def _engine():
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _counts(v: str, path: str, period) -> pl.DataFrame:
+def _counts(v: str, path: str, structure: Era, period) -> pl.DataFrame:
     """Numerators, denominators and supporting counts per commune for one period: one pass, shared by
     every level's indicators and measures (districts and the province sum their communes)."""
-    engine = _engine()
-    cur = _open(path, v).cursor()
-    try:
-        return engine.commune_counts(cur, config(), [_period(period)])
-    finally:
-        cur.close()
+    return _engine().commune_counts(_in(path, v, structure), config(), [_period(period)])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _unit_frame(v: str, path: str, level: str) -> pl.DataFrame:
-    cur = _open(path, v).cursor()
-    try:
-        return _engine().unit_frame(cur, level)
-    finally:
-        cur.close()
+def _unit_frame(v: str, path: str, structure: Era, level: str) -> pl.DataFrame:
+    return _engine().unit_frame(_in(path, v, structure), level)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _indicators(v: str, path: str, level: str, period) -> pl.DataFrame:
+def _indicators(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
     """As pipelines.indicators.indicator_table, from the shared per-commune counts."""
     engine = _engine()
-    wide = engine.aggregate(_counts(v, path, period), _unit_frame(v, path, level), [])
+    wide = engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
     order = {name: i for i, name in enumerate((*engine.ALL_RATES, engine.COMPOSITE))}
     return engine.rates_from_counts(wide, config(), level, []).sort(
         "unit_code", pl.col("indicator").replace_strict(order, default=len(order)))
@@ -242,14 +235,14 @@ def _indicators(v: str, path: str, level: str, period) -> pl.DataFrame:
 
 def indicators(level: str, period) -> pl.DataFrame:
     """One row per unit x indicator (12 + hai_long + composite)."""
-    return _indicators(version(), db_path(), level, tuple(period))
+    return _indicators(version(), db_path(), era(), level, tuple(period))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _measures(v: str, path: str, level: str, period) -> pl.DataFrame:
+def _measures(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
     """As pipelines.indicators.supporting_measures (long: unit_code, measure, value), from shared counts."""
     engine = _engine()
-    wide = engine.aggregate(_counts(v, path, period), _unit_frame(v, path, level), [])
+    wide = engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
     wide = wide.with_columns(care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
                              online_share=pl.when(pl.col("dossiers_received") > 0)
                              .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
@@ -259,44 +252,51 @@ def _measures(v: str, path: str, level: str, period) -> pl.DataFrame:
 
 
 def measures(level: str, period) -> pl.DataFrame:
-    return _measures(version(), db_path(), level, tuple(period))
+    return _measures(version(), db_path(), era(), level, tuple(period))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _flags(v: str, path: str, level: str, period) -> pl.DataFrame:
-    return _engine_call(v, "pipelines.flags.flag_table", level, _period(period), _counts(v, path, period))
+def _flags(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
+    return _engine_call(v, structure, "pipelines.flags.flag_table", level, _period(period),
+                        _counts(v, path, structure, period))
 
 
 def flags(level: str, period) -> pl.DataFrame:
-    return _flags(version(), db_path(), level, tuple(period))
+    return _flags(version(), db_path(), era(), level, tuple(period))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _backlog(v: str, path: str, as_of: dt.date, level: str) -> pl.DataFrame:
-    return _strip_personal(_engine_call(v, "pipelines.backlog.backlog_table", as_of, level))
+def _backlog(v: str, path: str, structure: Era, as_of: dt.date, level: str) -> pl.DataFrame:
+    return _strip_personal(_engine_call(v, structure, "pipelines.backlog.backlog_table", as_of, level))
 
 
 def backlog(as_of: dt.date, level: str = "commune") -> pl.DataFrame:
-    return _backlog(version(), db_path(), as_of, level)
+    return _backlog(version(), db_path(), era(), as_of, level)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _trend(v: str, path: str, level: str, units: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
-    return _engine_call(v, "pipelines.indicators.trend_table", level, list(units), d_from, d_to, freq)
+def _trend(v: str, path: str, structure: Era, level: str, units: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
+    return _engine_call(v, structure, "pipelines.indicators.trend_table", level, list(units), d_from, d_to, freq)
 
 
 def trend(level: str, unit_codes, d_from, d_to, freq: str = "month") -> pl.DataFrame:
-    return _trend(version(), db_path(), level, tuple(unit_codes), d_from, d_to, freq)
+    return _trend(version(), db_path(), era(), level, tuple(unit_codes), d_from, d_to, freq)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _records(v: str, path: str, indicator: str, level: str, unit: str, period) -> pl.DataFrame:
-    frame = _engine_call(v, "pipelines.indicators.indicator_records", indicator, level, unit, _period(period))
+def _records(v: str, path: str, structure: Era, indicator: str, level: str, unit: str, period) -> pl.DataFrame:
+    frame = _engine_call(v, structure, "pipelines.indicators.indicator_records", indicator, level, unit,
+                         _period(period))
     return _strip_personal(frame)
 
 
 def indicator_records(indicator: str, level: str, unit: str, period) -> pl.DataFrame:
-    return _records(version(), db_path(), indicator, level, unit, tuple(period))
+    return _records(version(), db_path(), era(), indicator, level, unit, tuple(period))
+
+
+def predecessors(commune: str) -> pl.DataFrame:
+    """Legacy communes merged (wholly or in part) into a 2025 commune."""
+    return sql(q.PREDECESSORS, commune, structure="2025")
 
 
 def clear_caches() -> None:

@@ -7,13 +7,19 @@ import streamlit as st
 
 from dashboard import chrome, data, sandbox
 from pipelines.warehouse import table_definitions
+from schemas.admin_unit import ERA_SCHEMA
 from schemas.records import RECORD_SCHEMAS
 
-EXAMPLE = ("SELECT u.district_name, count(*) AS so_ho_so,\n"
+EXAMPLE = ("SELECT u.district_name AS huyen, count(*) AS so_ho_so,\n"
            "       count(*) FILTER (WHERE d.timeliness = 'late') AS tre_hen\n"
-           "FROM dossiers d JOIN admin_units u USING (commune_code)\n"
+           "FROM era_legacy.dossiers d JOIN era_legacy.admin_units u USING (commune_code)\n"
            "GROUP BY ALL ORDER BY so_ho_so DESC")
-TABLE_LABELS = {**{s.table: s.label_vi for s in RECORD_SCHEMAS.values()}, "admin_units": "Đơn vị hành chính",
+STRUCTURE_NOTE = ("Bảng gốc (`dossiers`, `letters`…) giữ xã như tệp gửi (`commune_code`, `unit_era`). Để tính theo "
+                  "một cấu trúc, dùng `era_2025.<bảng>` (mọi bản ghi đặt vào xã mới; `admin_units` là 166 xã mới với "
+                  "địa bàn huyện cũ) hoặc `era_legacy.<bảng>` (xã, huyện trước 01/07/2025).")
+TABLE_LABELS = {**{s.table: s.label_vi for s in RECORD_SCHEMAS.values()},
+                "units_legacy": "Đơn vị hành chính trước 01/07/2025", "units_2025": "Đơn vị hành chính từ 01/07/2025",
+                "unit_successors": "Xã cũ → xã mới kế thừa",
                 "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
 
 
@@ -32,7 +38,7 @@ def schema_browser() -> None:
             frame = pl.DataFrame({"Cột": [c for c, _, _ in columns], "Kiểu": [t for _, t, _ in columns],
                                   "Tên tiếng Việt": [_label(table, c) for c, _, _ in columns]})
             st.dataframe(frame, hide_index=True, width="stretch")
-    st.caption("Thông tin cá nhân (họ tên, CCCD, điện thoại, địa chỉ) chỉ có dạng mã băm.")
+    st.caption("Thông tin cá nhân (họ tên, CCCD, điện thoại, địa chỉ) chỉ có dạng mã băm. " + STRUCTURE_NOTE)
 
 
 def _results(frame: pl.DataFrame, truncated: bool, seconds: float, key: str) -> None:
@@ -101,15 +107,15 @@ def builder(f: chrome.Filters) -> None:
     from schemas.records import RECORD_SCHEMAS
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
     c1, c2, c3 = st.columns(3)
-    table = c1.selectbox("Bảng", [t for t in tables if t != "admin_units"], format_func=TABLE_LABELS.get,
-                         key="b_table")
+    table = c1.selectbox("Bảng", list(tables), format_func=TABLE_LABELS.get, key="b_table")
+    is_record = table in {s.table for s in RECORD_SCHEMAS.values()}
     columns = {c for c, _, _ in tables[table] if c not in personal}
-    names = sorted(columns) + (["commune_name", "district_name"] if "commune_code" in columns else [])
+    names = sorted(columns) + (["commune_name", "district_name"] if is_record else [])
 
     def fmt(c):
-        return _label(table, c) or {"commune_name": "Tên xã", "district_name": "Tên huyện"}.get(c, c)
+        return _label(table, c) or {"commune_name": "Tên xã", "district_name": chrome.GROUP_LABELS[f.era]}.get(c, c)
 
-    group = c2.multiselect("Nhóm theo", names, default=["district_name"] if "commune_code" in columns else [],
+    group = c2.multiselect("Nhóm theo", names, default=["district_name"] if is_record else [],
                            format_func=fmt, key="b_group", placeholder="Chọn cột…")
     agg = c3.selectbox("Phép tính", list(sandbox.AGGREGATES), format_func=sandbox.AGGREGATES.get, key="b_agg")
     numeric = [c for c, t, _ in tables[table] if t in ("INTEGER", "DOUBLE", "TINYINT") and c in columns]
@@ -128,7 +134,8 @@ def builder(f: chrome.Filters) -> None:
         st.info("Bảng này không có cột số để tính tổng/trung bình; hãy chọn «Đếm số bản ghi».")
         return
     try:
-        query = sandbox.build_query(table, columns, group, agg, measure, filters)
+        query = sandbox.build_query(table, columns, group, agg, measure, filters,
+                                    structure=ERA_SCHEMA[f.era] if is_record else None)
         result = sandbox.run(data.sandbox_connection(), query)
     except sandbox.SandboxError as exc:
         st.error(str(exc))

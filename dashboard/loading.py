@@ -11,11 +11,14 @@ import streamlit as st
 
 from dashboard import chrome, data
 from dashboard import queries as q
+from schemas.admin_unit import ERA_SHORT_VI, Era
 
 STALE_DAYS = 60
+UPLOAD_STRUCTURES = {"auto": "Tự động theo ngày trong tệp", "2025": "Danh mục từ 01/07/2025 (xã mới)",
+                     "legacy": "Danh mục trước 01/07/2025 (có huyện)"}
 REPORT_SPEC = {
     "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind": ("Loại dữ liệu", "text"),
-    "communes": ("Xã", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
+    "communes": ("Xã", "text"), "unit_era": ("Danh mục đơn vị", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
     "rows_updated": ("Cập nhật", "int"), "rows_unchanged": ("Không đổi", "int"),
     "rows_quarantined": ("Bị cách ly", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
     "message": ("Ghi chú", "text"), "ingested_on": ("Ngày nạp", "date"),
@@ -33,11 +36,16 @@ def upload_section() -> None:
         st.caption("Chấp nhận XLSX, XLS, CSV (có thể có dòng tiêu đề, tên cột có dấu hoặc không dấu). "
                    "Nạp lại cùng một tệp không làm thay đổi dữ liệu; bản xuất mới của cùng hồ sơ sẽ cập nhật hồ sơ đó.")
         files = st.file_uploader("Chọn tệp", type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="upload")
+        units = st.selectbox("Mã và tên xã trong tệp theo", list(UPLOAD_STRUCTURES), format_func=UPLOAD_STRUCTURES.get,
+                             key="upload_units",
+                             help="Nhiều mã, tên xã có ở cả danh mục trước và từ 01/07/2025 nhưng là hai đơn vị khác "
+                                  "nhau. Tự động: theo ngày mới nhất trong mỗi tệp (ngày tiếp nhận, trả kết quả, gửi, "
+                                  "họp…; không theo ngày hẹn).")
         if st.button("Nạp dữ liệu", type="primary", disabled=not files, key="ingest"):
-            _ingest(files)
+            _ingest(files, None if units == "auto" else units)
 
 
-def _ingest(files) -> None:
+def _ingest(files, units: Era | None) -> None:
     try:
         from pipelines.ingest import ingest_files
     except ImportError:
@@ -55,7 +63,7 @@ def _ingest(files) -> None:
             bar.progress(number / total, text=f"Đang nạp {name} ({number}/{total})")
 
         try:
-            reports = ingest_files(paths, db=data.db_path(), config=data.config(), progress=progress)
+            reports = ingest_files(paths, db=data.db_path(), config=data.config(), units=units, progress=progress)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
             st.error(f"Không nạp được dữ liệu: {exc}")
@@ -89,11 +97,17 @@ def ingest_log() -> None:
 
 
 def _with_commune_names(frame: pl.DataFrame) -> pl.DataFrame:
-    """The ``communes`` column's comma-separated codes shown as commune names."""
-    names = dict(data.units().select("commune_code", "commune_name").iter_rows())
-    return frame.with_columns(pl.col("communes").map_elements(
-        lambda codes: ", ".join(names.get(c.strip(), c.strip()) for c in (codes or "").split(",") if c.strip()),
-        return_dtype=pl.String))
+    """The ``communes`` column's comma-separated codes shown as names from the list they were read in
+    (``unit_era``: the same code is another unit in the other list)."""
+    names = {era: dict(data.sql(q.UNITS, structure=era).select("commune_code", "commune_name").iter_rows())
+             for era in ERA_SHORT_VI}
+
+    def named(row: dict) -> str:
+        known = names.get(row["unit_era"] or "", {})
+        return ", ".join(known.get(c.strip(), c.strip()) for c in (row["communes"] or "").split(",") if c.strip())
+    return frame.with_columns(
+        pl.struct("communes", "unit_era").map_elements(named, return_dtype=pl.String).alias("communes"),
+        pl.col("unit_era").replace(ERA_SHORT_VI))
 
 
 def quarantine() -> None:
@@ -124,7 +138,7 @@ def freshness(f) -> None:
     sent = sent.with_columns(pl.when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
                              .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest")
     spec = {"state": ("Tình trạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
-            "district_name": ("Huyện", "text"), "dossier": ("Hồ sơ mới nhất", "date"),
+            "district_name": (chrome.GROUP_LABELS[data.era()], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
             "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
             "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}
     chrome.show_table(sent, spec, key="fresh_table")

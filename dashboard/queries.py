@@ -1,22 +1,24 @@
 """The dashboard's own SQL, in one place. Indicator rules live in pipelines (the engine), not here.
 
 Parameters are positional ($1, $2, ...). ``SCOPE`` filters a record alias ``r`` joined to
-``admin_units u`` by the chosen district ($3) and commune ($4); NULL means all.
+``admin_units u`` by the chosen district ($3) and commune ($4); NULL means all. Queries run in the
+pages' administrative structure (``data.sql``): unqualified record tables and ``admin_units`` are
+that structure's views; ``main.`` names every record whatever its structure.
 """
 
 SCOPE = "($3::VARCHAR IS NULL OR u.district_code = $3) AND ($4::VARCHAR IS NULL OR u.commune_code = $4)"
 
 DATE_RANGE = """
 SELECT min(d) AS first, max(d) AS last FROM (
-  SELECT received_date AS d FROM dossiers UNION ALL SELECT completed_date FROM dossiers
-  UNION ALL SELECT sent_date FROM letters UNION ALL SELECT received_date FROM petitions
-  UNION ALL SELECT dialogue_date FROM dialogues UNION ALL SELECT survey_date FROM surveys)
+  SELECT received_date AS d FROM main.dossiers UNION ALL SELECT completed_date FROM main.dossiers
+  UNION ALL SELECT sent_date FROM main.letters UNION ALL SELECT received_date FROM main.petitions
+  UNION ALL SELECT dialogue_date FROM main.dialogues UNION ALL SELECT survey_date FROM main.surveys)
 """
 
 RECORD_COUNTS = """
-SELECT (SELECT count(*) FROM dossiers) AS dossiers, (SELECT count(*) FROM letters) AS letters,
-       (SELECT count(*) FROM petitions) AS petitions, (SELECT count(*) FROM dialogues) AS dialogues,
-       (SELECT count(*) FROM surveys) AS surveys
+SELECT (SELECT count(*) FROM main.dossiers) AS dossiers, (SELECT count(*) FROM main.letters) AS letters,
+       (SELECT count(*) FROM main.petitions) AS petitions, (SELECT count(*) FROM main.dialogues) AS dialogues,
+       (SELECT count(*) FROM main.surveys) AS surveys
 """
 
 UNITS = """
@@ -66,19 +68,31 @@ GROUP BY ALL ORDER BY latest NULLS FIRST, u.commune_code
 """
 
 INGEST_LOG = """
-SELECT file_name, sheet, kind, communes, rows_read, rows_inserted, rows_updated, rows_unchanged,
+SELECT file_name, sheet, kind, communes, unit_era, rows_read, rows_inserted, rows_updated, rows_unchanged,
        rows_quarantined, unknown_columns, message, ingested_at::DATE AS ingested_on
-FROM ingest_log ORDER BY ingested_at DESC, file_name LIMIT 2000
+FROM main.ingest_log ORDER BY ingested_at DESC, file_name LIMIT 2000
 """
 
 QUARANTINE = """
-SELECT q.file_name, q.sheet, q.row_number, q.kind, coalesce(u.commune_name, q.commune_code) AS commune,
+SELECT q.file_name, q.sheet, q.row_number, q.kind,
+       coalesce(CASE q.unit_era WHEN 'legacy' THEN l.commune_name ELSE n.commune_name END, q.commune_code) AS commune,
        q.record_id, q.message_vi, q.quarantined_at::DATE AS quarantined_on
-FROM quarantine q LEFT JOIN admin_units u USING (commune_code)
+FROM main.quarantine q
+LEFT JOIN main.units_legacy l ON q.unit_era = 'legacy' AND l.commune_code = q.commune_code
+LEFT JOIN main.units_2025 n ON q.unit_era = '2025' AND n.commune_code = q.commune_code
 ORDER BY q.quarantined_at DESC, q.file_name, q.row_number LIMIT 5000
 """
 
-QUARANTINE_COUNT = "SELECT count(*) AS n FROM quarantine"
+QUARANTINE_COUNT = "SELECT count(*) AS n FROM main.quarantine"
+
+# $1: a 2025 commune. Its predecessors; a split legacy commune counts in part (is_default false
+# means its records roll up to another successor).
+PREDECESSORS = """
+SELECT l.commune_code, l.commune_name, l.district_name, s.is_default,
+       (SELECT count(*) FROM unit_successors o WHERE o.legacy_code = s.legacy_code) > 1 AS split
+FROM main.unit_successors s JOIN main.units_legacy l ON l.commune_code = s.legacy_code
+WHERE s.code_2025 = $1 ORDER BY l.district_code, l.commune_code
+"""
 
 # Drill-down fallback while the engine has no indicator_records: the records of the kind behind an
 # indicator, in the period, for a unit ($3 = commune or district code, $4 = as_of).

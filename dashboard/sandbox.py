@@ -103,12 +103,17 @@ def _literal(value: str) -> str:
 
 
 def build_query(table: str, columns: set[str], group_by: list[str], aggregate: str, measure: str | None,
-                filters: list[tuple[str, str, str]], with_unit_names: bool = True) -> str:
-    """SQL for a group-by/filter built from widgets; every identifier is checked against ``columns``."""
+                filters: list[tuple[str, str, str]], structure: str | None = None) -> str:
+    """SQL for a group-by/filter built from widgets; every identifier is checked against ``columns``.
+
+    ``structure`` (a record table's era schema, e.g. ``era_2025``) reads the table there, with every
+    record on its commune in that structure and the commune and district names joined."""
     if aggregate not in AGGREGATES:
         raise SandboxError(f"Phép tính không hợp lệ: {aggregate}")
     tbl = '"' + table.replace('"', '""') + '"'
-    join = with_unit_names and "commune_code" in columns
+    join = structure is not None and "commune_code" in columns
+    if join:
+        tbl = f"{structure}.{tbl}"
     allowed = columns | ({"commune_name", "district_name"} if join else set())
     keys = [_ident(c, allowed) for c in group_by]
     agg = "count(*)" if aggregate == "count" else f"{aggregate}({_ident(measure or '', columns)})"
@@ -122,7 +127,7 @@ def build_query(table: str, columns: set[str], group_by: list[str], aggregate: s
                          else f"{c} {op} {value}")
         else:
             raise SandboxError(f"Phép so sánh không hợp lệ: {op}")
-    src = f"{tbl} t LEFT JOIN admin_units USING (commune_code)" if join else f"{tbl} t"
+    src = f"{tbl} t LEFT JOIN {structure}.admin_units USING (commune_code)" if join else f"{tbl} t"
     sql = f"SELECT {', '.join(keys + [agg + ' AS ket_qua'])} FROM {src}"
     if where:
         sql += " WHERE " + " AND ".join(where)

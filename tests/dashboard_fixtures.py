@@ -190,10 +190,18 @@ def new_app(page: str | None = None, timeout: float = 90):
     return at
 
 
-def sql_one(query: str, *params):
+def sql_one(query: str, *params, era: str | None = None):
+    """One value, computed independently of the pages, in the structure the pages show by default
+    (the one in force on the data's last day) unless ``era`` says otherwise."""
     import duckdb
 
+    from schemas.admin_unit import ERA_SCHEMA, default_era
+
     with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        if era is None:
+            last = con.execute("SELECT max(greatest(received_date, completed_date)) FROM main.dossiers").fetchall()[0][0]
+            era = default_era(last)
+        con.execute(f"SET search_path = '{ERA_SCHEMA[era]},main'")
         return con.execute(query, list(params)).fetchall()[0][0]
 
 

@@ -92,7 +92,10 @@ def test_time_limit(con):
 def test_builder_checks_identifiers():
     cols = {"kind", "commune_code", "received_date"}
     sql = sandbox.build_query("petitions", cols, ["district_name", "kind"], "count", None,
-                              [("kind", "=", "complaint'; DROP TABLE x; --")])
+                              [("kind", "=", "complaint'; DROP TABLE x; --")], structure="era_2025")
     assert "'complaint''; DROP TABLE x; --'" in sql
+    assert 'FROM era_2025."petitions" t LEFT JOIN era_2025.admin_units' in sql
+    with pytest.raises(sandbox.SandboxError):  # names come with a structure only
+        sandbox.build_query("petitions", cols, ["district_name"], "count", None, [])
     with pytest.raises(sandbox.SandboxError):
         sandbox.build_query("petitions", cols, ["petitioner"], "count", None, [])

@@ -8,7 +8,7 @@ from dashboard import chrome, data
 f = chrome.page("Cảnh báo đơn vị yếu", "Mỗi cảnh báo kèm lý do và số liệu")
 if f is not None:
     c1, c2, c3 = st.columns([1, 2, 2])
-    level = c1.radio("Cấp", ["commune", "district"], format_func={"commune": "Xã", "district": "Huyện"}.get,
+    level = c1.radio("Cấp", ["commune", "district"], format_func={"commune": "Xã", "district": chrome.GROUP_LABELS[f.era]}.get,
                      horizontal=True, key="cb_cap")
     flags = data.flags(level, f.period)
     if f.district:
@@ -36,7 +36,7 @@ if f is not None:
             pl.col("indicator").map_elements(chrome.indicator_label, return_dtype=pl.String).alias("indicator_vi"),
             pl.col("unit_code").replace_strict(chrome.unit_links(flags["unit_code"].unique().to_list())).alias("link"))
         spec = {"link": ("Đơn vị", "text"), "kind_vi": ("Loại cảnh báo", "text"), "reason": ("Lý do", "text"),
-                "indicator_vi": ("Chỉ số / quy định", "text"), "district_name": ("Huyện", "text")}
+                "indicator_vi": ("Chỉ số / quy định", "text"), "district_name": (chrome.GROUP_LABELS[f.era], "text")}
         chrome.show_table(shown, spec, key="cb_table", height=560, column_config={
             "Đơn vị": st.column_config.LinkColumn("Đơn vị", display_text=r"#(.*)$", width="medium"),
             "Lý do": st.column_config.TextColumn("Lý do", width="large")})

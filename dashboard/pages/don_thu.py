@@ -45,7 +45,8 @@ if f is not None:
             c[3].metric("Do người đứng đầu chủ trì", chrome.fmt_int(d["chaired_by_head"]), border=True)
             rows = data.scoped(q.DIALOGUE_LIST, *view)
             spec = {"dialogue_date": (chrome.record_label("dialogue", "dialogue_date"), "date"),
-                    "commune_name": ("Xã/phường/thị trấn", "text"), "district_name": ("Huyện", "text")}
+                    "commune_name": (chrome.COMMUNE_LABELS[f.era], "text"),
+                    "district_name": (chrome.GROUP_LABELS[f.era], "text")}
             spec |= {c: (chrome.record_label("dialogue", c), "int" if c in ("attendees", "opinions_raised",
                      "opinions_answered") else "text") for c in ("chair", "topic", "attendees", "opinions_raised",
                                                                  "opinions_answered")}

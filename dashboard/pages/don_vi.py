@@ -8,7 +8,8 @@ from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Đơn vị", "Thẻ điểm của một xã hoặc một huyện")
 if f is not None and not (f.commune or f.district):
-    st.info("Hãy chọn một huyện hoặc một xã ở thanh bên trái, hoặc bấm một huyện dưới đây.")
+    group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
+    st.info(f"Hãy chọn một {group} hoặc một xã ở thanh bên trái, hoặc bấm một {group} dưới đây.")
     districts = data.units().select("district_code", "district_name").unique().sort("district_code")
     cols = st.columns(3)
     for i, (code, name) in enumerate(districts.iter_rows()):
@@ -17,6 +18,8 @@ elif f is not None:
     level, unit = data.scope(f.district, f.commune)
     table = data.unit_rows(data.indicators(level, f.period), unit)
     st.header(data.unit_name(unit))
+    if f.era == "2025" and level == "commune":
+        chrome.predecessors_caption(data.predecessors(unit))
     comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)
     peers = data.indicators(level, f.period).filter(pl.col("indicator") == "composite", pl.col("ranked"))
     c = st.columns(4)
@@ -26,7 +29,7 @@ elif f is not None:
                 border=True, help=f"Không xếp hạng khi dưới {data.config().min_indicators_ranked} chỉ số có giá trị.")
     if level == "commune":
         in_district = peers.filter(pl.col("district_code") == comp["district_code"])
-        c[2].metric("Hạng trong huyện", f"{comp['rank_district']}/{len(in_district)}" if comp["rank_district"]
+        c[2].metric("Hạng trong huyện" if f.era == "legacy" else "Hạng trong địa bàn huyện cũ", f"{comp['rank_district']}/{len(in_district)}" if comp["rank_district"]
                     else "Chưa xếp hạng", border=True)
     c[3].metric("Số chỉ số có giá trị", f"{comp['coverage']}/12", border=True)
 
@@ -53,7 +56,9 @@ elif f is not None:
         if part["value"].is_null().all():
             tab.info("Chưa có dữ liệu theo quý cho nhóm chỉ số này.")
         else:
-            tab.plotly_chart(charts.trend_lines(part, "Giá trị theo quý (%)", tickformat="Q%q/%Y"), key=f"dv_tr_{gid}")
+            tab.plotly_chart(charts.trend_lines(part, "Giá trị theo quý (%)", tickformat="Q%q/%Y",
+                                                reform_note=chrome.crosses_reform(f.era, first, f.date_to)),
+                             key=f"dv_tr_{gid}")
 
     st.subheader("Các bản ghi đằng sau mỗi con số")
     ind = st.selectbox("Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], format_func=chrome.indicator_label, key="dv_ind")

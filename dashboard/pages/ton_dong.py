@@ -26,9 +26,10 @@ if f is not None:
                                              "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS), key="bk_buckets")
         st.markdown("#### Danh sách quá hạn (cũ nhất trước)")
         shown = items.with_columns(pl.col("kind").replace(chrome.RECORD_KIND_LABELS))
-        chrome.show_table(shown, chrome.BACKLOG_SPEC, key="bk_table", height=460)
+        spec = chrome.in_structure(chrome.BACKLOG_SPEC, f.era)
+        chrome.show_table(shown, spec, key="bk_table", height=460)
         name = f"ton_dong_{(f.commune or f.district or 'toan_tinh')}_{f.as_of:%Y%m%d}.xlsx"
-        st.download_button("Tải danh sách (XLSX) để gửi các xã", chrome.xlsx_bytes(shown, chrome.BACKLOG_SPEC, "Tồn đọng"),
+        st.download_button("Tải danh sách (XLSX) để gửi các xã", chrome.xlsx_bytes(shown, spec, "Tồn đọng"),
                            file_name=name, type="primary", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "

@@ -44,7 +44,8 @@ if f is not None:
         children = children.filter(pl.col("district_code") == parent)
     left, right = st.columns([2, 3])
     with left:
-        title = "Xếp hạng các xã theo điểm tổng hợp" if parent else "Xếp hạng các huyện theo điểm tổng hợp"
+        group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
+        title = "Xếp hạng các xã theo điểm tổng hợp" if parent else f"Xếp hạng các {group} theo điểm tổng hợp"
         if children["value"].is_null().all():
             chrome.empty("Chưa có điểm tổng hợp cho kỳ này", "Hãy chọn kỳ khác hoặc nạp thêm dữ liệu.")
         else:
@@ -61,5 +62,7 @@ if f is not None:
     if trend["value"].is_null().all():
         chrome.empty("Chưa đủ dữ liệu theo tháng để vẽ xu hướng")
     else:
-        st.plotly_chart(charts.trend_lines(trend, "Xu hướng theo tháng của các tỷ lệ chính (%)"), key="trend")
+        note = chrome.crosses_reform(f.era, min(start, f.date_from), f.date_to)
+        st.plotly_chart(charts.trend_lines(trend, "Xu hướng theo tháng của các tỷ lệ chính (%)", reform_note=note),
+                        key="trend")
     chrome.indicator_explanations()
