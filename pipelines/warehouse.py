@@ -173,9 +173,12 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['legacy']}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['2025']}")
+    # The province is the deployment's current one in both structures (legacy communes of a merged
+    # province, e.g. Hà Nam's in new Ninh Bình, belong to it).
     con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['legacy']}.admin_units AS
-        SELECT commune_code, commune_name, district_code, district_name, province_code, province_name,
-               latitude, longitude FROM main.units_legacy""")
+        SELECT l.commune_code, l.commune_name, l.district_code, l.district_name, p.province_code, p.province_name,
+               l.latitude, l.longitude
+        FROM main.units_legacy l CROSS JOIN (SELECT DISTINCT province_code, province_name FROM main.units_2025) p""")
     con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['2025']}.admin_units AS
         SELECT commune_code, commune_name, area_code AS district_code, area_name AS district_name,
                province_code, province_name, latitude, longitude FROM main.units_2025""")
