@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from schemas.admin_unit import LegacyUnit, Unit2025, UnitSuccessor
+from schemas.config import ConfigError
 
 _LEGACY_QUERY = """
 SELECT wardCode AS commune_code, ward AS commune_name, wardShort AS commune_short_name,
@@ -107,7 +108,7 @@ def successors() -> pl.DataFrame:
 @functools.cache
 def legacy_province_codes(province_code: str) -> tuple[str, ...]:
     """Legacy province codes merged into the 2025 province ``province_code`` (itself included when it
-    existed before). Raises ValueError for a code that is not a 2025 province."""
+    existed before). Raises ConfigError for a code that is not a 2025 province."""
     new = _new_full().filter(pl.col("province_code") == province_code)
     if new.is_empty():
         legacy = _legacy_full().filter(pl.col("province_code") == province_code)
@@ -117,9 +118,9 @@ def legacy_province_codes(province_code: str) -> tuple[str, ...]:
             target = _new_full().filter(pl.col("province_key") == into)
             hint = (f"; từ 01/07/2025 tỉnh này thuộc {target['province_name'][0]} (mã {target['province_code'][0]})"
                     if not target.is_empty() else "")
-            raise ValueError(f"Mã tỉnh {province_code!r} ({legacy['province_name'][0]}) là mã trước 01/07/2025"
+            raise ConfigError(f"Mã tỉnh {province_code!r} ({legacy['province_name'][0]}) là mã trước 01/07/2025"
                              f"{hint}: hãy cấu hình mã tỉnh hiện hành")
-        raise ValueError(f"Mã tỉnh {province_code!r} không có trong danh mục đơn vị hành chính")
+        raise ConfigError(f"Mã tỉnh {province_code!r} không có trong danh mục đơn vị hành chính")
     olds = _converter()["DICT_PROVINCE"][new["province_key"][0]]
     legacy = _legacy_full().filter(pl.col("province_key").is_in(olds))
     return tuple(sorted(legacy["province_code"].unique()))
