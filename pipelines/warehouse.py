@@ -154,12 +154,12 @@ def derive_structures(con: duckdb.DuckDBPyConnection) -> None:
     commune is the one it was carried over from, if any (else it has none).
     """
     for schema in RECORD_SCHEMAS.values():
-        con.execute(f"""
-            UPDATE {schema.table} r SET
-                legacy_code = CASE WHEN r.unit_era = 'legacy' THEN r.commune_code ELSE r.predecessor_code END,
-                code_2025 = CASE WHEN r.unit_era = '2025' THEN r.commune_code ELSE (
-                    SELECT s.code_2025 FROM unit_successors s WHERE s.legacy_code = r.commune_code AND s.is_default) END
-            WHERE r.code_2025 IS NULL""")
+        con.execute(f"""UPDATE {schema.table} SET legacy_code = predecessor_code, code_2025 = commune_code
+                        WHERE code_2025 IS NULL AND unit_era = '2025'""")
+        con.execute(f"""UPDATE {schema.table} r SET legacy_code = r.commune_code, code_2025 = s.code_2025
+                        FROM unit_successors s
+                        WHERE r.code_2025 IS NULL AND r.unit_era = 'legacy' AND s.legacy_code = r.commune_code
+                          AND s.is_default""")
 
 
 def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
