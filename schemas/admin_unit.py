@@ -57,34 +57,31 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class LegacyUnit(_Frozen):
-    """One commune (xã/phường/thị trấn) of the legacy list, with its district and province."""
+class _Commune(_Frozen):
+    """What a commune has in either list."""
 
-    commune_code: str = Field(pattern=r"^\d{5}$", description="Commune code, 5 digits.")
-    commune_name: str = Field(description="Full name with type word, e.g. 'Thị trấn Hà Trung'.")
+    commune_code: str = Field(pattern=r"^\d{5}$", description="Commune code, 5 digits (unique within its list only).")
+    commune_name: str = Field(description="Full name with type word, e.g. 'Thị trấn Hà Trung', 'Xã Hà Trung'.")
     commune_short_name: str = Field(description="Name without type word, e.g. 'Hà Trung'.")
-    commune_type: str = Field(description="Xã / Phường / Thị trấn.")
+    commune_type: str = Field(description="Xã / Phường / Thị trấn (legacy) / Đặc khu (2025).")
+    province_code: str = Field(pattern=r"^\d{2}$", description="Province code in the same list, 2 digits.")
+    province_name: str = Field(description="Full province name in the same list, e.g. 'Tỉnh Hà Nam' (legacy).")
+    latitude: float | None = Field(default=None, description="Commune centroid latitude.")
+    longitude: float | None = Field(default=None, description="Commune centroid longitude.")
+
+
+class LegacyUnit(_Commune):
+    """One commune of the legacy list (before 1 July 2025), with its district."""
+
     district_code: str = Field(pattern=r"^\d{3}$", description="Old district code, 3 digits.")
     district_name: str = Field(description="Full district name, e.g. 'Huyện Hà Trung'.")
     district_short_name: str = Field(description="District name without type word.")
     district_type: str = Field(description="Huyện / Thị xã / Thành phố / Quận.")
-    province_code: str = Field(pattern=r"^\d{2}$", description="Legacy province code, 2 digits.")
-    province_name: str = Field(description="Full legacy province name, e.g. 'Tỉnh Hà Nam'.")
-    latitude: float | None = Field(default=None, description="Commune centroid latitude.")
-    longitude: float | None = Field(default=None, description="Commune centroid longitude.")
 
 
-class Unit2025(_Frozen):
-    """One commune (xã/phường/đặc khu) of the 2025 list, with its 'địa bàn huyện cũ'."""
+class Unit2025(_Commune):
+    """One commune of the 2025 list, with its 'địa bàn huyện cũ'."""
 
-    commune_code: str = Field(pattern=r"^\d{5}$", description="Commune code, 5 digits (often a reused legacy code).")
-    commune_name: str = Field(description="Full name with type word, e.g. 'Xã Hà Trung'.")
-    commune_short_name: str = Field(description="Name without type word.")
-    commune_type: str = Field(description="Xã / Phường / Đặc khu.")
-    province_code: str = Field(pattern=r"^\d{2}$", description="Province code since 1 July 2025.")
-    province_name: str = Field(description="Full province name.")
-    latitude: float | None = Field(default=None, description="Commune centroid latitude.")
-    longitude: float | None = Field(default=None, description="Commune centroid longitude.")
     area_code: str = Field(description="Old district code(s) of the predecessors, '+'-joined when several.")
     area_name: str = Field(description="Old district name(s) of the predecessors, ' + '-joined when several.")
 

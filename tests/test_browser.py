@@ -14,8 +14,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import datetime as dt
+
 import pytest
 
+from schemas.admin_unit import ERA_SCHEMA, default_era
 from tests.dashboard_fixtures import REPO, dashboard_db
 
 pytestmark = pytest.mark.browser
@@ -131,9 +134,11 @@ def test_url_reproduces_view(server, browser):
     import duckdb
 
     with duckdb.connect(str(dashboard_db()), read_only=True) as con:
-        name, year = con.execute(
-            "SELECT u.district_name, year(max(d.received_date)) FROM dossiers d JOIN admin_units u USING "
-            "(commune_code) GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchall()[0]
+        year = con.execute("SELECT year(max(received_date)) FROM main.dossiers").fetchall()[0][0]
+        con.execute(f"SET search_path = '{ERA_SCHEMA[default_era(dt.date(year, 12, 31))]},main'")
+        name = con.execute(
+            "SELECT u.district_name FROM dossiers d JOIN admin_units u USING (commune_code) "
+            "WHERE year(d.received_date) = ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [year]).fetchall()[0][0]
     from urllib.parse import quote
     url = f"{server}/don_vi?nam={year}&huyen={quote(name)}"
     page, _ = open_page(browser, url, "Thẻ điểm", ".js-plotly-plot .main-svg", shot="don_vi-huyen.png")
@@ -141,6 +146,33 @@ def test_url_reproduces_view(server, browser):
         assert_no_error(page)
         assert page.get_by_role("heading", name=name).count() >= 1
         assert page.get_by_text(f"Năm {year}").count() >= 1
+    finally:
+        page.close()
+
+
+STRUCTURE_VIEWS = [  # structure, URL filters, what the sidebar's grouping is called there
+    ("2025", "cau_truc=Cấu trúc mới (từ 01/07/2025)", "Địa bàn huyện cũ"),
+    ("legacy", "cau_truc=Cấu trúc cũ (trước 01/07/2025)&ky=Năm&nam=Năm 2024", "Huyện/thị xã/thành phố"),
+]
+
+
+@pytest.mark.parametrize("era,query,grouping", STRUCTURE_VIEWS, ids=[v[0] for v in STRUCTURE_VIEWS])
+@pytest.mark.parametrize("path,text", [("", "Hồ sơ tiếp nhận"), ("ton_dong", "Danh sách quá hạn")],
+                         ids=["tong_quan", "ton_dong"])
+def test_pages_in_each_structure(server, browser, era, query, grouping, path, text):
+    """Tổng quan and Tồn đọng in the 2025 structure (areas, trends across the reform marked) and the
+    legacy one (districts), as a link opens them."""
+    from urllib.parse import quote
+    url = f"{server}/{path}?" + "&".join(f"{k}={quote(v)}" for k, v in (p.split("=", 1) for p in query.split("&")))
+    page, _ = open_page(browser, url, text, ".js-plotly-plot .main-svg", shot=f"{path or 'tong_quan'}-{era}.png")
+    try:
+        assert_no_error(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text(grouping, exact=True).count() == 1
+        caption = "cấu trúc mới" if era == "2025" else "cấu trúc cũ"
+        assert page.get_by_text(caption, exact=False).count() >= 1
+        if era == "2025" and not path:
+            assert page.get_by_text("Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành").count() == 1
     finally:
         page.close()
 
