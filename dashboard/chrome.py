@@ -427,6 +427,10 @@ def page(title: str, caption: str | None = None) -> Filters | None:
         empty("Chưa có kho dữ liệu", "Hãy nạp tệp xuất từ phần mềm của xã ở trang **Dữ liệu**, hoặc chạy "
               "`dvcq ingest data/sample --db data/dvcq.duckdb` rồi tải lại trang.")
         return None
+    if not data.is_current():
+        empty("Kho dữ liệu do phiên bản cũ của dvcq tạo", "Hãy chạy `.venv/bin/dvcq upgrade` (không nạp gì mới: "
+              "chỉ thêm danh mục đơn vị hai thời kỳ) rồi tải lại trang.")
+        return None
     if not data.has_records():
         empty("Kho dữ liệu chưa có hồ sơ, đơn thư, thư, hội nghị hay phiếu khảo sát nào")
         return None

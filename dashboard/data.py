@@ -68,6 +68,17 @@ def has_warehouse() -> bool:
     return version() != ""
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _is_current(v: str, path: str) -> bool:
+    from pipelines.warehouse import is_current
+    return is_current(path)
+
+
+def is_current() -> bool:
+    """The warehouse has the structure views this version reads."""
+    return _is_current(version(), db_path())
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     v = version()
     return _open(db_path(), v)

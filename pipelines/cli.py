@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_units(backlog)
     _add_format(backlog)
 
+    upgrade = sub.add_parser("upgrade", help="bring a warehouse made by an older dvcq up to date (loads nothing)")
+    _add_db(upgrade)
+
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
     docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
     return parser
@@ -127,6 +130,16 @@ def run(args: argparse.Namespace) -> int:
     if args.command in ("indicators", "flags", "backlog"):
         from pipelines import reports
         emit(reports.command_frame(args.command, args, config), args.format)
+        return 0
+    if args.command == "upgrade":
+        from pipelines.warehouse import is_current, publishing, resolve_db_path
+        if is_current(args.db):
+            print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
+            return 0
+        with publishing(args.db, config.province_code):
+            pass
+        print(f"Đã nâng cấp kho dữ liệu {resolve_db_path(args.db)}: thêm danh mục đơn vị hai thời kỳ; "
+              "các bản ghi cũ được tính theo danh mục trước 01/07/2025.")
         return 0
     if args.command == "docs":
         from pipelines.docs import write_data_model

@@ -189,6 +189,14 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
                 FROM main.{schema.table} WHERE {column} IS NOT NULL""")
 
 
+def is_current(db: str | os.PathLike | None = None) -> bool:
+    """True when the warehouse has what this version reads (the unit tables and structure views);
+    a warehouse made by an older dvcq gets them at its next publish (``dvcq upgrade``)."""
+    with connect_read_only(db) as con:
+        schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
+    return set(ERA_SCHEMA.values()) <= schemas
+
+
 def connect_read_only(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     path = resolve_db_path(db)
     if not path.exists():

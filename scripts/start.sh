@@ -7,6 +7,8 @@ db="${DVCQ_DB:-data/dvcq.duckdb}"
 if [ ! -f "$db" ]; then
   echo "Đang xây dựng kho dữ liệu $db từ data/sample/ ..."
   .venv/bin/dvcq ingest data/sample --db "$db"
+else
+  .venv/bin/dvcq upgrade --db "$db"
 fi
 port="${DVCQ_PORT:-8501}"
 if [ -f dashboard/app.py ]; then

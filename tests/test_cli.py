@@ -60,3 +60,25 @@ def test_a_level_the_structure_lacks_is_a_user_error(empty_db):
     assert done.returncode == 2 and "--level area" in done.stderr and "Traceback" not in done.stderr
     areas = dvcq("indicators", "--db", str(empty_db), "--level", "area", "--format", "csv")
     assert areas.returncode == 0 and {line.split(",")[9] for line in areas.stdout.splitlines()[1:]} == {"area"}
+
+
+def test_upgrade_brings_an_older_warehouse_up_to_date(tmp_path):
+    """A warehouse from before the two eras (admin_units, records without unit_era) keeps its records
+    as legacy ones and gains the unit tables and structure views."""
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE admin_units (commune_code VARCHAR, province_code VARCHAR)")
+        con.execute("CREATE TABLE dossiers (commune_code VARCHAR, dossier_id VARCHAR, received_date DATE, "
+                    "due_date DATE, completed_date DATE, status VARCHAR, timeliness VARCHAR)")
+        con.execute("INSERT INTO dossiers VALUES ('15304', 'X1', DATE '2024-03-01', DATE '2024-03-05', "
+                    "DATE '2024-03-04', 'completed', 'early')")
+    done = dvcq("upgrade", "--db", str(db))
+    assert done.returncode == 0 and "Đã nâng cấp" in done.stdout, done.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT commune_code, unit_era, legacy_code, code_2025 FROM main.dossiers").fetchall() == [
+            ("15304", "legacy", "15304", "15271")]
+        assert con.execute("SELECT count(*) FROM era_2025.admin_units").fetchall() == [(166,)]
+    again = dvcq("upgrade", "--db", str(db))
+    assert again.returncode == 0 and "đã ở phiên bản hiện tại" in again.stdout
