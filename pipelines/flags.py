@@ -19,7 +19,8 @@ import polars as pl
 from pipelines.backlog import backlog_table
 from pipelines.indicators import (COMPOSITE, UNIT_COLUMNS, Level, Period, aggregate, commune_counts,
                                   engine_params, rates_from_counts, unit_frame)
-from pipelines.sql import run
+from pipelines.sql import InStructure, run
+from schemas.admin_unit import Era
 from schemas.config import DvcqConfig
 
 FlagKind = Literal["rule", "below_target", "below_peers", "bottom_rank"]
@@ -27,7 +28,8 @@ FLAG_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_na
                 "numerator", "denominator", "value", "ci_low", "ci_high", "target", "reason"]
 _FLAG_ORDER = {"rule": 0, "below_target": 1, "below_peers": 2, "bottom_rank": 3}
 PEER_LEVEL = {"commune": "district", "district": "province"}
-PEER_WORD = {"district": "huyện", "province": "tỉnh"}
+PEER_WORD = {("district", "legacy"): "huyện", ("district", "2025"): "địa bàn huyện cũ",
+             ("province", "legacy"): "tỉnh", ("province", "2025"): "tỉnh"}
 
 
 def vn_number(x: float | int, decimals: int = 0) -> str:
@@ -70,14 +72,15 @@ def _below_target(rates: pl.DataFrame) -> pl.DataFrame:
                          lambda r: f"{r['label']}: {_interval(r)} thấp hơn mục tiêu {vn_target(r['target'])}")
 
 
-def _below_peers(rates: pl.DataFrame, peers: pl.DataFrame, level: Level) -> pl.DataFrame:
-    """Upper bound below the rate of the unit's district (communes) or the province (districts)."""
+def _below_peers(rates: pl.DataFrame, peers: pl.DataFrame, level: Level, era: Era) -> pl.DataFrame:
+    """Upper bound below the rate of the unit's district (communes; in the 2025 structure its
+    'địa bàn huyện cũ') or the province (districts)."""
     key = "district_code" if level == "commune" else None
     peer = peers.select(*([pl.col("unit_code").alias("district_code")] if key else []), "indicator",
                         peer_value=pl.col("value"), peer_name=pl.col("unit_name"))
     joined = rates.join(peer, on=[key, "indicator"] if key else ["indicator"], how="inner")
     rows = joined.filter((pl.col("indicator") != COMPOSITE) & (pl.col("ci_high") < pl.col("peer_value")))
-    word = PEER_WORD[PEER_LEVEL[level]]
+    word = PEER_WORD[(PEER_LEVEL[level], era)]
     frame = _with_reasons(rows, "below_peers",
                           lambda r: f"{r['label']}: {_interval(r)} thấp hơn mức chung của {word} "
                                     f"({r['peer_name']}: {vn_percent(r['peer_value'])})")
@@ -150,7 +153,7 @@ def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) 
     return pl.concat([late, dossiers, petitions, silent], how="diagonal_relaxed")
 
 
-def flag_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level, period: Period,
+def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Period,
                counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every flag of every unit at ``level`` for ``period``: FLAG_COLUMNS, one row per flag.
 
@@ -168,7 +171,7 @@ def flag_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
     if level in PEER_LEVEL:
         peer_level = PEER_LEVEL[level]
         peers = rates_from_counts(aggregate(counts, unit_frame(con, peer_level), []), config, peer_level, [])
-        parts.append(_below_peers(rates, peers, level))
+        parts.append(_below_peers(rates, peers, level, con.era))
         parts.append(_bottom_rank(rates, config.bottom_rank_fraction))
     flags = pl.concat([p.select([c for c in FLAG_COLUMNS if c in p.columns]) for p in parts], how="diagonal_relaxed")
     return flags.select(FLAG_COLUMNS).sort(
