@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import charts, chrome, data
 from schemas.config import SCORED_INDICATORS
 
-f = chrome.page("Đơn vị", "Thẻ điểm của một xã hoặc một huyện")
+f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện hoặc một địa bàn huyện cũ")
 if f is not None and not (f.commune or f.district):
     group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
     st.info(f"Hãy chọn một {group} hoặc một xã ở thanh bên trái, hoặc bấm một {group} dưới đây.")

@@ -11,9 +11,10 @@ if f is not None:
     cfg = data.config()
     units = data.units().select("district_code", "district_name").unique().sort("district_code")
     names = dict(units.iter_rows())
-    chosen = st.multiselect("So sánh các xã của huyện (để trống: so sánh các huyện)", list(names),
+    group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
+    chosen = st.multiselect(f"So sánh các xã của {group} (để trống: so sánh các {group})", list(names),
                             default=[f.district] if f.district else [], format_func=names.get, key="ss_huyen",
-                            placeholder="Chọn huyện…")
+                            placeholder=f"Chọn {group}…")
     level = "commune" if chosen else "district"
     table = data.indicators(level, f.period).filter(pl.col("indicator").is_in(SCORED_INDICATORS))
     if chosen:
