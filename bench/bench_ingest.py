@@ -79,7 +79,7 @@ def run_step(step: str, files: list[Path], db: Path) -> dict:
 
 def measure(step: str, files: list[Path], db: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, "--step", step, "--db", str(db), *map(str, files)],
-                         capture_output=True, text=True, check=True, env={"DVCQ_SECRET": "bench", "PATH": ""})
+                         capture_output=True, text=True, check=True, env={"DVCQ_SECRET": "bench-secret-for-timing-only-0123456789", "PATH": ""})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

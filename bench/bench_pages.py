@@ -178,7 +178,7 @@ def main() -> None:
     args = ap.parse_args()
     from tests.dashboard_fixtures import sample_warehouse, synthetic_warehouse
 
-    os.environ.setdefault("DVCQ_SECRET", "bench-secret")
+    os.environ.setdefault("DVCQ_SECRET", "bench-secret-for-timing-only-0123456789")
     args.sample.parent.mkdir(parents=True, exist_ok=True)
     args.large.parent.mkdir(parents=True, exist_ok=True)
     if not args.sample.exists():
@@ -191,7 +191,7 @@ def main() -> None:
     lines = ["", "## Dashboard", "",
              f"Run on {dt.date.today():%d/%m/%Y}, {platform.processor() or platform.machine()}, "
              f"{os.cpu_count()} cores, Python {platform.python_version()}. Command:", "",
-             "```", "DVCQ_SECRET=bench-secret .venv/bin/python bench/bench_pages.py > /tmp/bench.md && "
+             "```", "DVCQ_SECRET=bench-secret-for-timing-only-0123456789 .venv/bin/python bench/bench_pages.py > /tmp/bench.md && "
              "cat /tmp/bench.md >> docs/benchmarks.md", "```", "",
              "Server-side time to compute every query of each page with its default view (latest year, whole "
              "province; Đơn vị on the busiest district), median of 3: *cold* = result cache cleared and connection "

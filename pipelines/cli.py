@@ -152,11 +152,12 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pipelines.indicators import PeriodError
+    from pipelines.privacy import SecretError
     from pipelines.reports import StructureError
 
     try:
         return run(args)
-    except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError) as exc:
+    except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError, SecretError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and cut short: not an error

@@ -24,9 +24,9 @@ from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
 from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
                                  with_problems)
-from pipelines.privacy import load_secret, pseudonymise
+from pipelines.privacy import fingerprint, load_secret, pseudonymise
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, csv_cells, read_tables
-from pipelines.warehouse import connect_read_only, publishing, resolve_db_path
+from pipelines.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
@@ -332,7 +332,11 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     db_path = resolve_db_path(db)
     reports: list[FileReport] = []
     with publishing(db_path, config.province_code) as con:
-        ctx = IngestContext(con=con, config=config, secret=load_secret(db_path.parent), kind=kind,
+        expected = remembered(con, "key_fingerprint")
+        secret = load_secret(db_path.parent, expected)
+        if expected is None:
+            remember(con, "key_fingerprint", fingerprint(secret))
+        ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units)
         for number, path in enumerate(files, start=1):
             if progress:

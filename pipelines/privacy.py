@@ -1,7 +1,9 @@
 """Pseudonymise personal data: names, ID-card and phone numbers, addresses become keyed hashes.
 
 HMAC-SHA256 with a secret from ``DVCQ_SECRET`` or, when unset, a key file beside the
-warehouse (``.dvcq_secret``, created on first use with mode 0600, git-ignored). The hash is one
+warehouse (``.dvcq_secret``, created atomically for a new warehouse with mode 0600, git-ignored).
+A key shorter than 32 bytes is refused, and the warehouse remembers the key's fingerprint
+(``warehouse_meta``) so that loading with another key, or after the key file was lost, is refused. The hash is one
 SQL expression (``hashed_sql``: HMAC written out as two SHA-256 passes with the padded key),
 evaluated by DuckDB over whole columns inside the very statement that loads the rows, so a
 personal value is never stored, spilled or logged in clear and no per-row Python runs.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -23,18 +26,73 @@ HASH_CHARS = 24
 _BLOCK = 64
 
 
-def load_secret(key_dir: Path) -> bytes:
-    """The HMAC key: ``DVCQ_SECRET`` if set, else ``key_dir/.dvcq_secret`` (created if absent)."""
-    env = os.environ.get("DVCQ_SECRET")
-    if env:
-        return env.encode("utf-8")
-    key_file = key_dir / ".dvcq_secret"
-    if not key_file.exists():
-        key_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+MIN_KEY_BYTES = 32
+KEY_FILE = ".dvcq_secret"
+
+
+class SecretError(ValueError):
+    """The key is missing, too short, or not the key the warehouse was built with; says what to do."""
+
+
+def fingerprint(secret: bytes) -> str:
+    """A warehouse remembers this, never the key: equal keys give equal fingerprints, and from the
+    fingerprint of a 32-byte random key the key cannot be recovered."""
+    return hashlib.sha256(b"dvcq key fingerprint\0" + secret).hexdigest()[:16]
+
+
+def _checked(secret: bytes, where: str) -> bytes:
+    if len(secret) < MIN_KEY_BYTES:
+        raise SecretError(f"khóa bí mật từ {where} quá ngắn ({len(secret)} byte, cần ít nhất {MIN_KEY_BYTES}): "
+                          "với khóa rỗng hay ngắn, ai cũng tính lại được mã băm họ tên, số CCCD. Hãy dùng khóa "
+                          "ngẫu nhiên, ví dụ: python -c \"import secrets; print(secrets.token_hex(32))\"")
+    return secret
+
+
+def _write_new_key(key_file: Path) -> None:
+    """A new random key, written whole or not at all: a temp file (0600), fsync, then a hard link to the
+    final name, which fails rather than replace a key another process has just written."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".dvcq_secret.", dir=key_file.parent)
+    try:
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-    return key_file.read_text().strip().encode("utf-8")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+
+
+def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
+    """The HMAC key: ``DVCQ_SECRET`` if set, else ``key_dir/.dvcq_secret``.
+
+    ``expected`` is the fingerprint the warehouse remembers (None for a new warehouse). The key
+    file is created only for a new warehouse: a warehouse whose key file is lost must not get a
+    new key silently (every repeat-petitioner count would break), so that, a key shorter than
+    MIN_KEY_BYTES and a key other than the warehouse's raise SecretError saying what to do.
+    """
+    env = os.environ.get("DVCQ_SECRET")
+    key_file = key_dir / KEY_FILE
+    if env is not None:
+        secret, where = _checked(env.strip().encode("utf-8"), "biến môi trường DVCQ_SECRET"), "DVCQ_SECRET"
+    else:
+        if not key_file.exists():
+            if expected is not None:
+                raise SecretError(f"không tìm thấy tệp khóa {key_file}, trong khi kho dữ liệu đã được mã hóa bằng "
+                                  f"một khóa (dấu vân tay {expected}). Hãy khôi phục tệp khóa gốc từ bản sao lưu, "
+                                  "hoặc nạp lại toàn bộ dữ liệu vào một kho dữ liệu mới.")
+            _write_new_key(key_file)
+        secret, where = _checked(key_file.read_text(encoding="utf-8").strip().encode("utf-8"), str(key_file)), \
+            str(key_file)
+    if expected is not None and fingerprint(secret) != expected:
+        raise SecretError(f"khóa bí mật ({where}) không phải khóa đã dùng cho kho dữ liệu này (dấu vân tay "
+                          f"{fingerprint(secret)} ≠ {expected}): nạp với khóa khác sẽ làm hỏng việc đếm người gửi "
+                          "đơn nhiều lần. Hãy dùng lại khóa gốc, hoặc nạp lại toàn bộ dữ liệu vào một kho mới.")
+    return secret
 
 
 def hmac_params(secret: bytes) -> dict[str, bytes]:

@@ -65,6 +65,11 @@ INGEST_LOG_COLUMNS: list[tuple[str, str, str]] = [
     ("ingested_at", "TIMESTAMP", "When the file was ingested."),
 ]
 
+META_COLUMNS: list[tuple[str, str, str]] = [
+    ("name", "VARCHAR", "What is remembered, e.g. key_fingerprint."),
+    ("value", "VARCHAR", "Its value (never a secret: the key's fingerprint, not the key)."),
+]
+
 CALENDAR_COLUMNS: list[tuple[str, str, str]] = [
     ("day", "DATE", "Calendar day."),
     ("is_working_day", "BOOLEAN", "Monday–Friday and not a Vietnamese public holiday (lunar ones included)."),
@@ -94,7 +99,18 @@ def table_definitions() -> dict[str, list[tuple[str, str, str]]]:
     tables["quarantine"] = QUARANTINE_COLUMNS
     tables["ingest_log"] = INGEST_LOG_COLUMNS
     tables["calendar"] = CALENDAR_COLUMNS
+    tables["warehouse_meta"] = META_COLUMNS
     return tables
+
+
+def remembered(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    rows = con.execute("SELECT value FROM warehouse_meta WHERE name = ?", [name]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def remember(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+    con.execute("DELETE FROM warehouse_meta WHERE name = ?", [name])
+    con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [name, value])
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,5 +7,5 @@ import pytest
 @pytest.fixture(autouse=True, scope="session")
 def _fixed_secret():
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DVCQ_SECRET", "test-secret-not-for-production")
+        patch.setenv("DVCQ_SECRET", "test-secret-not-for-production-0123456789abcdef")
         yield
