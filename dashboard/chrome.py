@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from pipelines.exports import WORKBOOK_OPTIONS
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era, default_era
 from schemas.records import RECORD_SCHEMAS
 
@@ -154,7 +155,7 @@ def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = 
 
     buf = io.BytesIO()
     cols = [(c, label, kind) for c, (label, kind) in spec.items() if c in df.columns]
-    with xlsxwriter.Workbook(buf, {"in_memory": True}) as wb:
+    with xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS) as wb:  # text stays text: no formula, no link
         ws = wb.add_worksheet(sheet[:31])
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         date_f, int_f = wb.add_format({"num_format": "dd/mm/yyyy"}), wb.add_format({"num_format": "#,##0"})
@@ -174,6 +175,8 @@ def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = 
                     ws.write_number(i, j, v, pct_f)
                 elif kind.startswith("vocab:"):
                     ws.write_string(i, j, vocab_label(kind[6:], v))
+                elif isinstance(v, str):
+                    ws.write_string(i, j, v)
                 else:
                     ws.write(i, j, v)
         ws.freeze_panes(1, 0)

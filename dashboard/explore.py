@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import chrome, data, sandbox
+from pipelines.exports import neutralise_formulas
 from pipelines.warehouse import table_definitions
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.records import RECORD_SCHEMAS
@@ -50,7 +51,8 @@ def _results(frame: pl.DataFrame, truncated: bool, seconds: float, key: str) -> 
     spec = {c: (c, _kind(frame.schema[c])) for c in frame.columns}
     chrome.show_table(frame, spec, key=f"{key}_table")
     c1, c2 = st.columns(2)
-    c1.download_button("Tải CSV", frame.write_csv(include_bom=True, separator=";", date_format="%d/%m/%Y"),
+    csv = neutralise_formulas(frame).write_csv(include_bom=True, separator=";", date_format="%d/%m/%Y")
+    c1.download_button("Tải CSV", csv,
                        file_name="ket_qua.csv", mime="text/csv", key=f"{key}_csv")
     c2.download_button("Tải XLSX", chrome.xlsx_bytes(frame, spec, "Kết quả"), file_name="ket_qua.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")

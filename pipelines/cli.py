@@ -33,7 +33,8 @@ def _date(text: str) -> dt.date:
 def emit(frame: pl.DataFrame, fmt: str) -> None:
     """Write a result frame to stdout as an aligned table, CSV or JSON (one object per row)."""
     if fmt == "csv":
-        sys.stdout.write(frame.write_csv())
+        from pipelines.exports import neutralise_formulas
+        sys.stdout.write(neutralise_formulas(frame).write_csv())
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:

@@ -1,0 +1,44 @@
+"""Every export writes text as text: a formula typed in a commune's file never runs in ours (issue 8.3)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+
+import polars as pl
+
+from pipelines.exports import neutralise_formulas
+from tests.ingest_fixtures import write_csv
+
+INJECTED = ['=HYPERLINK("http://example.invalid","Bấm để xem")', "+1+2", "-2+3", "@SUM(A1)", "\t=1"]
+
+
+def test_csv_cells_that_start_a_formula_are_prefixed_and_numbers_kept():
+    frame = pl.DataFrame({"text": [*INJECTED, "Hộ tịch", "a=b"], "gap": [-5.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    out = neutralise_formulas(frame)
+    assert out["text"].to_list() == [f"'{v}" for v in INJECTED] + ["Hộ tịch", "a=b"]
+    assert out["gap"].to_list() == frame["gap"].to_list()
+
+
+def test_xlsx_export_writes_formulas_as_strings():
+    from dashboard.chrome import xlsx_bytes
+    frame = pl.DataFrame({"procedure": INJECTED})
+    book = zipfile.ZipFile(io.BytesIO(xlsx_bytes(frame, {"procedure": ("Thủ tục", "text")})))
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<hyperlink" not in sheet      # no formula cell, no live link
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert all(v.replace("\t", "") in strings.replace("\t", "") for v in INJECTED)  # each kept as its text
+
+
+def test_cli_csv_of_quarantine_neutralises_a_formula_from_a_commune_file(tmp_path):
+    path = write_csv(tmp_path / "ho_so_thi_tran_ha_trung_2024.csv",
+                     [["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả"], ['=HYPERLINK("http://x.invalid")', "31/02/2024",
+                                                                       "06/03/2024"]])
+    db = tmp_path / "w.duckdb"
+    run = [sys.executable, "-m", "pipelines.cli"]
+    assert subprocess.run([*run, "ingest", str(path), "--db", str(db)], capture_output=True).returncode == 0
+    out = subprocess.run([*run, "quarantine", "--db", str(db), "--format", "csv"], capture_output=True, text=True)
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2 and "'=HYPERLINK" in lines[1] and ',"=HYPERLINK' not in lines[1]
