@@ -45,6 +45,18 @@ def upload_section() -> None:
             _ingest(files, None if units == "auto" else units)
 
 
+def save_uploads(files, folder: Path) -> list[Path]:
+    """Each uploaded file in a folder of its own under ``folder``, keeping its name (the ingest names
+    the commune from it): two uploads called ``bao_cao.csv`` stay two files, none overwritten."""
+    paths = []
+    for number, upload in enumerate(files):
+        path = folder / str(number) / Path(upload.name).name
+        path.parent.mkdir()
+        path.write_bytes(upload.getbuffer())
+        paths.append(path)
+    return paths
+
+
 def _ingest(files, units: Era | None) -> None:
     try:
         from pipelines.ingest import ingest_files
@@ -53,11 +65,7 @@ def _ingest(files, units: Era | None) -> None:
         return
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
-        paths = []
-        for f in files:
-            path = Path(tmp) / Path(f.name).name
-            path.write_bytes(f.getbuffer())
-            paths.append(path)
+        paths = save_uploads(files, Path(tmp))
 
         def progress(number: int, total: int, name: str) -> None:
             bar.progress(number / total, text=f"Đang nạp {name} ({number}/{total})")

@@ -42,3 +42,31 @@ def test_cli_csv_of_quarantine_neutralises_a_formula_from_a_commune_file(tmp_pat
     out = subprocess.run([*run, "quarantine", "--db", str(db), "--format", "csv"], capture_output=True, text=True)
     lines = out.stdout.splitlines()
     assert len(lines) == 2 and "'=HYPERLINK" in lines[1] and ',"=HYPERLINK' not in lines[1]
+
+
+def test_two_uploads_with_the_same_name_are_both_kept(tmp_path):
+    """Issue 8.6: two files called bao_cao.csv from two communes are two files, each ingested once."""
+    from dataclasses import dataclass
+
+    from dashboard.loading import save_uploads
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+
+    @dataclass
+    class Upload:
+        name: str
+        data: bytes
+
+        def getbuffer(self) -> memoryview:
+            return memoryview(self.data)
+
+    def export(title: str, ids: list[str]) -> bytes:
+        lines = [title, "", "Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả"] + [f"{i};03/03/2024;06/03/2024" for i in ids]
+        return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
+
+    uploads = [Upload("bao_cao.csv", export("UBND THỊ TRẤN HÀ TRUNG", ["A1", "A2"])),
+               Upload("bao_cao.csv", export("UBND XÃ HÀ NGỌC", ["B1"]))]
+    paths = save_uploads(uploads, tmp_path / "tai_len")
+    assert len({p.parent for p in paths}) == 2 and [p.name for p in paths] == ["bao_cao.csv", "bao_cao.csv"]
+    reports = ingest_files(paths, db=tmp_path / "w.duckdb", config=load_config(), units="legacy")
+    assert [(r.communes, r.rows_inserted) for r in reports] == [(["15271"], 2), (["15304"], 1)]
