@@ -51,7 +51,7 @@ def save_uploads(files, folder: Path) -> list[Path]:
     paths = []
     for number, upload in enumerate(files):
         path = folder / str(number) / Path(upload.name).name
-        path.parent.mkdir()
+        path.parent.mkdir(parents=True)
         path.write_bytes(upload.getbuffer())
         paths.append(path)
     return paths
