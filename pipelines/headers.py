@@ -3,12 +3,20 @@
 A header cell matches a column when its compact fold (no case, diacritics, spacing or
 punctuation) equals the compact fold of one of the column's aliases in schemas/records.py.
 The header row is the row among the first ones that matches most columns of one kind.
+
+Real ledgers print their header over two or three rows with merged cells (the one-stop
+ledger: ``Ngày, tháng, năm`` merged over ``Nhận hồ sơ | Hẹn trả kết quả | Trả kết quả | …``).
+A spreadsheet keeps a merged cell's text in its first cell only, so a column's header is the
+lowest non-empty cell of the header rows above it. A multi-row header is chosen only when it
+matches more columns than any single row. A row of column numbers right under the header
+(``(1) | (2) | …``) is not data: it is skipped and said.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from pipelines.text import fold_compact
 from schemas.records import IGNORED_HEADERS, LOCATION_COLUMNS, RECORD_SCHEMAS, Column
@@ -16,12 +24,24 @@ from schemas.records import IGNORED_HEADERS, LOCATION_COLUMNS, RECORD_SCHEMAS, C
 MIN_MATCHED_COLUMNS = 2
 
 
+MAX_HEADER_ROWS = 3
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,3}\)?$")
+
+
 @dataclass(frozen=True)
 class HeaderMatch:
     kind: str
-    row_index: int
+    row_index: int                   # first header row (0-based)
     columns: dict[int, str]          # position -> canonical column name (record or location column)
     unknown: list[str]               # header texts that match nothing (reported, not loaded)
+    header: list[str | None] = field(default_factory=list)  # each column's header text (rows combined)
+    header_rows: int = 1             # rows the header spans
+    numbering_row: bool = False      # a row of column numbers follows the header
+
+    @property
+    def body_start(self) -> int:
+        """0-based index of the first row under the header (and its numbering row)."""
+        return self.row_index + self.header_rows + int(self.numbering_row)
 
 
 class HeaderError(Exception):
@@ -69,25 +89,56 @@ def _score(kind: str, mapped: dict[int, str]) -> tuple[int, int]:
     return len(own), len(own & required)
 
 
+def combined_header(preview: list[list[str | None]], row_index: int, rows: int) -> list[str | None]:
+    """Each column's header over ``rows`` rows from ``row_index``: its lowest non-empty cell."""
+    block = preview[row_index:row_index + rows]
+    width = max((len(r) for r in block), default=0)
+    combined: list[str | None] = []
+    for position in range(width):
+        cells = [r[position] for r in block if position < len(r) and r[position] is not None and str(r[position]).strip()]
+        combined.append(cells[-1] if cells else None)
+    return combined
+
+
+def is_numbering_row(row: list[str | None]) -> bool:
+    """A row like '(1) | (2) | … | (11)' (or '1 | 2 | …') printed under a ledger's header."""
+    filled = [str(c).strip() for c in row if c is not None and str(c).strip()]
+    return len(filled) >= 3 and all(_COLUMN_NUMBER.match(c) for c in filled)
+
+
 def detect_header(preview: list[list[str | None]], kind: str | None = None) -> HeaderMatch:
-    """The best (row, kind) over the preview rows; ``kind`` restricts the search to one kind."""
+    """The best (rows, kind) over the preview rows; ``kind`` restricts the search to one kind.
+
+    Candidates are each row alone and each row combined with the one or two under it; a
+    combination wins only with a strictly better score than every single row (ties go to
+    fewer rows, so one-row headers read as they always did).
+    """
     kinds = [kind] if kind else list(RECORD_SCHEMAS)
-    best: list[tuple[tuple[int, int], int, str]] = []
-    for row_index, row in enumerate(preview):
-        for candidate in kinds:
-            mapped, _ = map_header_row(candidate, row)
-            score = _score(candidate, mapped)
-            if score[0] >= MIN_MATCHED_COLUMNS:
-                best.append((score, row_index, candidate))
+    best: list[tuple[tuple[int, int], int, int, str]] = []
+    for row_index in range(len(preview)):
+        for rows in range(1, MAX_HEADER_ROWS + 1):
+            if row_index + rows > len(preview):
+                break
+            header = combined_header(preview, row_index, rows)
+            for candidate in kinds:
+                mapped, _ = map_header_row(candidate, header)
+                score = _score(candidate, mapped)
+                if score[0] >= MIN_MATCHED_COLUMNS:
+                    best.append((score, -rows, row_index, candidate))
     if not best:
         wanted = f"loại '{kind}'" if kind else "loại hồ sơ nào"
         raise HeaderError(f"không tìm thấy dòng tiêu đề cột của {wanted} trong {len(preview)} dòng đầu "
                           "(xem danh sách tên cột trong docs/data-model.md)")
-    top_score = max(score for score, _, _ in best)
-    winners = sorted({(row_index, candidate) for score, row_index, candidate in best if score == top_score})
-    winning_kinds = sorted({candidate for _, candidate in winners})
+    top = max((score, fewer) for score, fewer, _, _ in best)
+    winners = sorted({(row_index, -fewer, candidate) for score, fewer, row_index, candidate in best
+                      if (score, fewer) == top})
+    winning_kinds = sorted({candidate for _, _, candidate in winners})
     if len(winning_kinds) > 1:
         raise HeaderError(f"tiêu đề cột khớp với nhiều loại ({', '.join(winning_kinds)}): hãy chỉ rõ --kind")
-    row_index, chosen = winners[0]
-    mapped, unknown = map_header_row(chosen, preview[row_index])
-    return HeaderMatch(kind=chosen, row_index=row_index, columns=mapped, unknown=unknown)
+    row_index, rows, chosen = winners[0]
+    header = combined_header(preview, row_index, rows)
+    mapped, unknown = map_header_row(chosen, header)
+    after = row_index + rows
+    numbering = after < len(preview) and is_numbering_row(preview[after])
+    return HeaderMatch(kind=chosen, row_index=row_index, columns=mapped, unknown=unknown, header=header,
+                       header_rows=rows, numbering_row=numbering)

@@ -100,9 +100,11 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
 
 
 def _table_body(table: RawTable, match: HeaderMatch) -> tuple[pl.DataFrame, int]:
-    """Rows under the header with positional columns, and the 1-based file row of the first one."""
+    """Rows under the header (all its rows, and a numbering row under it) with positional columns,
+    and the 1-based file row of the first one."""
     cells = table.cells.slice(match.row_index) if table.cells is not None else csv_cells(table, match.row_index)
-    return cells.slice(1), match.row_index + 2
+    skip = match.body_start - match.row_index
+    return cells.slice(skip), match.body_start + 1
 
 
 def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: list[str | None],
@@ -248,8 +250,7 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     schema = RECORD_SCHEMAS[match.kind]
     report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=list(match.unknown))
     body, first_row = _table_body(table, match)
-    raw, blank_rows, unnamed = _raw_frame(body, match, first_row, table.preview[match.row_index],
-                                          ragged_is_error=table.cells is None)
+    raw, blank_rows, unnamed = _raw_frame(body, match, first_row, match.header, ragged_is_error=table.cells is None)
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
     typed = parse_columns(raw, schema)
@@ -276,6 +277,10 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     eras = good["unit_era"].unique().to_list()
     report.unit_era = eras[0] if len(eras) == 1 else era or ""
     notes = ([how] if how and "commune" not in raw.columns else []) + ([era_note] if era_note else []) + unit_notes
+    if match.header_rows > 1:
+        notes.append(f"tiêu đề cột gồm {match.header_rows} dòng")
+    if match.numbering_row:
+        notes.append(f"bỏ qua dòng đánh số cột (dòng {match.body_start})")
     if blank_rows:
         notes.append(f"bỏ qua {blank_rows} dòng trống")
     report.message = "; ".join(notes)

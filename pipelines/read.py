@@ -125,7 +125,7 @@ SPARE_COLUMNS = 16
 def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
     """All rows from the header row on, as strings, with SPARE_COLUMNS extra columns for ragged rows."""
     assert table.csv_bytes is not None and table.csv_separator is not None
-    width = len(table.preview[header_index]) + SPARE_COLUMNS
+    width = max(len(row) for row in table.preview[header_index:header_index + 3]) + SPARE_COLUMNS
     try:
         frame = pl.read_csv(
             io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,

@@ -101,7 +101,8 @@ LOCATION_COLUMNS: list[Column] = [
     Column(name="commune", type="text", label_vi="Xã/phường/thị trấn",
            description="Commune code (5 digits) or name, with or without its type word.",
            aliases=["mã xã", "mã đơn vị", "xã", "phường", "xã phường", "xã/phường/thị trấn", "xã phường thị trấn",
-                    "tên xã", "đơn vị", "đơn vị cấp xã", "commune", "commune code", "ward"]),
+                    "tên xã", "đơn vị", "đơn vị cấp xã", "commune", "commune code", "ward",
+                    "cơ quan chủ trì giải quyết", "cơ quan giải quyết"]),
     Column(name="district", type="text", label_vi="Huyện/thị xã/thành phố",
            description="Old district (before 1 July 2025) name or code; disambiguates commune names.",
            aliases=["huyện", "mã huyện", "quận huyện", "huyện/thị xã/thành phố", "huyện thị", "district"]),
@@ -148,7 +149,8 @@ _CONTACTS: dict[str, tuple[str, str, list[str]]] = {
 
 
 def _person(role: str, name_label: str, who_vi: str, who_en: str, name_aliases: list[str],
-            contacts: tuple[str, ...], note: str = "") -> list[Column]:
+            contacts: tuple[str, ...], note: str = "", extra_aliases: dict[str, list[str]] | None = None
+            ) -> list[Column]:
     """A citizen on a record: name and contact columns, all personal (stored only as keyed hashes)."""
     columns = [Column(name=role, type="text", personal=True, label_vi=name_label,
                       description=f"{who_en}'s name (keyed hash{note}).",
@@ -157,7 +159,7 @@ def _person(role: str, name_label: str, who_vi: str, who_en: str, name_aliases: 
         label, english, aliases = _CONTACTS[contact]
         columns.append(Column(name=f"{role}_{contact}", type="text", personal=True, label_vi=f"{label} {who_vi}",
                               description=f"{who_en}'s {english} (keyed hash).",
-                              aliases=[*aliases, f"{aliases[0]} {who_vi}"]))
+                              aliases=[*aliases, f"{aliases[0]} {who_vi}", *(extra_aliases or {}).get(contact, [])]))
     return columns
 
 
@@ -172,18 +174,19 @@ DOSSIER = RecordSchema(
         Column(name="sector", type="text", label_vi="Lĩnh vực", description="Sector (hộ tịch, chứng thực, đất đai…).",
                aliases=["lĩnh vực", "lĩnh vực thủ tục", "sector"]),
         Column(name="procedure", type="text", label_vi="Thủ tục", description="Procedure name.",
-               aliases=["thủ tục", "tên thủ tục", "thủ tục hành chính", "tên thủ tục hành chính", "tthc",
+               aliases=["thủ tục", "tên thủ tục", "thủ tục hành chính", "tên thủ tục hành chính", "tthc", "tên tthc",
                         "procedure"]),
         Column(name="channel", type="category", vocabulary=CHANNEL.name, label_vi="Hình thức nộp",
                description="direct / online / postal.",
                aliases=["hình thức nộp", "hình thức", "kênh nộp", "hình thức tiếp nhận", "channel"]),
         Column(name="received_date", type="date", required=True, label_vi="Ngày tiếp nhận",
                description="Date the desk received the dossier.",
-               aliases=["ngày tiếp nhận", "ngày nhận", "ngày nhận hồ sơ", "ngày nộp", "tiếp nhận",
+               aliases=["ngày tiếp nhận", "ngày nhận", "ngày nhận hồ sơ", "ngày nộp", "tiếp nhận", "nhận hồ sơ",
                         "received date", "received"]),
         Column(name="due_date", type="date", label_vi="Ngày hẹn trả",
                description="Date promised on the receipt (ngày hẹn trả kết quả).",
-               aliases=["ngày hẹn trả", "hẹn trả", "ngày hẹn trả kết quả", "ngày hẹn", "hạn trả", "hạn xử lý",
+               aliases=["ngày hẹn trả", "hẹn trả", "ngày hẹn trả kết quả", "hẹn trả kết quả", "ngày hẹn", "hạn trả",
+                        "hạn xử lý",
                         "hạn giải quyết", "due date"]),
         Column(name="completed_date", type="date", label_vi="Ngày trả kết quả",
                description="Date the result was returned; empty while pending.",
@@ -206,8 +209,11 @@ DOSSIER = RecordSchema(
                description="Derived for completed dossiers: early (completed < due), on_time (=), late (>); "
                            "from reported_timeliness only when a date is missing."),
         *_person("applicant", "Người nộp", "người nộp", "Applicant",
-                 ["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân", "người đứng tên"],
-                 ("id_number", "phone", "address")),
+                 ["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân", "người đứng tên",
+                  "tên cá nhân, tổ chức", "tên cá nhân tổ chức"],
+                 ("id_number", "phone", "address"),
+                 # The one-stop ledger prints address and phone in one column: it is hashed as the address.
+                 extra_aliases={"address": ["địa chỉ, số điện thoại", "địa chỉ số điện thoại"]}),
     ],
 )
 
@@ -353,4 +359,6 @@ RECORD_SCHEMAS: dict[str, RecordSchema] = {s.kind: s for s in (DOSSIER, LETTER, 
 RECORD_KINDS: tuple[str, ...] = tuple(RECORD_SCHEMAS)
 
 # Header texts that carry no record data and are skipped without being reported as unknown.
-IGNORED_HEADERS: list[str] = ["stt", "tt", "số thứ tự", "ghi chú", "no", "#"]
+IGNORED_HEADERS: list[str] = ["stt", "tt", "số thứ tự", "ghi chú", "no", "#",
+                               # the one-stop ledger's columns that are not record facts
+                               "phương thức nhận kết quả", "ký nhận", "ngày, tháng, năm"]
