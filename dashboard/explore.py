@@ -20,7 +20,7 @@ STRUCTURE_NOTE = ("Bảng gốc (`dossiers`, `letters`…) giữ xã như tệp 
                   "địa bàn huyện cũ) hoặc `era_legacy.<bảng>` (xã, huyện trước 01/07/2025).")
 TABLE_LABELS = {**{s.table: s.label_vi for s in RECORD_SCHEMAS.values()},
                 "units_legacy": "Đơn vị hành chính trước 01/07/2025", "units_2025": "Đơn vị hành chính từ 01/07/2025",
-                "unit_successors": "Xã cũ → xã mới kế thừa",
+                "unit_successors": "Xã cũ → xã mới kế thừa", "warehouse_meta": "Thông tin kho dữ liệu",
                 "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
 
 
@@ -105,7 +105,7 @@ def _sidebar_scope(table: str, f: chrome.Filters) -> tuple[list[tuple[str, str, 
 
 
 def builder(f: chrome.Filters) -> None:
-    tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar",)}
+    tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
     from schemas.records import RECORD_SCHEMAS
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
     c1, c2, c3 = st.columns(3)
