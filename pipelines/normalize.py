@@ -26,6 +26,7 @@ EXCEL_SERIAL_RANGE = (20000, 80000)
 _DAY_FIRST = r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})(?:$|[ T,]+\d{1,2}[:h]\d{1,2}(?::\d{1,2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?$)"
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$)"
 _SERIAL = r"^(\d{5})(?:\.\d+)?$"
+INT32_MAX = 2_147_483_647
 
 
 def parse_date_expr(raw: pl.Expr) -> pl.Expr:
@@ -38,8 +39,10 @@ def parse_date_expr(raw: pl.Expr) -> pl.Expr:
     text = raw.str.strip_chars()
     day_first = text.str.extract_groups(_DAY_FIRST)
     iso = text.str.extract_groups(_ISO)
-    year = pl.coalesce(iso.struct.field("1"), day_first.struct.field("3")).cast(pl.Int32, strict=False)
-    year = pl.when(year < 100).then(year + 2000).otherwise(year)
+    year_text = pl.coalesce(iso.struct.field("1"), day_first.struct.field("3"))
+    year = year_text.cast(pl.Int32, strict=False)
+    # Only a two-digit year is 20yy: '01/01/0000' is year 0 (refused), never 2000.
+    year = pl.when(year_text.str.len_chars() == 2).then(year + 2000).otherwise(year)
     month = pl.coalesce(iso.struct.field("2"), day_first.struct.field("2")).cast(pl.Int32, strict=False)
     day = pl.coalesce(iso.struct.field("3"), day_first.struct.field("1")).cast(pl.Int32, strict=False)
     iso_text = pl.format("{}-{}-{}", year.cast(pl.String).str.zfill(4), month.cast(pl.String).str.zfill(2),
@@ -79,7 +82,9 @@ def int_expr(raw: pl.Expr) -> pl.Expr:
     grouped = text.str.contains(r"^[+-]?\d{1,3}([.,]\d{3})+$")
     whole = (pl.when(grouped).then(text.str.replace_all(r"[.,]", ""))
              .otherwise(text.str.replace(r"^([+-]?\d+)[.,]0{1,2}$", "$1")))
-    return whole.cast(pl.Int64, strict=False)
+    number = whole.cast(pl.Int64, strict=False)
+    # The warehouse stores counts as INTEGER: a larger number is no count (quarantined), not NULL on load.
+    return pl.when(number.abs() <= INT32_MAX).then(number)
 
 
 def with_problems(*found: pl.Expr) -> pl.Expr:

@@ -244,8 +244,10 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     lock_path = path.with_name(path.name + ".lock")
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # Holding the lock, no other publish runs: copies left by a failed or killed one are garbage.
+        for leftover in path.parent.glob(f"{path.name}.tmp-*"):
+            leftover.unlink(missing_ok=True)
         staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        staging.unlink(missing_ok=True)
         if path.exists():
             shutil.copyfile(path, staging)
         con = duckdb.connect(str(staging))

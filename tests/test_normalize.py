@@ -39,6 +39,7 @@ def parse_dates(values: list[str | None]) -> list[dt.date | None]:
     ("29/02/2023", None),
     ("13/13/2023", None),
     ("12345", None),                               # a number that is no Excel date of our era
+    ("01/01/0099", dt.date(99, 1, 1)),             # four digits are the year as written, never 20yy
     ("hôm qua", None),
     ("", None),
     (None, None),
@@ -99,6 +100,14 @@ def test_rating_words_and_numbers(raw, expected):
 def test_integers_tolerate_excel_floats_but_not_words():
     frame = pl.DataFrame({"v": ["2", "2.0", " 3 ", "-1", "hai", None]})
     assert frame.select(int_expr(pl.col("v")))["v"].to_list() == [2, 2, 3, -1, None, None]
+
+
+def test_year_zero_is_not_2000_and_a_count_too_large_to_store_is_no_count():
+    """Issue 8.9: '01/01/0000' once loaded as 01/01/2000; 2,147,483,648 became NULL on load."""
+    years = pl.DataFrame({"v": ["01/01/0000", "1/1/00"]}).select(parse_date_expr(pl.col("v")).dt.year().alias("v"))
+    assert years["v"].to_list() == [0, 2000]
+    counts = pl.DataFrame({"v": ["2147483647", "2147483648", "-2147483648", "9" * 30]})
+    assert counts.select(int_expr(pl.col("v")).alias("v"))["v"].to_list() == [2147483647, None, None, None]
 
 
 def test_text_is_nfc_trimmed_and_empty_is_null():

@@ -85,3 +85,16 @@ def test_the_warehouse_refuses_another_key_and_a_lost_key_file(tmp_path):
     assert not (tmp_path / KEY_FILE).exists()            # no silent new key
     (tmp_path / KEY_FILE).write_text(key.decode())
     assert _ingest(tmp_path, db).returncode == 0         # the original key works again
+
+
+def test_copies_left_by_a_killed_publish_are_removed_by_the_next(tmp_path):
+    """Issue 8.8: a killed ingest leaves <db>.tmp-PID and its .wal; the next publish, under the lock, removes them."""
+    from pipelines.warehouse import publishing
+    db = tmp_path / "w.duckdb"
+    with publishing(db, "38"):
+        pass
+    for name in ("w.duckdb.tmp-999999", "w.duckdb.tmp-999999.wal", "w.duckdb.tmp-1"):
+        (tmp_path / name).write_bytes(b"half a warehouse")
+    with publishing(db, "38"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
