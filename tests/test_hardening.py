@@ -1,4 +1,4 @@
-"""The pseudonymisation key: never empty or short, written whole, and the warehouse's own key only."""
+"""Hardening: the pseudonymisation key (never empty or short, written whole, the warehouse's own only) and publish leftovers."""
 
 from __future__ import annotations
 
