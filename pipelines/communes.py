@@ -39,7 +39,6 @@ DISTRICT_TYPES = {"huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã", "tx
 _COMMUNE_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thi tran|phuong|dac khu|xa|tt|p|x) (.+)$")
 _DISTRICT_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thanh pho|thi xa|huyen|quan|tp|tx|h|q) (.+)$")
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
-_EN_DASH = "–"
 
 
 @dataclass(frozen=True)
@@ -270,10 +269,17 @@ def commune_from_title(preview_rows: list[list[str | None]], province_code: str,
                                                                                      "dac khu"):
                 commune_text = str(cell)
             elif district_match and district_text is None and district_match.group(1) in ("huyen", "thi xa", "thanh pho"):
-                district_text = _LEADING_BODY.sub("", str(cell))
+                district_text = str(cell)
     if commune_text is None:
         return None
-    return resolve_commune(_LEADING_BODY.sub("", commune_text), district_text, province_code, era)
+    return resolve_commune(_title_name(commune_text), _title_name(district_text) if district_text else None,
+                           province_code, era)
+
+
+def _title_name(cell: str) -> str:
+    """'THỊ TRẤN HÀ TRUNG - TỔNG HỢP HỘI NGHỊ ĐỐI THOẠI' -> 'THỊ TRẤN HÀ TRUNG': the unit, without the body
+    that issues it or what follows a dash."""
+    return re.split(r"\s+[-–—:]\s+", _LEADING_BODY.sub("", cell), maxsplit=1)[0].strip()
 
 
 def commune_from_file_name(stem: str, province_code: str, era: Era | None = None) -> Resolution | None:

@@ -277,6 +277,8 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     eras = good["unit_era"].unique().to_list()
     report.unit_era = eras[0] if len(eras) == 1 else era or ""
     notes = ([how] if how and "commune" not in raw.columns else []) + ([era_note] if era_note else []) + unit_notes
+    if "commune" not in raw.columns and file_level is not None and file_level.code is None:
+        notes.append(f"không xác định được xã ({file_level.reason}): {file_level.message}")  # said where it is seen
     if match.header_rows > 1:
         notes.append(f"tiêu đề cột gồm {match.header_rows} dòng")
     if match.numbering_row:

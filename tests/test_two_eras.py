@@ -257,3 +257,18 @@ def test_rolled_up_counts_equal_the_legacy_counts_of_the_same_records(empty_38, 
             rolled[default[code]] = rolled.get(default[code], 0) + row[measure]
         assert {c: v for c, v in rolled.items() if v} == {c: r[measure] for c, r in new.items() if r[measure]}
         assert sum(r[measure] for r in legacy.values()) == sum(r[measure] for r in new.values())
+
+
+def test_title_text_after_a_dash_and_an_ambiguous_name_said_on_the_summary_line(tmp_path):
+    """Issue 8.11: 'THỊ TRẤN HÀ TRUNG - TỔNG HỢP …' is Thị trấn Hà Trung; an ambiguous title names its
+    reason and candidate codes on the line the user sees, not only in quarantine."""
+    header = ["Ngày đối thoại", "Số người tham dự", "Số ý kiến"]
+    meeting = [["15/03/2024", "120", "7"]]
+    dashed = write_csv(tmp_path / "doi_thoai.csv", [["THỊ TRẤN HÀ TRUNG - TỔNG HỢP HỘI NGHỊ ĐỐI THOẠI"], [""], header,
+                                                    *meeting])
+    ambiguous = write_csv(tmp_path / "bao_cao.csv", [["ỦY BAN NHÂN DÂN PHƯỜNG LAM SƠN"], [""], header, *meeting])
+    first, second = ingest_files([dashed, ambiguous], db=tmp_path / "w.duckdb", config=load_config())
+    assert (first.communes, first.rows_quarantined) == (["15271"], 0)
+    line = second.summary_line()
+    assert second.rows_quarantined == 1 and "ambiguous_commune" in line
+    assert all(code in line for code in ("14773", "14815"))
