@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="write synthetic commune exports for real communes")
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--communes", type=int, default=60)
-    sample.add_argument("--years", type=int, default=3)
+    sample.add_argument("--years", type=int, default=2, help="years of history before the reform of 1 July 2025")
     sample.add_argument("--seed", type=int, default=2024)
 
     for name, help_text in (("indicators", "the 12 indicators, hai_long and composite per unit"),

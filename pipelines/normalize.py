@@ -27,6 +27,7 @@ _DAY_FIRST = r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})(?:$|[ T,]+\d{1,2}[:h
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$)"
 _SERIAL = r"^(\d{5})(?:\.\d+)?$"
 INT32_MAX = 2_147_483_647
+PROMISE_DAYS_AHEAD = 366
 
 
 def parse_date_expr(raw: pl.Expr) -> pl.Expr:
@@ -199,11 +200,13 @@ def _order_rule(schema: RecordSchema, earlier: str, later: str, code: str) -> pl
 def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, earliest: dt.date,
                      future_tolerance_days: int) -> pl.DataFrame:
     """Kind-specific derived columns and cross-column rules; appends to ``_problems``."""
-    latest = today + dt.timedelta(days=future_tolerance_days)
     checks: list[pl.Expr] = []
     for column in schema.input_columns:
         if column.type != "date":
             continue
+        # What happened cannot lie ahead; a promise (a due date, a new appointment) may, within a year.
+        ahead = future_tolerance_days if column.name in schema.event_columns else PROMISE_DAYS_AHEAD
+        latest = today + dt.timedelta(days=ahead)
         shown = pl.format("{}: {}", pl.lit(column.label_vi), _fmt(column.name))
         checks.append(_problem(pl.col(column.name) > latest, "future_date",
                                pl.format("{} ở tương lai (sau {})", shown, pl.lit(latest.strftime("%d/%m/%Y")))))

@@ -1,10 +1,13 @@
 """Synthetic commune exports for real communes: the sample set the product is demoed on.
 
 ``generate_sample(out_dir, communes=N, years=Y, seed=S, province_code="38")`` writes, for N
-real communes of the province (spread over all its old districts), the files a commune's
-one-stop desk and office really send: dossier registers, letters, petitions, dialogues and
-satisfaction surveys, covering ``years`` years that end on ``SAMPLE_END`` (30/06/2025, the
-last day before districts were abolished).
+real legacy communes of the province (spread over all its old districts), the files a
+commune's one-stop desk and office really send: dossier registers, letters, petitions,
+dialogues and satisfaction surveys, from ``years`` years before the reform of 1 July 2025 up to
+``SAMPLE_END`` (31/10/2026). Exports up to 30/06/2025 come from the legacy communes; exports
+from 01/07/2025 come from their successors in the 2025 structure (new names and reused codes),
+with the dossiers and petitions open at the reform handed over under the same id, and one new
+commune's 2026 dossiers in the two-row one-stop ledger layout (``pipelines.sample_reform``).
 
 Every file varies in form the way real exports do (XLSX with title rows, semicolon CSV with a
 BOM and unaccented headers, comma CSV, real Excel dates, text dates, serial numbers, NFD text,
@@ -33,14 +36,17 @@ import polars as pl
 import xlsxwriter
 
 from pipelines.admin_units import province_legacy_units
+from pipelines.sample_reform import (LEGACY_END, STALLED_SHARE, as_of_reform, last_dates, ledger_rows, merge_parts,
+                                     new_units, split_at_reform, stall_handed_over, successors_of, write_ledger)
+from schemas.admin_unit import REFORM_DATE
 from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import (CHANNEL, DOSSIER_STATUS, LETTER_KIND, PETITION_KIND, PETITION_OUTCOME,
                                   RATING, TIMELINESS)
 
-SAMPLE_END = dt.date(2025, 6, 30)
+SAMPLE_END = dt.date(2026, 10, 31)
 SAMPLE_SEED = 2024
 SAMPLE_COMMUNES = 70
-SAMPLE_YEARS = 3
+SAMPLE_YEARS = 2   # years of history before the reform of 1 July 2025
 
 # Headers that are not record columns but appear in nearly every real export; the ingest
 # ignores them (row number, remarks).
@@ -112,10 +118,11 @@ class _Calendar:
 
 
 def _calendar(years: int) -> _Calendar:
+    """``years`` years before the reform, then up to SAMPLE_END."""
     end = np.datetime64(SAMPLE_END, "D")
-    start = np.datetime64(dt.date(SAMPLE_END.year - years, SAMPLE_END.month, SAMPLE_END.day) + dt.timedelta(1), "D")
+    start = np.datetime64(dt.date(REFORM_DATE.year - years, REFORM_DATE.month, REFORM_DATE.day), "D")
     days = np.arange(start, end + 1, dtype="datetime64[D]")
-    year_list = range(SAMPLE_END.year - years - 1, SAMPLE_END.year + 2)
+    year_list = range(REFORM_DATE.year - years - 1, SAMPLE_END.year + 2)
     hol = np.array(sorted(holidays.country_holidays("VN", years=year_list)), dtype="datetime64[D]")
     weekday = (days.astype("datetime64[D]").view("int64") + 3) % 7  # 0 = Monday
     is_hol = np.isin(days, hol)
@@ -317,8 +324,11 @@ def _choose_form(rng: np.random.Generator, kind: str, unit: dict) -> _Form:
     if mode == "filename" and not unique:
         mode = "column"
     value = str(rng.choice(["code", "name", "short"], p=[0.4, 0.35, 0.25])) if mode == "column" else "name"
-    district_column = mode == "column" and value != "code" and (not unique or rng.random() < 0.3)
-    district_line = title and (not unique or rng.random() < 0.5)
+    has_district = unit["district_name"] is not None
+    if not has_district and not unique and mode == "column":  # no district to tell a shared name apart
+        value = "code"
+    district_column = has_district and mode == "column" and value != "code" and (not unique or rng.random() < 0.3)
+    district_line = has_district and title and (not unique or rng.random() < 0.5)
     if fmt == "xlsx":
         date_style = str(rng.choice(["excel", "excel_time", "serial", "dmy", "dmy_time"], p=[0.4, 0.1, 0.15, 0.25, 0.1]))
         header_case = str(rng.choice(["as_is", "cap", "upper"], p=[0.2, 0.5, 0.3]))
@@ -471,7 +481,7 @@ def _letters(rng, cal: _Calendar, unit: dict, prof: dict, dos: dict) -> dict:
     ids = []
     for k, y in zip(kind, years_):
         counters[(k, y)] = counters.get((k, y), 0) + 1
-        ids.append(f"{counters[(k, y)]:03d}/{prefix[k]}-{y}")
+        ids.append(f"{counters[(k, y)]:03d}/{prefix[k]}-{y}-{unit['commune_code']}")
     return {"letter_id": np.array(ids, dtype=object), "kind": kind, "sent_date": sent, "occasion": occasion,
             "dossier_id": dossier_id, "new_appointment_date": appt, "recipient": recipient,
             "recipient_address": address, "_n": n}
@@ -505,7 +515,7 @@ def _petitions(rng, cal: _Calendar, unit: dict, prof: dict) -> dict:
     ids, counters = [], {}
     for y in yrs:
         counters[y] = counters.get(y, 0) + 1
-        ids.append(f"{counters[y]:03d}/{y}")
+        ids.append(f"{counters[y]:03d}/{y}/{unit['commune_code']}")
     return {"petition_id": np.array(ids, dtype=object), "kind": kind, "received_date": received, "source": source,
             "field": field, "within_authority": within, "due_date": due, "resolved_date": resolved,
             "outcome": outcome, "escalated": escalated, "petitioner": _names(rng, n),
@@ -550,7 +560,7 @@ def _surveys(rng, cal: _Calendar, unit: dict, prof: dict, dos: dict) -> dict:
     ids = []
     for y in yrs:
         counters[y] = counters.get(y, 0) + 1
-        ids.append(f"{y}-{counters[y]:04d}")
+        ids.append(f"{unit['commune_code']}-{y}-{counters[y]:04d}")
     out = {"response_id": np.array(ids, dtype=object), "survey_date": dates[order],
            "dossier_id": dos["dossier_id"][pick][order] if len(done) else np.full(n, None),
            "overall": overall[order], "respect": crit()[order], "civility": crit()[order],
@@ -836,9 +846,7 @@ def _write_xlsx(path: Path, title: list[list], headers: list[str], cols: list[li
 # --------------------------------------------------------------------------------------------
 # The whole sample
 # --------------------------------------------------------------------------------------------
-def _file_periods(cal: _Calendar, yearly: bool) -> list[tuple[dt.date, dt.date]]:
-    a = cal.start.astype(dt.date)
-    b = cal.end.astype(dt.date)
+def _file_periods(a: dt.date, b: dt.date, yearly: bool) -> list[tuple[dt.date, dt.date]]:
     if not yearly:
         return [(a, b)]
     out = []
@@ -855,7 +863,7 @@ def _file_name(kind: str, unit: dict, form: _Form, period, counter: list[int], s
         counter[0] += 1
         return f"{_GENERIC_STEM[kind]} {span}{suffix} ({counter[0]}){ext}"
     counter[0] += 1
-    ctype = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}[unit["commune_type"]]
+    ctype = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran", "Đặc khu": "dac_khu"}[unit["commune_type"]]
     return f"{_FILE_STEM[kind]}_{ctype}_{_slug(unit['commune_short_name'])}_{span}{suffix}{ext}"
 
 
@@ -884,18 +892,30 @@ def _headers_for(rng, kind: str, columns: list[str], form: _Form) -> list[str]:
     return out
 
 
+def _columns_and_headers(rng, kind: str, form: _Form) -> tuple[list[str], list[str]]:
+    columns = _plan_columns(rng, kind)
+    if form.commune_mode == "column":
+        columns = ["_commune"] + (["_district"] if form.district_column else []) + columns
+    if form.stt:
+        columns = ["_stt"] + columns
+    return columns, _headers_for(rng, kind, columns, form)
+
+
 def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE_YEARS, seed: int = SAMPLE_SEED,
              province_code: str = "38", defect_rate: float = 0.003) -> SampleResult:
+    """Legacy communes' exports up to 30/06/2025, their successors' from 01/07/2025 (see sample_reform)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     units = choose_communes(province_legacy_units(province_code), communes, seed)
     cal = _calendar(years)
+    successor = successors_of(province_code)
     paths: list[Path] = []
     rows_per_kind = {k: 0 for k in RECORD_SCHEMAS}
     defects: list[dict] = []
     profiles = []
     counter = [0]
     reexport_code = None
+    later: dict[tuple[str, str], list[tuple[dict, np.ndarray]]] = {}  # (new commune, kind) -> predecessors' rows
     for unit in units.iter_rows(named=True):
         code = int(unit["commune_code"])
         prof = _profile(np.random.default_rng([seed, code, 0]), unit["commune_type"])
@@ -907,11 +927,14 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
                 "dialogue": _dialogues(np.random.default_rng([seed, code, 4]), cal, unit, prof),
                 "survey": _surveys(np.random.default_rng([seed, code, 5]), cal, unit, prof, dos)}
         for ki, kind in enumerate(RECORD_SCHEMAS):
-            rec = data[kind]
             schema = RECORD_SCHEMAS[kind]
-            dates = rec[schema.date_column if kind != "dossier" else "received_date"]
-            if len(dates) == 0:
+            before, after = split_at_reform(kind, data[kind], schema.date_column)
+            if len(after):
+                later.setdefault((successor[unit["commune_code"]], kind), []).append((data[kind], after))
+            if len(before) == 0:
                 continue
+            rec = as_of_reform(kind, data[kind])
+            dates = rec[schema.date_column if kind != "dossier" else "received_date"]
             rng = np.random.default_rng([seed, code, 10 + ki])
             form = _choose_form(rng, kind, unit)
             is_reexport = kind == "dossier" and reexport_code is None and form.commune_mode == "column" \
@@ -919,18 +942,13 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
             if is_reexport:
                 reexport_code = unit["commune_code"]
             yearly = kind == "dossier" and (is_reexport or rng.random() < 0.6)
-            columns = _plan_columns(rng, kind)
-            if form.commune_mode == "column":
-                columns = ["_commune"] + (["_district"] if form.district_column else []) + columns
-            if form.stt:
-                columns = ["_stt"] + columns
-            headers = _headers_for(rng, kind, columns, form)
-            for period in _file_periods(cal, yearly):
+            columns, headers = _columns_and_headers(rng, kind, form)
+            for period in _file_periods(cal.start.astype(dt.date), LEGACY_END, yearly):
                 a, b = (np.datetime64(period[0], "D"), np.datetime64(period[1], "D"))
                 sel = np.flatnonzero((dates >= a) & (dates <= b))
                 if len(sel) == 0:
                     continue
-                clean = is_reexport and period[1] == SAMPLE_END
+                clean = is_reexport and period[1] == LEGACY_END
                 spec = _FileSpec(kind, unit, form, columns, headers, period,
                                  _file_name(kind, unit, form, period, counter, "_xuat_20250701" if clean else ""))
                 rows_per_kind[kind] += _write(spec, out_dir, rec, sel, rng, defects, 0.0 if clean else defect_rate)
@@ -938,16 +956,58 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
                 if clean:  # an export taken on the morning of 13/06: results returned from that day on are pending
                     cut = np.datetime64(dt.date(2025, 6, 13), "D")
                     early = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in rec.items()}
-                    later = ~np.isnat(early["completed_date"]) & (early["completed_date"] >= cut)
-                    early["status"] = np.where(later | ((early["status"] == "withdrawn") & (dates > cut - 10)),
+                    closed_later = ~np.isnat(early["completed_date"]) & (early["completed_date"] >= cut)
+                    early["status"] = np.where(closed_later | ((early["status"] == "withdrawn") & (dates > cut - 10)),
                                                "pending", early["status"]).astype(object)
-                    early["completed_date"] = np.where(later, np.datetime64("NaT"), early["completed_date"])
-                    early["reported_timeliness"] = np.where(later, None, early["reported_timeliness"])
+                    early["completed_date"] = np.where(closed_later, np.datetime64("NaT"), early["completed_date"])
+                    early["reported_timeliness"] = np.where(closed_later, None, early["reported_timeliness"])
                     sel0 = np.flatnonzero((dates >= a) & (dates <= cut))
                     spec0 = _FileSpec(kind, unit, form, columns, headers, (period[0], cut.astype(dt.date)),
                                       _file_name(kind, unit, form, period, counter, "_xuat_20250613"))
                     rows_per_kind[kind] += _write(spec0, out_dir, early, sel0,
                                                   np.random.default_rng([seed, code, 99]), defects, 0.0)
                     paths.append(out_dir / spec0.name)
+    paths += _write_new_communes(out_dir, later, new_units(province_code, _fold), seed, rows_per_kind, defects,
+                                 counter, defect_rate)
     prof_frame = pl.DataFrame(profiles)
     return SampleResult(sorted(paths), rows_per_kind, defects, units.join(prof_frame, on="commune_code"))
+
+
+def _write_new_communes(out_dir: Path, later: dict, units: dict[str, dict], seed: int, rows_per_kind: dict,
+                        defects: list[dict], counter: list[int], defect_rate: float) -> list[Path]:
+    """The new communes' exports from 01/07/2025: their predecessors' later records (and the dossiers
+    and petitions handed over), in each commune's own form; the first commune's 2026 dossiers in the
+    two-row one-stop ledger layout."""
+    paths: list[Path] = []
+    ledger_done = False
+    for (new_code, kind), parts in sorted(later.items()):
+        unit = units[new_code]
+        if kind == "dialogue":  # one commune holds its own dialogues: one predecessor's schedule, not their sum
+            parts = parts[:1]
+        schema = RECORD_SCHEMAS[kind]
+        order_by = "received_date" if kind in ("dossier", "petition") else schema.date_column
+        rec = merge_parts(parts, order_by)
+        rng = np.random.default_rng([seed, int(new_code), 50 + list(RECORD_SCHEMAS).index(kind)])
+        form = _choose_form(rng, kind, unit)
+        columns, headers = _columns_and_headers(rng, kind, form)
+        ledger = kind == "dossier" and not ledger_done
+        yearly = ledger or (kind == "dossier" and rng.random() < 0.6)
+        if kind == "dossier":  # a few dossiers handed over at the reform are still pending, long past due
+            rec = stall_handed_over(rec, rng, STALLED_SHARE)
+        last = last_dates(kind, rec, order_by)
+        for period in _file_periods(REFORM_DATE, SAMPLE_END, yearly):
+            a, b = (np.datetime64(period[0], "D"), np.datetime64(period[1], "D"))
+            sel = np.flatnonzero((last >= a) & (last <= b)) if period[1] < SAMPLE_END else np.flatnonzero(last >= a)
+            if len(sel) == 0:
+                continue
+            if ledger and period[0].year == SAMPLE_END.year:
+                sel = sel[np.isin(sel, ledger_rows(rec))]
+                name = f"so_theo_doi_ho_so_{_slug(unit['commune_name'])}_{period[0].year}.xlsx"
+                rows_per_kind[kind] += write_ledger(out_dir / name, unit, rec, sel, period, _FIXED_TIME)
+                paths.append(out_dir / name)
+                ledger_done = True
+                continue
+            spec = _FileSpec(kind, unit, form, columns, headers, period, _file_name(kind, unit, form, period, counter))
+            rows_per_kind[kind] += _write(spec, out_dir, rec, sel, rng, defects, defect_rate)
+            paths.append(out_dir / spec.name)
+    return paths

@@ -135,3 +135,23 @@ def test_parse_columns_lists_each_problem_with_column_and_value():
 def test_thousands_written_with_dots_or_commas():
     frame = pl.DataFrame({"v": ["1.000", "1,200", "12.345.678", "2.00", "1.5", "1.20"]})
     assert frame.select(int_expr(pl.col("v")).alias("v"))["v"].to_list() == [1000, 1200, 12345678, 2, None, None]
+
+
+def test_a_due_date_may_lie_ahead_but_an_event_may_not():
+    """A dossier received today is due in the weeks ahead: only what happened (received, completed …)
+    is refused when in the future; a promise is refused only beyond a year."""
+    import datetime as dt
+
+    from pipelines.normalize import derive_and_check
+    from schemas.records import RECORD_SCHEMAS
+
+    today = dt.date(2026, 11, 22)
+    frame = pl.DataFrame({
+        "dossier_id": ["A", "B", "C"], "received_date": [today, today + dt.timedelta(days=30), today],
+        "due_date": [today + dt.timedelta(days=30), today + dt.timedelta(days=40), today + dt.timedelta(days=400)],
+        "completed_date": [None, None, None], "status": ["pending"] * 3, "reported_timeliness": [None] * 3,
+        PROBLEMS: [None, None, None]}, schema_overrides={"completed_date": pl.Date, "reported_timeliness": pl.String,
+                                                        PROBLEMS: pl.String})
+    checked = derive_and_check(frame, RECORD_SCHEMAS["dossier"], today, dt.date(2000, 1, 1), 1)
+    reasons = [None if p is None else p.split("\t")[0] for p in checked[PROBLEMS].to_list()]
+    assert reasons == [None, "future_date", "future_date"]
