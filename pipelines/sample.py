@@ -227,6 +227,7 @@ class SampleResult:
     rows: dict[str, int]                 # data rows written per kind (re-export files included)
     defects: list[dict]                  # {"file", "row" (1-based, title rows included), "kind", "defect"}
     communes: pl.DataFrame               # chosen communes with their profile
+    handed_over: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # ids in both eras' exports
 
     def defect_counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -776,7 +777,8 @@ def _inject_defects(spec: _FileSpec, cols: list[list], data: dict, rows: np.ndar
             cols[idx["overall"]][r] = _BAD_RATING if f.rating_words else 7
         elif defect == "unknown_commune":
             cols[idx["_commune"]][r] = _BAD_COMMUNE
-        defects.append({"file": spec.name, "row": first_row + r, "kind": kind, "defect": defect})
+        defects.append({"file": spec.name, "row": first_row + r, "kind": kind, "defect": defect,
+                        "record_id": str(data[schema.id_column][rows[r]])})
 
 
 def _write(spec: _FileSpec, out_dir: Path, data: dict, rows: np.ndarray, rng, defects: list[dict],
@@ -916,6 +918,7 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
     counter = [0]
     reexport_code = None
     later: dict[tuple[str, str], list[tuple[dict, np.ndarray]]] = {}  # (new commune, kind) -> predecessors' rows
+    handed: dict[str, set[str]] = {}
     for unit in units.iter_rows(named=True):
         code = int(unit["commune_code"])
         prof = _profile(np.random.default_rng([seed, code, 0]), unit["commune_type"])
@@ -931,6 +934,8 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
             before, after = split_at_reform(kind, data[kind], schema.date_column)
             if len(after):
                 later.setdefault((successor[unit["commune_code"]], kind), []).append((data[kind], after))
+                both = np.intersect1d(before, after)
+                handed.setdefault(kind, set()).update(str(i) for i in data[kind][schema.id_column][both])
             if len(before) == 0:
                 continue
             rec = as_of_reform(kind, data[kind])
@@ -970,7 +975,7 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
     paths += _write_new_communes(out_dir, later, new_units(province_code, _fold), seed, rows_per_kind, defects,
                                  counter, defect_rate)
     prof_frame = pl.DataFrame(profiles)
-    return SampleResult(sorted(paths), rows_per_kind, defects, units.join(prof_frame, on="commune_code"))
+    return SampleResult(sorted(paths), rows_per_kind, defects, units.join(prof_frame, on="commune_code"), handed)
 
 
 def _write_new_communes(out_dir: Path, later: dict, units: dict[str, dict], seed: int, rows_per_kind: dict,

@@ -59,14 +59,45 @@ def test_exactly_the_planted_defects_are_quarantined(warehouse, expected):
     assert quarantined == {(d["file"], d["row"]) for d in expected.defects}
 
 
-def test_every_district_and_commune_is_present(warehouse, expected):
+def test_every_district_and_commune_is_present_in_each_era(warehouse, expected):
     db, _ = warehouse
+    chosen = set(expected.communes["commune_code"].to_list())
     with duckdb.connect(str(db), read_only=True) as con:
-        districts = con.sql("SELECT count(DISTINCT a.district_code) FROM dossiers JOIN admin_units a "
-                            "USING (commune_code)").fetchall()[0][0]
-        communes = {r[0] for r in con.sql("SELECT DISTINCT commune_code FROM dossiers").fetchall()}
+        districts = con.sql("SELECT count(DISTINCT a.district_code) FROM era_legacy.dossiers "
+                            "JOIN era_legacy.admin_units a USING (commune_code)").fetchall()[0][0]
+        legacy = {r[0] for r in con.sql("SELECT DISTINCT commune_code FROM main.dossiers "
+                                        "WHERE unit_era = 'legacy'").fetchall()}
+        new = {r[0] for r in con.sql("SELECT DISTINCT commune_code FROM main.dossiers "
+                                     "WHERE unit_era = '2025'").fetchall()}
+        successors = {r[0] for r in con.sql("SELECT DISTINCT code_2025 FROM unit_successors WHERE is_default AND "
+                                            "list_contains(?, legacy_code)", params=[sorted(chosen)]).fetchall()}
+        eras = dict(con.sql("SELECT unit_era, count(*) FROM ingest_log GROUP BY 1").fetchall())
     assert districts == 26
-    assert communes == set(expected.communes["commune_code"].to_list())
+    assert legacy == chosen
+    assert new == successors and len(new) < len(chosen)   # merged communes export together
+    assert eras["legacy"] > 0 and eras["2025"] > 0
+
+
+def test_records_handed_over_at_the_reform_are_single_records(warehouse, expected):
+    """Every dossier and petition open on 30/06/2025 and exported again by the new commune is one
+    record, on the new commune, remembering its predecessor (except rows a planted defect spoiled)."""
+    db, _ = warehouse
+    spoiled = {d["record_id"] for d in expected.defects}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table, kind, key in (("dossiers", "dossier", "dossier_id"), ("petitions", "petition", "petition_id")):
+            carried = dict(con.sql(f"SELECT {key}, unit_era FROM main.{table} "
+                                   f"WHERE predecessor_code IS NOT NULL").fetchall())
+            assert set(carried) == expected.handed_over[kind] - spoiled
+            assert set(carried.values()) == {"2025"}
+            twice = con.sql(f"SELECT count(*) FROM (SELECT {key} FROM main.{table} GROUP BY 1 HAVING count(*) > 1)")
+            assert twice.fetchall() == [(0,)]
+            wrong = con.sql(f"""SELECT count(*) FROM main.{table} t JOIN unit_successors s
+                                ON s.legacy_code = t.predecessor_code AND s.is_default
+                                WHERE t.predecessor_code IS NOT NULL AND s.code_2025 <> t.commune_code""")
+            assert wrong.fetchall() == [(0,)]
+        ledger = con.sql("SELECT rows_read, rows_quarantined, message FROM ingest_log "
+                         "WHERE file_name LIKE 'so_theo_doi_ho_so_%'").fetchall()
+    assert len(ledger) == 1 and ledger[0][1] == 0 and "tiêu đề cột gồm 2 dòng" in ledger[0][2]
 
 
 def test_no_citizen_name_or_id_number_is_stored(warehouse):
@@ -97,5 +128,5 @@ def test_ingesting_the_sample_again_changes_nothing(warehouse, tmp_path):
     assert sum(r.rows_inserted + r.rows_updated for r in reports) == 0
     assert sum(r.rows_unchanged + r.rows_quarantined for r in reports) == sum(r.rows_read for r in reports) > 0
     with duckdb.connect(str(copy), read_only=True) as con, duckdb.connect(str(db), read_only=True) as old:
-        query = "SELECT count(*), sum(hash(row_hash)) FROM dossiers"
+        query = "SELECT count(*), sum(hash(row_hash)) FROM main.dossiers"
         assert con.sql(query).fetchall() == old.sql(query).fetchall()
