@@ -75,8 +75,9 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
     fig.update_xaxes(tickformat=tickformat)
     if reform_note:
         fig.add_vline(x=REFORM_DATE.isoformat(), line=dict(color="#666666", dash="dot", width=1))
-        fig.add_annotation(x=REFORM_DATE.isoformat(), y=104, xanchor="right", yanchor="top", showarrow=False,
-                           text="Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành", font=dict(size=11))
+        fig.add_annotation(x=REFORM_DATE.isoformat(), y=1.0, yref="paper", xanchor="right", yanchor="bottom",
+                           showarrow=False, text="Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành ",
+                           font=dict(size=11, color="#444444"))
     return fig
 
 

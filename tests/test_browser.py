@@ -31,7 +31,7 @@ SHOTS = REPO / "artifacts" / "screenshots"
 PAGES = [
     ("", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg"),
     ("so_sanh", "Bản đồ nhiệt", ".js-plotly-plot .main-svg"),
-    ("don_vi", "Hãy chọn một huyện", "a[href*=\"don_vi?\"]"),
+    ("don_vi", "Hãy chọn một", "a[href*=\"don_vi?\"]"),
     ("ton_dong", "Danh sách quá hạn", ".js-plotly-plot .main-svg"),
     ("canh_bao", "Đơn vị bị cảnh báo", '[data-testid="stDataFrame"]'),
     ("don_thu", "Đơn thư nhận trong kỳ", ".js-plotly-plot .main-svg"),
@@ -151,7 +151,7 @@ def test_url_reproduces_view(server, browser):
 
 
 STRUCTURE_VIEWS = [  # structure, URL filters, what the sidebar's grouping is called there
-    ("2025", "cau_truc=Cấu trúc mới (từ 01/07/2025)", "Địa bàn huyện cũ"),
+    ("2025", "cau_truc=Cấu trúc mới (từ 01/07/2025)&ky=Năm&nam=Năm 2025", "Địa bàn huyện cũ"),
     ("legacy", "cau_truc=Cấu trúc cũ (trước 01/07/2025)&ky=Năm&nam=Năm 2024", "Huyện/thị xã/thành phố"),
 ]
 
