@@ -8,8 +8,10 @@ Builds (once; reused unless --rebuild) a warehouse of all 547 Thanh Hóa commune
 connection, the median of ``--repeat`` runs of: the floor query (``SELECT commune_code,
 COUNT(*) FROM dossiers GROUP BY commune_code``), ``indicator_table`` for communes and for
 districts (year 2024), ``flag_table`` for communes, ``backlog_table`` and a 36-month
-``trend_table`` for the province. Prints times and ratios to the floor. Goal: the full
-commune indicator table under 1 s and within 5x the floor.
+``trend_table`` for the province, each in the legacy structure (547 communes, 26 districts)
+and in the 2025 one (166 communes; the legacy records rolled up to their successors). Prints
+times and ratios to the floor. Goal: the full commune indicator table under 1 s and within 5x
+the floor.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipelines.backlog import backlog_table  # noqa: E402
 from pipelines.flags import flag_table  # noqa: E402
 from pipelines.indicators import Period, indicator_table, trend_table  # noqa: E402
+from pipelines.sql import InStructure  # noqa: E402
 from pipelines.warehouse import connect_read_only, publishing  # noqa: E402
 from schemas.config import load_config  # noqa: E402
 
@@ -34,7 +37,7 @@ GENERATE = {
     "dossiers": """
         INSERT INTO dossiers (commune_code, dossier_id, sector, procedure, channel, received_date, due_date,
                               completed_date, status, supplement_requests, timeliness)
-        WITH c AS (SELECT commune_code, row_number() OVER (ORDER BY commune_code) - 1 AS k FROM admin_units),
+        WITH c AS (SELECT commune_code, row_number() OVER (ORDER BY commune_code) - 1 AS k FROM units_legacy),
         r AS (SELECT i, hash(i) AS h1, hash(i + 7919) AS h2, hash(i + 104729) AS h3
               FROM range($n) t(i)),
         d AS (SELECT i, c.commune_code, h1, h2, h3,
@@ -60,7 +63,7 @@ GENERATE = {
         UNION ALL
         SELECT a.commune_code, 'T' || a.commune_code || '-' || i, CASE i % 3 WHEN 0 THEN 'thanks'
                WHEN 1 THEN 'congratulation' ELSE 'condolence' END, DATE '2022-01-05' + (i * 37 % 1090)::INTEGER, NULL
-        FROM admin_units a, range(30) t(i)""",
+        FROM units_legacy a, range(30) t(i)""",
     "petitions": """
         INSERT INTO petitions (commune_code, petition_id, kind, received_date, due_date, resolved_date, outcome,
                                escalated, within_authority)
@@ -72,13 +75,13 @@ GENERATE = {
                     + (hash(i) % 50)::INTEGER END,
                CASE WHEN i % 7 = 0 THEN 'pending' WHEN i % 5 = 0 THEN 'transferred' ELSE 'resolved' END,
                i % 11 = 0, TRUE
-        FROM admin_units a, range(60) t(i)""",
+        FROM units_legacy a, range(60) t(i)""",
     "dialogues": """
         INSERT INTO dialogues (commune_code, dialogue_id, dialogue_date, attendees, opinions_raised, opinions_answered,
                                chair_is_head)
         SELECT commune_code, 'H' || commune_code || '-' || i, DATE '2022-02-15' + (i * 130 + hash(commune_code) % 60)::INTEGER,
                40 + i, 10 + i % 5, 8 + i % 5, TRUE
-        FROM admin_units, range(8) t(i) WHERE hash(commune_code || i) % 10 < 8""",
+        FROM units_legacy, range(8) t(i) WHERE hash(commune_code || i) % 10 < 8""",
     "surveys": """
         INSERT INTO surveys (commune_code, response_id, survey_date, overall, respect, civility, guidance, explanation,
                              harassment)
@@ -130,21 +133,23 @@ def main() -> None:
         cur = con.cursor()
         return cur.sql("SELECT commune_code, COUNT(*) FROM dossiers GROUP BY commune_code").fetchall()
 
-    cases = {
-        "floor: GROUP BY commune_code on dossiers": floor,
-        "indicator_table(commune, 2024)": lambda: indicator_table(con, config, "commune", period),
-        "indicator_table(district, 2024)": lambda: indicator_table(con, config, "district", period),
-        "flag_table(commune, 2024)": lambda: flag_table(con, config, "commune", period),
-        "backlog_table(as of 31/12/2024)": lambda: backlog_table(con, config, period.as_of),
-        "trend_table(province, 36 months)": lambda: trend_table(con, config, "province", None, dt.date(2022, 1, 1),
-                                                                  dt.date(2024, 12, 31), "month"),
-    }
+    cases = {"floor: GROUP BY commune_code on dossiers": floor}
+    for era in ("legacy", "2025"):
+        seen = InStructure(con, era)
+        cases |= {
+            f"[{era}] indicator_table(commune, 2024)": lambda s=seen: indicator_table(s, config, "commune", period),
+            f"[{era}] indicator_table(district, 2024)": lambda s=seen: indicator_table(s, config, "district", period),
+            f"[{era}] flag_table(commune, 2024)": lambda s=seen: flag_table(s, config, "commune", period),
+            f"[{era}] backlog_table(as of 31/12/2024)": lambda s=seen: backlog_table(s, config, period.as_of),
+            f"[{era}] trend_table(province, 36 months)": lambda s=seen: trend_table(
+                s, config, "province", None, dt.date(2022, 1, 1), dt.date(2024, 12, 31), "month"),
+        }
     base = None
     for name, fn in cases.items():
         seconds, result = timed(fn, args.repeat)
         base = base or seconds
         rows = len(result) if isinstance(result, list) else result.height
-        print(f"{name:<44} {seconds * 1000:8.0f} ms  {seconds / base:5.1f}x floor  ({rows:,} rows)")
+        print(f"{name:<52} {seconds * 1000:8.0f} ms  {seconds / base:5.1f}x floor  ({rows:,} rows)")
     con.close()
 
 

@@ -119,9 +119,17 @@ def grouped_bars(df: pl.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+def plain_label(text: str) -> str:
+    """Text from commune files shown as text: Plotly renders tags in labels (an ``<a href>`` typed into
+    a petition's field would become a link), so '&', '<' and '>' are written as entities."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def count_bars(labels: list[str], values: list[float], title: str, colour: str = GOOD,
                horizontal: bool = False, colours: list[str] | None = None) -> go.Figure:
+    """Bars of counts by a label that may come from the data (petition fields, sources)."""
     text = [fmt_num(v, 0) for v in values]
+    labels = [plain_label(label) for label in labels]
     bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values, text=text,
                  textposition="outside", cliponaxis=False, orientation="h" if horizontal else "v",
                  marker_color=colours or colour, hovertemplate="%{text}<extra></extra>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -55,6 +56,12 @@ NA = "N/A"
 # ---------------------------------------------------------------- formatting
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def md_escape(text: str) -> str:
+    """Text from users' files (a file name, a sheet name) inside markdown, shown as typed: no link,
+    no emphasis, no HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
 
 
 def fmt_num(x, decimals: int = 1) -> str:

@@ -74,12 +74,12 @@ def _ingest(files, units: Era | None) -> None:
             reports = ingest_files(paths, db=data.db_path(), config=data.config(), units=units, progress=progress)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
-            st.error(f"Không nạp được dữ liệu: {exc}")
+            st.error(f"Không nạp được dữ liệu: {chrome.md_escape(exc)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
     failed = [r for r in reports if r.error]
     for report in failed:  # a file that could not be read is said, with why; nothing of it was loaded
-        st.error(f"Không đọc được tệp {report.file_name}: {report.error}")
+        st.error(f"Không đọc được tệp {chrome.md_escape(report.file_name)}: {chrome.md_escape(report.error)}")
     loaded = [r for r in reports if not r.error]
     if not loaded:
         return

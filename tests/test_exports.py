@@ -70,3 +70,17 @@ def test_two_uploads_with_the_same_name_are_both_kept(tmp_path):
     assert len({p.parent for p in paths}) == 2 and [p.name for p in paths] == ["bao_cao.csv", "bao_cao.csv"]
     reports = ingest_files(paths, db=tmp_path / "w.duckdb", config=load_config(), units="legacy")
     assert [(r.communes, r.rows_inserted) for r in reports] == [(["15271"], 2), (["15304"], 1)]
+
+
+def test_data_meeting_markdown_or_plotly_is_shown_as_typed():
+    """Issue 8.10: a petition field '<a href=…>' is no link in a chart; an uploaded file's name is no
+    markdown in the error box."""
+    from dashboard.charts import count_bars
+    from dashboard.chrome import md_escape
+
+    link = '<a href="http://example.invalid">Bấm</a>'
+    figure = count_bars([link, "Đất đai"], [3, 4], "Đơn thư theo lĩnh vực", horizontal=True)
+    assert figure.data[0].y == ('&lt;a href="http://example.invalid"&gt;Bấm&lt;/a&gt;', "Đất đai")
+    shown = md_escape("[Bấm vào](http://example.invalid) **bao_cao**.csv")
+    assert "](" not in shown and "**" not in shown and shown.replace("\\", "") == \
+        "[Bấm vào](http://example.invalid) **bao_cao**.csv"
