@@ -155,12 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.indicators import PeriodError
     from pipelines.privacy import SecretError
     from pipelines.reports import StructureError
+    from pipelines.warehouse import WarehouseError
 
     try:
         return run(args)
-    except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError, SecretError) as exc:
+    except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError, SecretError,
+            WarehouseError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a folder without write permission: said, never a traceback
+        print(f"dvcq: lỗi: không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and cut short: not an error
         sys.stderr.close()
         return 0

@@ -81,7 +81,11 @@ def _decode_head(data: bytes, encoding: str) -> str:
     if len(data) <= HEAD_BYTES:
         return data.decode(encoding)
     head = data[:HEAD_BYTES]
-    return head[: head.rfind(b"\n") + 1 or len(head)].decode(encoding)
+    cut = head.rfind(b"\n") + 1
+    if cut:
+        return head[:cut].decode(encoding)
+    # No line end in the head (a first line over 64 KB): a character cut at the boundary is not bad text.
+    return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
 
 
 def _head_lines(text: str, count: int = PREVIEW_ROWS) -> list[str]:
@@ -105,6 +109,8 @@ def sniff_separator(head: list[str]) -> str:
 
 def _read_csv(path: Path) -> list[RawTable]:
     data = path.read_bytes()
+    if b"\r" in data[:HEAD_BYTES] and b"\n" not in data[:HEAD_BYTES]:
+        data = data.replace(b"\r", b"\n")  # old Mac line ends (CR only): the same file with LF
     text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("tệp rỗng")
@@ -173,9 +179,17 @@ def _read_parquet(path: Path) -> list[RawTable]:
     except Exception as exc:
         raise UnreadableFile("không đọc được tệp Parquet: tệp hỏng hoặc không phải Parquet") from exc
     header = pl.DataFrame([pl.Series(f"column_{i}", [name], pl.String) for i, name in enumerate(frame.columns)])
-    body = frame.select([pl.col(c).cast(pl.String).alias(f"column_{i}") for i, c in enumerate(frame.columns)])
+    body = frame.select([_as_text(c, t).alias(f"column_{i}") for i, (c, t) in enumerate(frame.schema.items())])
     cells = pl.concat([header, body])
     return [RawTable(sheet="", preview=[list(r) for r in cells.head(PREVIEW_ROWS).iter_rows()], cells=cells)]
+
+
+def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A Parquet column as text: values as written, a list or struct cell as its JSON (a value that is
+    no single value is then quarantined by its column's parser, never a crash)."""
+    if dtype.is_nested():
+        return pl.struct(pl.col(column).alias("v")).struct.json_encode()
+    return pl.col(column).cast(pl.String)
 
 
 def read_tables(path: Path) -> list[RawTable]:

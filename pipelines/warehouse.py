@@ -78,9 +78,27 @@ CALENDAR_COLUMNS: list[tuple[str, str, str]] = [
 ]
 
 
+class WarehouseError(Exception):
+    """The warehouse path is not a usable DuckDB file (a folder, a damaged or foreign file)."""
+
+
 def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
     """``--db`` if given, else ``DVCQ_DB``, else ``data/dvcq.duckdb``."""
-    return Path(db or os.environ.get("DVCQ_DB") or DEFAULT_DB)
+    path = Path(db or os.environ.get("DVCQ_DB") or DEFAULT_DB)
+    if path.is_dir():
+        raise WarehouseError(f"'{path}' là một thư mục, không phải tệp kho dữ liệu: hãy chỉ một tệp, ví dụ "
+                             f"{path / 'dvcq.duckdb'}")
+    return path
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "not a valid DuckDB database" in str(exc):
+            raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
+                                 "sao lưu, hoặc nạp lại dữ liệu vào một kho mới (--db)") from None
+        raise
 
 
 def record_table_columns(schema: RecordSchema) -> list[tuple[str, str, str]]:
@@ -217,7 +235,7 @@ def connect_read_only(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyCon
     path = resolve_db_path(db)
     if not path.exists():
         raise FileNotFoundError(f"Chưa có kho dữ liệu {path}: hãy chạy 'dvcq ingest' trước.")
-    return duckdb.connect(str(path), read_only=True)
+    return _open(path, read_only=True)
 
 
 def warehouse_version(db: str | os.PathLike | None = None) -> str:
@@ -250,7 +268,12 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
         staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         if path.exists():
             shutil.copyfile(path, staging)
-        con = duckdb.connect(str(staging))
+        try:
+            con = _open(staging, read_only=False)
+        except WarehouseError:
+            staging.unlink(missing_ok=True)
+            raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
+                                 "sao lưu, hoặc nạp lại dữ liệu vào một kho mới (--db)") from None
         try:
             create_tables(con)
             if con.sql("SELECT count(*) FROM calendar").fetchall()[0][0] == 0:

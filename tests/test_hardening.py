@@ -98,3 +98,63 @@ def test_copies_left_by_a_killed_publish_are_removed_by_the_next(tmp_path):
     with publishing(db, "38"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda d: (d / "cr.csv").write_bytes("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả\rA1;03/03/2024;06/03/2024\r"
+                                          "A2;04/03/2024;07/03/2024\r".encode()) and d / "cr.csv",
+     "đọc 2 = thêm 2"),                                        # CR-only line ends: read
+    (lambda d: (d / "dai.csv").write_bytes(("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Ghi chú x" + "ă" * 40001
+                                            + "\nA1;03/03/2024;06/03/2024;x\n").encode()) and d / "dai.csv",
+     "đọc 1 = thêm 1"),                                        # a first line over 64 KB of valid UTF-8
+    (lambda d: (d / "rong.csv").write_text(";".join(f"c{i}" for i in range(100_000)) + "\n1\n") and d / "rong.csv",
+     "không tìm thấy dòng tiêu đề cột"),                      # 100,000 columns: said, not a crash
+])
+def test_odd_files_are_read_or_refused_in_one_line(tmp_path, make, expected):
+    path = make(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(path), "--db", str(tmp_path / "w.duckdb"),
+                           "--commune", "15271", "--units", "legacy"], cwd=REPO, capture_output=True, text=True)
+    assert "Traceback" not in done.stderr and expected in done.stdout + done.stderr
+
+
+def test_a_parquet_list_column_is_text_not_a_crash(tmp_path):
+    import polars as pl
+
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+    path = tmp_path / "ho_so.parquet"
+    pl.DataFrame({"Mã hồ sơ": ["A1"], "Ngày tiếp nhận": ["03/03/2024"], "Số lần yêu cầu bổ sung": [[1, 2]]}).write_parquet(path)
+    report, = ingest_files([path], db=tmp_path / "w.duckdb", config=load_config(), commune="15271", units="legacy")
+    assert (report.rows_read, report.rows_quarantined) == (1, 1)   # the list is no count: quarantined
+
+
+@pytest.mark.parametrize("command", ["ingest", "quarantine"])
+def test_a_damaged_warehouse_or_a_folder_is_said_in_one_line(tmp_path, command):
+    damaged = tmp_path / "hong.duckdb"
+    damaged.write_bytes(b"not a warehouse at all" * 100)
+    folder = tmp_path / "thu_muc"
+    folder.mkdir()
+    export = tmp_path / "a.csv"
+    export.write_text("Mã hồ sơ;Ngày tiếp nhận\nA1;03/03/2024\n", encoding="utf-8")
+    for db, words in ((damaged, "bị hỏng hoặc không phải kho DuckDB"), (folder, "là một thư mục")):
+        args = ["ingest", str(export), "--commune", "15271"] if command == "ingest" else ["quarantine"]
+        done = subprocess.run([sys.executable, "-m", "pipelines.cli", *args, "--db", str(db)], cwd=REPO,
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp-" in p.name) == []   # no copy left behind
+
+
+def test_a_full_disk_is_one_line_and_the_warehouse_untouched(tmp_path, monkeypatch, capsys):
+    from pipelines import cli, warehouse
+    db = tmp_path / "w.duckdb"
+    export = tmp_path / "a.csv"
+    export.write_text("Mã hồ sơ;Ngày tiếp nhận\nA1;03/03/2024\n", encoding="utf-8")
+    assert cli.main(["ingest", str(export), "--db", str(db), "--commune", "15271"]) == 0
+    before = db.read_bytes()
+
+    def full(*_):
+        raise OSError(28, "No space left on device", str(db))
+    monkeypatch.setattr(warehouse.os, "replace", full)
+    assert cli.main(["ingest", str(export), "--db", str(db), "--commune", "15271"]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert db.read_bytes() == before
