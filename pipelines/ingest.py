@@ -25,7 +25,7 @@ from pipelines.load import upsert_records, write_quarantine
 from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
                                  with_problems)
 from pipelines.privacy import fingerprint, load_secret, pseudonymise
-from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, csv_cells, read_tables
+from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
@@ -293,7 +293,8 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
     """Every table of one file that holds records; a file with none is an error report."""
     try:
         data = path.read_bytes()
-        tables = read_tables(path)
+        tables = read_tables(path, WorkbookLimits(ctx.config.ingest.max_uncompressed_mb,
+                                                  ctx.config.ingest.max_sheet_cells))
     except (UnreadableFile, OSError) as exc:
         return [FileReport(file_name=path.name, error=str(exc))]
     checksum = hashlib.sha256(data).hexdigest()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,66 @@ PREVIEW_ROWS = 30
 
 class UnreadableFile(Exception):
     """The file cannot be read at all; the message says why, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How big a workbook may unpack to (the configuration's ingest limits): a 3 MB .xlsx can hold a
+    3 GB sheet (a zip bomb), and the reader would inflate it whole. Checked from the zip's own index
+    before anything is read."""
+
+    max_uncompressed_mb: int
+    max_sheet_cells: int
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+(\d+):?([A-Z]*)(\d*)"')
+_SHEET_STATE = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?state="(hidden|veryHidden)"')
+
+
+def _vn(number: float) -> str:
+    """1.234.567: thousands the Vietnamese way."""
+    return f"{number:,.0f}".replace(",", ".")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.decode():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def check_workbook(path: Path, limits: WorkbookLimits) -> set[str]:
+    """Refuse a workbook that unpacks beyond the limits; return the names of its hidden sheets.
+
+    Reads only the zip's index, workbook.xml and the first bytes of each sheet (its declared
+    dimension). A workbook that is no zip (old .xls) has nothing to check here.
+    """
+    if not zipfile.is_zipfile(path):
+        return set()
+    try:
+        with zipfile.ZipFile(path) as book:
+            infos = book.infolist()
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_uncompressed_mb * 1_000_000:
+                raise UnreadableFile(f"tệp Excel giải nén ra {_vn(total / 1e6)} MB, vượt giới hạn "
+                                     f"{_vn(limits.max_uncompressed_mb)} MB (ingest.max_uncompressed_mb): không đọc, "
+                                     "hãy tách tệp hoặc xuất dạng CSV")
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with book.open(info) as sheet:
+                        found = _DIMENSION.search(sheet.read(4096))
+                    if found and found.group(3):
+                        rows = int(found.group(3)) - int(found.group(1)) + 1
+                        cells = rows * _column_number(found.group(2))
+                        if cells > limits.max_sheet_cells:
+                            raise UnreadableFile(
+                                f"một trang tính khai báo {_vn(cells)} ô, vượt giới hạn {_vn(limits.max_sheet_cells)} ô "
+                                "(ingest.max_sheet_cells): không đọc")
+            names = {i.filename for i in infos}
+            workbook = book.read("xl/workbook.xml").decode("utf-8", "replace") if "xl/workbook.xml" in names else ""
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("không mở được tệp Excel: tệp hỏng") from exc
+    return {name for name, _ in _SHEET_STATE.findall(workbook)}
 
 
 @dataclass(frozen=True)
@@ -151,12 +213,16 @@ def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
     return frame
 
 
-def _read_excel(path: Path) -> list[RawTable]:
+def _read_excel(path: Path, limits: WorkbookLimits) -> list[RawTable]:
     """Every sheet as text cells; hidden sheets (templates, lookup lists) are returned flagged, not read."""
+    hidden = check_workbook(path, limits)
     try:
         reader = fastexcel.read_excel(str(path))
         tables = []
         for name in reader.sheet_names:
+            if name in hidden:
+                tables.append(RawTable(sheet=name, preview=[], cells=None, hidden=True))
+                continue
             sheet = reader.load_sheet(name, header_row=None, dtypes="string")
             if sheet.visible != "visible":
                 tables.append(RawTable(sheet=name, preview=[], cells=None, hidden=True))
@@ -192,13 +258,13 @@ def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).cast(pl.String)
 
 
-def read_tables(path: Path) -> list[RawTable]:
+def read_tables(path: Path, limits: WorkbookLimits) -> list[RawTable]:
     """Every table in the file; raises UnreadableFile with a reason when there is none to read."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return _read_csv(path)
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path)
+        return _read_excel(path, limits)
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(path)
     raise UnreadableFile(f"không hỗ trợ định dạng '{suffix or '(không có đuôi)'}': dùng CSV, XLSX, XLS hoặc Parquet")

@@ -61,6 +61,8 @@ class PetitionDueConfig(_Strict):
 
 class IngestConfig(_Strict):
     future_tolerance_days: int = Field(ge=0, le=3650, description="dates later than today + this are rejected")
+    max_uncompressed_mb: int = Field(ge=10, le=20_000, description="a workbook unpacking beyond this is refused")
+    max_sheet_cells: int = Field(ge=10_000, le=1_000_000_000, description="a sheet declaring more cells is refused")
     earliest_date: str = Field(pattern=r"^(20[0-4]\d)-\d{2}-\d{2}$",
                                description="dates before this are rejected; 2000-01-01 or later (working-day calendar)")
 

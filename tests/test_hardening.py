@@ -158,3 +158,47 @@ def test_a_full_disk_is_one_line_and_the_warehouse_untouched(tmp_path, monkeypat
     assert cli.main(["ingest", str(export), "--db", str(db), "--commune", "15271"]) == 1
     assert "No space left on device" in capsys.readouterr().err
     assert db.read_bytes() == before
+
+
+def _bomb(path, pad_bytes: int = 0, dimension: str | None = None):
+    """A real workbook whose sheet XML is padded with a comment that compresses to almost nothing,
+    or declares a huge dimension: a zip bomb in miniature."""
+    import zipfile
+
+    import xlsxwriter
+    plain = path.with_suffix(".plain.xlsx")
+    book = xlsxwriter.Workbook(str(plain))
+    sheet = book.add_worksheet("Hồ sơ")
+    for c, v in enumerate(["Mã hồ sơ", "Ngày tiếp nhận"]):
+        sheet.write(0, c, v)
+    sheet.write(1, 0, "A1")
+    sheet.write(1, 1, "03/03/2024")
+    book.close()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                if dimension:
+                    text = text.replace('<dimension ref="A1:B2"/>', f'<dimension ref="{dimension}"/>')
+                text = text.replace("</worksheet>", "<!--" + "0" * pad_bytes + "--></worksheet>")
+                data = text.encode()
+            out.writestr(info.filename, data)
+    plain.unlink()
+    return path
+
+
+@pytest.mark.parametrize("pad, dimension, words", [
+    (12_000_000, None, "giải nén ra 12 MB, vượt giới hạn 10 MB"),
+    (0, "A1:Z1000000", "khai báo 26.000.000 ô, vượt giới hạn 20.000.000 ô"),
+])
+def test_a_workbook_beyond_the_limits_is_refused_before_reading(tmp_path, pad, dimension, words):
+    """Issue 8.2: checked from the zip's index and the sheet's declared size; nothing is inflated."""
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+    config = load_config()
+    config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"max_uncompressed_mb": 10})})
+    bomb = _bomb(tmp_path / "bao_cao.xlsx", pad, dimension)
+    assert bomb.stat().st_size < 200_000
+    report, = ingest_files([bomb], db=tmp_path / "w.duckdb", config=config, commune="15271", units="legacy")
+    assert report.error is not None and words in report.error
