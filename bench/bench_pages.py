@@ -85,10 +85,9 @@ def page_calls() -> dict[str, callable]:
         data.indicators("province", period)
 
     def kham_pha():
-        con = data.sandbox_connection()
-        sandbox.run(con, explore.EXAMPLE)
-        sandbox.run(con, sandbox.build_query("dossiers", {"commune_code", "status"}, ["district_name"], "count",
-                                             None, []))
+        sandbox.run(data.db_path(), explore.EXAMPLE)
+        explore.run_cached(sandbox.build_query("dossiers", {"commune_code", "status"}, ["district_name"], "count",
+                                               None, [], structure="era_2025"))
 
     def du_lieu():
         data.sql(q.INGEST_LOG)

@@ -42,12 +42,6 @@ def _open(path: str, version: str) -> duckdb.DuckDBPyConnection:
     return connect_read_only(path)
 
 
-@st.cache_resource(on_release=_close, show_spinner=False, max_entries=4)
-def _open_sandbox(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    from dashboard.sandbox import open_sandbox
-    return open_sandbox(path)
-
-
 def db_path() -> str:
     return str(resolve_db_path())
 
@@ -59,7 +53,6 @@ def version() -> str:
     with _lock:
         if _opened.get(path) not in (None, v):
             _open.clear()           # on_release closes the old connections
-            _open_sandbox.clear()
         _opened[path] = v
     return v
 
@@ -82,11 +75,6 @@ def is_current() -> bool:
 def connection() -> duckdb.DuckDBPyConnection:
     v = version()
     return _open(db_path(), v)
-
-
-def sandbox_connection() -> duckdb.DuckDBPyConnection:
-    v = version()
-    return _open_sandbox(db_path(), v)
 
 
 @st.cache_resource(show_spinner=False)
@@ -313,7 +301,6 @@ def predecessors(commune: str) -> pl.DataFrame:
 def clear_caches() -> None:
     st.cache_data.clear()
     _open.clear()
-    _open_sandbox.clear()
     _opened.clear()
 
 

@@ -72,13 +72,32 @@ def sql_editor() -> None:
     text = st.text_area("Câu lệnh SQL (chỉ SELECT)", value=EXAMPLE, height=180, key="sql_text")
     st.caption(f"Chỉ đọc; không truy cập tệp hay mạng; tối đa {chrome.fmt_int(sandbox.MAX_ROWS)} dòng và "
                f"{chrome.fmt_int(sandbox.TIMEOUT_S)} giây mỗi truy vấn.")
-    st.button("Chạy truy vấn", type="primary", key="sql_run")
-    try:
-        result = sandbox.run(data.sandbox_connection(), text)
-    except sandbox.SandboxError as exc:
-        st.error(str(exc), icon=":material/block:")
+    # The query runs when asked (the button), not on every rerun of the page; its answer is kept
+    # for the text it answered, with the warehouse version it read.
+    if st.button("Chạy truy vấn", type="primary", key="sql_run"):
+        try:
+            st.session_state["sql_answer"] = (text, data.version(), sandbox.run(data.db_path(), text))
+        except sandbox.SandboxError as exc:
+            st.session_state["sql_answer"] = (text, data.version(), exc)
+    answer = st.session_state.get("sql_answer")
+    if answer is None or answer[0] != text or answer[1] != data.version():
+        st.info("Bấm «Chạy truy vấn» để chạy câu lệnh.")
+        return
+    result = answer[2]
+    if isinstance(result, sandbox.SandboxError):
+        st.error(chrome.md_escape(result), icon=":material/block:")
         return
     _results(result.frame, result.truncated, result.seconds, "sql")
+
+
+@st.cache_data(max_entries=64, show_spinner="Đang chạy truy vấn…")
+def _run_builder(version: str, path: str, query: str) -> sandbox.SandboxResult:
+    return sandbox.run(path, query)
+
+
+def run_cached(query: str) -> sandbox.SandboxResult:
+    """The builder's query: SQL it generated itself, cached per warehouse version."""
+    return _run_builder(data.version(), data.db_path(), query)
 
 
 def _sidebar_scope(table: str, f: chrome.Filters) -> tuple[list[tuple[str, str, str]], str]:
@@ -138,7 +157,7 @@ def builder(f: chrome.Filters) -> None:
     try:
         query = sandbox.build_query(table, columns, group, agg, measure, filters,
                                     structure=ERA_SCHEMA[f.era] if is_record else None)
-        result = sandbox.run(data.sandbox_connection(), query)
+        result = run_cached(query)
     except sandbox.SandboxError as exc:
         st.error(str(exc))
         return

@@ -1,16 +1,24 @@
-"""Read-only SQL explorer over the warehouse, in DuckDB's sandbox.
+"""Read-only SQL explorer over the warehouse, in DuckDB's sandbox and a child process.
 
-Two layers: (1) only one statement, and it must be a SELECT (or WITH ... SELECT, a read-only
-query); ATTACH, COPY, SET, INSTALL, LOAD, PRAGMA, writes and several statements are refused
-before running; (2) the connection itself is an in-memory database with the warehouse attached
-READ_ONLY, then external access disabled (no file, no network), extension autoload/-install off
-and the configuration locked, so even a query that slipped through cannot read files, attach,
-copy out or change settings. A row limit wraps the query; a timer interrupts it after a time limit.
+Three layers: (1) only one statement, and it must be a SELECT (or WITH ... SELECT, a read-only
+query) that names none of the functions that show the server's paths or settings; ATTACH,
+COPY, SET, INSTALL, LOAD, PRAGMA, writes and several statements are refused before running;
+(2) the connection itself is an in-memory database with the warehouse attached READ_ONLY, then
+external access disabled (no file, no network), extension autoload/-install off and the
+configuration locked, so even a query that slipped through cannot read files, attach, copy
+out or change settings; (3) the query runs in a child process with a hard address-space limit
+(``resource.setrlimit``), killed at the time limit, and its result is capped in rows and bytes,
+so no query can take the dashboard's memory or time.
 """
 
 from __future__ import annotations
 
-import threading
+import io
+import json
+import re
+import resource
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -18,7 +26,13 @@ import duckdb
 import polars as pl
 
 MAX_ROWS = 10_000
+MAX_RESULT_MB = 64
 TIMEOUT_S = 10.0
+MEMORY_MB = 1024          # DuckDB's own budget inside the child
+ADDRESS_SPACE_MB = 3072   # the child's hard limit: interpreter, libraries, DuckDB and the result
+# Table functions and settings that would show the server's paths or configuration.
+_REVEALING = re.compile(r"\b(duckdb_(databases|settings|extensions|temporary_files|secrets|memory)|"
+                        r"pragma_\w+|current_setting|getenv|which_secret)\b", re.IGNORECASE)
 
 
 class SandboxError(ValueError):
@@ -40,7 +54,8 @@ def open_sandbox(path: str) -> duckdb.DuckDBPyConnection:
     con.execute("USE warehouse")
     con.execute("SET enable_external_access = false")
     con.execute("SET allow_community_extensions = false")
-    con.execute("SET max_memory = '1GB'")
+    con.execute(f"SET max_memory = '{MEMORY_MB}MB'")
+    con.execute("SET threads = 2")
     con.execute("SET lock_configuration = true")
     return con
 
@@ -61,30 +76,65 @@ def check(sql: str) -> str:
         name = str(kind).split(".")[-1]
         raise SandboxError(f"Chỉ cho phép truy vấn đọc (SELECT); câu lệnh loại {name} bị từ chối "
                            "(không được ghi, ATTACH, COPY, SET, INSTALL, LOAD, PRAGMA).")
+    revealing = _REVEALING.search(text)
+    if revealing:
+        raise SandboxError(f"Hàm {revealing.group(0)} cho biết đường dẫn, cấu hình của máy chủ: không được dùng.")
     return text
 
 
-def run(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int = MAX_ROWS,
-        timeout_s: float = TIMEOUT_S) -> SandboxResult:
+def run(path: str, sql: str, max_rows: int = MAX_ROWS, timeout_s: float = TIMEOUT_S) -> SandboxResult:
+    """Run one checked SELECT on the warehouse at ``path`` in a child process; its result or why not."""
     text = check(sql)
-    cur = con.cursor()
-    cur.execute("USE warehouse")
-    timer = threading.Timer(timeout_s, cur.interrupt)
     started = time.perf_counter()
-    timer.start()
     try:
-        frame = cur.sql(f"SELECT * FROM ({text}) AS q LIMIT {int(max_rows) + 1}").pl()
-    except duckdb.InterruptException as exc:
+        done = subprocess.run([sys.executable, "-m", "dashboard.sandbox", str(path), str(int(max_rows))],
+                              input=text.encode("utf-8"), capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
         raise SandboxError(f"Truy vấn chạy quá {timeout_s:g} giây và đã bị dừng.") from exc
-    except duckdb.PermissionException as exc:
-        raise SandboxError(f"Không được truy cập tệp, mạng hay cơ sở dữ liệu khác: {exc}") from exc
+    seconds = time.perf_counter() - started
+    if done.returncode == 0:
+        frame = pl.read_ipc(io.BytesIO(done.stdout))
+        return SandboxResult(frame.head(max_rows), len(frame) > max_rows, seconds)
+    try:
+        message = json.loads(done.stdout.decode("utf-8"))["error"]
+    except (ValueError, KeyError):  # killed by the memory limit before it could say so
+        message = (f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {ADDRESS_SPACE_MB:,} MB) và đã bị dừng.").replace(",", ".")
+    raise SandboxError(message)
+
+
+def _child(path: str, max_rows: int) -> int:
+    """In the child: run the query read from stdin, write Arrow IPC (or a JSON error) to stdout.
+
+    The child caps its own address space first (a limit set from the threaded server with
+    ``preexec_fn`` could deadlock); what it allocates beyond fails here, never in the dashboard."""
+    limit = ADDRESS_SPACE_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    text = sys.stdin.read()
+    out = sys.stdout.buffer
+    try:
+        con = open_sandbox(path)
+        cur = con.cursor()
+        cur.execute("USE warehouse")
+        # The closing parenthesis on its own line: a query ending in a '-- comment' stays whole.
+        frame = cur.sql(f"SELECT * FROM (\n{text}\n) AS q LIMIT {int(max_rows) + 1}").pl()
+        if frame.estimated_size("mb") > MAX_RESULT_MB:
+            raise SandboxError(f"Kết quả quá lớn (trên {MAX_RESULT_MB} MB): hãy chọn ít cột hơn hoặc gộp nhóm.")
+        buffer = io.BytesIO()
+        frame.write_ipc(buffer)
+        out.write(buffer.getvalue())
+        return 0
+    except SandboxError as exc:
+        message = str(exc)
+    except duckdb.PermissionException:
+        message = "Không được truy cập tệp, mạng hay cơ sở dữ liệu khác."
+    except duckdb.OutOfMemoryException:
+        message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {MEMORY_MB} MB) và đã bị dừng."
     except duckdb.Error as exc:
-        raise SandboxError(f"Lỗi khi chạy truy vấn: {exc}") from exc
-    finally:
-        timer.cancel()
-        cur.close()
-    truncated = len(frame) > max_rows
-    return SandboxResult(frame.head(max_rows), truncated, time.perf_counter() - started)
+        message = f"Lỗi khi chạy truy vấn: {exc}"
+    except MemoryError:
+        message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {ADDRESS_SPACE_MB} MB) và đã bị dừng."
+    out.write(json.dumps({"error": message}, ensure_ascii=False).encode("utf-8"))
+    return 3
 
 
 # --------------------------------------------------------------- no-code builder
@@ -134,3 +184,7 @@ def build_query(table: str, columns: set[str], group_by: list[str], aggregate: s
     if keys:
         sql += f" GROUP BY {', '.join(keys)} ORDER BY ket_qua DESC"
     return sql
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1], int(sys.argv[2])))

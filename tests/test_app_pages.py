@@ -140,10 +140,13 @@ def test_petitions_page_follows_district(latest):
 def test_explore_sql_and_builder():
     at = new_app("kham_pha")
     no_errors(at)
-    at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM petitions").run()
+    at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM petitions -- mọi đơn thư").run()
+    assert not [df for df in at.dataframe if list(df.value.columns) == ["n"]]   # typing runs nothing
+    at.button(key="sql_run").click().run()
     no_errors(at)
-    n = sql_one("SELECT count(*) FROM petitions")
-    assert any(fmt_int(n) in df.value.to_string() for df in at.dataframe)
+    n = sql_one("SELECT count(*) FROM main.petitions")
+    answers = [df.value for df in at.dataframe if list(df.value.columns) == ["n"]]
+    assert len(answers) == 1 and answers[0]["n"].tolist() == [fmt_int(n)]
     at.selectbox(key="b_table").set_value("petitions").run()
     at.multiselect(key="b_group").set_value(["kind"]).run()
     no_errors(at)
@@ -153,6 +156,7 @@ def test_explore_sql_and_builder():
 def test_explore_refuses_file_access():
     at = new_app("kham_pha")
     at.text_area(key="sql_text").set_value("SELECT * FROM read_csv('/etc/passwd')").run()
+    at.button(key="sql_run").click().run()
     assert not at.exception
     assert any("Không được truy cập tệp" in e.value for e in at.error)
 
