@@ -24,7 +24,7 @@ from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
 from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
                                  with_problems)
-from pipelines.privacy import fingerprint, load_secret, pseudonymise
+from pipelines.privacy import fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
@@ -95,7 +95,7 @@ def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 files.append(path)
             else:
-                notes.append(f"bỏ qua {path}: không phải CSV/XLSX/XLS/Parquet")
+                notes.append(f"bỏ qua {mask_identifiers_text(str(path))}: không phải CSV/XLSX/XLS/Parquet")
     return files, notes
 
 
@@ -211,15 +211,6 @@ def _mark_duplicates(frame: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
 
 RAGGED_PROBLEM = ("ragged_row\tDòng có nhiều ô hơn số cột tiêu đề (thường do dấu ; hoặc , trong một giá trị): "
                   "các giá trị có thể bị lệch cột nên không nạp; mọi giá trị của dòng đã được mã hóa")
-# Digit runs shaped like an ID-card (CMND 9, CCCD 12 digits) or phone number (0 + 9-10 digits), masked in
-# whatever quarantine keeps in clear, in case a shifted cell put one under a non-personal header.
-_ID_LIKE = r"(^|\D)(0\d{9,11}|\d{9})(\D|$)"
-
-
-def _mask_ids(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(_ID_LIKE, "${1}[đã ẩn]${3}").str.replace_all(_ID_LIKE, "${1}[đã ẩn]${3}")
-
-
 def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, report: FileReport, checksum: str,
                      schema: RecordSchema) -> pl.DataFrame:
     """Quarantine rows: first reason's code, all messages, raw values as JSON with personal data hashed.
@@ -234,26 +225,32 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     raw_json = hashed.select(ROW, pl.when(pl.col("_ragged")).then(
         fully_hashed.select(pl.struct(values).struct.json_encode()).to_series() if values else pl.lit("{}"))
         .otherwise(pl.struct(values).struct.json_encode() if values else pl.lit("{}")).alias("raw_values"))
+    ids = pseudonymise(bad.select(ROW, pl.col(schema.id_column).cast(pl.String).alias("_hashed_id")), ["_hashed_id"],
+                       ctx.secret, ctx.con)
+    bad = bad.with_columns(pl.col("_ragged").fill_null(False)).join(ids, on=ROW, how="left")
     return bad.join(raw_json, on=ROW, how="left").select(
         pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),
         pl.lit(report.sheet).alias("sheet"), pl.col(ROW).alias("row_number"), pl.lit(schema.kind).alias("kind"),
         pl.col("commune_code"), pl.col("unit_era"),
-        _mask_ids(pl.col(schema.id_column).cast(pl.String)).alias("record_id"),
+        pl.when(pl.col("_ragged")).then(pl.col("_hashed_id"))  # a shifted cell may have put a name there
+        .otherwise(mask_identifiers(pl.col(schema.id_column).cast(pl.String))).alias("record_id"),
         first_reason(pl.col(PROBLEMS)).alias("reason_code"),
-        _mask_ids(problem_messages(pl.col(PROBLEMS))).alias("message_vi"),
-        _mask_ids(pl.col("raw_values")).alias("raw_values"),
+        mask_identifiers(problem_messages(pl.col(PROBLEMS))).alias("message_vi"),
+        mask_identifiers(pl.col("raw_values")).alias("raw_values"),
     )
 
 
 def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str, match: HeaderMatch) -> FileReport:
     """One sheet or CSV: normalise, validate, resolve, load; returns its counts."""
     schema = RECORD_SCHEMAS[match.kind]
-    report = FileReport(file_name=path.name, sheet=table.sheet, kind=schema.kind, unknown_columns=list(match.unknown))
+    report = FileReport(file_name=mask_identifiers_text(path.name), sheet=mask_identifiers_text(table.sheet),
+                        kind=schema.kind, unknown_columns=list(match.unknown))
     body, first_row = _table_body(table, match)
     raw, blank_rows, unnamed = _raw_frame(body, match, first_row, match.header, ragged_is_error=table.cells is None)
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
     typed = parse_columns(raw, schema)
+    typed = typed.with_columns(mask_identifiers(pl.col(c)) for c in schema.free_text_columns if c in typed.columns)
     typed = derive_and_check(typed, schema, ctx.today, dt.date.fromisoformat(ctx.config.ingest.earliest_date),
                              ctx.config.ingest.future_tolerance_days)
     era, era_note = export_era(ctx, typed, schema)
@@ -264,7 +261,7 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
         pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
     trusted = pl.col(PROBLEMS).is_null()
     good, bad = typed.filter(trusted), typed.filter(~trusted)
-    counts = upsert_records(ctx.con, schema, good, path.name, table.sheet, ctx.secret)
+    counts = upsert_records(ctx.con, schema, good, report.file_name, report.sheet, ctx.secret)
     if not counts.conflicts.is_empty():  # ids that match records of several predecessors: never guessed
         conflicted = good.join(counts.conflicts, on=ROW, how="inner").with_columns(
             with_problems(pl.col("_conflict"))).drop("_conflict")
@@ -296,7 +293,7 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
         tables = read_tables(path, WorkbookLimits(ctx.config.ingest.max_uncompressed_mb,
                                                   ctx.config.ingest.max_sheet_cells))
     except (UnreadableFile, OSError) as exc:
-        return [FileReport(file_name=path.name, error=str(exc))]
+        return [FileReport(file_name=mask_identifiers_text(path.name), error=str(exc))]
     checksum = hashlib.sha256(data).hexdigest()
     reports, skipped = [], []
     for table in tables:
@@ -311,13 +308,15 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
         try:
             reports.append(ingest_table(ctx, path, table, checksum, match))
         except UnreadableFile as exc:
-            reports.append(FileReport(file_name=path.name, sheet=table.sheet, error=str(exc)))
+            reports.append(FileReport(file_name=mask_identifiers_text(path.name),
+                                      sheet=mask_identifiers_text(table.sheet), error=str(exc)))
     if not reports:
         reason = skipped[0][1] if skipped else "tệp không có bảng dữ liệu nào"
-        return [FileReport(file_name=path.name, error=reason)]
+        return [FileReport(file_name=mask_identifiers_text(path.name), error=reason)]
     if skipped:
         reports[0].message = "; ".join(filter(None, [reports[0].message] + [
-            f"bỏ qua trang ẩn '{sheet}'" if why == "trang ẩn" else f"trang '{sheet}' không có dữ liệu hồ sơ"
+            f"bỏ qua trang ẩn '{mask_identifiers_text(sheet)}'" if why == "trang ẩn"
+            else f"trang '{mask_identifiers_text(sheet)}' không có dữ liệu hồ sơ"
             for sheet, why in skipped]))
     _log(ctx.con, path, checksum, reports)
     return reports
@@ -326,7 +325,7 @@ def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
 def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
     now = dt.datetime.now()
     con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        (r.file_name, str(path), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era, r.rows_read, r.rows_inserted,
+        (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era, r.rows_read, r.rows_inserted,
          r.rows_updated, r.rows_unchanged, r.rows_quarantined, ",".join(r.unknown_columns), r.message, now)
         for r in reports])
 
@@ -348,7 +347,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
                             commune=commune, today=dt.date.today(), units=units)
         for number, path in enumerate(files, start=1):
             if progress:
-                progress(number, len(files), path.name)
+                progress(number, len(files), mask_identifiers_text(path.name))
             reports.extend(ingest_file(ctx, path))
     for note in notes:
         print(note, file=sys.stderr)

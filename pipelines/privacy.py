@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -23,6 +24,12 @@ import duckdb
 import polars as pl
 
 HASH_CHARS = 24
+MASK = "[đã ẩn]"
+# An ID-card (CMND 9, CCCD 12 digits) or phone number (0…, 84…, +84 …) in any grouping ('038 111 222 333',
+# '0912.888.777'), standing alone: never inside a longer run of letters and digits, so a stored hash
+# ('h:' + hex) or a code is left whole.
+IDENTIFIER = r"(^|[^0-9A-Za-z])((?:\+84[ .\-]?)?\d(?:[ .\-]?\d){8,11})([^0-9A-Za-z]|$)"
+_IDENTIFIER = re.compile(IDENTIFIER)
 _BLOCK = 64
 
 
@@ -93,6 +100,20 @@ def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
                           f"{fingerprint(secret)} ≠ {expected}): nạp với khóa khác sẽ làm hỏng việc đếm người gửi "
                           "đơn nhiều lần. Hãy dùng lại khóa gốc, hoặc nạp lại toàn bộ dữ liệu vào một kho mới.")
     return secret
+
+
+def mask_identifiers(expr: pl.Expr) -> pl.Expr:
+    """Free text with every ID-card or phone number replaced by MASK (twice: adjacent numbers share a
+    boundary character)."""
+    replacement = "${1}" + MASK + "${3}"
+    return expr.str.replace_all(IDENTIFIER, replacement).str.replace_all(IDENTIFIER, replacement)
+
+
+def mask_identifiers_text(text: str) -> str:
+    """``mask_identifiers`` for one string (file and sheet names, messages)."""
+    for _ in range(2):
+        text = _IDENTIFIER.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    return text
 
 
 def hmac_params(secret: bytes) -> dict[str, bytes]:

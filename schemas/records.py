@@ -94,6 +94,12 @@ class RecordSchema(BaseModel):
     def personal_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.personal]
 
+    @property
+    def free_text_columns(self) -> list[str]:
+        """Text a clerk types (procedure, occasion, topic…): where an ID or phone number may slip in."""
+        return [c.name for c in self.columns if c.type == "text" and not c.personal and not c.derived
+                and c.name != self.id_column and not c.name.endswith("_id")]
+
 
 # Columns that place a row in a commune. They are read from input but not stored as such:
 # the pipeline resolves them to ``commune_code`` (see pipelines.communes).

@@ -202,3 +202,47 @@ def test_a_workbook_beyond_the_limits_is_refused_before_reading(tmp_path, pad, d
     assert bomb.stat().st_size < 200_000
     report, = ingest_files([bomb], db=tmp_path / "w.duckdb", config=config, commune="15271", units="legacy")
     assert report.error is not None and words in report.error
+
+
+def test_id_and_phone_numbers_typed_anywhere_never_reach_the_warehouse_in_clear(tmp_path):
+    """Issue 8.5: numbers in free text, in a row shifted by an unquoted ';', in the file and sheet
+    names; in any grouping; and the stored hashes stay whole."""
+    import re
+
+    import duckdb
+
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+    numbers = ["038 111 222 333", "0912.888.777", "84912000111", "+84 912 000 222", "038111222444"]
+    digits = [re.sub(r"\D", "", n) for n in numbers]
+    export = tmp_path / "ho_so_038111222444.csv"
+    export.write_text("\n".join([
+        "Mã hồ sơ;Tên thủ tục;Ngày tiếp nhận;Ngày hẹn trả;Họ tên người nộp",
+        f"A1;Chứng thực cho ông B, CCCD {numbers[0]}, SĐT {numbers[1]};03/03/2024;06/03/2024;Nguyễn Văn An",
+        f"A2;Đăng ký khai sinh (gọi {numbers[2]} hoặc {numbers[3]});03/03/2024;06/03/2024;Trần Thị Bình",
+        "A3;Trần Văn Cường; 038111222555;03/03/2024;06/03/2024;x",            # shifted: ragged, quarantined
+    ]) + "\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    report, = ingest_files([export], db=db, config=load_config(), commune="15271", units="legacy")
+    assert (report.rows_inserted, report.rows_quarantined) == (2, 1)
+    assert report.file_name == "ho_so_[đã ẩn].csv"
+    with duckdb.connect(str(db), read_only=True) as con:
+        text = " ".join(str(row) for table in ("dossiers", "quarantine", "ingest_log")
+                        for row in con.execute(f"SELECT * FROM main.{table}").fetchall())
+        procedures = [r[0] for r in con.execute("SELECT procedure FROM main.dossiers ORDER BY dossier_id").fetchall()]
+        hashes = con.execute("SELECT applicant FROM main.dossiers").fetchall()
+    squeezed = re.sub(r"[ .\-+]", "", text)
+    assert not any(d in squeezed for d in [*digits, "038111222555"])
+    assert procedures == ["Chứng thực cho ông B, CCCD [đã ẩn], SĐT [đã ẩn]",
+                          "Đăng ký khai sinh (gọi [đã ẩn] hoặc [đã ẩn])"]
+    assert all(re.fullmatch(r"h:[0-9a-f]{24}", h) for h, in hashes)
+    assert "Trần Văn Cường" not in text
+
+
+def test_the_mask_never_damages_a_hash():
+    import polars as pl
+
+    from pipelines.privacy import mask_identifiers
+    hashes = ["h:" + "0123456789" * 2 + "abcd", "h:123456789012345678901234", "h:abcdef012345678901234567"]
+    frame = pl.DataFrame({"v": [f'{{"applicant": "{h}"}}' for h in hashes]})
+    assert frame.select(mask_identifiers(pl.col("v")))["v"].to_list() == frame["v"].to_list()
