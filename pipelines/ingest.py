@@ -24,7 +24,8 @@ from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
 from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
                                  with_problems)
-from pipelines.privacy import fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise
+from pipelines.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
+                               scope_key)
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
@@ -220,13 +221,14 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     """
     raw = raw.join(bad.select(ROW), on=ROW, how="semi")
     values = [c for c in raw.columns if c not in (ROW, "_ragged")]
-    hashed = pseudonymise(raw, schema.personal_columns, ctx.secret, ctx.con)
-    fully_hashed = pseudonymise(raw, values, ctx.secret, ctx.con)
+    key = scope_key(ctx.secret, f"{schema.kind}:quarantine")
+    hashed = pseudonymise(raw, schema.personal_columns, key, ctx.con)
+    fully_hashed = pseudonymise(raw, values, key, ctx.con)
     raw_json = hashed.select(ROW, pl.when(pl.col("_ragged")).then(
         fully_hashed.select(pl.struct(values).struct.json_encode()).to_series() if values else pl.lit("{}"))
         .otherwise(pl.struct(values).struct.json_encode() if values else pl.lit("{}")).alias("raw_values"))
     ids = pseudonymise(bad.select(ROW, pl.col(schema.id_column).cast(pl.String).alias("_hashed_id")), ["_hashed_id"],
-                       ctx.secret, ctx.con)
+                       key, ctx.con)
     bad = bad.with_columns(pl.col("_ragged").fill_null(False)).join(ids, on=ROW, how="left")
     return bad.join(raw_json, on=ROW, how="left").select(
         pl.lit(report.file_name).alias("file_name"), pl.lit(checksum).alias("file_checksum"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines.privacy import hashed_sql, hmac_params
+from pipelines.privacy import hashed_sql, hmac_params, scope_key
 from schemas.records import RecordSchema
 
 
@@ -67,8 +67,18 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     value_columns = [c.name for c in schema.columns if c.name != schema.id_column]
     key = schema.id_column
     incoming = rows.select("commune_code", "unit_era", "_row", *[c.name for c in schema.columns])  # noqa: F841
-    projected = ", ".join(f'{hashed_sql(f"s.{chr(34)}{c.name}{chr(34)}", c.name)} AS "{c.name}"' if c.personal
-                          else f's."{c.name}"' for c in schema.columns)
+    keys = hmac_params(scope_key(secret, schema.kind)) if schema.personal_columns else {}
+    if schema.personal_columns and schema.hashed_apart:
+        column, value = schema.hashed_apart
+        keys |= hmac_params(scope_key(secret, f"{schema.kind}:{value}"), "apart_")
+
+    def hashed(name: str) -> str:
+        own = hashed_sql(f's."{name}"', name)
+        if not schema.hashed_apart:
+            return own
+        column, value = schema.hashed_apart
+        return f"""CASE WHEN s."{column}" = '{value}' THEN {hashed_sql(f's."{name}"', name, "apart_")} ELSE {own} END"""
+    projected = ", ".join(f'{hashed(c.name)} AS "{c.name}"' if c.personal else f's."{c.name}"' for c in schema.columns)
     content = _content_sql(value_columns)
     # Rows without an id are told apart by their occurrence among identical rows of the file; the
     # window is costly on big files, so it runs only when some row lacks an id.
@@ -85,7 +95,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
               FROM (SELECT *, md5({content}) AS _content_hash
                     FROM (SELECT s.commune_code, s.unit_era, s._row, {projected} FROM incoming s) s) s) s
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
-          **(hmac_params(secret) if schema.personal_columns else {})})
+          **keys})
     # The stored versions of these records, read once; the constant list of the communes involved
     # (and their predecessors or successors) lets DuckDB skip row groups of other communes.
     codes = [r[0] for r in con.execute("""

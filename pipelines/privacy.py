@@ -14,6 +14,7 @@ are kept. Equal values give equal hashes, so repeat petitioners can be counted.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -116,14 +117,22 @@ def mask_identifiers_text(text: str) -> str:
     return text
 
 
-def hmac_params(secret: bytes) -> dict[str, bytes]:
-    """The inner and outer padded keys of HMAC-SHA256, bound as $inner and $outer."""
+def scope_key(secret: bytes, scope: str) -> bytes:
+    """The key for one scope of counting (a record kind; denunciations apart from other petitions).
+
+    Repeats are counted within a scope, so a person hashes alike there; across scopes the hashes
+    differ, so a denouncer's hash cannot be joined to her own dossiers or complaints."""
+    return hmac.new(secret, b"dvcq hash scope\0" + scope.encode("utf-8"), hashlib.sha256).digest()
+
+
+def hmac_params(secret: bytes, prefix: str = "") -> dict[str, bytes]:
+    """The inner and outer padded keys of HMAC-SHA256, bound as $<prefix>inner and $<prefix>outer."""
     key = secret if len(secret) <= _BLOCK else hashlib.sha256(secret).digest()
     key = key.ljust(_BLOCK, b"\0")
-    return {"outer": bytes(b ^ 0x5C for b in key), "inner": bytes(b ^ 0x36 for b in key)}
+    return {f"{prefix}outer": bytes(b ^ 0x5C for b in key), f"{prefix}inner": bytes(b ^ 0x36 for b in key)}
 
 
-def hashed_sql(value_sql: str, column: str) -> str:
+def hashed_sql(value_sql: str, column: str, prefix: str = "") -> str:
     """SQL for 'h:' + HASH_CHARS hex digits of the HMAC of a personal value; NULL and '' give NULL.
 
     The value is normalised first so the same person written differently hashes alike:
@@ -136,7 +145,8 @@ def hashed_sql(value_sql: str, column: str) -> str:
     else:
         normalised = (f"nullif(lower(trim(regexp_replace(nfc_normalize(CAST({value_sql} AS VARCHAR)), "
                       f"'\\s+', ' ', 'g'))), '')")
-    return f"'h:' || left(sha256($outer || unhex(sha256($inner || encode({normalised})))), {HASH_CHARS})"
+    return (f"'h:' || left(sha256(${prefix}outer || unhex(sha256(${prefix}inner || encode({normalised})))), "
+            f"{HASH_CHARS})")
 
 
 def pseudonymise(frame: pl.DataFrame, columns: list[str], secret: bytes,

@@ -67,6 +67,9 @@ class RecordSchema(BaseModel):
     event_columns: list[str] = Field(
         description="dates of things that happened (not due dates): the latest one in a file decides "
                     "which administrative structure the file was made in")
+    hashed_apart: tuple[str, str] | None = Field(
+        default=None, description="(column, value) of records whose personal data is hashed with a key of their "
+                                  "own: the law protects a denouncer's identity, so her hash joins nothing else")
     open_state: tuple[str, str] | None = Field(
         default=None, description="(column, value) of a record still open; a re-export never reopens a closed record")
     columns: list[Column]
@@ -250,7 +253,7 @@ LETTER = RecordSchema(
 PETITION = RecordSchema(
     kind="petition", table="petitions", label_vi="Đơn thư",
     description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
-    id_column="petition_id", date_column="received_date",
+    id_column="petition_id", date_column="received_date", hashed_apart=("kind", "denunciation"),
     event_columns=["received_date", "resolved_date"], open_state=("outcome", "pending"),
     columns=[
         _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"],

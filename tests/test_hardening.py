@@ -246,3 +246,31 @@ def test_the_mask_never_damages_a_hash():
     hashes = ["h:" + "0123456789" * 2 + "abcd", "h:123456789012345678901234", "h:abcdef012345678901234567"]
     frame = pl.DataFrame({"v": [f'{{"applicant": "{h}"}}' for h in hashes]})
     assert frame.select(mask_identifiers(pl.col("v")))["v"].to_list() == frame["v"].to_list()
+
+
+def test_hashes_count_repeats_within_a_kind_and_keep_denouncers_apart(tmp_path):
+    """Issue 8.5: the same person hashes alike within a record kind (repeat petitioners count), but
+    differently across kinds, and a denunciation's petitioner differently from every other petition."""
+    import duckdb
+
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+    person = "Nguyễn Văn An"
+    dossiers = tmp_path / "ho_so.csv"
+    dossiers.write_text(f"Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Họ tên người nộp\nA1;03/03/2024;06/03/2024;{person}\n",
+                        encoding="utf-8")
+    petitions = tmp_path / "don_thu.csv"
+    petitions.write_text("\n".join(["Số đơn;Loại đơn;Ngày nhận đơn;Người gửi đơn",
+                                    f"P1;Khiếu nại;04/03/2024;{person}", f"P2;Khiếu nại;05/03/2024;{person}",
+                                    f"P3;Tố cáo;06/03/2024;{person}", f"P4;Tố cáo;07/03/2024;{person.upper()}"]) + "\n",
+                         encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    reports = ingest_files([dossiers, petitions], db=db, config=load_config(), commune="15271", units="legacy")
+    assert [r.rows_inserted for r in reports] == [1, 4]
+    with duckdb.connect(str(db), read_only=True) as con:
+        applicant = con.execute("SELECT applicant FROM main.dossiers").fetchall()[0][0]
+        petitioners = dict(con.execute("SELECT petition_id, petitioner FROM main.petitions").fetchall())
+    assert petitioners["P1"] == petitioners["P2"]            # a repeat complainant is countable
+    assert petitioners["P3"] == petitioners["P4"]            # so is a repeat denouncer, among denunciations
+    assert petitioners["P1"] != petitioners["P3"]            # but never joinable to her complaints
+    assert applicant not in petitioners.values()             # nor to her dossiers
