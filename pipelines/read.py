@@ -84,7 +84,9 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> set[str]:
                                 "(ingest.max_sheet_cells): không đọc")
             names = {i.filename for i in infos}
             workbook = book.read("xl/workbook.xml").decode("utf-8", "replace") if "xl/workbook.xml" in names else ""
-    except zipfile.BadZipFile as exc:
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged zip fails in zipfile, zlib or the XML it holds
         raise UnreadableFile("không mở được tệp Excel: tệp hỏng") from exc
     return {name for name, _ in _SHEET_STATE.findall(workbook)}
 
@@ -117,7 +119,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     is never copied into a Python string.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return _decode_head(data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
+        try:
+            return _decode_head(data[len(codecs.BOM_UTF8):], "utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile("tệp có dấu BOM UTF-8 nhưng nội dung không phải UTF-8 hợp lệ (byte hỏng ở vị trí "
+                                 f"{exc.start + len(codecs.BOM_UTF8)}): hãy lưu lại dạng 'CSV UTF-8'") from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -162,6 +168,10 @@ def _head_lines(text: str, count: int = PREVIEW_ROWS) -> list[str]:
     return lines
 
 
+def _lf_line_ends(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def sniff_separator(head: list[str]) -> str:
     """The most frequent of ; , tab over the first lines (Excel in a Vietnamese locale writes ;)."""
     sample = "\n".join(head)
@@ -172,14 +182,20 @@ def sniff_separator(head: list[str]) -> str:
 def _read_csv(path: Path) -> list[RawTable]:
     data = path.read_bytes()
     if b"\r" in data[:HEAD_BYTES] and b"\n" not in data[:HEAD_BYTES]:
-        data = data.replace(b"\r", b"\n")  # old Mac line ends (CR only): the same file with LF
+        data = _lf_line_ends(data)  # old Mac line ends (CR only): the same file with LF
     text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("tệp rỗng")
     head = _head_lines(text)
     separator = sniff_separator(head)
-    preview = [[cell if cell != "" else None for cell in row]
-               for row in csv.reader(io.StringIO("\n".join(head)), delimiter=separator)]
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(head)), delimiter=separator))
+    except csv.Error:  # a lone CR among LF line ends: read every line end as LF
+        data = _lf_line_ends(data)
+        text, encoding = decode_bytes(data)
+        head = _head_lines(text)
+        rows = list(csv.reader(io.StringIO("\n".join(head)), delimiter=separator))
+    preview = [[cell if cell != "" else None for cell in row] for row in rows]
     # UTF-8 bytes go to Polars as they are; other encodings are re-encoded once.
     body = data[len(codecs.BOM_UTF8):] if encoding == "utf-8-sig" else data if encoding == "utf-8" else text.encode()
     return [RawTable(sheet="", preview=preview, cells=None, csv_bytes=body, csv_separator=separator)]
