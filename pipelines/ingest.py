@@ -22,8 +22,8 @@ import polars as pl
 from pipelines.communes import Resolution, commune_from_file_name, commune_from_title, resolve_commune
 from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
-from pipelines.normalize import (PROBLEMS, ROW, derive_and_check, first_reason, parse_columns, problem_messages,
-                                 with_problems)
+from pipelines.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, derive_and_check, first_reason, parse_columns,
+                                 problem_messages, with_problems, words_hidden)
 from pipelines.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
@@ -220,6 +220,8 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     left anywhere are masked.
     """
     raw = raw.join(bad.select(ROW), on=ROW, how="semi")
+    raw = raw.with_columns(words_hidden(pl.col(c.name)).alias(c.name) for c in schema.columns
+                           if c.type in WORDLESS_TYPES and c.name in raw.columns)
     values = [c for c in raw.columns if c not in (ROW, "_ragged")]
     key = scope_key(ctx.secret, f"{schema.kind}:quarantine")
     hashed = pseudonymise(raw, schema.personal_columns, key, ctx.con)

@@ -108,9 +108,20 @@ def _problem(condition: pl.Expr, code: str, message: pl.Expr | str) -> pl.Expr:
     return pl.when(condition).then(pl.concat_str([pl.lit(code + "\t"), message_expr]))
 
 
+WORDLESS_TYPES = ("date", "int")
+WORDS_HIDDEN = "(chữ, đã ẩn)"
+
+
+def words_hidden(value: pl.Expr) -> pl.Expr:
+    """A date or count cell holding words is no date or count, and the words may be a citizen's name
+    typed in the wrong cell: they are not repeated in messages or kept in quarantine."""
+    return pl.when(value.str.contains(r"\p{L}{2,}")).then(pl.lit(WORDS_HIDDEN)).otherwise(value)
+
+
 def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]:
     """Typed value of one cleaned column and the problems its parsing finds."""
-    shown = pl.format("{}: '{}'", pl.lit(column.label_vi), cleaned)
+    shown = pl.format("{}: '{}'", pl.lit(column.label_vi),
+                      words_hidden(cleaned) if column.type in WORDLESS_TYPES else cleaned)
     problems = [_problem(cleaned.is_null(), "missing_value", f"thiếu {column.label_vi}")] if column.required else []
     if column.personal or column.type == "text":
         return cleaned, problems

@@ -274,3 +274,24 @@ def test_hashes_count_repeats_within_a_kind_and_keep_denouncers_apart(tmp_path):
     assert petitioners["P3"] == petitioners["P4"]            # so is a repeat denouncer, among denunciations
     assert petitioners["P1"] != petitioners["P3"]            # but never joinable to her complaints
     assert applicant not in petitioners.values()             # nor to her dossiers
+
+
+def test_a_name_typed_into_a_date_or_count_cell_is_not_repeated(tmp_path):
+    """Issue 8.5: a name in a date cell was echoed in the quarantine's message and raw values."""
+    import duckdb
+
+    from pipelines.ingest import ingest_files
+    from schemas.config import load_config
+    export = tmp_path / "ho_so.csv"
+    export.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Số lần yêu cầu bổ sung\n"
+                      "A1;Nguyễn Văn An;06/03/2024;1\nA2;03/03/2024;06/03/2024;Trần Thị Bình\n"
+                      "A3;31/02/2024;06/03/2024;1\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    report, = ingest_files([export], db=db, config=load_config(), commune="15271", units="legacy")
+    assert report.rows_quarantined == 3
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT reason_code, message_vi, raw_values FROM quarantine ORDER BY row_number").fetchall()
+    text = str(rows)
+    assert "Nguyễn" not in text and "Trần" not in text
+    assert [r[0] for r in rows] == ["bad_date", "bad_number", "bad_date"]
+    assert "(chữ, đã ẩn)" in rows[0][1] and "'31/02/2024'" in rows[2][1]   # a mistyped date is still shown

@@ -128,7 +128,7 @@ def test_parse_columns_lists_each_problem_with_column_and_value():
     assert [p.split("\n") if p else [] for p in parsed[PROBLEMS].to_list()] == [[], [
         "bad_date\tNgày tiếp nhận: '99/99/2024' không phải ngày hợp lệ (ngày/tháng/năm)",
         "unknown_value\tTrạng thái: '???' không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, Rút hồ sơ)",
-        "bad_number\tSố lần yêu cầu bổ sung: 'nhiều' không phải số nguyên",
+        "bad_number\tSố lần yêu cầu bổ sung: '(chữ, đã ẩn)' không phải số nguyên",
     ]]
 
 
