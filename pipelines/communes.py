@@ -53,6 +53,13 @@ class Resolution:
     note: str | None = None
 
 
+def names_a_unit(text: str) -> bool:
+    """Whether a cell reads as a unit ('Xã Tân Lập', 'UBND phường …', a code) rather than free words,
+    which may be a citizen's name typed in the wrong cell and are then not repeated in messages."""
+    folded = fold(text or "")
+    return bool(re.search(r"\d", folded) or _COMMUNE_PREFIX.match(folded) or _DISTRICT_PREFIX.match(folded))
+
+
 def split_type(folded: str, pattern: re.Pattern, types: dict[str, str]) -> tuple[str | None, str]:
     """('Xã', 'hoang dong') from 'xa hoang dong'; (None, name) when no type word leads."""
     match = pattern.match(folded)

@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.communes import Resolution, commune_from_file_name, commune_from_title, resolve_commune
+from pipelines.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
+                                resolve_commune)
 from pipelines.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.load import upsert_records, write_quarantine
-from pipelines.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, derive_and_check, first_reason, parse_columns,
-                                 problem_messages, with_problems, words_hidden)
+from pipelines.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
+                                 parse_columns, problem_messages, with_problems, words_hidden)
 from pipelines.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
@@ -183,8 +184,10 @@ def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, provinc
             result = resolve_commune(value, district, province, era) if value else (
                 file_level or Resolution(None, None, "missing_commune", "thiếu tên hoặc mã xã"))
             notes += [result.note] if result.note else []
-            resolved.append({**row, "commune_code": result.code, "unit_era": result.era,
-                             "_commune_problem": _problem(result)})
+            problem = _problem(result)
+            if problem and value and not names_a_unit(value):  # free words, maybe a name: not repeated
+                problem = problem.replace(value, WORDS_HIDDEN)
+            resolved.append({**row, "commune_code": result.code, "unit_era": result.era, "_commune_problem": problem})
         lookup = pl.DataFrame(resolved, schema={**pairs.schema, "commune_code": pl.String, "unit_era": pl.String,
                                                  "_commune_problem": pl.String})
         frame = frame.join(lookup, on=list(pairs.columns), how="left", nulls_equal=True)
@@ -222,6 +225,9 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     raw = raw.join(bad.select(ROW), on=ROW, how="semi")
     raw = raw.with_columns(words_hidden(pl.col(c.name)).alias(c.name) for c in schema.columns
                            if c.type in WORDLESS_TYPES and c.name in raw.columns)
+    if "commune" in raw.columns:
+        raw = raw.with_columns(pl.col("commune").map_elements(
+            lambda v: v if names_a_unit(v) else WORDS_HIDDEN, return_dtype=pl.String, skip_nulls=True))
     values = [c for c in raw.columns if c not in (ROW, "_ragged")]
     key = scope_key(ctx.secret, f"{schema.kind}:quarantine")
     hashed = pseudonymise(raw, schema.personal_columns, key, ctx.con)

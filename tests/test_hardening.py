@@ -276,22 +276,24 @@ def test_hashes_count_repeats_within_a_kind_and_keep_denouncers_apart(tmp_path):
     assert applicant not in petitioners.values()             # nor to her dossiers
 
 
-def test_a_name_typed_into_a_date_or_count_cell_is_not_repeated(tmp_path):
-    """Issue 8.5: a name in a date cell was echoed in the quarantine's message and raw values."""
+def test_a_name_typed_into_a_date_count_or_commune_cell_is_not_repeated(tmp_path):
+    """Issue 8.5: a name in a date or commune cell was echoed in the quarantine's message and raw values."""
     import duckdb
 
     from pipelines.ingest import ingest_files
     from schemas.config import load_config
     export = tmp_path / "ho_so.csv"
-    export.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Số lần yêu cầu bổ sung\n"
-                      "A1;Nguyễn Văn An;06/03/2024;1\nA2;03/03/2024;06/03/2024;Trần Thị Bình\n"
-                      "A3;31/02/2024;06/03/2024;1\n", encoding="utf-8")
+    export.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Số lần yêu cầu bổ sung;Xã\n"
+                      "A1;Nguyễn Văn An;06/03/2024;1;15271\nA2;03/03/2024;06/03/2024;Trần Thị Bình;15271\n"
+                      "A3;31/02/2024;06/03/2024;1;15271\nA4;03/03/2024;06/03/2024;1;Lê Văn Cường\n"
+                      "A5;03/03/2024;06/03/2024;1;Xã Tân Lập Hạ\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
-    report, = ingest_files([export], db=db, config=load_config(), commune="15271", units="legacy")
-    assert report.rows_quarantined == 3
+    report, = ingest_files([export], db=db, config=load_config(), units="legacy")
+    assert report.rows_quarantined == 5
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("SELECT reason_code, message_vi, raw_values FROM quarantine ORDER BY row_number").fetchall()
     text = str(rows)
-    assert "Nguyễn" not in text and "Trần" not in text
-    assert [r[0] for r in rows] == ["bad_date", "bad_number", "bad_date"]
+    assert "Nguyễn" not in text and "Trần" not in text and "Cường" not in text
+    assert [r[0] for r in rows] == ["bad_date", "bad_number", "bad_date", "unknown_commune", "unknown_commune"]
     assert "(chữ, đã ẩn)" in rows[0][1] and "'31/02/2024'" in rows[2][1]   # a mistyped date is still shown
+    assert "'Xã Tân Lập Hạ'" in rows[4][1]                                  # so is a misspelt commune
