@@ -38,7 +38,7 @@ import polars as pl
 from pipelines.admin_units import province_legacy_units
 from pipelines.sample.communes import choose_communes, new_units, successors_of
 from pipelines.sample.days import calendar
-from pipelines.sample.exports import Output, legacy_export, new_commune_exports
+from pipelines.sample.exports import Output, legacy_exports, new_commune_exports
 from pipelines.sample.forms import EXTRA_HEADERS
 from pipelines.sample.people import CCCD_PATTERN, PERSON_NAMES, cccd_numbers
 from pipelines.sample.records import commune_records
@@ -85,21 +85,25 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
     start = dt.date(REFORM_DATE.year - years, REFORM_DATE.month, REFORM_DATE.day)
     cal = calendar(start, SAMPLE_END)
     successor = successors_of(province_code)
-    out = Output(out_dir, seed, SAMPLE_END, defect_rate)
+    out = Output(out_dir, seed, defect_rate)
     profiles = []
-    later: dict[tuple[str, str], list[tuple[dict, np.ndarray]]] = {}  # (new commune, kind) -> predecessors' rows
+    later: dict[str, dict[str, list[tuple[dict, np.ndarray]]]] = {}  # new commune -> kind -> predecessors' rows
     handed: dict[str, set[str]] = {}
     for unit in units.iter_rows(named=True):
         prof, data = commune_records(seed, unit, cal)
         profiles.append({"commune_code": unit["commune_code"], **{k: prof[k] for k in ("tier", "volume")}})
+        before_reform = {}
         for kind, schema in RECORD_SCHEMAS.items():
             before, after = split_at_reform(kind, data[kind], schema.date_column)
             if len(after):
-                later.setdefault((successor[unit["commune_code"]], kind), []).append((data[kind], after))
+                later.setdefault(successor[unit["commune_code"]], {}).setdefault(kind, []).append((data[kind], after))
                 both = np.intersect1d(before, after)
                 handed.setdefault(kind, set()).update(str(i) for i in data[kind][schema.id_column][both])
             if len(before):
-                legacy_export(out, unit, kind, data[kind], start)
-    new_commune_exports(out, later, new_units(province_code))
+                before_reform[kind] = before
+        legacy_exports(out, unit, data, before_reform, start)
+    units_2025 = new_units(province_code)
+    for code in sorted(later):
+        new_commune_exports(out, units_2025[code], later[code], SAMPLE_END)
     chosen = units.join(pl.DataFrame(profiles), on="commune_code")
     return SampleResult(sorted(out.paths), out.rows, out.defects, chosen, handed)

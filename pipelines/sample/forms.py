@@ -102,7 +102,6 @@ def value_words(rng: np.random.Generator, vocab, canon: list[str]) -> dict[str, 
     return out
 
 
-
 _REPORT_TITLES = {
     "dossier": ["BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH",
                 "SỔ THEO DÕI HỒ SƠ TẠI BỘ PHẬN MỘT CỬA", "DANH SÁCH HỒ SƠ TIẾP NHẬN"],
@@ -112,9 +111,12 @@ _REPORT_TITLES = {
     "survey": ["TỔNG HỢP PHIẾU KHẢO SÁT MỨC ĐỘ HÀI LÒNG", "KẾT QUẢ LẤY Ý KIẾN ĐÁNH GIÁ SỰ HÀI LÒNG"],
 }
 _FILE_STEM = {"dossier": "ho_so", "letter": "thu", "petition": "don_thu", "dialogue": "doi_thoai",
-              "survey": "khao_sat"}
+              "survey": "khao_sat", "office": "bao_cao_tong_hop"}
 _GENERIC_STEM = {"dossier": "Bao cao ho so TTHC", "letter": "So theo doi thu", "petition": "So theo doi don thu",
-                 "dialogue": "Bao cao doi thoai", "survey": "Tong hop phieu khao sat"}
+                 "dialogue": "Bao cao doi thoai", "survey": "Tong hop phieu khao sat",
+                 "office": "Bao cao cong tac dan van"}
+# Sheet names of the office workbook (letters, petitions and dialogues of one commune together).
+OFFICE_SHEETS = {"letter": "Thư", "petition": "Đơn thư", "dialogue": "Đối thoại"}
 
 # Columns included per kind: (name, probability). Always-present ones have 1.0.
 _COLUMN_PLAN = {
@@ -158,6 +160,7 @@ class FileSpec:
     headers: list[str]
     period: tuple[dt.date, dt.date]
     name: str
+    sheet: str = ""          # the sheet's name in a workbook of several kinds
 
 
 def title_rows(spec: FileSpec, rng) -> list[list[str]]:
@@ -187,6 +190,8 @@ def title_rows(spec: FileSpec, rng) -> list[list[str]]:
 
 
 def file_name(kind: str, unit: dict, form: Form, period, counter: list[int], suffix: str = "") -> str:
+    """'ho_so_xa_ha_dong_2024.xlsx', or a generic numbered name when the commune is in the title rows
+    (and for every third file with a commune column). ``kind`` "office": the office workbook."""
     ext = ".xlsx" if form.fmt == "xlsx" else ".csv"
     a, b = period
     span = str(a.year) if a.year == b.year else f"{a.year}_{b.year}"

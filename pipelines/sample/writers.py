@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipelines.sample.forms import TEXT_DATE, FileSpec, Form, title_rows, value_words
+from pipelines.sample.forms import TEXT_DATE, FileSpec, title_rows, value_words
 from schemas.records import RECORD_SCHEMAS
 from schemas.vocabularies import (CHANNEL, DOSSIER_STATUS, LETTER_KIND, PETITION_KIND, PETITION_OUTCOME,
                                   RATING, TIMELINESS)
@@ -144,14 +145,14 @@ def _inject_defects(spec: FileSpec, cols: list[list], data: dict, rows: np.ndarr
             cols[idx["overall"]][r] = _BAD_RATING if f.rating_words else 7
         elif defect == "unknown_commune":
             cols[idx["_commune"]][r] = _BAD_COMMUNE
-        defects.append({"file": spec.name, "row": first_row + r, "kind": kind, "defect": defect,
+        defects.append({"file": spec.name, "sheet": spec.sheet, "row": first_row + r, "kind": kind, "defect": defect,
                         "record_id": str(data[schema.id_column][rows[r]])})
 
 
-def write_file(spec: FileSpec, out_dir: Path, data: dict, rows: np.ndarray, rng, defects: list[dict],
-               defect_rate: float) -> int:
-    """Write one export (its rows of ``data``), planting defects in about ``defect_rate`` of its rows
-    (logged in ``defects``); return the number of data rows."""
+def _render(spec: FileSpec, data: dict, rows: np.ndarray, rng, defects: list[dict], defect_rate: float
+            ) -> tuple[list[list], list[str], list[list]]:
+    """(title rows, headers, columns of cells) of one table, defects planted in about ``defect_rate``
+    of its rows and logged in ``defects``."""
     f = spec.form
     words = {}
     for vocab, canon in ((DOSSIER_STATUS, ["pending", "completed", "returned", "withdrawn"]),
@@ -162,26 +163,32 @@ def write_file(spec: FileSpec, out_dir: Path, data: dict, rows: np.ndarray, rng,
         words[vocab.name] = value_words(rng, vocab, canon)
     title = title_rows(spec, rng) if f.title else []
     cols = _cells(spec, data, rows, rng, words)
-    first_row = len(title) + 2
-    _inject_defects(spec, cols, data, rows, rng, first_row, defects, defect_rate, words)
+    _inject_defects(spec, cols, data, rows, rng, len(title) + 2, defects, defect_rate, words)
     headers = list(spec.headers)
     if f.nfd:
         norm = lambda v: unicodedata.normalize("NFD", v) if isinstance(v, str) else v  # noqa: E731
         cols = [[norm(v) for v in c] for c in cols]
         headers = [norm(h) for h in headers]
         title = [[norm(v) for v in r] for r in title]
-    path = out_dir / spec.name
+    return title, headers, cols
+
+
+def write_file(spec: FileSpec, out_dir: Path, data: dict, rows: np.ndarray, rng, defects: list[dict],
+               defect_rate: float) -> int:
+    """Write one export of one kind (its ``rows`` of ``data``); return the number of data rows."""
+    f = spec.form
     if f.fmt == "xlsx":
-        _write_xlsx(path, title, headers, cols, f, rng)
-    else:
-        sep = ";" if f.fmt == "csv_semicolon" else ","
-        frame = pl.DataFrame({f"c{i}": pl.Series([None if v is None else str(v) for v in c], dtype=pl.String)
-                              for i, c in enumerate(cols)})
-        head = sep.join(_csv_quote(h, sep) for h in headers)
-        body = frame.write_csv(separator=sep, include_header=False, line_terminator="\r\n")
-        text = head + "\r\n" + body
-        data_bytes = (("\ufeff" if f.fmt == "csv_semicolon" else "") + text).encode("utf-8")
-        path.write_bytes(data_bytes)
+        spec = dataclasses.replace(spec, sheet=str(rng.choice(["Sheet1", "Báo cáo", "Danh sách", "Tổng hợp"])))
+        write_workbook(out_dir / spec.name, [(spec, data, rows, rng)], defects, defect_rate)
+        return len(rows)
+    title, headers, cols = _render(spec, data, rows, rng, defects, defect_rate)
+    sep = ";" if f.fmt == "csv_semicolon" else ","
+    frame = pl.DataFrame({f"c{i}": pl.Series([None if v is None else str(v) for v in c], dtype=pl.String)
+                          for i, c in enumerate(cols)})
+    head = sep.join(_csv_quote(h, sep) for h in headers)
+    body = frame.write_csv(separator=sep, include_header=False, line_terminator="\r\n")
+    text = head + "\r\n" + body
+    (out_dir / spec.name).write_bytes((("\ufeff" if f.fmt == "csv_semicolon" else "") + text).encode("utf-8"))
     return len(rows)
 
 
@@ -191,22 +198,24 @@ def _csv_quote(value: str, sep: str) -> str:
     return value
 
 
-def _write_xlsx(path: Path, title: list[list], headers: list[str], cols: list[list], f: Form, rng) -> None:
-    date_fmt = "dd/mm/yyyy hh:mm" if f.date_style == "excel_time" else "dd/mm/yyyy"
+def write_workbook(path: Path, sheets: list[tuple[FileSpec, dict, np.ndarray, np.random.Generator]],
+                   defects: list[dict], defect_rate: float) -> None:
+    """An XLSX file with one sheet per (spec, data, rows, rng), named ``spec.sheet``; all sheets share the
+    first one's date style (one workbook, one default date format)."""
+    date_fmt = "dd/mm/yyyy hh:mm" if sheets[0][0].form.date_style == "excel_time" else "dd/mm/yyyy"
     wb = xlsxwriter.Workbook(str(path), {"default_date_format": date_fmt, "constant_memory": True})
     wb.set_properties({"created": FIXED_TIME, "author": "Bộ phận một cửa", "title": ""})
-    ws = wb.add_worksheet(str(rng.choice(["Sheet1", "Báo cáo", "Danh sách", "Tổng hợp"])))
     bold = wb.add_format({"bold": True, "text_wrap": True, "border": 1, "align": "center"})
     tbold = wb.add_format({"bold": True})
-    for r, row in enumerate(title):
-        ws.write_row(r, 0, row, tbold)
-    hr = len(title)
-    ws.write_row(hr, 0, headers, bold)
-    for c in range(len(headers)):
-        ws.set_column(c, c, 16)
-    n = len(cols[0]) if cols else 0
-    rows = list(zip(*cols))
-    for i in range(n):
-        ws.write_row(hr + 1 + i, 0, rows[i])
+    for spec, data, rows, rng in sheets:
+        title, headers, cols = _render(spec, data, rows, rng, defects, defect_rate)
+        ws = wb.add_worksheet(spec.sheet)
+        for r, row in enumerate(title):
+            ws.write_row(r, 0, row, tbold)
+        hr = len(title)
+        ws.write_row(hr, 0, headers, bold)
+        for c in range(len(headers)):
+            ws.set_column(c, c, 16)
+        for i, row in enumerate(zip(*cols)):
+            ws.write_row(hr + 1 + i, 0, row)
     wb.close()
-
