@@ -58,8 +58,10 @@ SAMPLE_YEARS = 2   # years of history before the reform of 1 July 2025
 @dataclasses.dataclass
 class SampleResult:
     paths: list[Path]
+    files: dict[str, tuple[str, str]]    # file name -> (unit era "legacy" | "2025", code of the exporting commune)
     rows: dict[str, int]                 # data rows written per kind (re-export files included)
-    defects: list[dict]                  # {"file", "row" (1-based, title rows included), "kind", "defect", "record_id"}
+    defects: list[dict]                  # {"file", "sheet", "row" (1-based, title rows included), "kind", "defect",
+                                         #  "record_id"}
     communes: pl.DataFrame               # chosen legacy communes with their profile
     handed_over: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # ids in both eras' exports
 
@@ -106,4 +108,4 @@ def generate(out_dir: Path, communes: int = SAMPLE_COMMUNES, years: int = SAMPLE
     for code in sorted(later):
         new_commune_exports(out, units_2025[code], later[code], SAMPLE_END)
     chosen = units.join(pl.DataFrame(profiles), on="commune_code")
-    return SampleResult(sorted(out.paths), out.rows, out.defects, chosen, handed)
+    return SampleResult(sorted(out_dir / name for name in out.files), out.files, out.rows, out.defects, chosen, handed)

@@ -37,12 +37,15 @@ class Output:
     out_dir: Path
     seed: int
     defect_rate: float
-    paths: list[Path] = dataclasses.field(default_factory=list)
+    files: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # name -> (unit era, commune code)
     rows: dict[str, int] = dataclasses.field(default_factory=lambda: {k: 0 for k in RECORD_SCHEMAS})
     defects: list[dict] = dataclasses.field(default_factory=list)
     counter: list[int] = dataclasses.field(default_factory=lambda: [0])   # numbers generic file names
     reexport_done: bool = False
     ledger_done: bool = False
+
+    def add(self, name: str, unit: dict, period: tuple[dt.date, dt.date]) -> None:
+        self.files[name] = ("legacy" if period[1] <= LEGACY_END else "2025", unit["commune_code"])
 
 
 @dataclasses.dataclass
@@ -133,7 +136,7 @@ def _write_commune(out: Output, unit: dict, plans: list[_Export], start: dt.date
                 rows = rows[np.isin(rows, ledger_rows(plan.rec))]
                 name = f"so_theo_doi_ho_so_{slug(unit['commune_name'])}_{period[0].year}.xlsx"
                 out.rows[plan.kind] += write_ledger(out.out_dir / name, unit, plan.rec, rows, period, FIXED_TIME)
-                out.paths.append(out.out_dir / name)
+                out.add(name, unit, period)
                 out.ledger_done = True
             elif len(rows):
                 _write_file(out, unit, plan, period, rows)
@@ -145,7 +148,7 @@ def _write_file(out: Output, unit: dict, plan: _Export, period: tuple[dt.date, d
     spec = FileSpec(plan.kind, unit, plan.form, plan.columns, plan.headers, period, name)
     out.rows[plan.kind] += write_file(spec, out.out_dir, plan.rec, rows, plan.rng, out.defects,
                                       0.0 if again else out.defect_rate)
-    out.paths.append(out.out_dir / spec.name)
+    out.add(spec.name, unit, period)
     if again:
         _early_export(out, spec, plan)
 
@@ -165,7 +168,7 @@ def _early_export(out: Output, spec: FileSpec, plan: _Export) -> None:
     rng = np.random.default_rng([out.seed, int(spec.unit["commune_code"]), 99])
     out.rows[spec.kind] += write_file(dataclasses.replace(spec, period=period, name=name), out.out_dir, early,
                                       plan.rows(period), rng, out.defects, 0.0)
-    out.paths.append(out.out_dir / name)
+    out.add(name, spec.unit, period)
 
 
 def _write_office(out: Output, unit: dict, office: list[_Export], period: tuple[dt.date, dt.date]) -> None:
@@ -189,6 +192,6 @@ def _write_office(out: Output, unit: dict, office: list[_Export], period: tuple[
         out.rows[plan.kind] += len(rows)
     if sheets:
         write_workbook(out.out_dir / name, sheets, out.defects, out.defect_rate)
-        out.paths.append(out.out_dir / name)
+        out.add(name, unit, period)
     for plan, rows in alone:
         _write_file(out, unit, plan, period, rows)
