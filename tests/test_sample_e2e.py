@@ -2,7 +2,8 @@
 
 The expected figures come from the generator (what it wrote and which defects it planted),
 not from the ingest: every file's rows add up, exactly the planted rows are quarantined, every
-district is present, no citizen's name or ID number is stored, and re-ingesting changes nothing.
+file lands in its era on its commune, every district is present, the records handed over at the
+reform are single records, no citizen's name or ID number is stored, and re-ingesting changes nothing.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def test_every_file_is_read_and_its_rows_add_up(warehouse, expected):
 def test_exactly_the_planted_defects_are_quarantined(warehouse, expected):
     db, _ = warehouse
     with duckdb.connect(str(db), read_only=True) as con:
-        quarantined = set(con.sql("SELECT file_name, row_number FROM quarantine").fetchall())
-    assert quarantined == {(d["file"], d["row"]) for d in expected.defects}
+        quarantined = set(con.sql("SELECT file_name, sheet, row_number FROM quarantine").fetchall())
+    assert quarantined == {(d["file"], d["sheet"], d["row"]) for d in expected.defects}
 
 
 def test_every_district_and_commune_is_present_in_each_era(warehouse, expected):
@@ -78,6 +79,19 @@ def test_every_district_and_commune_is_present_in_each_era(warehouse, expected):
     assert eras["legacy"] > 0 and eras["2025"] > 0
 
 
+def test_each_file_lands_in_its_era_on_its_commune(warehouse, expected):
+    """Every table of a file is read in the structure of the era it was made in, on the commune that made
+    it (legacy communes before the reform, new ones after), as the generator's manifest says."""
+    db, _ = warehouse
+    with duckdb.connect(str(db), read_only=True) as con:
+        logged = con.sql("SELECT file_name, unit_era, communes FROM ingest_log").fetchall()
+    assert {name for name, _, _ in logged} == set(expected.files)
+    for name, era, communes in logged:
+        assert (era, communes.split(",")[0]) == expected.files[name], name
+    eras = {era for era, _ in expected.files.values()}
+    assert eras == {"legacy", "2025"}
+
+
 def test_records_handed_over_at_the_reform_are_single_records(warehouse, expected):
     """Every dossier and petition open on 30/06/2025 and exported again by the new commune is one
     record, on the new commune, remembering its predecessor (except rows a planted defect spoiled)."""
@@ -95,8 +109,16 @@ def test_records_handed_over_at_the_reform_are_single_records(warehouse, expecte
                                 ON s.legacy_code = t.predecessor_code AND s.is_default
                                 WHERE t.predecessor_code IS NOT NULL AND s.code_2025 <> t.commune_code""")
             assert wrong.fetchall() == [(0,)]
+        # pending in the legacy export, then carried over and updated by the new commune's export
+        states = dict(con.sql("SELECT status, count(*) FROM main.dossiers WHERE predecessor_code IS NOT NULL "
+                              "GROUP BY 1").fetchall())
+        overdue = con.sql("SELECT count(*) FROM main.dossiers WHERE predecessor_code IS NOT NULL AND status = 'pending' "
+                          "AND due_date < DATE '2026-01-01'").fetchall()[0][0]
+        updated = con.sql("SELECT sum(rows_updated) FROM ingest_log WHERE unit_era = '2025'").fetchall()[0][0]
         ledger = con.sql("SELECT rows_read, rows_quarantined, message FROM ingest_log "
                          "WHERE file_name LIKE 'so_theo_doi_ho_so_%'").fetchall()
+    assert states.get("completed", 0) >= 5 and overdue >= 2
+    assert updated >= sum(states.values())
     assert len(ledger) == 1 and ledger[0][1] == 0 and "tiêu đề cột gồm 2 dòng" in ledger[0][2]
 
 
