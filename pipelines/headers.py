@@ -25,7 +25,7 @@ MIN_MATCHED_COLUMNS = 2
 
 
 MAX_HEADER_ROWS = 3
-_COLUMN_NUMBER = re.compile(r"^\(?\d{1,3}\)?$")
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,17 @@ def combined_header(preview: list[list[str | None]], row_index: int, rows: int) 
     return combined
 
 
-def is_numbering_row(row: list[str | None]) -> bool:
-    """A row like '(1) | (2) | … | (11)' (or '1 | 2 | …') printed under a ledger's header."""
-    filled = [str(c).strip() for c in row if c is not None and str(c).strip()]
-    return len(filled) >= 3 and all(_COLUMN_NUMBER.match(c) for c in filled)
+def is_numbering_row(row: list[str | None], header: list[str | None]) -> bool:
+    """A row like '(1) | (2) | … | (11)' (or '1 | 2 | …') printed under a ledger's header.
+
+    It must number every header column 1, 2, 3… in order: a first record made only of small
+    numbers (a survey's id and ratings, a meeting's counts) is data, and is never skipped.
+    """
+    filled = {i: str(c).strip() for i, c in enumerate(row) if c is not None and str(c).strip()}
+    titled = [i for i, c in enumerate(header) if c is not None and str(c).strip()]
+    numbers = [_COLUMN_NUMBER.match(c) for c in filled.values()]
+    return (len(filled) >= 3 and all(numbers) and set(titled) <= set(filled)
+            and [int(m.group(1)) for m in numbers if m] == list(range(1, len(filled) + 1)))
 
 
 def detect_header(preview: list[list[str | None]], kind: str | None = None) -> HeaderMatch:
@@ -139,6 +146,6 @@ def detect_header(preview: list[list[str | None]], kind: str | None = None) -> H
     header = combined_header(preview, row_index, rows)
     mapped, unknown = map_header_row(chosen, header)
     after = row_index + rows
-    numbering = after < len(preview) and is_numbering_row(preview[after])
+    numbering = after < len(preview) and is_numbering_row(preview[after], header)
     return HeaderMatch(kind=chosen, row_index=row_index, columns=mapped, unknown=unknown, header=header,
                        header_rows=rows, numbering_row=numbering)

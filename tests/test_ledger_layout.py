@@ -9,16 +9,19 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
+import pytest
+
 from pipelines.headers import detect_header
 from pipelines.ingest import ingest_files
-from schemas.config import load_config
-from tests.ingest_fixtures import write_csv
+from tests.ingest_fixtures import dossier_workbook, write_csv
 
 TOP = ["TT", "Mã hồ sơ", "Tên TTHC", "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết",
        "Ngày, tháng, năm", None, None, None, None]
 UNDER = [None] * 6 + ["Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả", "Phương thức nhận kết quả", "Ký nhận"]
 NUMBERS = [f"({i})" for i in range(1, 12)]
 CLEAR = ["Lê Thị Hoa", "Trần Văn Nam", "Thôn Yên Xá, 0912777888", "Thôn Đông, 0987111222", "Hoàng Văn Thái"]
+# Each piece of the clear text on its own: none may reach the warehouse, whole or in part.
+PIECES = [*CLEAR, "Thôn Yên Xá", "0912777888", "Thôn Đông", "0987111222", "Thôn Tây", "0912000111"]
 ROWS = [  # 2 completed (a return date), 1 pending, 1 with an impossible date (quarantined)
     ["1", "000.00.15.H56-260105-0001", "Đăng ký khai sinh", CLEAR[0], CLEAR[2], "UBND xã Hà Trung",
      "05/01/2026", "08/01/2026", "07/01/2026", "Trực tiếp", ""],
@@ -58,9 +61,16 @@ def ledger_xlsx(path: Path) -> Path:
     return path
 
 
-def ledger_csv(path: Path) -> Path:
-    cells = [[c or "" for c in row] for row in [*TITLE, TOP, UNDER, NUMBERS, *ROWS]]
+def ledger_csv(path: Path, numbers: list[str] = NUMBERS) -> Path:
+    """The same layout as a semicolon CSV with a BOM: the merged cells are empty cells."""
+    cells = [[c or "" for c in row] for row in [*TITLE, TOP, UNDER, numbers, *ROWS]]
     return write_csv(path, cells)
+
+
+def one_row_ledger_csv(path: Path) -> Path:
+    """The ledger's columns under a header of one row and no numbering row."""
+    header = [*TOP[:6], *UNDER[6:]]
+    return write_csv(path, [[c or "" for c in row] for row in [*TITLE, header, *ROWS]])
 
 
 def _check(db: Path, first_data_row: int) -> None:
@@ -76,13 +86,16 @@ def _check(db: Path, first_data_row: int) -> None:
             ("000.00.15.H56-260112-0003", "15271", "2025", "pending", dt.date(2026, 1, 12), dt.date(2026, 2, 12),
              None, None, "Cấp giấy chứng nhận QSDĐ", first_data_row + 2)]
         quarantined = con.execute("SELECT row_number, reason_code, raw_values FROM quarantine").fetchall()
+        # The numbering row (just above the first data row) is neither loaded nor quarantined.
         assert [(r[0], r[1]) for r in quarantined] == [(first_data_row + 3, "bad_date")]
-        # Names, addresses and phones are hashes everywhere, quarantine included.
-        for table, in con.execute("SELECT table_name FROM information_schema.tables "
-                                  "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall():
-            text = str(con.execute(f"SELECT * FROM main.{table}").fetchall())
-            for clear in [*CLEAR, "0912000111", "Thôn Tây"]:
-                assert clear not in text, (table, clear)
+        # Names, addresses and phones are hashes everywhere: every text column of every table.
+        texts = con.execute("SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                            "WHERE data_type = 'VARCHAR' AND table_schema = 'main'").fetchall()
+        assert {"dossiers", "quarantine"} <= {table for _, table, _ in texts}
+        for schema, table, column in texts:
+            values = con.execute(f'SELECT DISTINCT "{column}" FROM "{schema}"."{table}"').fetchall()
+            for clear in PIECES:
+                assert not any(v is not None and clear in v for v, in values), (table, column, clear)
         hashed = con.execute("SELECT count(*) FROM main.dossiers WHERE applicant LIKE 'h:%' "
                              "AND applicant_address LIKE 'h:%'").fetchall()
         assert hashed == [(3,)]
@@ -100,15 +113,60 @@ def test_two_row_header_is_detected_with_its_numbering_row():
 
 def test_the_ledger_workbook_loads_completion_from_the_return_date(tmp_path):
     db = tmp_path / "w.duckdb"
-    report, = ingest_files([ledger_xlsx(tmp_path / "so_theo_doi.xlsx")], db=db, config=load_config())
+    report, = ingest_files([ledger_xlsx(tmp_path / "so_theo_doi.xlsx")], db=db, units="2025")
     assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (4, 3, 1)
     assert report.unit_era == "2025" and report.communes == ["15271"]
     assert "tiêu đề cột gồm 2 dòng" in report.message and "bỏ qua dòng đánh số cột (dòng 6)" in report.message
     _check(db, first_data_row=7)
 
 
-def test_the_ledger_as_csv_loads_the_same(tmp_path):
+@pytest.mark.parametrize("numbers", [NUMBERS, [str(i) for i in range(1, 12)]], ids=["(1)", "1"])
+def test_the_ledger_as_csv_loads_the_same(tmp_path, numbers):
     db = tmp_path / "w.duckdb"
-    report, = ingest_files([ledger_csv(tmp_path / "so_theo_doi.csv")], db=db, config=load_config())
+    report, = ingest_files([ledger_csv(tmp_path / "so_theo_doi.csv", numbers)], db=db, units="2025")
     assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (4, 3, 1)
+    assert "bỏ qua dòng đánh số cột (dòng 6)" in report.message
     _check(db, first_data_row=7)
+
+
+def test_the_ledger_with_a_one_row_header_loads_as_before(tmp_path):
+    db = tmp_path / "w.duckdb"
+    report, = ingest_files([one_row_ledger_csv(tmp_path / "so_theo_doi.csv")], db=db, units="2025")
+    assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (4, 3, 1)
+    assert "tiêu đề cột gồm" not in report.message and "đánh số cột" not in report.message
+    # Title rows 1-3, the header on row 4: data from row 5.
+    _check(db, first_data_row=5)
+
+
+def test_a_one_row_header_is_still_one_row():
+    match = detect_header([["ỦY BAN NHÂN DÂN XÃ HOẰNG ĐỒNG"], [], ["STT", "Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả"],
+                           ["1", "HS001", "01/03/2024", "04/03/2024"]])
+    assert (match.row_index, match.header_rows, match.numbering_row, match.body_start) == (2, 1, False, 3)
+
+
+def test_the_house_workbook_still_reads_its_header_on_one_row(tmp_path):
+    db = tmp_path / "w.duckdb"
+    report, = ingest_files([dossier_workbook(tmp_path / "bao_cao.xlsx")], db=db)
+    assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (5, 3, 2)
+    assert "tiêu đề cột gồm" not in report.message
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT min(source_row) FROM main.dossiers").fetchall() == [(6,)]
+
+
+@pytest.mark.parametrize(("first", "quarantined"), [(["1", "", "2", "3", "4"], [(2, "missing_value")]),
+                                                    (["1", "03/03/2026", "5", "4", "5"], [])])
+def test_a_first_record_of_small_numbers_is_data_not_a_numbering_row(tmp_path, first, quarantined):
+    """Only a row numbering every header column 1, 2, 3… is skipped; a survey's first response
+    (its id and ratings, the date left out or not) is read like any other row."""
+    header = ["Số phiếu", "Ngày khảo sát", "Mức độ hài lòng", "Tôn trọng", "Hướng dẫn"]
+    second = ["2", "04/03/2026", "5", "5", "4"]
+    assert not detect_header([header, first, second]).numbering_row
+    db = tmp_path / "w.duckdb"
+    report, = ingest_files([write_csv(tmp_path / "khao_sat_xa_ha_trung.csv", [header, first, second])], db=db,
+                           units="2025")
+    assert (report.rows_read, report.rows_quarantined) == (2, len(quarantined))
+    assert "đánh số cột" not in report.message
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT row_number, reason_code FROM quarantine").fetchall() == quarantined
+        seen = con.execute("SELECT source_row FROM main.surveys UNION ALL SELECT row_number FROM quarantine").fetchall()
+    assert sorted(r for r, in seen) == [2, 3]
