@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import data
 from pipelines.exports import WORKBOOK_OPTIONS
-from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era, default_era
+from schemas.admin_unit import ERA_LABELS_VI, ERA_SHORT_VI, REFORM_DATE, Era, default_era
 from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
@@ -46,8 +46,7 @@ RULE_LABELS = {"late_without_apology": "Hồ sơ trễ hẹn chưa có thư xin 
                "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
                "no_dialogue_12m": "Không tổ chức đối thoại trong 12 tháng", "composite": "Điểm tổng hợp"}
 PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
-STRUCTURES = {"auto": "Tự động theo kỳ", "2025": "Cấu trúc mới (từ 01/07/2025)",
-              "legacy": "Cấu trúc cũ (trước 01/07/2025)"}
+STRUCTURES = {"auto": "Tự động theo kỳ", **ERA_LABELS_VI}
 GROUP_LABELS = {"legacy": "Huyện/thị xã/thành phố", "2025": "Địa bàn huyện cũ"}
 COMMUNE_LABELS = {"legacy": "Xã/phường/thị trấn", "2025": "Xã/phường"}
 NA = "N/A"

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from pipelines.text import vn_number
+
 MAX_ROWS = 10_000
 MAX_RESULT_MB = 64
 TIMEOUT_S = 10.0
@@ -98,7 +100,7 @@ def run(path: str, sql: str, max_rows: int = MAX_ROWS, timeout_s: float = TIMEOU
     try:
         message = json.loads(done.stdout.decode("utf-8"))["error"]
     except (ValueError, KeyError):  # killed by the memory limit before it could say so
-        message = (f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {ADDRESS_SPACE_MB:,} MB) và đã bị dừng.").replace(",", ".")
+        message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {vn_number(ADDRESS_SPACE_MB)} MB) và đã bị dừng."
     raise SandboxError(message)
 
 

@@ -20,6 +20,7 @@ from pipelines.backlog import backlog_table
 from pipelines.indicators import (COMPOSITE, UNIT_COLUMNS, Level, Period, aggregate, commune_counts,
                                   engine_params, rates_from_counts, unit_frame)
 from pipelines.sql import InStructure, run
+from pipelines.text import vn_number
 from schemas.admin_unit import Era
 from schemas.config import DvcqConfig
 
@@ -30,12 +31,6 @@ _FLAG_ORDER = {"rule": 0, "below_target": 1, "below_peers": 2, "bottom_rank": 3}
 PEER_LEVEL = {"commune": "district", "district": "province"}
 PEER_WORD = {("district", "legacy"): "huyện", ("district", "2025"): "địa bàn huyện cũ",
              ("province", "legacy"): "tỉnh", ("province", "2025"): "tỉnh"}
-
-
-def vn_number(x: float | int, decimals: int = 0) -> str:
-    """1234.5 -> '1.234,5': dot thousands, comma decimals, as Vietnamese readers write."""
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def vn_percent(x: float) -> str:

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.privacy import hashed_sql, hmac_params, scope_key
+from schemas.admin_unit import ERA_SHORT_VI
 from schemas.records import RecordSchema
 
 
@@ -45,7 +46,8 @@ _SAME_RECORD = """(
     OR (s.unit_era = 'legacy' AND t.unit_era = '2025' AND (t.predecessor_code = s.commune_code
         OR (t.predecessor_code IS NULL AND EXISTS (SELECT 1 FROM unit_successors u
             WHERE u.legacy_code = s.commune_code AND u.code_2025 = t.commune_code)))))"""
-_ERA_WORD = "CASE m.t_era WHEN 'legacy' THEN ' (cấu trúc cũ)' ELSE ' (cấu trúc mới)' END"
+_ERA_WORD = (f"CASE m.t_era WHEN 'legacy' THEN ' ({ERA_SHORT_VI['legacy']})' "
+             f"ELSE ' ({ERA_SHORT_VI['2025']})' END")
 
 
 def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,

@@ -18,6 +18,8 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from pipelines.text import vn_number
+
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -43,11 +45,6 @@ _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+(\d+):?([A-Z]*)(\d*)"')
 _SHEET_STATE = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?state="(hidden|veryHidden)"')
 
 
-def _vn(number: float) -> str:
-    """1.234.567: thousands the Vietnamese way."""
-    return f"{number:,.0f}".replace(",", ".")
-
-
 def _column_number(letters: bytes) -> int:
     number = 0
     for ch in letters.decode():
@@ -68,9 +65,9 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> set[str]:
             infos = book.infolist()
             total = sum(i.file_size for i in infos)
             if total > limits.max_uncompressed_mb * 1_000_000:
-                raise UnreadableFile(f"tệp Excel giải nén ra {_vn(total / 1e6)} MB, vượt giới hạn "
-                                     f"{_vn(limits.max_uncompressed_mb)} MB (ingest.max_uncompressed_mb): không đọc, "
-                                     "hãy tách tệp hoặc xuất dạng CSV")
+                raise UnreadableFile(f"tệp Excel giải nén ra {vn_number(total / 1e6)} MB, vượt giới hạn "
+                                     f"{vn_number(limits.max_uncompressed_mb)} MB (ingest.max_uncompressed_mb): "
+                                     "không đọc, hãy tách tệp hoặc xuất dạng CSV")
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     with book.open(info) as sheet:
@@ -80,7 +77,7 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> set[str]:
                         cells = rows * _column_number(found.group(2))
                         if cells > limits.max_sheet_cells:
                             raise UnreadableFile(
-                                f"một trang tính khai báo {_vn(cells)} ô, vượt giới hạn {_vn(limits.max_sheet_cells)} ô "
+                                f"một trang tính khai báo {vn_number(cells)} ô, vượt giới hạn {vn_number(limits.max_sheet_cells)} ô "
                                 "(ingest.max_sheet_cells): không đọc")
             names = {i.filename for i in infos}
             workbook = book.read("xl/workbook.xml").decode("utf-8", "replace") if "xl/workbook.xml" in names else ""

@@ -47,3 +47,9 @@ def clean_text_expr(expr: pl.Expr) -> pl.Expr:
     """NFC, trimmed, inner whitespace collapsed; empty strings become null."""
     cleaned = expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def vn_number(x: float | int, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5': dot thousands, comma decimals, as Vietnamese readers write."""
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -25,8 +25,8 @@ REFORM_DATE = dt.date(2025, 7, 1)
 """First day of the 2025 structure (Nghị quyết 202/2025/QH15): no district level, merged communes."""
 
 ERA_LABELS_VI: dict[str, str] = {
-    "legacy": "Cấu trúc cũ (trước 01/07/2025: tỉnh, huyện, xã)",
-    "2025": "Cấu trúc mới (từ 01/07/2025: tỉnh, xã)",
+    "2025": "Cấu trúc mới (từ 01/07/2025)",
+    "legacy": "Cấu trúc cũ (trước 01/07/2025)",
 }
 ERA_SHORT_VI: dict[str, str] = {"legacy": "cấu trúc cũ", "2025": "cấu trúc mới"}
 ERA_SCHEMA: dict[str, str] = {"legacy": "era_legacy", "2025": "era_2025"}
@@ -39,8 +39,6 @@ LEVELS: dict[str, tuple[str, ...]] = {
 """Levels of each structure. ``area`` groups new communes by 'địa bàn huyện cũ': the old district(s)
 their predecessors lay in (a commune whose predecessors lie in several old districts is its own group)."""
 
-LEVEL_LABELS_VI: dict[str, str] = {"commune": "Xã/phường", "district": "Huyện", "area": "Địa bàn huyện cũ",
-                                   "province": "Tỉnh"}
 
 
 def era_of(day: dt.date) -> Era:
