@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from schemas.admin_unit import REFORM_DATE
-from dashboard.chrome import (GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, STATUS_LABELS, WATCH, WEAK,
-                              fmt_num, status)
+from dashboard.chrome import GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, WATCH, WEAK, status
+from dashboard.formatting import fmt_num
+from schemas.catalog import STATUS_LABELS
 
 
 def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:

@@ -1,130 +1,68 @@
-"""Cached, read-only data access for the pages.
+"""The pages' one interface to the engine: cached functions that return frames already labelled.
 
-One DuckDB connection per process (``st.cache_resource``), a cursor per query, results cached
-with ``st.cache_data`` keyed on ``warehouse_version()``. When an ingest publishes a new file the
-version changes: the old connection is released (closed) and the path reopened, so the pages see
-the new data without a restart. Personal columns never leave this module.
+Every figure comes from the engine (``pipelines.indicators``, ``flags``, ``backlog``), which reads
+the facts built at publish; every other query is a named file of ``pipelines/sql`` run with bound
+``$parameters``. Results are cached with ``st.cache_data`` keyed on the warehouse version and the
+structure, so all sessions share them: a period's per-commune counts are computed once and every
+level's indicators, measures and flags are derived from them. Personal columns are never selected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
-import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import queries as q
-from pipelines.sql import InStructure
-from pipelines.warehouse import connect_read_only, resolve_db_path, warehouse_version
+from dashboard.connection import config, db_path, has_warehouse, in_structure, version  # noqa: F401 (the pages' interface)
+from pipelines import backlog as backlog_engine
+from pipelines import flags as flag_engine
+from pipelines import indicators as engine
+from pipelines.indicators import Period
+from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
+from schemas.catalog import COMPOSITE, FLAG_KINDS, bucket_labels as _bucket_labels, rule_labels
 from schemas.records import RECORD_SCHEMAS
+from schemas.vocabularies import VOCABULARIES
 
-PERSONAL = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
-_lock = threading.Lock()
-_opened: dict[str, str] = {}
-
-
-class EngineMissing(RuntimeError):
-    """The indicator engine (pipelines.indicators / flags / backlog) is not installed yet."""
-
-
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.close()
-    except Exception:  # already closed
-        pass
-
-
-@st.cache_resource(on_release=_close, show_spinner=False, max_entries=4)
-def _open(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    return connect_read_only(path)
-
-
-def db_path() -> str:
-    return str(resolve_db_path())
-
-
-def version() -> str:
-    """Current warehouse version; reopens the connections when it changed since the last call."""
-    path = db_path()
-    v = warehouse_version(path)
-    with _lock:
-        if _opened.get(path) not in (None, v):
-            _open.clear()           # on_release closes the old connections
-        _opened[path] = v
-    return v
-
-
-def has_warehouse() -> bool:
-    return version() != ""
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _is_current(v: str, path: str) -> bool:
-    from pipelines.warehouse import is_current
-    return is_current(path)
-
-
-def is_current() -> bool:
-    """The warehouse has the structure views this version reads."""
-    return _is_current(version(), db_path())
-
-
-def connection() -> duckdb.DuckDBPyConnection:
-    v = version()
-    return _open(db_path(), v)
-
-
-@st.cache_resource(show_spinner=False)
-def config():
-    from schemas.config import load_config
-    return load_config()
-
-
-def _strip_personal(df: pl.DataFrame) -> pl.DataFrame:
-    return df.drop([c for c in df.columns if c in PERSONAL or c.endswith(("_id_number", "_phone", "_address"))])
-
-
-def _in(path: str, v: str, era: Era) -> InStructure:
-    """The process's connection, its cursors seeing the records in one administrative structure."""
-    return InStructure(_open(path, v), era)
+PeriodKey = tuple[dt.date, dt.date, dt.date]  # (date_from, date_to, as_of): hashable for the caches
+RECORD_KIND_LABELS = {"requirement": "Yêu cầu trong kỳ", **{k: s.label_vi for k, s in RECORD_SCHEMAS.items()}}
 
 
 def era() -> Era:
-    """The structure the pages show: the sidebar's choice (``chrome.sidebar`` stores it), else the one
+    """The structure the pages show: the sidebar's choice (``filters.sidebar`` stores it), else the one
     in force on the data's last day."""
     return st.session_state.get("_era") or default_era(date_range()[1])
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _sql(v: str, path: str, structure: Era, sql: str, params: tuple | None) -> pl.DataFrame:
-    cur = _in(path, v, structure).cursor()
-    try:
-        return _strip_personal(cur.sql(sql, params=list(params) if params else None).pl())
-    finally:
-        cur.close()
+def _labels(vocabulary: str) -> dict[str, str]:
+    return VOCABULARIES[vocabulary].labels_vi
 
 
-def sql(text: str, *params, structure: Era | None = None) -> pl.DataFrame:
-    """A query of ``dashboard.queries`` in the pages' structure (or the one given)."""
-    return _sql(version(), db_path(), structure or era(), text, tuple(params) if params else None)
+# ------------------------------------------------------------------ reference
+@st.cache_data(max_entries=8, show_spinner=False)
+def _query(v: str, path: str, structure: Era, name: str, params: tuple) -> pl.DataFrame:
+    return run(in_structure(path, v, structure), name, dict(params))
 
 
-# ------------------------------------------------------------------ basics
+def query(name: str, structure: Era | None = None, **params) -> pl.DataFrame:
+    """A named query of ``pipelines/sql`` in the pages' structure (or the one given)."""
+    return _query(version(), db_path(), structure or era(), name, tuple(sorted(params.items())))
+
+
 def date_range() -> tuple[dt.date, dt.date]:
-    first, last = sql(q.DATE_RANGE, structure="2025").row(0)  # reads main tables: any structure
+    """First and last event day in the warehouse (today when it is empty)."""
+    first, last = query("latest_date", structure="2025").row(0)  # facts of every record: any structure
     today = dt.date.today()
     return first or today, last or today
 
 
 def has_records() -> bool:
-    return sum(sql(q.RECORD_COUNTS, structure="2025").row(0)) > 0
+    return query("latest_date", structure="2025").item(0, "latest") is not None
 
 
 def units() -> pl.DataFrame:
-    return sql(q.UNITS)
+    return query("units")
 
 
 def unit_name(code: str) -> str:
@@ -155,6 +93,15 @@ def children(district: str | None) -> tuple[str, str | None]:
     return ("commune", district) if district else ("district", None)
 
 
+def communes_in(district: str | None, commune: str | None) -> list[str] | None:
+    """Commune codes of the view (None: the whole province)."""
+    if commune:
+        return [commune]
+    if district:
+        return units().filter(pl.col("district_code") == district)["commune_code"].to_list()
+    return None
+
+
 def unit_rows(frame: pl.DataFrame, unit_code: str) -> pl.DataFrame:
     return frame.filter(pl.col("unit_code") == unit_code)
 
@@ -164,152 +111,84 @@ def value_of(frame: pl.DataFrame, unit_code: str, key: str, column: str = "value
     return hit.item(0, column) if len(hit) else None
 
 
-def scoped(query: str, period, district, commune) -> pl.DataFrame:
-    d_from, d_to, as_of = period
-    return sql(query, *[d_from, d_to, district, commune] + ([as_of] if "$5" in query else []))
+def predecessors(commune: str) -> pl.DataFrame:
+    """Legacy communes merged (wholly or in part) into a 2025 commune."""
+    return query("predecessors", structure="2025", commune=commune)
 
 
+# ------------------------------------------------------------------ indicators
 @st.cache_data(max_entries=64, show_spinner=False)
-def _petition_breakdown(v: str, path: str, structure: Era, period, district, commune) -> pl.DataFrame:
-    level, unit = scope(district, commune)
-    communes = None if level == "province" else _engine().communes_of(_in(path, v, structure), level, [unit])
-    return _engine_call(v, structure, "pipelines.indicators.petition_breakdown", _period(period), communes)
-
-
-def petition_breakdown(period, district, commune) -> pl.DataFrame:
-    """Petitions of the view by kind, field, outcome at as-of and timeliness (engine rules)."""
-    return _petition_breakdown(version(), db_path(), era(), tuple(period), district, commune)
-
-
-# ------------------------------------------------------------------ engine (pipelines.*)
-def _period(period):
-    try:
-        from pipelines.indicators import Period
-    except ImportError as exc:
-        raise EngineMissing("pipelines.indicators") from exc
-    d_from, d_to, as_of = period
-    return Period(d_from, d_to, as_of)
-
-
-def _engine_call(v: str, structure: Era, func: str, *args):
-    import importlib
-
-    module, name = func.rsplit(".", 1)
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise EngineMissing(func) from exc
-    return fn(_in(db_path(), v, structure), config(), *args)
-
-
-def _engine():
-    try:
-        from pipelines import indicators as engine
-    except ImportError as exc:
-        raise EngineMissing("pipelines.indicators") from exc
-    return engine
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _counts(v: str, path: str, structure: Era, period) -> pl.DataFrame:
-    """Numerators, denominators and supporting counts per commune for one period: one pass, shared by
-    every level's indicators and measures (districts and the province sum their communes)."""
-    return _engine().commune_counts(_in(path, v, structure), config(), [_period(period)])
+def _counts(v: str, path: str, structure: Era, period: PeriodKey) -> pl.DataFrame:
+    """Per-commune counts of one period: one engine pass shared by every level's figures."""
+    return engine.commune_counts(in_structure(path, v, structure), config(), [Period(*period)])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _unit_frame(v: str, path: str, structure: Era, level: str) -> pl.DataFrame:
-    return _engine().unit_frame(_in(path, v, structure), level)
+    return engine.unit_frame(in_structure(path, v, structure), level)
+
+
+def _wide(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+    return engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _indicators(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
-    """As pipelines.indicators.indicator_table, from the shared per-commune counts."""
-    engine = _engine()
-    wide = engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
-    order = {name: i for i, name in enumerate((*engine.ALL_RATES, engine.COMPOSITE))}
-    return engine.rates_from_counts(wide, config(), level, []).sort(
-        "unit_code", pl.col("indicator").replace_strict(order, default=len(order)))
+def _indicators(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+    return engine.order_indicators(engine.rates_from_counts(_wide(v, path, structure, level, period), config(),
+                                                            level, []))
 
 
-def indicators(level: str, period) -> pl.DataFrame:
-    """One row per unit x indicator (12 + hai_long + composite)."""
+def indicators(level: str, period: PeriodKey) -> pl.DataFrame:
+    """One row per unit x indicator (12 + hai_long + composite), labelled (``label``)."""
     return _indicators(version(), db_path(), era(), level, tuple(period))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _measures(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
-    """As pipelines.indicators.supporting_measures (long: unit_code, measure, value), from shared counts."""
-    engine = _engine()
-    wide = engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
-    wide = wide.with_columns(care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
-                             online_share=pl.when(pl.col("dossiers_received") > 0)
-                             .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
-    return pl.concat([wide.select("unit_code", "unit_name", measure=pl.lit(m), label=pl.lit(label),
-                                  value=pl.col(m).cast(pl.Float64))
-                      for m, label in engine.SUPPORTING_MEASURES.items()])
+def _measures(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+    return engine.measures_from_counts(_wide(v, path, structure, level, period))
 
 
-def measures(level: str, period) -> pl.DataFrame:
+def measures(level: str, period: PeriodKey) -> pl.DataFrame:
+    """Long: unit_code, unit_name, measure, label, value (supporting counts of ``MEASURES``)."""
     return _measures(version(), db_path(), era(), level, tuple(period))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _flags(v: str, path: str, structure: Era, level: str, period) -> pl.DataFrame:
-    return _engine_call(v, structure, "pipelines.flags.flag_table", level, _period(period),
-                        _counts(v, path, structure, period))
-
-
-def flags(level: str, period) -> pl.DataFrame:
-    return _flags(version(), db_path(), era(), level, tuple(period))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _backlog(v: str, path: str, structure: Era, as_of: dt.date, level: str) -> pl.DataFrame:
-    return _strip_personal(_engine_call(v, structure, "pipelines.backlog.backlog_table", as_of, level))
-
-
-def backlog(as_of: dt.date, level: str = "commune") -> pl.DataFrame:
-    return _backlog(version(), db_path(), era(), as_of, level)
+def commune_scores(period: PeriodKey, district: str | None) -> pl.DataFrame:
+    """Composite score per commune with its coordinates (all communes, null score when no data)."""
+    scores = indicators("commune", period).filter(pl.col("indicator") == COMPOSITE)
+    if district:
+        scores = scores.filter(pl.col("district_code") == district)
+    coords = units().select("commune_code", "latitude", "longitude")
+    return scores.join(coords, left_on="unit_code", right_on="commune_code", how="left")
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _trend(v: str, path: str, structure: Era, level: str, units: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
-    return _engine_call(v, structure, "pipelines.indicators.trend_table", level, list(units), d_from, d_to, freq)
+def _trend(v: str, path: str, structure: Era, level: str, unit_codes: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
+    return engine.trend_table(in_structure(path, v, structure), config(), level, list(unit_codes), d_from, d_to, freq)
 
 
-def trend(level: str, unit_codes, d_from, d_to, freq: str = "month") -> pl.DataFrame:
+def trend(level: str, unit_codes, d_from: dt.date, d_to: dt.date, freq: str = "month") -> pl.DataFrame:
     return _trend(version(), db_path(), era(), level, tuple(unit_codes), d_from, d_to, freq)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _records(v: str, path: str, structure: Era, indicator: str, level: str, unit: str, period) -> pl.DataFrame:
-    frame = _engine_call(v, structure, "pipelines.indicators.indicator_records", indicator, level, unit,
-                         _period(period))
-    return _strip_personal(frame)
+# ------------------------------------------------------------------ flags
+@st.cache_data(max_entries=128, show_spinner=False)
+def _flags(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+    flags = flag_engine.flag_table(in_structure(path, v, structure), config(), level, Period(*period),
+                                   _counts(v, path, structure, period))
+    names = {**{k: ind.label for k, ind in config().indicators.items()}, **rule_labels(config())}
+    return flags.with_columns(kind_vi=pl.col("flag").replace_strict(FLAG_KINDS),
+                              indicator_vi=pl.col("indicator").replace_strict(names, default=pl.col("indicator")))
 
 
-def indicator_records(indicator: str, level: str, unit: str, period) -> pl.DataFrame:
-    return _records(version(), db_path(), era(), indicator, level, unit, tuple(period))
+def flags(level: str, period: PeriodKey) -> pl.DataFrame:
+    """Every flag of every unit at ``level`` with its reason; ``kind_vi``, ``indicator_vi`` labelled."""
+    return _flags(version(), db_path(), era(), level, tuple(period))
 
 
-def predecessors(commune: str) -> pl.DataFrame:
-    """Legacy communes merged (wholly or in part) into a 2025 commune."""
-    return sql(q.PREDECESSORS, commune, structure="2025")
-
-
-def clear_caches() -> None:
-    st.cache_data.clear()
-    _open.clear()
-    _opened.clear()
-
-
-def flagged_communes(period, district: str | None, commune: str | None) -> int | None:
-    """Communes with at least one flag in the view; None when the flag module is missing."""
-    try:
-        frame = flags("commune", period)
-    except EngineMissing:
-        return None
+def flagged_communes(period: PeriodKey, district: str | None, commune: str | None) -> int:
+    """Communes with at least one flag in the view."""
+    frame = flags("commune", period)
     if district:
         frame = frame.filter(pl.col("district_code") == district)
     if commune:
@@ -317,23 +196,22 @@ def flagged_communes(period, district: str | None, commune: str | None) -> int |
     return frame["unit_code"].n_unique()
 
 
-def commune_scores(period, district: str | None) -> pl.DataFrame:
-    """Composite score per commune with its coordinates (all communes, null score when no data)."""
-    scores = indicators("commune", period).filter(pl.col("indicator") == "composite")
-    if district:
-        scores = scores.filter(pl.col("district_code") == district)
-    coords = units().select("commune_code", "latitude", "longitude")
-    return scores.join(coords, left_on="unit_code", right_on="commune_code", how="left")
+# ------------------------------------------------------------------ backlog
+@st.cache_data(max_entries=64, show_spinner=False)
+def _backlog(v: str, path: str, structure: Era, as_of: dt.date) -> pl.DataFrame:
+    items = backlog_engine.backlog_table(in_structure(path, v, structure), config(), as_of, "commune")
+    return items.with_columns(kind_vi=pl.col("kind").replace_strict(RECORD_KIND_LABELS),
+                              petition_kind_vi=pl.col("petition_kind").replace_strict(_labels("petition_kind"),
+                                                                                       default=None))
 
 
 def bucket_labels() -> list[str]:
-    from pipelines.backlog import bucket_labels as labels
-    return labels(config().backlog_bucket_edges)
+    return _bucket_labels(config().backlog_bucket_edges)
 
 
 def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
-    """Overdue items in the view, most overdue first."""
-    items = backlog(as_of, "commune")
+    """Overdue items of the view at ``as_of`` (the one overdue rule), most overdue first."""
+    items = _backlog(version(), db_path(), era(), as_of)
     if district:
         items = items.filter(pl.col("district_code") == district)
     if commune:
@@ -352,64 +230,64 @@ def backlog_chart_frames(items: pl.DataFrame, top: int = 25) -> tuple[pl.DataFra
     return per, buckets
 
 
-SYSTEM_HIDDEN = {"source_sheet", "source_row", "row_hash", "loaded_at", "commune_code", "reported_timeliness"}
+# ------------------------------------------------------------------ petitions, dialogues
+@st.cache_data(max_entries=64, show_spinner=False)
+def _petition_breakdown(v: str, path: str, structure: Era, period: PeriodKey, communes: tuple | None) -> pl.DataFrame:
+    frame = engine.petition_breakdown(in_structure(path, v, structure), config(), Period(*period),
+                                      list(communes) if communes is not None else None)
+    return frame.with_columns(
+        kind_vi=pl.col("kind").replace_strict(_labels("petition_kind")),
+        outcome_vi=pl.col("outcome").replace_strict(_labels("petition_outcome")),
+        timeliness_vi=pl.col("timeliness").replace_strict(_labels("petition_timeliness")),
+        field_vi=pl.col("field").fill_null("Không ghi"))
 
 
-def record_spec(kind: str, columns: list[str]) -> dict[str, tuple[str, str]]:
-    """Display spec (Vietnamese label, format kind) for a record frame's columns, from the schemas."""
-    schema = RECORD_SCHEMAS[kind]
-    by_name = {c.name: c for c in schema.columns}
-    spec: dict[str, tuple[str, str]] = {}
-    for flag, label in (("in_numerator", "Tính vào tử số"), ("in_denominator", "Tính vào mẫu số")):
-        if flag in columns:
-            spec[flag] = (label, "vocab:yes_no")
-    if "commune_name" in columns:
-        spec["commune_name"] = ("Xã/phường/thị trấn", "text")
-    for name in columns:
-        col = by_name.get(name)
-        if col is None or col.personal or name in SYSTEM_HIDDEN:
-            continue
-        fmt = {"date": "date", "int": "int", "rating": "int", "text": "text"}.get(col.type, f"vocab:{col.vocabulary}")
-        spec[name] = (col.label_vi, fmt)
-    if "source_file" in columns:
-        spec["source_file"] = ("Tệp nguồn", "text")
-    return spec
+def petition_breakdown(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Petitions received in the period by kind, field, outcome and timeliness at as-of, labelled."""
+    communes = communes_in(district, commune)
+    return _petition_breakdown(version(), db_path(), era(), tuple(period),
+                               tuple(communes) if communes is not None else None)
 
 
-ENGINE_RECORD_LABELS = {"record_date": ("Ngày ghi nhận", "date"), "due_date": ("Hạn", "date"),
-                        "closed_date": ("Ngày trả kết quả / giải quyết", "date"), "status": ("Trạng thái", "text"),
-                        "detail": ("Chi tiết", "text"), "den_count": ("Số tính vào mẫu số", "int"),
-                        "num_count": ("Số tính vào tử số", "int")}
-KIND_LABELS = {"requirement": "Yêu cầu trong kỳ", **{k: s.label_vi for k, s in RECORD_SCHEMAS.items()}}
+def dialogues(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+    """The dialogue meetings of the view in the period, newest first (records, no personal column)."""
+    d_from, d_to, _ = period
+    return query("dialogue_list", date_from=d_from, date_to=d_to, communes=communes_in(district, commune))
 
 
-def _vi(value) -> str | None:
-    """An engine code (status, timeliness, kind) in Vietnamese; other text unchanged."""
-    from schemas.vocabularies import VOCABULARIES
-    if value is None:
-        return None
-    for name in ("dossier_status", "petition_outcome", "timeliness", "petition_kind", "letter_kind"):
-        label = VOCABULARIES[name].labels_vi.get(value)
-        if label:
-            return label
-    return value
+# ------------------------------------------------------------------ drill-down
+@st.cache_data(max_entries=64, show_spinner=False)
+def _records(v: str, path: str, structure: Era, indicator: str, level: str, unit: str,
+             period: PeriodKey) -> pl.DataFrame:
+    frame = engine.indicator_records(in_structure(path, v, structure), config(), indicator, level, unit,
+                                     Period(*period))
+    return frame.with_columns(kind_vi=pl.col("record_kind").replace_strict(RECORD_KIND_LABELS))
 
 
-def drill_down(indicator: str, level: str, unit: str, period) -> tuple[pl.DataFrame, dict]:
-    """Records behind an indicator cell with a display spec (engine's indicator_records; SQL fallback)."""
-    kind = q.RECORD_KIND[q.DRILL_KIND[indicator]]
-    try:
-        frame = indicator_records(indicator, level, unit, period)
-    except EngineMissing:
-        d_from, d_to, as_of = period
-        query = q.DRILL[q.DRILL_KIND[indicator]]
-        frame = sql(query, d_from, d_to, unit, *([as_of] if "$4" in query else []))
-        return frame, record_spec(kind, frame.columns)
-    frame = frame.with_columns(pl.col("status", "detail").map_elements(_vi, return_dtype=pl.String),
-                               pl.col("record_kind").replace(KIND_LABELS).alias("kind_vi"))
-    id_label = RECORD_SCHEMAS[kind].column(RECORD_SCHEMAS[kind].id_column).label_vi
-    spec = {"in_numerator": ("Tính vào tử số", "vocab:yes_no"), "in_denominator": ("Tính vào mẫu số", "vocab:yes_no"),
-            "kind_vi": ("Loại", "text"), "record_id": (id_label, "text"),
-            "commune_name": ("Xã/phường/thị trấn", "text"), **ENGINE_RECORD_LABELS}
-    return frame.sort("in_numerator", "record_date", nulls_last=True), spec
+def drill_down(indicator: str, level: str, unit: str, period: PeriodKey) -> pl.DataFrame:
+    """The records behind one indicator cell (engine's rules), numerator rows first."""
+    frame = _records(version(), db_path(), era(), indicator, level, unit, tuple(period))
+    return frame.sort("in_numerator", "record_date", nulls_last=True)
 
+
+# ------------------------------------------------------------------ data page
+def freshness(district: str | None, commune: str | None) -> pl.DataFrame:
+    return query("freshness", communes=communes_in(district, commune))
+
+
+def ingest_log() -> pl.DataFrame:
+    log = query("ingest_log", structure="2025")
+    return log.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+
+
+def quarantine() -> pl.DataFrame:
+    rows = query("quarantine", structure="2025")
+    return rows.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+
+
+def unit_names() -> dict[str, dict[str, str]]:
+    """unit_era -> commune code -> name, for both lists."""
+    names: dict[str, dict[str, str]] = {}
+    for unit_era, code, name in query("unit_names", structure="2025").iter_rows():
+        names.setdefault(unit_era, {})[code] = name
+    return names

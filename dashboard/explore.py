@@ -5,27 +5,25 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import chrome, data, sandbox
+from dashboard import chrome, data, formatting, sandbox
+from dashboard.filters import Filters
 from pipelines.exports import neutralise_formulas
-from pipelines.warehouse import table_definitions
 from schemas.admin_unit import ERA_SCHEMA
+from schemas.catalog import LEVEL_LABELS
 from schemas.records import RECORD_SCHEMAS
+from schemas.warehouse import TABLE_LABELS, table_definitions
 
 EXAMPLE = ("SELECT u.district_name AS huyen, count(*) AS so_ho_so,\n"
            "       count(*) FILTER (WHERE d.timeliness = 'late') AS tre_hen\n"
-           "FROM era_legacy.dossiers d JOIN era_legacy.admin_units u USING (commune_code)\n"
+           "FROM era_legacy.dossier_facts d JOIN era_legacy.admin_units u USING (commune_code)\n"
            "GROUP BY ALL ORDER BY so_ho_so DESC")
 STRUCTURE_NOTE = ("Bảng gốc (`dossiers`, `letters`…) giữ xã như tệp gửi (`commune_code`, `unit_era`). Để tính theo "
                   "một cấu trúc, dùng `era_2025.<bảng>` (mọi bản ghi đặt vào xã mới; `admin_units` là 166 xã mới với "
-                  "địa bàn huyện cũ) hoặc `era_legacy.<bảng>` (xã, huyện trước 01/07/2025).")
-TABLE_LABELS = {**{s.table: s.label_vi for s in RECORD_SCHEMAS.values()},
-                "units_legacy": "Đơn vị hành chính trước 01/07/2025", "units_2025": "Đơn vị hành chính từ 01/07/2025",
-                "unit_successors": "Xã cũ → xã mới kế thừa", "warehouse_meta": "Thông tin kho dữ liệu",
-                "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc"}
+                  "địa bàn huyện cũ) hoặc `era_legacy.<bảng>` (xã, huyện trước 01/07/2025). Các bảng `*_facts`, "
+                  "`late_dossiers`, `daily_counts` là số liệu dẫn xuất mà mọi trang dùng (tiến độ, hạn, ngày đóng).")
 
 
 def _label(table: str, column: str) -> str:
-    from schemas.records import RECORD_SCHEMAS
     for s in RECORD_SCHEMAS.values():
         if s.table == table and column in {c.name for c in s.columns}:
             return s.column(column).label_vi
@@ -43,8 +41,8 @@ def schema_browser() -> None:
 
 
 def _results(frame: pl.DataFrame, truncated: bool, seconds: float, key: str) -> None:
-    note = f" (chỉ hiện {chrome.fmt_int(sandbox.MAX_ROWS)} dòng đầu)" if truncated else ""
-    st.caption(f"{chrome.fmt_int(len(frame))} dòng{note} · {chrome.fmt_num(seconds * 1000, 0)} ms")
+    note = f" (chỉ hiện {formatting.fmt_int(sandbox.MAX_ROWS)} dòng đầu)" if truncated else ""
+    st.caption(f"{formatting.fmt_int(len(frame))} dòng{note} · {formatting.fmt_num(seconds * 1000, 0)} ms")
     if frame.is_empty():
         st.info("Truy vấn không trả về dòng nào.")
         return
@@ -54,7 +52,7 @@ def _results(frame: pl.DataFrame, truncated: bool, seconds: float, key: str) -> 
     csv = neutralise_formulas(frame).write_csv(include_bom=True, separator=";", date_format="%d/%m/%Y")
     c1.download_button("Tải CSV", csv,
                        file_name="ket_qua.csv", mime="text/csv", key=f"{key}_csv")
-    c2.download_button("Tải XLSX", chrome.xlsx_bytes(frame, spec, "Kết quả"), file_name="ket_qua.xlsx",
+    c2.download_button("Tải XLSX", formatting.xlsx_bytes(frame, spec, "Kết quả"), file_name="ket_qua.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
@@ -70,8 +68,8 @@ def _kind(dtype) -> str:
 
 def sql_editor() -> None:
     text = st.text_area("Câu lệnh SQL (chỉ SELECT)", value=EXAMPLE, height=180, key="sql_text")
-    st.caption(f"Chỉ đọc; không truy cập tệp hay mạng; tối đa {chrome.fmt_int(sandbox.MAX_ROWS)} dòng và "
-               f"{chrome.fmt_int(sandbox.TIMEOUT_S)} giây mỗi truy vấn.")
+    st.caption(f"Chỉ đọc; không truy cập tệp hay mạng; tối đa {formatting.fmt_int(sandbox.MAX_ROWS)} dòng và "
+               f"{formatting.fmt_int(sandbox.TIMEOUT_S)} giây mỗi truy vấn.")
     # The query runs when asked (the button), not on every rerun of the page; its answer is kept
     # for the text it answered, with the warehouse version it read.
     if st.button("Chạy truy vấn", type="primary", key="sql_run"):
@@ -85,7 +83,7 @@ def sql_editor() -> None:
         return
     result = answer[2]
     if isinstance(result, sandbox.SandboxError):
-        st.error(chrome.md_escape(result), icon=":material/block:")
+        st.error(formatting.md_escape(result), icon=":material/block:")
         return
     _results(result.frame, result.truncated, result.seconds, "sql")
 
@@ -100,12 +98,11 @@ def run_cached(query: str) -> sandbox.SandboxResult:
     return _run_builder(data.version(), data.db_path(), query)
 
 
-def _sidebar_scope(table: str, f: chrome.Filters) -> tuple[list[tuple[str, str, str]], str]:
+def _sidebar_scope(table: str, f: Filters) -> tuple[list[tuple[str, str, str]], str]:
     """Filters of the sidebar's period and unit for a record table, and a sentence saying what they are.
 
     A record falls in the period by its own date (dossiers by the day they were received, since an
     analyst's table counts intake; pending dossiers have no completion date)."""
-    from schemas.records import RECORD_SCHEMAS
     schema = next((s for s in RECORD_SCHEMAS.values() if s.table == table), None)
     if schema is None:
         return [], ""
@@ -119,13 +116,12 @@ def _sidebar_scope(table: str, f: chrome.Filters) -> tuple[list[tuple[str, str, 
         scope.append(("district_name", "=", data.unit_name(f.district)))
         where = data.unit_name(f.district)
     label = schema.column(date).label_vi.lower()
-    return scope, (f"Theo bộ lọc bên trái: {label} từ {chrome.fmt_date(f.date_from)} đến "
-                   f"{chrome.fmt_date(f.date_to)}, {where}.")
+    return scope, (f"Theo bộ lọc bên trái: {label} từ {formatting.fmt_date(f.date_from)} đến "
+                   f"{formatting.fmt_date(f.date_to)}, {where}.")
 
 
-def builder(f: chrome.Filters) -> None:
+def builder(f: Filters) -> None:
     tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
-    from schemas.records import RECORD_SCHEMAS
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
     c1, c2, c3 = st.columns(3)
     table = c1.selectbox("Bảng", list(tables), format_func=TABLE_LABELS.get, key="b_table")
@@ -134,7 +130,7 @@ def builder(f: chrome.Filters) -> None:
     names = sorted(columns) + (["commune_name", "district_name"] if is_record else [])
 
     def fmt(c):
-        return _label(table, c) or {"commune_name": "Tên xã", "district_name": chrome.GROUP_LABELS[f.era]}.get(c, c)
+        return _label(table, c) or {"commune_name": "Tên xã", "district_name": LEVEL_LABELS[f.era]["district"]}.get(c, c)
 
     group = c2.multiselect("Nhóm theo", names, default=["district_name"] if is_record else [],
                            format_func=fmt, key="b_group", placeholder="Chọn cột…")

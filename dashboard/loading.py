@@ -9,26 +9,20 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import chrome, data
-from dashboard import queries as q
+from dashboard import chrome, data, formatting
 from schemas.admin_unit import ERA_SHORT_VI, Era
+from schemas.catalog import LEVEL_LABELS
 
 STALE_DAYS = 60
 UPLOAD_STRUCTURES = {"auto": "Tự động theo ngày trong tệp", "2025": "Danh mục từ 01/07/2025 (xã mới)",
                      "legacy": "Danh mục trước 01/07/2025 (có huyện)"}
 REPORT_SPEC = {
-    "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind": ("Loại dữ liệu", "text"),
+    "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind_vi": ("Loại dữ liệu", "text"),
     "communes": ("Xã", "text"), "unit_era": ("Danh mục đơn vị", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
     "rows_updated": ("Cập nhật", "int"), "rows_unchanged": ("Không đổi", "int"),
     "rows_quarantined": ("Bị cách ly", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
     "message": ("Ghi chú", "text"), "ingested_on": ("Ngày nạp", "date"),
 }
-
-
-def _kind_vi(frame: pl.DataFrame, col: str = "kind") -> pl.DataFrame:
-    if col not in frame.columns:
-        return frame
-    return frame.with_columns(pl.col(col).replace(chrome.RECORD_KIND_LABELS))
 
 
 def upload_section() -> None:
@@ -58,11 +52,7 @@ def save_uploads(files, folder: Path) -> list[Path]:
 
 
 def _ingest(files, units: Era | None) -> None:
-    try:
-        from pipelines.ingest import ingest_files
-    except ImportError:
-        chrome.empty("Mô-đun nạp dữ liệu chưa sẵn sàng", "Hãy dùng lệnh `dvcq ingest` khi có.")
-        return
+    from pipelines.ingest import ingest_files  # heavy (readers, normalisers): only when a user ingests
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
         paths = save_uploads(files, Path(tmp))
@@ -74,41 +64,40 @@ def _ingest(files, units: Era | None) -> None:
             reports = ingest_files(paths, db=data.db_path(), config=data.config(), units=units, progress=progress)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
-            st.error(f"Không nạp được dữ liệu: {chrome.md_escape(exc)}")
+            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(exc)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
     failed = [r for r in reports if r.error]
     for report in failed:  # a file that could not be read is said, with why; nothing of it was loaded
-        st.error(f"Không đọc được tệp {chrome.md_escape(report.file_name)}: {chrome.md_escape(report.error)}")
+        st.error(f"Không đọc được tệp {formatting.md_escape(report.file_name)}: {formatting.md_escape(report.error)}")
     loaded = [r for r in reports if not r.error]
     if not loaded:
         return
     frame = pl.DataFrame([{k: ", ".join(v) if isinstance(v := getattr(r, k), list) else v
                            for k in REPORT_SPEC if k != "ingested_on"} for r in loaded])
-    frame = _with_commune_names(frame)
-    st.success(f"Đã nạp {chrome.fmt_int(len(loaded))} tệp/trang tính: đọc {chrome.fmt_int(frame['rows_read'].sum())} "
-               f"dòng, cách ly {chrome.fmt_int(frame['rows_quarantined'].sum())}. Các trang đã dùng dữ liệu mới.")
-    chrome.show_table(_kind_vi(frame), REPORT_SPEC, key="ingest_result")
+    frame = _with_commune_names(frame).with_columns(kind_vi=pl.col("kind").replace(data.RECORD_KIND_LABELS))
+    st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: đọc {formatting.fmt_int(frame['rows_read'].sum())} "
+               f"dòng, cách ly {formatting.fmt_int(frame['rows_quarantined'].sum())}. Các trang đã dùng dữ liệu mới.")
+    chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
 
 
 def ingest_log() -> None:
-    log = data.sql(q.INGEST_LOG)
+    log = data.ingest_log()
     if log.is_empty():
         chrome.empty("Chưa nạp tệp nào")
         return
     cols = st.columns(4)
-    cols[0].metric("Số tệp/trang tính", chrome.fmt_int(len(log)))
-    cols[1].metric("Số dòng đọc", chrome.fmt_int(log["rows_read"].sum()))
-    cols[2].metric("Thêm mới + cập nhật", chrome.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
-    cols[3].metric("Bị cách ly", chrome.fmt_int(log["rows_quarantined"].sum()))
-    chrome.show_table(_kind_vi(_with_commune_names(log)), REPORT_SPEC, key="log_table")
+    cols[0].metric("Số tệp/trang tính", formatting.fmt_int(len(log)))
+    cols[1].metric("Số dòng đọc", formatting.fmt_int(log["rows_read"].sum()))
+    cols[2].metric("Thêm mới + cập nhật", formatting.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
+    cols[3].metric("Bị cách ly", formatting.fmt_int(log["rows_quarantined"].sum()))
+    chrome.show_table(_with_commune_names(log), REPORT_SPEC, key="log_table")
 
 
 def _with_commune_names(frame: pl.DataFrame) -> pl.DataFrame:
     """The ``communes`` column's comma-separated codes shown as names from the list they were read in
     (``unit_era``: the same code is another unit in the other list)."""
-    names = {era: dict(data.sql(q.UNITS, structure=era).select("commune_code", "commune_name").iter_rows())
-             for era in ERA_SHORT_VI}
+    names = data.unit_names()
 
     def named(row: dict) -> str:
         known = names.get(row["unit_era"] or "", {})
@@ -119,37 +108,37 @@ def _with_commune_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def quarantine() -> None:
-    rows = data.sql(q.QUARANTINE)
+    rows = data.quarantine()
     if rows.is_empty():
         st.success("Không có dòng nào bị cách ly: mọi dòng đã nạp đều hợp lệ.")
         return
     st.caption("Các dòng không đủ tin cậy để nạp, kèm lý do. Hãy sửa trong tệp của xã rồi nạp lại.")
     spec = {"file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "row_number": ("Dòng", "int"),
-            "kind": ("Loại dữ liệu", "text"), "commune": ("Xã", "text"), "record_id": ("Mã bản ghi", "text"),
+            "kind_vi": ("Loại dữ liệu", "text"), "commune": ("Xã", "text"), "record_id": ("Mã bản ghi", "text"),
             "message_vi": ("Lý do", "text"), "quarantined_on": ("Ngày", "date")}
-    chrome.show_table(_kind_vi(rows), spec, key="quarantine_table")
+    chrome.show_table(rows, spec, key="quarantine_table")
 
 
 def freshness(f) -> None:
-    rows = data.sql(q.FRESHNESS, f.district if f else None, f.commune if f else None)
+    rows = data.freshness(f.district if f else None, f.commune if f else None)
     last = data.date_range()[1]
     cutoff = last - dt.timedelta(days=STALE_DAYS)
     sent = rows.filter(pl.col("latest").is_not_null())
     stale = sent.filter(pl.col("latest") < cutoff)
     never = rows.filter(pl.col("latest").is_null())
     c = st.columns(3)
-    c[0].metric("Xã đã gửi dữ liệu", f"{chrome.fmt_int(len(sent))}/{chrome.fmt_int(len(rows))}")
-    c[1].metric(f"Xã không gửi gì trong {STALE_DAYS} ngày", chrome.fmt_int(len(stale)))
-    c[2].metric("Ngày dữ liệu mới nhất", chrome.fmt_date(last))
+    c[0].metric("Xã đã gửi dữ liệu", f"{formatting.fmt_int(len(sent))}/{formatting.fmt_int(len(rows))}")
+    c[1].metric(f"Xã không gửi gì trong {STALE_DAYS} ngày", formatting.fmt_int(len(stale)))
+    c[2].metric("Ngày dữ liệu mới nhất", formatting.fmt_date(last))
     if not len(stale):
-        st.success(f"Mọi xã đã gửi dữ liệu đều có bản ghi trong {STALE_DAYS} ngày trước {chrome.fmt_date(last)}.")
+        st.success(f"Mọi xã đã gửi dữ liệu đều có bản ghi trong {STALE_DAYS} ngày trước {formatting.fmt_date(last)}.")
     sent = sent.with_columns(pl.when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
                              .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest")
     spec = {"state": ("Tình trạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
-            "district_name": (chrome.GROUP_LABELS[data.era()], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
+            "district_name": (LEVEL_LABELS[data.era()]["district"], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
             "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
             "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}
     chrome.show_table(sent, spec, key="fresh_table")
     if len(never):
-        with st.expander(f"{chrome.fmt_int(len(never))} xã chưa gửi bản ghi nào"):
+        with st.expander(f"{formatting.fmt_int(len(never))} xã chưa gửi bản ghi nào"):
             st.write(", ".join(f"{a} ({b})" for a, b in never.select("commune_name", "district_name").iter_rows()))

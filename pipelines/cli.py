@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         if is_current(args.db):
             print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
             return 0
-        with publishing(args.db, config.province_code):
+        with publishing(args.db, config.province_code, config):
             pass
         print(f"Đã nâng cấp kho dữ liệu {resolve_db_path(args.db)}: thêm danh mục đơn vị hai thời kỳ; "
               "các bản ghi cũ được tính theo danh mục trước 01/07/2025.")

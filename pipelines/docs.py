@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.warehouse import table_definitions
+from schemas.catalog import FLAG_KINDS, LEVEL_LABELS, MEASURES, RATE_COUNTS
 from schemas.records import IGNORED_HEADERS, LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
+from schemas.warehouse import FACT_TABLES, TABLE_LABELS, table_definitions
 
 HEADER = """# Data model and input format
 
@@ -42,7 +43,7 @@ def render_data_model() -> str:
                   "| column | type | required | personal | vocabulary | accepted headers | meaning |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         for c in schema.columns:
-            headers = "(derived)" if c.derived else _cell(", ".join(c.aliases))
+            headers = _cell(", ".join(c.aliases))
             lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {'yes' if c.personal else ''} "
                          f"| {c.vocabulary or ''} | {headers} | {_cell(c.description)} |")
         lines.append("")
@@ -55,10 +56,31 @@ def render_data_model() -> str:
         lines.append("")
     lines += ["## Warehouse tables", "", "Codes are zero-padded text: province 2 digits, district 3, commune 5.", ""]
     for table, columns in table_definitions().items():
-        lines += [f"### `{table}`", "", "| column | type | meaning |", "| --- | --- | --- |"]
+        rebuilt = " Rebuilt from the records at every publish." if table in FACT_TABLES else ""
+        lines += [f"### `{table}` — {TABLE_LABELS[table]}", "", *([rebuilt.strip(), ""] if rebuilt else []),
+                  "| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| `{name}` | {sql_type} | {_cell(description)} |" for name, sql_type, description in columns]
         lines.append("")
+    lines += _catalog()
     return "\n".join(lines)
+
+
+def _catalog() -> list[str]:
+    """The semantic catalog: what each rate divides, each measure's label, the flag kinds and levels."""
+    lines = ["## Semantic catalog (`schemas/catalog.py`)", "",
+             "Each rate is numerator / denominator of the engine's per-commune counts (names, targets and "
+             "explanations of the rates are in `config/dvcq.toml`):", "",
+             "| rate | numerator | denominator |", "| --- | --- | --- |"]
+    lines += [f"| `{rate}` | `{num}` | `{den}` |" for rate, (num, den) in RATE_COUNTS.items()]
+    lines += ["", "Supporting measures:", "", "| measure | shown as |", "| --- | --- |"]
+    lines += [f"| `{name}` | {label} |" for name, label in MEASURES.items()]
+    lines += ["", "Flag kinds:", "", "| kind | shown as |", "| --- | --- |"]
+    lines += [f"| `{name}` | {label} |" for name, label in FLAG_KINDS.items()]
+    lines += ["", "Levels:", "", "| level | legacy structure | 2025 structure |", "| --- | --- | --- |"]
+    lines += [f"| `{level}` | {LEVEL_LABELS['legacy'][level]} | {LEVEL_LABELS['2025'][level]} |"
+              for level in LEVEL_LABELS["legacy"]]
+    lines.append("")
+    return lines
 
 
 def write_data_model(out: Path) -> None:

@@ -17,11 +17,12 @@ import duckdb
 import polars as pl
 
 from pipelines.backlog import backlog_table
-from pipelines.indicators import (COMPOSITE, UNIT_COLUMNS, Level, Period, aggregate, commune_counts,
-                                  engine_params, rates_from_counts, unit_frame)
+from pipelines.indicators import (UNIT_COLUMNS, Level, Period, aggregate, commune_counts, engine_params,
+                                  rates_from_counts, unit_frame)
 from pipelines.sql import InStructure, run
 from pipelines.text import vn_number
 from schemas.admin_unit import Era
+from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import DvcqConfig
 
 FlagKind = Literal["rule", "below_target", "below_peers", "bottom_rank"]
@@ -29,8 +30,6 @@ FLAG_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_na
                 "numerator", "denominator", "value", "ci_low", "ci_high", "target", "reason"]
 _FLAG_ORDER = {"rule": 0, "below_target": 1, "below_peers": 2, "bottom_rank": 3}
 PEER_LEVEL = {"commune": "district", "district": "province"}
-PEER_WORD = {("district", "legacy"): "huyện", ("district", "2025"): "địa bàn huyện cũ",
-             ("province", "legacy"): "tỉnh", ("province", "2025"): "tỉnh"}
 
 
 def vn_percent(x: float) -> str:
@@ -75,7 +74,7 @@ def _below_peers(rates: pl.DataFrame, peers: pl.DataFrame, level: Level, era: Er
                         peer_value=pl.col("value"), peer_name=pl.col("unit_name"))
     joined = rates.join(peer, on=[key, "indicator"] if key else ["indicator"], how="inner")
     rows = joined.filter((pl.col("indicator") != COMPOSITE) & (pl.col("ci_high") < pl.col("peer_value")))
-    word = PEER_WORD[(PEER_LEVEL[level], era)]
+    word = LEVEL_WORDS[era][PEER_LEVEL[level]]
     frame = _with_reasons(rows, "below_peers",
                           lambda r: f"{r['label']}: {_interval(r)} thấp hơn mức chung của {word} "
                                     f"({r['peer_name']}: {vn_percent(r['peer_value'])})")
@@ -91,7 +90,7 @@ def _bottom_rank(rates: pl.DataFrame, fraction: float) -> pl.DataFrame:
     return _with_reasons(rows, "bottom_rank",
                          lambda r: f"Điểm tổng hợp {vn_number(r['value'], 1)} điểm, xếp thứ "
                                    f"{r['rank_province']}/{n}, thuộc nhóm {vn_number(fraction * 100)} % thấp nhất "
-                                   f"(dựa trên {r['coverage']}/12 chỉ số)")
+                                   f"(dựa trên {r['coverage']}/{INDICATOR_COUNT} chỉ số)")
 
 
 def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.DataFrame,
@@ -110,7 +109,7 @@ def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.
         pl.col("overdue_dossiers", "overdue_petitions").fill_null(0))
     return (per_commune.join(units, on="commune_code", how="inner")
             .group_by(UNIT_COLUMNS, maintain_order=True)
-            .agg(pl.col("biet_xin_loi_num", "biet_xin_loi_den", "overdue_dossiers", "overdue_petitions",
+            .agg(pl.col("late_apologised", "late_dossiers", "overdue_dossiers", "overdue_petitions",
                         "no_dialogue").sum(),
                  pl.col("oldest_dossier_due", "oldest_petition_due").min(),
                  last_dialogue=pl.col("last_dialogue").max()))
@@ -118,9 +117,9 @@ def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.
 
 def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) -> pl.DataFrame:
     as_of = vn_date(period.as_of)
-    late = rules.filter(pl.col("biet_xin_loi_den") > pl.col("biet_xin_loi_num")).with_columns(
-        indicator=pl.lit("late_without_apology"), numerator=pl.col("biet_xin_loi_num"),
-        denominator=pl.col("biet_xin_loi_den"))
+    late = rules.filter(pl.col("late_dossiers") > pl.col("late_apologised")).with_columns(
+        indicator=pl.lit("late_without_apology"), numerator=pl.col("late_apologised"),
+        denominator=pl.col("late_dossiers"))
     late = _with_reasons(late, "rule", lambda r: (
         f"Có {vn_number(r['denominator'] - r['numerator'])} hồ sơ trễ hẹn chưa có thư xin lỗi "
         f"(trong {vn_number(r['denominator'])} hồ sơ trễ hẹn của kỳ {vn_date(period.date_from)}–{as_of})"))
@@ -135,7 +134,7 @@ def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) 
         f"Có {vn_number(r['numerator'])} đơn thư chưa giải quyết đã quá hạn tại ngày {as_of} "
         f"(hạn giải quyết sớm nhất {vn_date(r['oldest_petition_due'])})"))
     silent = rules.filter(pl.col("no_dialogue") > 0).with_columns(
-        indicator=pl.lit("no_dialogue_12m"), numerator=pl.col("no_dialogue"))
+        indicator=pl.lit("no_dialogue"), numerator=pl.col("no_dialogue"))
 
     def silence(r: dict) -> str:
         if level == "commune":
@@ -154,7 +153,7 @@ def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Perio
 
     ``indicator`` is the indicator id (below_target, below_peers), ``composite``
     (bottom_rank) or the rule id (late_without_apology, pending_overdue, petition_overdue,
-    no_dialogue_12m). ``counts`` may pass the period's ``commune_counts`` already computed (the
+    no_dialogue). ``counts`` may pass the period's ``commune_counts`` already computed (the
     dashboard caches them), saving the most expensive query.
     """
     counts = commune_counts(con, config, [period]) if counts is None else counts

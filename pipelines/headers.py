@@ -51,7 +51,7 @@ class HeaderError(Exception):
 @functools.cache
 def alias_index(kind: str) -> dict[str, str]:
     """Compact-folded alias -> canonical column for one kind (location columns included)."""
-    columns: list[Column] = RECORD_SCHEMAS[kind].input_columns + LOCATION_COLUMNS
+    columns: list[Column] = RECORD_SCHEMAS[kind].columns + LOCATION_COLUMNS
     index: dict[str, str] = {}
     for column in columns:
         for alias in [column.name, *column.aliases]:

@@ -19,46 +19,13 @@ import polars as pl
 
 from pipelines.sql import run
 from pipelines.stats import wilson_percent
+from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, RATE_COUNTS,
+                             SATISFIED_RATING)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
 
 Level = Literal["commune", "district", "province"]
 Freq = Literal["month", "quarter", "year"]
 LEVELS: tuple[str, ...] = ("commune", "district", "province")
-COMPOSITE = "composite"
-COMPOSITE_LABEL = "Điểm tổng hợp"
-
-# Supporting counts (sql/commune_counts.sql column -> Vietnamese label), in display order.
-SUPPORTING_MEASURES: dict[str, str] = {
-    "dossiers_received": "Hồ sơ tiếp nhận",
-    "dossiers_online": "Hồ sơ nộp trực tuyến",
-    "online_share": "Tỷ lệ nộp trực tuyến (%)",
-    "dossiers_completed": "Hồ sơ đã trả kết quả",
-    "dossiers_early": "Trả kết quả trước hạn",
-    "dossiers_on_time": "Trả kết quả đúng hạn",
-    "dossiers_late": "Trả kết quả quá hạn",
-    "dossiers_returned": "Hồ sơ trả lại",
-    "dossiers_withdrawn": "Hồ sơ rút",
-    "dossiers_pending": "Hồ sơ đang giải quyết",
-    "dossiers_pending_overdue": "Hồ sơ đang giải quyết quá hạn",
-    "letters_apology": "Thư xin lỗi",
-    "letters_thanks": "Thư cảm ơn",
-    "letters_congratulation": "Thư chúc mừng",
-    "letters_condolence": "Thư chia buồn",
-    "care_letters": "Thư chúc mừng và chia buồn",
-    "petitions_complaint": "Đơn khiếu nại",
-    "petitions_denunciation": "Đơn tố cáo",
-    "petitions_petition": "Đơn kiến nghị, phản ánh",
-    "petitions_resolved": "Đơn đã giải quyết",
-    "petitions_transferred": "Đơn đã chuyển",
-    "petitions_withdrawn": "Đơn đã rút",
-    "petitions_filed": "Đơn lưu",
-    "petitions_pending": "Đơn đang giải quyết",
-    "petitions_escalated": "Đơn vượt cấp",
-    "dialogues": "Hội nghị đối thoại",
-    "dialogue_attendees": "Lượt người dự đối thoại",
-    "survey_responses": "Phiếu khảo sát",
-    "harassment_reports": "Phản ánh phiền hà, sách nhiễu",
-}
 
 UNIT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name"]
 
@@ -69,7 +36,8 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    """Records count in [date_from, date_to] by their own date; ``as_of`` answers "overdue yet?"."""
+    """Records count in [date_from, date_to] by their own date; ``as_of`` (within the period) is the
+    day the stocks are taken: dossiers and petitions open, and overdue, on that day."""
 
     date_from: dt.date
     date_to: dt.date
@@ -78,6 +46,11 @@ class Period:
     def __post_init__(self) -> None:
         if self.date_from > self.date_to:
             raise PeriodError(f"kỳ không hợp lệ: từ {self.date_from:%d/%m/%Y} sau đến {self.date_to:%d/%m/%Y}")
+        # One as-of rule for every figure: the stock of open and overdue items at as_of counts what was
+        # received by then, so as_of must lie in the period for the stock to be the period's.
+        if not self.date_from <= self.as_of <= self.date_to:
+            raise PeriodError(f"ngày tính tồn đọng {self.as_of:%d/%m/%Y} phải nằm trong kỳ "
+                              f"{self.date_from:%d/%m/%Y}–{self.date_to:%d/%m/%Y}")
 
     @property
     def days(self) -> int:
@@ -85,8 +58,8 @@ class Period:
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest record date in the warehouse, None when it holds no records."""
-    return run(con, "latest_date", {}).item()
+    """The latest event date in the warehouse, None when it holds no records."""
+    return run(con, "latest_date", {}).item(0, "latest")
 
 
 def default_period(con: duckdb.DuckDBPyConnection) -> Period:
@@ -113,11 +86,10 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
         "date_from": [p.date_from for p in periods],
         "date_to": [p.date_to for p in periods],
         "as_of": [p.as_of for p in periods],
+        "satisfied_rating": SATISFIED_RATING,
+        "max_supplement_requests": MAX_SUPPLEMENT_REQUESTS,
         "dialogues_per_year": config.required_dialogues_per_year,
         "thanks_per_year": config.thanks_letters_per_year,
-        "complaint_days": config.petition_due.complaint_days,
-        "denunciation_days": config.petition_due.denunciation_days,
-        "petition_working_days": config.petition_due.petition_working_days,
         "communes": communes,
         "freq": freq,
     }
@@ -125,10 +97,11 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
 
 def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
                    communes: list[str] | None = None, freq: Freq | None = None) -> pl.DataFrame:
-    """Wide counts per commune x period: ``<rate>_num``, ``<rate>_den`` and supporting counts (0, not null)."""
+    """Wide counts per commune x period, read from the facts: every column ``RATE_COUNTS`` names as a
+    rate's numerator or denominator and every supporting count (0, not null)."""
     counts = run(con, "commune_counts", engine_params(config, periods, communes, freq))
-    count_cols = [c for c, t in counts.schema.items() if t.is_integer()]
-    return counts.with_columns(pl.col(count_cols).fill_null(0).cast(pl.Int64))
+    keys = ("commune_code", "date_from", "date_to", "as_of")
+    return counts.with_columns(pl.exclude(keys).fill_null(0).cast(pl.Int64))
 
 
 def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
@@ -163,7 +136,8 @@ def aggregate(counts: pl.DataFrame, units: pl.DataFrame, keys: list[str]) -> pl.
 def _long_rates(wide: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """One row per unit x keys x rate with numerator and denominator."""
     parts = [wide.select(*keys, *UNIT_COLUMNS, pl.lit(rate).alias("indicator"),
-                         pl.col(f"{rate}_num").alias("numerator"), pl.col(f"{rate}_den").alias("denominator"))
+                         pl.col(RATE_COUNTS[rate][0]).alias("numerator"),
+                         pl.col(RATE_COUNTS[rate][1]).alias("denominator"))
              for rate in ALL_RATES]
     return pl.concat(parts)
 
@@ -235,6 +209,11 @@ def rates_from_counts(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys
     return _ranked(table, config, level, keys).select(*keys, *OUTPUT_COLUMNS)
 
 
+def order_indicators(table: pl.DataFrame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Rows by ``keys``, unit, then the display order of the indicators (the 12, hai_long, composite)."""
+    return table.sort(*keys, "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
+
+
 def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
                     period: Period) -> pl.DataFrame:
     """One row per unit x indicator (12 scored, hai_long, composite) for one period.
@@ -242,28 +221,29 @@ def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: L
     Columns: OUTPUT_COLUMNS. Values and bounds in percent, null when the denominator is 0.
     Every unit of admin_units appears, all N/A when it has no records.
     """
-    units = unit_frame(con, level)
-    wide = aggregate(commune_counts(con, config, [period]), units, [])
-    return rates_from_counts(wide, config, level, []).sort(
-        "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
+    wide = aggregate(commune_counts(con, config, [period]), unit_frame(con, level), [])
+    return order_indicators(rates_from_counts(wide, config, level, []))
 
+
+def measures_from_counts(wide: pl.DataFrame) -> pl.DataFrame:
+    """Long table of the supporting measures (``MEASURES``) from aggregated wide counts:
+    level, unit_code, unit_name, district_code, district_name, measure, label, value.
+
+    ``online_share`` is a percentage of dossiers received (null when none); the rest are counts.
+    """
+    wide = wide.with_columns(
+        care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
+        online_share=pl.when(pl.col("dossiers_received") > 0)
+        .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
+    parts = [wide.select(*UNIT_COLUMNS, measure=pl.lit(m), label=pl.lit(label), value=pl.col(m).cast(pl.Float64))
+             for m, label in MEASURES.items()]
+    return pl.concat(parts).sort("unit_code", maintain_order=True)
 
 
 def supporting_measures(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level,
                         period: Period) -> pl.DataFrame:
-    """Long table of supporting counts per unit: unit_code, unit_name, measure, label, value.
-
-    ``online_share`` is a percentage of dossiers received (null when none); the rest are counts.
-    """
-    units = unit_frame(con, level)
-    wide = aggregate(commune_counts(con, config, [period]), units, []).with_columns(
-        care_letters=pl.col("letters_congratulation") + pl.col("letters_condolence"),
-        online_share=pl.when(pl.col("dossiers_received") > 0)
-        .then(pl.col("dossiers_online") * 100.0 / pl.col("dossiers_received")))
-    parts = [wide.select("level", "unit_code", "unit_name", "district_code", "district_name",
-                         measure=pl.lit(m), label=pl.lit(label), value=pl.col(m).cast(pl.Float64))
-             for m, label in SUPPORTING_MEASURES.items()]
-    return pl.concat(parts).sort("unit_code", maintain_order=True)
+    """``measures_from_counts`` of one period at ``level``."""
+    return measures_from_counts(aggregate(commune_counts(con, config, [period]), unit_frame(con, level), []))
 
 
 def trend_periods(date_from: dt.date, date_to: dt.date, freq: Freq) -> list[Period]:
@@ -298,8 +278,7 @@ def trend_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level
                            "period_start": [_period_start(p.date_from, freq) for p in periods]})
     counts = counts.join(starts, on="date_from", how="left").rename({"date_to": "period_end"})
     wide = aggregate(counts, units, ["period_start", "period_end"])
-    return rates_from_counts(wide, config, level, ["period_start", "period_end"]).sort(
-        "period_start", "unit_code", pl.col("indicator").replace_strict(_ORDER, default=len(_ORDER)))
+    return order_indicators(rates_from_counts(wide, config, level, ["period_start", "period_end"]), ("period_start",))
 
 
 def _period_start(day: dt.date, freq: Freq) -> dt.date:
@@ -328,13 +307,18 @@ def indicator_records(con: duckdb.DuckDBPyConnection, config: DvcqConfig, indica
         raise ValueError(f"chỉ số không biết: {indicator!r}")
     communes = communes_of(con, level, [unit_code]) or []
     params = engine_params(config, [period], communes)
-    records = run(con, "indicator_records", params).filter(pl.col("indicator") == indicator)
+    rated = {RATE_COUNTS[rate][1].removesuffix("_rated"): rate for rate in ALL_RATES
+             if RATE_COUNTS[rate][1].endswith("_rated")}  # survey column -> its rate
+    records = (run(con, "indicator_records", params)
+               .with_columns(indicator=pl.coalesce("indicator", pl.col("rating_column").replace_strict(rated, default=None)))
+               .filter(pl.col("indicator") == indicator))
     if indicator in _REQUIREMENT_RATES:
-        counts = commune_counts(con, config, [period], communes).filter(pl.col(f"{indicator}_den") > 0)
+        required = RATE_COUNTS[indicator][1]
+        counts = commune_counts(con, config, [period], communes).filter(pl.col(required) > 0)
         requirement = counts.select(
             indicator=pl.lit(indicator), record_kind=pl.lit("requirement"), record_id=pl.lit(None, pl.String),
             commune_code="commune_code", record_date=pl.lit(period.date_to), detail=pl.lit(_REQUIREMENT_RATES[indicator]),
-            in_denominator=pl.lit(True), in_numerator=pl.lit(False), den_count=pl.col(f"{indicator}_den"),
+            in_denominator=pl.lit(True), in_numerator=pl.lit(False), den_count=pl.col(required),
             num_count=pl.lit(0))
         records = pl.concat([records, requirement], how="diagonal_relaxed")
     names = unit_frame(con, "commune").select("commune_code", commune_name="unit_name")
@@ -342,15 +326,11 @@ def indicator_records(con: duckdb.DuckDBPyConnection, config: DvcqConfig, indica
             .with_columns(pl.col("den_count", "num_count").cast(pl.Int64)).select(RECORD_COLUMNS))
 
 
-PETITION_TIMELINESS_VI = {"closed_on_time": "Xử lý đúng hạn", "closed_late": "Xử lý quá hạn",
-                          "open_overdue": "Quá hạn, chưa giải quyết", "open_in_time": "Đang trong hạn"}
-
-
 def petition_breakdown(con: duckdb.DuckDBPyConnection, config: DvcqConfig, period: Period,
                        communes: list[str] | None = None) -> pl.DataFrame:
     """Petitions received in the period: kind, field, outcome at as_of, timeliness, n, escalated.
 
-    Same due dates and closing rule as the indicators (``timeliness`` codes are explained in
-    PETITION_TIMELINESS_VI), so a page showing both never disagrees with itself.
+    Same facts and as-of rule as the indicators (``timeliness`` is a code of the
+    ``petition_timeliness`` vocabulary), so a page showing both never disagrees with itself.
     """
     return run(con, "petition_breakdown", engine_params(config, [period], communes))

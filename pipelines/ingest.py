@@ -348,7 +348,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     files, notes = expand_paths(paths)
     db_path = resolve_db_path(db)
     reports: list[FileReport] = []
-    with publishing(db_path, config.province_code) as con:
+    with publishing(db_path, config.province_code, config) as con:
         expected = remembered(con, "key_fingerprint")
         secret = load_secret(db_path.parent, expected)
         if expected is None:

@@ -165,10 +165,10 @@ def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.LazyFrame:
 def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """Typed canonical columns (absent ones null) plus ``_problems`` from parsing."""
     keep = [c for c in raw.columns if c.startswith("_") or c in ("commune", "district")]
-    parsed = raw.lazy().select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.input_columns
+    parsed = raw.lazy().select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.columns
                                         if c.name in raw.columns])
     problem_columns = []
-    for column in schema.input_columns:
+    for column in schema.columns:
         if column.name not in raw.columns:
             absent = f"missing_value\tthiếu {column.label_vi}" if column.required else None
             parsed = parsed.with_columns(pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(column.name),
@@ -184,7 +184,7 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
             parsed = parsed.join(lookup, left_on=f"_raw_{column.name}", right_on="_raw", how="left",
                                  nulls_equal=True, maintain_order="left")
         problem_columns.append(f"_p_{column.name}")
-    names = [c.name for c in schema.input_columns]
+    names = [c.name for c in schema.columns]
     joined = pl.concat_str(problem_columns, separator="\n", ignore_nulls=True)
     problems = pl.when(joined == "").then(None).otherwise(joined).alias(PROBLEMS)
     return parsed.select(*keep, *names, problems).collect()
@@ -212,7 +212,7 @@ def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, 
                      future_tolerance_days: int) -> pl.DataFrame:
     """Kind-specific derived columns and cross-column rules; appends to ``_problems``."""
     checks: list[pl.Expr] = []
-    for column in schema.input_columns:
+    for column in schema.columns:
         if column.type != "date":
             continue
         # What happened cannot lie ahead; a promise (a due date, a new appointment) may, within a year.
@@ -248,17 +248,12 @@ def derive_and_check(frame: pl.DataFrame, schema: RecordSchema, today: dt.date, 
 
 
 def _dossier_rules(frame: pl.DataFrame, schema: RecordSchema) -> tuple[pl.DataFrame, list[pl.Expr]]:
-    """Status when absent, timeliness from dates (reported timeliness only when a date is missing)."""
+    """Status when absent (completed if a completed date is given). Timeliness is derived at publish
+    (``dossier_facts``), from the dates this checks."""
     status = (pl.when(pl.col("status").is_null())
               .then(pl.when(pl.col("completed_date").is_not_null()).then(pl.lit("completed")).otherwise(pl.lit("pending")))
               .otherwise(pl.col("status")))
-    by_dates = (pl.when(pl.col("completed_date") < pl.col("due_date")).then(pl.lit("early"))
-                .when(pl.col("completed_date") == pl.col("due_date")).then(pl.lit("on_time"))
-                .when(pl.col("completed_date") > pl.col("due_date")).then(pl.lit("late")))
-    derived = frame.with_columns(status.alias("status")).with_columns(
-        pl.when(pl.col("status") == "completed")
-        .then(pl.coalesce(by_dates, pl.col("reported_timeliness")))
-        .alias("timeliness"))
+    derived = frame.with_columns(status.alias("status"))
     checks = [
         _order_rule(schema, "received_date", "due_date", "due_before_received"),
         _order_rule(schema, "received_date", "completed_date", "completed_before_received"),

@@ -24,59 +24,16 @@ from pathlib import Path
 import duckdb
 import holidays
 
-from schemas.admin_unit import ERA_SCHEMA, UNIT_TABLES, sql_types
-from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+from pipelines.facts import build_facts, rules_fingerprint
+from schemas.admin_unit import ERA_SCHEMA
+from schemas.config import DvcqConfig, load_config
+from schemas.records import RECORD_SCHEMAS
+from schemas.warehouse import FACT_TABLES, table_definitions
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
 # Covers every date the ingest accepts (configuration's earliest_date may not go below 2000) and
 # the years ahead; working-day arithmetic outside it would be wrong, so it is wide on purpose.
 CALENDAR_YEARS = range(2000, 2051)
-
-QUARANTINE_COLUMNS: list[tuple[str, str, str]] = [
-    ("file_name", "VARCHAR", "File name the row came from."),
-    ("file_checksum", "VARCHAR", "SHA-256 of the file's bytes."),
-    ("sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
-    ("row_number", "INTEGER", "1-based row number in the file or sheet, title rows included."),
-    ("kind", "VARCHAR", "Record kind the file holds."),
-    ("commune_code", "VARCHAR", "Commune code when it could be resolved, else empty."),
-    ("unit_era", "VARCHAR", "List the commune code is in: 'legacy' or '2025' (empty when unresolved)."),
-    ("record_id", "VARCHAR", "The row's record id when it has one."),
-    ("reason_code", "VARCHAR", "Machine-readable reason, e.g. bad_date, unknown_commune."),
-    ("message_vi", "VARCHAR", "The reason in Vietnamese, naming the column and the value."),
-    ("raw_values", "VARCHAR", "The row's raw values as JSON (personal data already hashed)."),
-    ("quarantined_at", "TIMESTAMP", "When the row was quarantined."),
-]
-
-INGEST_LOG_COLUMNS: list[tuple[str, str, str]] = [
-    ("file_name", "VARCHAR", "File name."),
-    ("file_path", "VARCHAR", "Path as given to the ingest."),
-    ("file_checksum", "VARCHAR", "SHA-256 of the file's bytes."),
-    ("sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
-    ("kind", "VARCHAR", "Record kind detected or given."),
-    ("communes", "VARCHAR", "Commune codes the rows resolved to, comma-separated."),
-    ("unit_era", "VARCHAR", "Structure the file was read in: 'legacy', '2025', or empty when undecided."),
-    ("rows_read", "INTEGER", "Data rows read below the header."),
-    ("rows_inserted", "INTEGER", "New records."),
-    ("rows_updated", "INTEGER", "Records replaced by a changed re-export."),
-    ("rows_unchanged", "INTEGER", "Records already loaded with the same content."),
-    ("rows_quarantined", "INTEGER", "Rows put in the quarantine table."),
-    ("unknown_columns", "VARCHAR", "Headers that match no alias, comma-separated (reported, not loaded)."),
-    ("message", "VARCHAR", "Notes on the file (how the commune was resolved, etc.)."),
-    ("ingested_at", "TIMESTAMP", "When the file was ingested."),
-]
-
-META_COLUMNS: list[tuple[str, str, str]] = [
-    ("name", "VARCHAR", "What is remembered, e.g. key_fingerprint."),
-    ("value", "VARCHAR", "Its value (never a secret: the key's fingerprint, not the key)."),
-]
-
-CALENDAR_COLUMNS: list[tuple[str, str, str]] = [
-    ("day", "DATE", "Calendar day."),
-    ("is_working_day", "BOOLEAN", "Monday–Friday and not a Vietnamese public holiday (lunar ones included)."),
-    ("working_day_index", "INTEGER", "Running count of working days up to and including this day."),
-    ("holiday_name", "VARCHAR", "Holiday name from the `holidays` package, if any."),
-]
-
 
 class WarehouseError(Exception):
     """The warehouse path is not a usable DuckDB file (a folder, a damaged or foreign file)."""
@@ -101,26 +58,6 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise
 
 
-def record_table_columns(schema: RecordSchema) -> list[tuple[str, str, str]]:
-    """(name, SQL type, description) of a record table: system columns, then the schema's."""
-    own = [(c.name, c.sql_type, c.description) for c in schema.columns]
-    return SYSTEM_COLUMNS[:5] + own + SYSTEM_COLUMNS[5:]
-
-
-def table_definitions() -> dict[str, list[tuple[str, str, str]]]:
-    """Every warehouse table and its columns: the one place the DDL and the docs read from."""
-    tables = {}
-    for table, model in UNIT_TABLES.items():
-        types = sql_types(model)
-        tables[table] = [(name, types[name], field.description or "") for name, field in model.model_fields.items()]
-    tables.update({s.table: record_table_columns(s) for s in RECORD_SCHEMAS.values()})
-    tables["quarantine"] = QUARANTINE_COLUMNS
-    tables["ingest_log"] = INGEST_LOG_COLUMNS
-    tables["calendar"] = CALENDAR_COLUMNS
-    tables["warehouse_meta"] = META_COLUMNS
-    return tables
-
-
 def remembered(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     rows = con.execute("SELECT value FROM warehouse_meta WHERE name = ?", [name]).fetchall()
     return rows[0][0] if rows else None
@@ -138,6 +75,8 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     such warehouses gives way to the unit tables of both eras."""
     con.execute("DROP TABLE IF EXISTS main.admin_units")
     for table, columns in table_definitions().items():
+        if table in FACT_TABLES:  # derived whole at every publish: recreated as declared
+            con.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
         cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type, _ in columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         present = {r[0] for r in con.execute(
@@ -146,6 +85,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         for name, sql_type, _ in columns:
             if name not in present:
                 con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
+        if table in (s.table for s in RECORD_SCHEMAS.values()):
+            # A column an older schema derived (timeliness: now a fact) goes, so no reader finds two.
+            for gone in present - {name for name, _, _ in columns}:
+                con.execute(f'ALTER TABLE {table} DROP COLUMN "{gone}"')
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
@@ -216,19 +159,26 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['2025']}.admin_units AS
         SELECT commune_code, commune_name, area_code AS district_code, area_name AS district_name,
                province_code, province_name, latitude, longitude FROM main.units_2025""")
-    for schema in RECORD_SCHEMAS.values():
-        for era, column in (("legacy", "legacy_code"), ("2025", "code_2025")):
+    for era, column in (("legacy", "legacy_code"), ("2025", "code_2025")):
+        for schema in RECORD_SCHEMAS.values():
             con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{schema.table} AS
                 SELECT * REPLACE ({column} AS commune_code), commune_code AS sent_commune_code
                 FROM main.{schema.table} WHERE {column} IS NOT NULL""")
+        for table in ("dossier_facts", "late_dossiers", "petition_facts", "daily_counts"):
+            con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{table} AS
+                SELECT {column} AS commune_code, * EXCLUDE (legacy_code, code_2025)
+                FROM main.{table} WHERE {column} IS NOT NULL""")
 
 
-def is_current(db: str | os.PathLike | None = None) -> bool:
-    """True when the warehouse has what this version reads (the unit tables and structure views);
-    a warehouse made by an older dvcq gets them at its next publish (``dvcq upgrade``)."""
+def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = None) -> bool:
+    """True when the warehouse has what this version reads (the structure views, the facts) and its
+    facts were built with the configuration's rules; otherwise ``dvcq upgrade`` rebuilds them."""
     with connect_read_only(db) as con:
-        schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
-    return set(ERA_SCHEMA.values()) <= schemas
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_schema = 'main'").fetchall()}
+        if not {"warehouse_meta", "daily_counts"} <= tables:
+            return False
+        return remembered(con, "facts_rules") == rules_fingerprint(config or load_config())
 
 
 def connect_read_only(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
@@ -249,13 +199,14 @@ def warehouse_version(db: str | os.PathLike | None = None) -> str:
 
 
 @contextlib.contextmanager
-def publishing(db: str | os.PathLike | None = None, province_code: str | None = None
-               ) -> Iterator[duckdb.DuckDBPyConnection]:
+def publishing(db: str | os.PathLike | None = None, province_code: str | None = None,
+               config: DvcqConfig | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy; publish it atomically on success.
 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
     and the unit tables are empty or hold another province, that province's units of both eras.
-    Before publishing, every record is placed in both structures and the structure views are made.
+    Before publishing, every record is placed in both structures, the facts are rebuilt with the
+    configuration's rules (``pipelines.facts``) and the structure views are made.
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -284,6 +235,9 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
                     load_unit_tables(con, province_code)
             yield con
             derive_structures(con)
+            config = config or load_config()
+            build_facts(con, config)
+            remember(con, "facts_rules", rules_fingerprint(config))
             create_structure_views(con)
             con.execute("CHECKPOINT")
             con.close()

@@ -37,7 +37,6 @@ class Column(BaseModel):
     vocabulary: str | None = Field(default=None, description="name of the vocabulary for category/bool/rating")
     personal: bool = Field(default=False, description="citizen's personal data: stored only as a keyed hash")
     required: bool = Field(default=False, description="a row without a value is quarantined")
-    derived: bool = Field(default=False, description="computed by the pipeline, never read from input")
 
     @model_validator(mode="after")
     def _vocabulary_matches_type(self) -> "Column":
@@ -90,17 +89,13 @@ class RecordSchema(BaseModel):
         return next(c for c in self.columns if c.name == name)
 
     @property
-    def input_columns(self) -> list[Column]:
-        return [c for c in self.columns if not c.derived]
-
-    @property
     def personal_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.personal]
 
     @property
     def free_text_columns(self) -> list[str]:
         """Text a clerk types (procedure, occasion, topic…): where an ID or phone number may slip in."""
-        return [c.name for c in self.columns if c.type == "text" and not c.personal and not c.derived
+        return [c.name for c in self.columns if c.type == "text" and not c.personal
                 and c.name != self.id_column and not c.name.endswith("_id")]
 
 
@@ -211,12 +206,9 @@ DOSSIER = RecordSchema(
                         "supplement requests"]),
         Column(name="reported_timeliness", type="category", vocabulary=TIMELINESS.name,
                label_vi="Tiến độ (theo báo cáo)",
-               description="early / on_time / late as written in the export; used only when a date is missing.",
+               description="early / on_time / late as written in the export. The facts derive timeliness from the dates and "
+                           "use this only when a date is missing (dossier_facts.timeliness).",
                aliases=["tiến độ", "đúng hạn/quá hạn", "kết quả xử lý", "tình trạng xử lý", "timeliness"]),
-        Column(name="timeliness", type="category", vocabulary=TIMELINESS.name, derived=True,
-               label_vi="Tiến độ",
-               description="Derived for completed dossiers: early (completed < due), on_time (=), late (>); "
-                           "from reported_timeliness only when a date is missing."),
         *_person("applicant", "Người nộp", "người nộp", "Applicant",
                  ["người nộp", "tên người nộp", "họ tên người nộp", "chủ hồ sơ", "tên công dân", "người đứng tên",
                   "tên cá nhân, tổ chức", "tên cá nhân tổ chức"],

@@ -131,7 +131,15 @@ RATING = Vocabulary(
                "2": "Không hài lòng", "1": "Rất không hài lòng"},
 )
 
+PETITION_TIMELINESS = Vocabulary(
+    name="petition_timeliness",
+    description="Where a petition stands against its effective due date at the as-of date (derived, never read).",
+    values={"closed_on_time": [], "closed_late": [], "open_overdue": [], "open_in_time": []},
+    labels_vi={"closed_on_time": "Giải quyết đúng hạn", "closed_late": "Giải quyết quá hạn",
+               "open_overdue": "Chưa giải quyết, đã quá hạn", "open_in_time": "Chưa giải quyết, còn trong hạn"},
+)
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v for v in (DOSSIER_STATUS, TIMELINESS, CHANNEL, LETTER_KIND, PETITION_KIND,
-                        PETITION_OUTCOME, YES_NO, RATING)
+                        PETITION_OUTCOME, YES_NO, RATING, PETITION_TIMELINESS)
 }

@@ -65,8 +65,6 @@ def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers
                    CASE WHEN status = 'completed' THEN received_date + done END AS completed_date,
                    status, CAST(floor(v * v * 3) AS INTEGER) AS supplement_requests,
                    NULL AS reported_timeliness,
-                   CASE WHEN status = 'completed' THEN CASE WHEN done < allowed THEN 'early'
-                        WHEN done = allowed THEN 'on_time' ELSE 'late' END END AS timeliness,
                    'hash' || (i % 997) AS applicant, {common}
             FROM (SELECT *, CASE WHEN u < 0.02 THEN 'returned' WHEN u < 0.03 THEN 'withdrawn'
                          WHEN received_date > DATE '{end}' - 20 AND u < 0.5 THEN 'pending'
@@ -82,7 +80,7 @@ def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers
                    d.due_date - 1 AS sent_date, 'Xin lỗi trễ hẹn' AS occasion, d.dossier_id,
                    d.due_date + 5 AS new_appointment_date, 'hash' AS recipient, {common}
             FROM dossiers d JOIN chosen c USING (commune_code)
-            WHERE d.timeliness = 'late' AND random() > c.q
+            WHERE d.completed_date > d.due_date AND random() > c.q
         """)
         con.execute(f"""
             INSERT INTO letters BY NAME

@@ -62,13 +62,6 @@ def _polars_type(sql_type: str) -> pl.DataType:
             "TIMESTAMP": pl.Datetime}.get(sql_type, pl.String)
 
 
-def timeliness(completed: dt.date | None, due: dt.date | None) -> str | None:
-    """The ingest's derivation (dates decide), repeated here so fixtures look like ingested rows."""
-    if completed is None or due is None:
-        return None
-    return "early" if completed < due else "on_time" if completed == due else "late"
-
-
 def dossier(commune: str, dossier_id: str, received: dt.date, due: dt.date | None,
             completed: dt.date | None = None, status: str | None = None, supplements: int | None = None,
             channel: str = "direct", **extra: Any) -> dict[str, Any]:
@@ -76,7 +69,6 @@ def dossier(commune: str, dossier_id: str, received: dt.date, due: dt.date | Non
     row = {"commune_code": commune, "dossier_id": dossier_id, "received_date": received, "due_date": due,
            "completed_date": completed, "status": status, "supplement_requests": supplements,
            "channel": channel, "sector": "Hộ tịch", "procedure": "Đăng ký khai sinh",
-           "timeliness": timeliness(completed, due) if status == "completed" else None,
            "applicant": "hmac:secret-applicant"}
     return row | extra
 

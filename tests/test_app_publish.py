@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -31,4 +30,4 @@ def test_overview_follows_a_publish_while_open(tmp_path, monkeypatch):
     at.run()
     no_errors(at)
     assert metric(at, "Hồ sơ tiếp nhận") == "5"
-    assert os.environ["DVCQ_DB"] == str(db)
+    assert not list(tmp_path.glob("*.tmp-*"))  # the publish left no staging copy behind

@@ -23,7 +23,7 @@ def test_csv_cells_that_start_a_formula_are_prefixed_and_numbers_kept():
 
 
 def test_xlsx_export_writes_formulas_as_strings():
-    from dashboard.chrome import xlsx_bytes
+    from dashboard.formatting import xlsx_bytes
     frame = pl.DataFrame({"procedure": INJECTED})
     book = zipfile.ZipFile(io.BytesIO(xlsx_bytes(frame, {"procedure": ("Thủ tục", "text")})))
     sheet = book.read("xl/worksheets/sheet1.xml").decode()
@@ -76,7 +76,7 @@ def test_data_meeting_markdown_or_plotly_is_shown_as_typed():
     """Issue 8.10: a petition field '<a href=…>' is no link in a chart; an uploaded file's name is no
     markdown in the error box."""
     from dashboard.charts import count_bars
-    from dashboard.chrome import md_escape
+    from dashboard.formatting import md_escape
 
     link = '<a href="http://example.invalid">Bấm</a>'
     figure = count_bars([link, "Đất đai"], [3, 4], "Đơn thư theo lĩnh vực", horizontal=True)

@@ -92,11 +92,11 @@ def test_rule_flags(con, codes):
     z_rules = flags_of(table, codes["Z"], "rule")
     assert z_rules["late_without_apology"] == (
         "Có 2 hồ sơ trễ hẹn chưa có thư xin lỗi (trong 2 hồ sơ trễ hẹn của kỳ 01/01/2024–30/06/2024)")
-    assert z_rules["no_dialogue_12m"] == (
+    assert z_rules["no_dialogue"] == (
         "Không tổ chức hội nghị đối thoại nào trong 12 tháng trước ngày 30/06/2024 (lần gần nhất 30/06/2023)")
-    assert flags_of(table, codes["Y"], "rule")["no_dialogue_12m"].endswith("(chưa có hội nghị nào)")
+    assert flags_of(table, codes["Y"], "rule")["no_dialogue"].endswith("(chưa có hội nghị nào)")
     x_rules = flags_of(table, codes["X"], "rule")
-    assert "late_without_apology" not in x_rules and "no_dialogue_12m" not in x_rules
+    assert "late_without_apology" not in x_rules and "no_dialogue" not in x_rules
     # communes that sent nothing are not flagged for silence
     assert set(table["unit_code"]) <= set(codes.values())
 
@@ -120,7 +120,7 @@ def test_district_flags_aggregate_rules(con):
     table = flag_table(con, config(), "district", PERIOD)
     rules = flags_of(table, "392", "rule")
     assert rules["late_without_apology"].startswith("Có 12 hồ sơ trễ hẹn chưa có thư xin lỗi (trong 13 hồ sơ")
-    assert rules["no_dialogue_12m"].startswith("2 xã/phường/thị trấn không tổ chức")   # Z and W
+    assert rules["no_dialogue"].startswith("2 xã/phường/thị trấn không tổ chức")   # Z and W
     assert set(table["level"]) == {"district"}
 
 
@@ -140,7 +140,7 @@ def test_overdue_rule_flags(tmp_path, template_root, codes):
         "Có 2 hồ sơ đang giải quyết đã quá hạn tại ngày 30/06/2024 (hạn trả sớm nhất 03/06/2024)")
     assert rules["petition_overdue"] == (
         "Có 1 đơn thư chưa giải quyết đã quá hạn tại ngày 30/06/2024 (hạn giải quyết sớm nhất 01/02/2024)")
-    assert "no_dialogue_12m" not in rules
+    assert "no_dialogue" not in rules
 
 
 def test_vietnamese_number_format():

@@ -18,13 +18,13 @@ from schemas.config import ConfigError, load_config
 from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS
 
 ALL_ALIASES = [(kind, column.name, alias) for kind, schema in RECORD_SCHEMAS.items()
-               for column in schema.input_columns for alias in column.aliases]
+               for column in schema.columns for alias in column.aliases]
 
 
 def test_no_alias_means_two_columns_within_a_kind():
     for kind, schema in RECORD_SCHEMAS.items():
         seen: dict[str, str] = {}
-        for column in schema.input_columns + LOCATION_COLUMNS:
+        for column in schema.columns + LOCATION_COLUMNS:
             for alias in column.aliases:
                 key = fold_compact(alias)
                 assert seen.setdefault(key, column.name) == column.name, (kind, alias, seen[key], column.name)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.indicators import (Period, default_period, indicator_records, indicator_table, petition_breakdown,
+from pipelines.indicators import (Period, PeriodError, default_period, indicator_records, indicator_table, petition_breakdown,
                                   supporting_measures, trend_periods, trend_table)
 from pipelines.stats import wilson, wilson_percent
 from schemas.config import SCORED_INDICATORS
@@ -48,7 +48,7 @@ def hand_records(a: str, b: str) -> dict[str, list[dict]]:
         dossier(a, "A7", D(2023, 12, 20), D(2023, 12, 28), D(2023, 12, 27), supplements=0),  # before the period
         dossier(a, "A8", D(2024, 5, 1), D(2024, 5, 10), D(2024, 7, 5), supplements=0),     # pending at 30/06
         dossier(a, "A9", D(2024, 4, 1), D(2024, 4, 10), D(2024, 4, 5), status="returned"),
-        dossier(a, "A10", D(2024, 3, 1), None, D(2024, 3, 5), supplements=0, timeliness="early"),  # date missing
+        dossier(a, "A10", D(2024, 3, 1), None, D(2024, 3, 5), supplements=0, reported_timeliness="early"),  # date missing
         dossier(a, "A11", D(2024, 3, 1), None, D(2024, 3, 6), supplements=0),              # timeliness unknown
         dossier(b, "B1", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 9), channel="online"),
         dossier(b, "B2", D(2024, 1, 2), D(2024, 1, 10), D(2024, 1, 9), channel="online"),
@@ -206,9 +206,9 @@ def test_as_of_decides_pending_and_overdue(con, codes):
         return dict(zip(frame["measure"], frame["value"]))
 
     june = measures(PERIOD)
-    assert (june["dossiers_pending"], june["dossiers_pending_overdue"]) == (3, 2)     # A5, A6, A8 / A5, A8
+    assert (june["dossiers_pending"], june["dossiers_overdue"]) == (3, 2)     # A5, A6, A8 / A5, A8
     july = measures(Period(D(2024, 1, 1), D(2024, 7, 31), D(2024, 7, 31)))
-    assert (july["dossiers_pending"], july["dossiers_pending_overdue"]) == (2, 2)     # A5, A6 (A8 completed)
+    assert (july["dossiers_pending"], july["dossiers_overdue"]) == (2, 2)     # A5, A6 (A8 completed)
     assert july["dossiers_late"] == 3                                                 # A3, A4, A8
     assert june["letters_apology"] == 3 and june["letters_thanks"] == 3 and june["care_letters"] == 2
     assert june["petitions_pending"] == 3                     # P3, P4, P7 (resolved after as_of)
@@ -286,7 +286,7 @@ def test_wilson_contains_rate_and_matches_vectorised(k, n):
        as_of_shift=st.integers(-30, 30))
 def test_aggregates_are_sums_and_values_inside_intervals(con, start, length, as_of_shift):
     end = start + dt.timedelta(days=length)
-    period = Period(start, end, end + dt.timedelta(days=as_of_shift))
+    period = Period(start, end, min(end, max(start, end + dt.timedelta(days=as_of_shift))))
     communes = indicator_table(con, config(), "commune", period)
     districts = indicator_table(con, config(), "district", period)
     summed = (communes.filter(pl.col("indicator") != "composite")
@@ -304,21 +304,26 @@ def test_aggregates_are_sums_and_values_inside_intervals(con, start, length, as_
             table.filter(pl.col("denominator") == 0).height
 
 
-def test_as_of_away_from_the_period_end_neither_pulls_in_nor_double_counts(tmp_path, template_root, codes):
-    """Period Jan–Jun 2024. X arrives in August (after the period): never this period's, whatever
-    the as-of date. Z is received in March, due 10/03, completed late on 20/04: with as-of 31/03 it
-    was pending then, yet it is one late dossier of the period, counted once (as completed)."""
+def test_as_of_inside_the_period_counts_a_late_dossier_once_and_outside_it_is_refused(tmp_path, template_root, codes):
+    """Period Jan–Jun 2024. Z is received in March, due 10/03, completed late on 20/04: with as-of
+    31/03 it was pending and overdue then, yet it is one late dossier of the period, counted once
+    (as completed). An as-of date after the period's end would make the stock another period's:
+    refused with a message, so no page can mix the two."""
     a = codes["A"]
     db = build_warehouse(tmp_path, template_root, {"dossier": [
         dossier(a, "X", D(2024, 8, 1), D(2024, 8, 5)),
         dossier(a, "Z", D(2024, 3, 1), D(2024, 3, 10), completed=D(2024, 4, 20)),
     ]})
     with open_legacy(db) as connection:
-        later = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 9, 30)))
         earlier = indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 3, 31)))
-    assert fraction(later, a, "biet_xin_loi") == (0, 1)      # Z only; X is August's
+        measures = supporting_measures(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30),
+                                                                                D(2024, 3, 31)))
     assert fraction(earlier, a, "biet_xin_loi") == (0, 1)    # Z once, not as completed and as pending
     assert fraction(earlier, a, "khong_tre_hen") == (0, 1)
+    z = measures.filter(pl.col("unit_code") == a)
+    assert dict(zip(z["measure"], z["value"]))["dossiers_overdue"] == 1   # Z, overdue on 31/03
+    with pytest.raises(PeriodError, match="phải nằm trong kỳ"):
+        Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 9, 30))
 
 
 def test_petition_breakdown_follows_the_engine_rules(con, codes):

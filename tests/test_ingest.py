@@ -38,8 +38,9 @@ def test_xlsx_with_title_rows_loads_trusted_rows_and_quarantines_the_rest(tmp_pa
     assert (report.rows_read, report.rows_inserted, report.rows_quarantined) == (5, 3, 2)
     assert report.unknown_columns == ["Cột lạ"]
     assert "dòng tiêu đề" in report.message
-    loaded = rows(db, "SELECT dossier_id, channel, received_date, due_date, completed_date, status, timeliness, "
-                      "supplement_requests, source_row FROM dossiers ORDER BY dossier_id")
+    loaded = rows(db, "SELECT d.dossier_id, d.channel, d.received_date, d.due_date, d.completed_date, d.status, f.timeliness, "
+                      "d.supplement_requests, d.source_row FROM dossiers d JOIN dossier_facts f USING (dossier_id) "
+                      "ORDER BY dossier_id")
     # Title rows 1-3, a blank row 4, the header on row 5: data starts on Excel row 6.
     assert loaded == [
         ("HS001", "direct", dt.date(2024, 3, 1), dt.date(2024, 3, 4), dt.date(2024, 3, 3), "completed", "early", 0, 6),
@@ -78,7 +79,8 @@ def test_later_export_updates_the_dossier_instead_of_adding_one(tmp_path):
     ingest_one(tmp_path / "t3.csv", db)
     [later] = ingest_one(tmp_path / "t4.csv", db)
     assert (later.rows_inserted, later.rows_updated, later.rows_unchanged) == (1, 1, 1)
-    assert rows(db, "SELECT dossier_id, status, timeliness, source_file FROM dossiers ORDER BY 1") == [
+    assert rows(db, "SELECT dossier_id, status, f.timeliness, source_file FROM dossiers "
+                    "JOIN dossier_facts f USING (dossier_id, status) ORDER BY 1") == [
         ("A1", "completed", "late", "t4.csv"), ("A2", "pending", None, "t3.csv"), ("A3", "pending", None, "t4.csv")]
     # Loading the older export again does not reopen A1: the warehouse keeps the later state.
     [older] = ingest_one(tmp_path / "t3.csv", db)

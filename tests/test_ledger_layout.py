@@ -75,9 +75,10 @@ def one_row_ledger_csv(path: Path) -> Path:
 
 def _check(db: Path, first_data_row: int) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("""SELECT dossier_id, commune_code, unit_era, status, received_date, due_date,
-                                     completed_date, timeliness, procedure, source_row
-                              FROM main.dossiers ORDER BY dossier_id""").fetchall()
+        rows = con.execute("""SELECT d.dossier_id, d.commune_code, d.unit_era, d.status, d.received_date, d.due_date,
+                                     d.completed_date, f.timeliness, d.procedure, d.source_row
+                              FROM main.dossiers d JOIN main.dossier_facts f USING (dossier_id)
+                              ORDER BY dossier_id""").fetchall()
         assert rows == [
             ("000.00.15.H56-260105-0001", "15271", "2025", "completed", dt.date(2026, 1, 5), dt.date(2026, 1, 8),
              dt.date(2026, 1, 7), "early", "Đăng ký khai sinh", first_data_row),

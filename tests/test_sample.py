@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "sample"
 
 # every header spelling the ingest knows, folded
-KNOWN_HEADERS = {fold(a) for s in RECORD_SCHEMAS.values() for c in s.input_columns for a in c.aliases}
+KNOWN_HEADERS = {fold(a) for s in RECORD_SCHEMAS.values() for c in s.columns for a in c.aliases}
 KNOWN_HEADERS |= {fold(a) for c in LOCATION_COLUMNS for a in c.aliases}
 EXTRA = {fold(h) for h in sample.EXTRA_HEADERS}
-PERSONAL_HEADERS = {fold(a) for s in RECORD_SCHEMAS.values() for c in s.input_columns if c.personal
+PERSONAL_HEADERS = {fold(a) for s in RECORD_SCHEMAS.values() for c in s.columns if c.personal
                     for a in c.aliases}
 
 

@@ -144,8 +144,8 @@ def test_a_dossier_handed_over_at_the_reform_is_one_record(tmp_path, order):
         assert (legacy["dossiers_received"], legacy["dossiers_completed"], legacy["dossiers_pending"]) == (2, 1, 1)
         new = commune_counts(InStructure(raw, "2025"), config, [july_end]).filter(commune_code="15271").row(0, named=True)
         # G1 completed late by Hà Trung, H1 early: 1 of 2 on time; nothing left pending.
-        assert (new["khong_tre_hen_num"], new["khong_tre_hen_den"], new["dossiers_pending"]) == (1, 2, 0)
-        assert (new["dossiers_pending_overdue"], new["dossiers_received"]) == (0, 1)
+        assert (new["dossiers_in_time"], new["dossiers_timed"], new["dossiers_pending"]) == (1, 2, 0)
+        assert (new["dossiers_overdue"], new["dossiers_received"]) == (0, 1)
 
 
 def test_an_id_that_two_predecessors_sent_is_never_merged_by_guess(tmp_path):
@@ -181,9 +181,9 @@ def test_a_split_commune_rolls_up_to_its_default_successor(tmp_path):
     period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))
     with connect_read_only(db) as raw:
         legacy, new = _counts_by(raw, "legacy", period), _counts_by(raw, "2025", period)
-        assert (legacy["15271"]["khong_tre_hen_num"], legacy["15271"]["khong_tre_hen_den"]) == (1, 2)
-        assert (new["15271"]["khong_tre_hen_num"], new["15271"]["khong_tre_hen_den"]) == (1, 2)
-        assert (new["15286"]["khong_tre_hen_num"], new["15286"]["khong_tre_hen_den"]) == (1, 1)
+        assert (legacy["15271"]["dossiers_in_time"], legacy["15271"]["dossiers_timed"]) == (1, 2)
+        assert (new["15271"]["dossiers_in_time"], new["15271"]["dossiers_timed"]) == (1, 2)
+        assert (new["15286"]["dossiers_in_time"], new["15286"]["dossiers_timed"]) == (1, 1)
         areas = indicator_table(InStructure(raw, "2025"), load_config(), "district", period)
         area = areas.filter(unit_code="392", indicator="khong_tre_hen").row(0, named=True)
         assert (area["numerator"], area["denominator"], area["unit_name"]) == (2, 3, "Huyện Hà Trung")
@@ -251,7 +251,7 @@ def test_rolled_up_counts_equal_the_legacy_counts_of_the_same_records(empty_38, 
     period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))
     with connect_read_only(db) as raw:
         legacy, new = _counts_by(raw, "legacy", period), _counts_by(raw, "2025", period)
-    for measure in ("khong_tre_hen_num", "khong_tre_hen_den", "dossiers_received", "dossiers_pending_overdue"):
+    for measure in ("dossiers_in_time", "dossiers_timed", "dossiers_received", "dossiers_overdue"):
         rolled: dict[str, int] = {}
         for code, row in legacy.items():
             rolled[default[code]] = rolled.get(default[code], 0) + row[measure]

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, chrome, data
+from dashboard import charts, chrome, data, formatting
+from schemas.catalog import INDICATOR_COUNT
 from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện hoặc một địa bàn huyện cũ")
@@ -23,27 +24,27 @@ elif f is not None:
     comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)
     peers = data.indicators(level, f.period).filter(pl.col("indicator") == "composite", pl.col("ranked"))
     c = st.columns(4)
-    c[0].metric("Điểm tổng hợp", chrome.fmt_num(comp["value"]), border=True,
-                help=f"Dựa trên {comp['coverage']}/12 chỉ số có giá trị.")
+    c[0].metric("Điểm tổng hợp", formatting.fmt_num(comp["value"]), border=True,
+                help=f"Dựa trên {comp['coverage']}/{INDICATOR_COUNT} chỉ số có giá trị.")
     c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["rank_province"] else "Chưa xếp hạng",
                 border=True, help=f"Không xếp hạng khi dưới {data.config().min_indicators_ranked} chỉ số có giá trị.")
     if level == "commune":
         in_district = peers.filter(pl.col("district_code") == comp["district_code"])
         c[2].metric("Hạng trong huyện" if f.era == "legacy" else "Hạng trong địa bàn huyện cũ", f"{comp['rank_district']}/{len(in_district)}" if comp["rank_district"]
                     else "Chưa xếp hạng", border=True)
-    c[3].metric("Số chỉ số có giá trị", f"{comp['coverage']}/12", border=True)
+    c[3].metric("Số chỉ số có giá trị", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True)
 
     scored = chrome.with_interval(table.filter(pl.col("indicator").is_in([*SCORED_INDICATORS, "hai_long"])))
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.scorecard(scored, f"12 chỉ số và mức độ hài lòng — {f.label}"), key="dv_score")
     with right:
         flags = data.unit_rows(data.flags(level, f.period), unit)
-        st.markdown(f"**Cảnh báo ({chrome.fmt_int(len(flags))})**")
+        st.markdown(f"**Cảnh báo ({formatting.fmt_int(len(flags))})**")
         if flags.is_empty():
             st.success("Không có cảnh báo nào trong kỳ.")
         with st.container(height=460 if len(flags) > 5 else "content", border=bool(len(flags))):
-            for kind, reason in flags.select("flag", "reason").iter_rows():
-                st.markdown(f":orange[:material/flag:] **{chrome.FLAG_KINDS[kind]}:** {reason}")
+            for kind, reason in flags.select("kind_vi", "reason").iter_rows():
+                st.markdown(f":orange[:material/flag:] **{kind}:** {reason}")
     chrome.show_table(scored, {k: v for k, v in chrome.INDICATOR_SPEC.items() if k != "unit_name"}, key="dv_table")
     chrome.indicator_explanations()
 
@@ -63,10 +64,10 @@ elif f is not None:
     st.subheader("Các bản ghi đằng sau mỗi con số")
     ind = st.selectbox("Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], format_func=chrome.indicator_label, key="dv_ind")
     row = scored.filter(pl.col("indicator") == ind).row(0, named=True)
-    st.caption(f"{chrome.indicator_help(ind)} Tử số {chrome.fmt_int(row['numerator'])}, mẫu số "
-               f"{chrome.fmt_int(row['denominator'])}.")
-    records, spec = data.drill_down(ind, level, unit, f.period)
+    st.caption(f"{chrome.indicator_help(ind)} Tử số {formatting.fmt_int(row['numerator'])}, mẫu số "
+               f"{formatting.fmt_int(row['denominator'])}.")
+    records = data.drill_down(ind, level, unit, f.period)
     if records.is_empty():
         chrome.empty("Không có bản ghi nào cho chỉ số này trong kỳ", "Mẫu số bằng 0 nên chỉ số là N/A.")
     else:
-        chrome.show_table(records, spec, key="dv_records", height=400)
+        chrome.show_table(records, chrome.drill_spec(records, f.era), key="dv_records", height=400)

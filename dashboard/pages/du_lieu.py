@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import chrome, data, loading
+from dashboard import chrome, data, filters, loading
 
 st.title("Dữ liệu")
-filters = chrome.sidebar() if data.has_warehouse() and data.has_records() else None
+view = filters.sidebar() if data.has_warehouse() and data.has_records() else None
 loading.upload_section()
 if not data.has_warehouse():
     chrome.empty("Chưa có kho dữ liệu", "Hãy tải lên các tệp xuất (XLSX, XLS, CSV) của xã ở trên rồi bấm "
@@ -17,4 +17,4 @@ else:
     with quarantine:
         loading.quarantine()
     with freshness:
-        loading.freshness(filters)
+        loading.freshness(view)

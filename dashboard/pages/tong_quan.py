@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, chrome, data
+from dashboard import charts, chrome, data, formatting
 
 KEY_RATES = ["khong_tre_hen", "biet_xin_loi", "biet_lam", "hai_long"]
 
@@ -22,8 +22,8 @@ if f is not None:
         by = "measure" if source == "m" else "indicator"
         v, p = data.value_of(frame, unit, key, by=by), data.value_of(prev, unit, key, by=by)
         kind = "int" if source == "m" else ("score" if key == "composite" else "pct")
-        shown = {"int": chrome.fmt_int, "pct": chrome.fmt_pct, "score": chrome.fmt_num}[kind](v)
-        col.metric(label, shown, chrome.fmt_delta(v, p, kind),
+        shown = {"int": formatting.fmt_int, "pct": formatting.fmt_pct, "score": formatting.fmt_num}[kind](v)
+        col.metric(label, shown, formatting.fmt_delta(v, p, kind),
                    delta_color="inverse" if inverse else "normal", help=help, border=True)
 
     c = st.columns(4)
@@ -34,7 +34,7 @@ if f is not None:
     c = st.columns(4)
     card(c[0], "Đơn thư đang giải quyết", "petitions_pending", inverse=True)
     card(c[1], "Hội nghị đối thoại", "dialogues")
-    c[2].metric("Xã bị cảnh báo", chrome.fmt_int(flagged), chrome.fmt_delta(flagged, flagged_before),
+    c[2].metric("Xã bị cảnh báo", formatting.fmt_int(flagged), formatting.fmt_delta(flagged, flagged_before),
                 delta_color="inverse", border=True, help="Số xã có ít nhất một cảnh báo (xem trang Cảnh báo).")
     card(c[3], "Điểm tổng hợp", "composite", "r", "Trung bình có trọng số của 12 chỉ số có giá trị (0–100).")
 

@@ -208,7 +208,7 @@ def _headers_for(rng, kind: str, columns: list[str], form: Form) -> list[str]:
     loc = {c.name: c for c in LOCATION_COLUMNS}
     # never reuse a spelling that another column of this file (or the location columns) also lists
     all_aliases: dict[str, int] = {}
-    for c in list(schema.input_columns) + LOCATION_COLUMNS:
+    for c in list(schema.columns) + LOCATION_COLUMNS:
         for a in set(fold(x) for x in c.aliases):
             all_aliases[a] = all_aliases.get(a, 0) + 1
     shared = {a for a, k in all_aliases.items() if k > 1}

@@ -54,6 +54,15 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame
         cur.close()
 
 
+def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
+    """Run a named statement (the facts' INSERTs at publish), binding the parameters it names."""
+    wanted = query_params(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"statement {name} needs parameters {sorted(missing)}")
+    con.execute(load_sql(name), {k: params[k] for k in wanted})
+
+
 class InStructure:
     """A DuckDB connection seen in one administrative structure: its cursors resolve table names in
     that structure's views first, then in ``main`` (calendar, logs)."""

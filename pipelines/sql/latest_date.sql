@@ -1,7 +1,4 @@
--- The latest record date in the warehouse (each record kind's own dates); NULL when empty.
-SELECT GREATEST(
-    (SELECT MAX(GREATEST(received_date, completed_date)) FROM dossiers),
-    (SELECT MAX(sent_date) FROM letters),
-    (SELECT MAX(GREATEST(received_date, resolved_date)) FROM petitions),
-    (SELECT MAX(dialogue_date) FROM dialogues),
-    (SELECT MAX(survey_date) FROM surveys)) AS latest
+-- The latest event date in the warehouse (each fact's own dates: receipt, completion, closing,
+-- sending, meeting, survey); NULL when it holds no records. The one definition every page and
+-- the CLI use for "data up to".
+SELECT MIN(day) AS first, MAX(day) AS latest FROM main.daily_counts

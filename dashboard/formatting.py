@@ -1,0 +1,128 @@
+"""Formatting the Vietnamese way, in one place: numbers 1.234,5 and 95,3 %, dates dd/mm/yyyy, vocabulary
+codes as their labels, tables turned into display strings (so the browser's locale never decides) and
+XLSX exports with Vietnamese headers whose dates stay dates and numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+
+import polars as pl
+import xlsxwriter
+
+from pipelines.exports import WORKBOOK_OPTIONS
+from pipelines.text import vn_number
+from schemas.vocabularies import VOCABULARIES
+
+NA = "N/A"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def md_escape(text: str) -> str:
+    """Text from users' files (a file name, a sheet name) inside markdown, shown as typed: no link,
+    no emphasis, no HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
+
+
+def fmt_num(x, decimals: int = 1) -> str:
+    """1234.5 -> '1.234,5' (Vietnamese separators)."""
+    return NA if _missing(x) else vn_number(x, decimals)
+
+
+def fmt_int(x) -> str:
+    return NA if _missing(x) else fmt_num(round(x), 0)
+
+
+def fmt_pct(x, decimals: int = 1) -> str:
+    return NA if _missing(x) else f"{fmt_num(x, decimals)} %"
+
+
+def fmt_date(d) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return d.strftime("%d/%m/%Y")
+
+
+def fmt_delta(now, before, kind: str = "int") -> str | None:
+    """Change from the previous period, for st.metric (None when unknown)."""
+    if _missing(now) or _missing(before):
+        return None
+    diff = now - before
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    if kind == "pct":
+        return f"{sign}{fmt_num(abs(diff))} điểm % so với kỳ trước"
+    if kind == "score":
+        return f"{sign}{fmt_num(abs(diff))} điểm so với kỳ trước"
+    return f"{sign}{fmt_int(abs(diff))} so với kỳ trước"
+
+
+def vocab_label(vocabulary: str, value) -> str:
+    if value is None:
+        return ""
+    key = str(value).lower() if isinstance(value, bool) else str(value)
+    return VOCABULARIES[vocabulary].labels_vi.get(key, key)
+
+
+def display_frame(df: pl.DataFrame, spec: dict[str, tuple[str, str]]) -> pl.DataFrame:
+    """Select ``spec``'s columns, format each by kind, rename to its Vietnamese label.
+
+    kinds: text, int, num, pct, date, vocab:<name>.
+    """
+    out = {}
+    for col, (label, kind) in spec.items():
+        if col not in df.columns:
+            continue
+        values = df.get_column(col).to_list()
+        if kind == "int":
+            out[label] = [fmt_int(v) if v is not None else "" for v in values]
+        elif kind == "num":
+            out[label] = [fmt_num(v) for v in values]
+        elif kind == "pct":
+            out[label] = [fmt_pct(v) for v in values]
+        elif kind == "date":
+            out[label] = [fmt_date(v) for v in values]
+        elif kind.startswith("vocab:"):
+            out[label] = [vocab_label(kind[6:], v) for v in values]
+        else:
+            out[label] = ["" if v is None else str(v) for v in values]
+    return pl.DataFrame(out, schema={k: pl.String for k in out})
+
+
+def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = "Dữ liệu") -> bytes:
+    """An XLSX with Vietnamese headers; dates stay real dates shown dd/mm/yyyy, numbers stay numbers."""
+    buf = io.BytesIO()
+    cols = [(c, label, kind) for c, (label, kind) in spec.items() if c in df.columns]
+    with xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS) as wb:  # text stays text: no formula, no link
+        ws = wb.add_worksheet(sheet[:31])
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        date_f, int_f = wb.add_format({"num_format": "dd/mm/yyyy"}), wb.add_format({"num_format": "#,##0"})
+        pct_f = wb.add_format({"num_format": "0.0"})
+        for j, (_, label, _) in enumerate(cols):
+            ws.write(0, j, label, head)
+            ws.set_column(j, j, max(12, min(40, len(label) + 4)))
+        for i, row in enumerate(df.select([c for c, _, _ in cols]).iter_rows(), start=1):
+            for j, ((_, _, kind), v) in enumerate(zip(cols, row)):
+                if v is None:
+                    continue
+                if kind == "date":
+                    ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date_f)
+                elif kind == "int":
+                    ws.write_number(i, j, v, int_f)
+                elif kind in ("num", "pct"):
+                    ws.write_number(i, j, v, pct_f)
+                elif kind.startswith("vocab:"):
+                    ws.write_string(i, j, vocab_label(kind[6:], v))
+                elif isinstance(v, str):
+                    ws.write_string(i, j, v)
+                else:
+                    ws.write(i, j, v)
+        ws.freeze_panes(1, 0)
+    return buf.getvalue()

@@ -1,0 +1,49 @@
+"""Facts built once, at publish, and read by every consumer (dbt's marts, inside the atomic publish).
+
+The rules that derive a dossier's closing and timeliness, a petition's effective due date and
+closing, which dossiers were ever late and the daily counts every indicator sums are stated once,
+in ``pipelines/sql/facts_*.sql``, and run here on the private copy before it is published. The
+engine, the backlog, the flags, the trends, the dashboard and the CLI read these tables (through
+the structure views); the record tables are for drill-down and exploration. Rebuilding them whole
+at each publish keeps them exact after any upsert; the statutory days they used are remembered,
+so a changed configuration is noticed (``facts_rules`` in ``warehouse_meta``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from pipelines.sql import execute
+from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING
+from schemas.config import DvcqConfig
+from schemas.vocabularies import VOCABULARIES
+
+# In dependency order: late dossiers and the rollup read dossier_facts and petition_facts.
+BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts")
+_SQL = {"dossier_facts": "facts_dossiers", "petition_facts": "facts_petitions",
+        "late_dossiers": "facts_late_dossiers", "daily_counts": "facts_daily_counts"}
+
+
+def fact_rules(config: DvcqConfig) -> dict:
+    """Every value from outside the records that the facts depend on."""
+    due = config.petition_due
+    return {"complaint_days": due.complaint_days, "denunciation_days": due.denunciation_days,
+            "petition_working_days": due.petition_working_days,
+            "max_supplement_requests": MAX_SUPPLEMENT_REQUESTS, "satisfied_rating": SATISFIED_RATING}
+
+
+def rules_fingerprint(config: DvcqConfig) -> str:
+    return json.dumps(fact_rules(config), sort_keys=True)
+
+
+def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> None:
+    """Rebuild every fact table and the codes table from the records (read-write connection)."""
+    params = fact_rules(config)
+    for table in BUILD_ORDER:
+        con.execute(f"DELETE FROM {table}")
+        execute(con, _SQL[table], params)
+    con.execute("DELETE FROM codes")
+    con.executemany("INSERT INTO codes VALUES (?, ?, ?)",
+                    [(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()])

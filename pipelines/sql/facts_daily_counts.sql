@@ -1,0 +1,60 @@
+-- daily_counts: every count an indicator sums over a period, per commune (both structures) and
+-- day, each on the day of its own event: receipt, completion, closing, sending, meeting, survey.
+-- A period's count is the sum of its days; "pending at d" is received by d minus closed by d.
+INSERT INTO daily_counts BY NAME
+WITH parts AS (
+    SELECT legacy_code, code_2025, received_date AS day, COUNT(*) AS dossiers_received,
+           COUNT(*) FILTER (channel = 'online') AS dossiers_online,
+           COUNT(*) FILTER (status = 'returned') AS dossiers_returned,
+           COUNT(*) FILTER (status = 'withdrawn') AS dossiers_withdrawn
+    FROM dossier_facts GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, closed_date AS day, COUNT(*) AS dossiers_closed
+    FROM dossier_facts WHERE closed_date IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, completed_date AS day, COUNT(*) AS dossiers_completed,
+           COUNT(*) FILTER (timeliness = 'early') AS dossiers_early,
+           COUNT(*) FILTER (timeliness = 'on_time') AS dossiers_on_time,
+           COUNT(*) FILTER (timeliness = 'late') AS dossiers_late,
+           COUNT(timeliness) AS dossiers_timed,
+           COUNT(*) FILTER (supplement_requests <= $max_supplement_requests::INTEGER) AS supplements_within_rule,
+           COUNT(supplement_requests) AS supplements_known
+    FROM dossier_facts WHERE status = 'completed' AND completed_date IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, sent_date AS day,
+           COUNT(*) FILTER (kind = 'apology') AS letters_apology,
+           COUNT(*) FILTER (kind = 'thanks') AS letters_thanks,
+           COUNT(*) FILTER (kind = 'congratulation') AS letters_congratulation,
+           COUNT(*) FILTER (kind = 'condolence') AS letters_condolence,
+           COUNT(*) FILTER (kind = 'apology' AND NULLIF(TRIM(dossier_id), '') IS NULL) AS apologies_unnamed
+    FROM letters GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, received_date AS day, COUNT(*) AS petitions_received
+    FROM petition_facts GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, closed_date AS day, COUNT(*) AS petitions_closed
+    FROM petition_facts WHERE closed_date IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, dialogue_date AS day, COUNT(*) AS dialogues,
+           SUM(attendees) AS dialogue_attendees,
+           SUM(opinions_raised) FILTER (opinions_raised IS NOT NULL AND opinions_answered IS NOT NULL)
+               AS opinions_raised,
+           SUM(LEAST(opinions_answered, opinions_raised))
+               FILTER (opinions_raised IS NOT NULL AND opinions_answered IS NOT NULL) AS opinions_answered
+    FROM dialogues GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, survey_date AS day, COUNT(*) AS survey_responses,
+           COUNT(*) FILTER (harassment) AS harassment_reports,
+           COUNT(*) FILTER (overall >= $satisfied_rating::INTEGER) AS overall_satisfied, COUNT(overall) AS overall_rated,
+           COUNT(*) FILTER (respect >= $satisfied_rating::INTEGER) AS respect_satisfied, COUNT(respect) AS respect_rated,
+           COUNT(*) FILTER (civility >= $satisfied_rating::INTEGER) AS civility_satisfied,
+           COUNT(civility) AS civility_rated,
+           COUNT(*) FILTER (guidance >= $satisfied_rating::INTEGER) AS guidance_satisfied,
+           COUNT(guidance) AS guidance_rated,
+           COUNT(*) FILTER (explanation >= $satisfied_rating::INTEGER) AS explanation_satisfied,
+           COUNT(explanation) AS explanation_rated
+    FROM surveys GROUP BY ALL
+)
+SELECT legacy_code, code_2025, day, COALESCE(SUM(COLUMNS(* EXCLUDE (legacy_code, code_2025, day))), 0)
+FROM parts GROUP BY ALL
+ORDER BY day, code_2025, legacy_code

@@ -1,0 +1,17 @@
+-- late_dossiers: the dossiers that were late at some day: completed late, or open past their due
+-- date (closed after it, or still pending). Only these can be overdue at an as-of date or need an
+-- apology, so the as-of rules read this small table, never all dossiers. The first apology letter
+-- of the same commune naming the dossier is kept (communes are matched in the 2025 structure,
+-- which every record has).
+INSERT INTO late_dossiers BY NAME
+WITH named AS (
+    SELECT code_2025, dossier_id, MIN(sent_date) AS named_apology_date
+    FROM letters WHERE kind = 'apology' AND NULLIF(TRIM(dossier_id), '') IS NOT NULL
+    GROUP BY ALL
+)
+SELECT f.legacy_code, f.code_2025, f.dossier_id, f.status, f.sector, f.procedure, f.received_date, f.due_date,
+       f.completed_date, f.closed_date, f.timeliness, n.named_apology_date, c.working_day_index AS due_working_day_index
+FROM dossier_facts f
+LEFT JOIN named n ON n.code_2025 = f.code_2025 AND n.dossier_id = f.dossier_id
+LEFT JOIN calendar c ON c.day = f.due_date
+WHERE f.timeliness = 'late' OR (f.due_date IS NOT NULL AND (f.closed_date IS NULL OR f.closed_date > f.due_date))

@@ -1,0 +1,113 @@
+"""The semantic catalog: every measure, rate, flag, level and bucket the product shows, with its
+Vietnamese label and the rule constants behind it. Pages, the CLI, exports and docs take their
+words from here (indicator names, targets and explanations from the configuration file); the
+engine's SQL takes the rule constants as bound parameters. Nothing here is restated elsewhere.
+"""
+
+from __future__ import annotations
+
+from schemas.admin_unit import Era
+from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
+
+SATISFIED_RATING = 4
+"""A survey rating at or above this (4 hài lòng, 5 rất hài lòng) counts as satisfied."""
+MAX_SUPPLEMENT_REQUESTS = 1
+"""khong_phien_ha: a completed dossier whose papers were asked for at most this many times is without hassle."""
+WATCH_MARGIN = 10.0
+"""A rate below its target by at most this many points is 'to watch', further below 'weak'."""
+
+COMPOSITE = "composite"
+COMPOSITE_LABEL = "Điểm tổng hợp"
+INDICATOR_COUNT = len(SCORED_INDICATORS)
+
+# Numerator and denominator of each rate, as columns of the engine's per-commune counts.
+RATE_COUNTS: dict[str, tuple[str, str]] = {
+    "biet_nghe": ("dialogues_counted", "dialogues_required"),
+    "biet_noi": ("opinions_answered", "opinions_raised"),
+    "biet_lam": ("petitions_handled_on_time", "petitions_due"),
+    "biet_xin_loi": ("late_apologised", "late_dossiers"),
+    "biet_cam_on": ("thanks_counted", "thanks_required"),
+    "khong_phien_ha": ("supplements_within_rule", "supplements_known"),
+    "khong_ne_tranh": ("petitions_closed_locally", "petitions_closed_or_overdue"),
+    "khong_tre_hen": ("dossiers_in_time", "dossiers_timed"),
+    "the_hien_ton_trong": ("respect_satisfied", "respect_rated"),
+    "the_hien_van_minh": ("civility_satisfied", "civility_rated"),
+    "the_hien_lang_nghe": ("guidance_satisfied", "guidance_rated"),
+    "the_hien_gan_gui": ("explanation_satisfied", "explanation_rated"),
+    "hai_long": ("overall_satisfied", "overall_rated"),
+}
+assert set(RATE_COUNTS) == set(ALL_RATES)
+
+# Supporting counts shown beside the rates, in display order (all counts but online_share, a percent).
+MEASURES: dict[str, str] = {
+    "dossiers_received": "Hồ sơ tiếp nhận",
+    "dossiers_online": "Hồ sơ nộp trực tuyến",
+    "online_share": "Tỷ lệ nộp trực tuyến (%)",
+    "dossiers_completed": "Hồ sơ đã trả kết quả",
+    "dossiers_early": "Trả kết quả trước hạn",
+    "dossiers_on_time": "Trả kết quả đúng hạn",
+    "dossiers_late": "Trả kết quả quá hạn",
+    "dossiers_returned": "Hồ sơ trả lại",
+    "dossiers_withdrawn": "Hồ sơ rút",
+    "dossiers_pending": "Hồ sơ đang giải quyết (tại ngày tính tồn đọng)",
+    "dossiers_overdue": "Hồ sơ đang giải quyết đã quá hạn (tại ngày tính tồn đọng)",
+    "letters_apology": "Thư xin lỗi",
+    "letters_thanks": "Thư cảm ơn",
+    "letters_congratulation": "Thư chúc mừng",
+    "letters_condolence": "Thư chia buồn",
+    "care_letters": "Thư chúc mừng và chia buồn",
+    "petitions_complaint": "Đơn khiếu nại",
+    "petitions_denunciation": "Đơn tố cáo",
+    "petitions_petition": "Đơn kiến nghị, phản ánh",
+    "petitions_resolved": "Đơn đã giải quyết",
+    "petitions_transferred": "Đơn đã chuyển",
+    "petitions_withdrawn": "Đơn đã rút",
+    "petitions_filed": "Đơn lưu",
+    "petitions_pending": "Đơn nhận trong kỳ chưa giải quyết",
+    "petitions_escalated": "Đơn vượt cấp",
+    "petitions_overdue": "Đơn thư chưa giải quyết đã quá hạn (tại ngày tính tồn đọng)",
+    "dialogues": "Hội nghị đối thoại",
+    "dialogue_attendees": "Lượt người dự đối thoại",
+    "survey_responses": "Phiếu khảo sát",
+    "harassment_reports": "Phản ánh phiền hà, sách nhiễu",
+}
+
+# What a unit is called at each level of each structure.
+LEVEL_LABELS: dict[Era, dict[str, str]] = {
+    "legacy": {"commune": "Xã/phường/thị trấn", "district": "Huyện/thị xã/thành phố", "province": "Tỉnh"},
+    "2025": {"commune": "Xã/phường", "district": "Địa bàn huyện cũ", "province": "Tỉnh"},
+}
+LEVEL_WORDS: dict[Era, dict[str, str]] = {
+    "legacy": {"commune": "xã", "district": "huyện", "province": "tỉnh"},
+    "2025": {"commune": "xã", "district": "địa bàn huyện cũ", "province": "tỉnh"},
+}
+
+FLAG_KINDS: dict[str, str] = {
+    "rule": "Vi phạm quy định",
+    "below_target": "Thấp hơn chỉ tiêu rõ rệt",
+    "below_peers": "Thấp hơn mặt bằng chung rõ rệt",
+    "bottom_rank": "Nhóm cuối bảng xếp hạng",
+}
+FLAG_KINDS_SHORT: dict[str, str] = {"rule": "Vi phạm quy định", "below_target": "Dưới chỉ tiêu",
+                                    "below_peers": "Dưới mặt bằng chung", "bottom_rank": "Cuối bảng xếp hạng"}
+RULES = ("late_without_apology", "pending_overdue", "petition_overdue", "no_dialogue")
+
+
+def rule_labels(config: DvcqConfig) -> dict[str, str]:
+    """Each rule flag's name (the dialogue rule's window is configured)."""
+    return {"late_without_apology": "Hồ sơ trễ hẹn chưa có thư xin lỗi",
+            "pending_overdue": "Hồ sơ đang giải quyết đã quá hạn",
+            "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
+            "no_dialogue": f"Không tổ chức đối thoại trong {config.dialogue_rule_months} tháng",
+            COMPOSITE: COMPOSITE_LABEL}
+
+
+STATUS_LABELS: dict[str, str] = {"good": "Đạt chỉ tiêu", "watch": f"Cần theo dõi (dưới chỉ tiêu ≤ {WATCH_MARGIN:.0f} điểm)",
+                                 "weak": f"Yếu (dưới chỉ tiêu > {WATCH_MARGIN:.0f} điểm)",
+                                 "na": "Không có dữ liệu (N/A)"}
+
+
+def bucket_labels(edges: list[int]) -> list[str]:
+    """Labels of the overdue-age buckets: [5, 15, 30] -> 1–5, 6–15, 16–30, > 30 (working days)."""
+    lows = [1] + [e + 1 for e in edges]
+    return [f"{lo}–{hi}" for lo, hi in zip(lows, edges)] + [f"> {edges[-1]}"]

@@ -1,0 +1,196 @@
+"""Every warehouse table and its columns: the one place the DDL, the docs and the explorer read from.
+
+Record tables come from ``schemas.records``, unit tables from ``schemas.admin_unit``; the rest
+are declared here: what the ingest writes beside the records (quarantine, ingest log, meta),
+the working-day calendar, the facts the publish derives from the records (one row per dossier
+or petition with its derived dates and states, the few dossiers that were ever late, a daily
+rollup of every count an indicator needs) and the codes table of the vocabularies. The facts
+are rebuilt at every publish by ``pipelines.facts``; the rules that derive them are stated
+once, in its SQL.
+"""
+
+from __future__ import annotations
+
+from schemas.admin_unit import UNIT_TABLES, sql_types
+from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+
+Columns = list[tuple[str, str, str]]
+
+QUARANTINE_COLUMNS: Columns = [
+    ("file_name", "VARCHAR", "File name the row came from."),
+    ("file_checksum", "VARCHAR", "SHA-256 of the file's bytes."),
+    ("sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
+    ("row_number", "INTEGER", "1-based row number in the file or sheet, title rows included."),
+    ("kind", "VARCHAR", "Record kind the file holds."),
+    ("commune_code", "VARCHAR", "Commune code when it could be resolved, else empty."),
+    ("unit_era", "VARCHAR", "List the commune code is in: 'legacy' or '2025' (empty when unresolved)."),
+    ("record_id", "VARCHAR", "The row's record id when it has one."),
+    ("reason_code", "VARCHAR", "Machine-readable reason, e.g. bad_date, unknown_commune."),
+    ("message_vi", "VARCHAR", "The reason in Vietnamese, naming the column and the value."),
+    ("raw_values", "VARCHAR", "The row's raw values as JSON (personal data already hashed)."),
+    ("quarantined_at", "TIMESTAMP", "When the row was quarantined."),
+]
+
+INGEST_LOG_COLUMNS: Columns = [
+    ("file_name", "VARCHAR", "File name."),
+    ("file_path", "VARCHAR", "Path as given to the ingest."),
+    ("file_checksum", "VARCHAR", "SHA-256 of the file's bytes."),
+    ("sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
+    ("kind", "VARCHAR", "Record kind detected or given."),
+    ("communes", "VARCHAR", "Commune codes the rows resolved to, comma-separated."),
+    ("unit_era", "VARCHAR", "Structure the file was read in: 'legacy', '2025', or empty when undecided."),
+    ("rows_read", "INTEGER", "Data rows read below the header."),
+    ("rows_inserted", "INTEGER", "New records."),
+    ("rows_updated", "INTEGER", "Records replaced by a changed re-export."),
+    ("rows_unchanged", "INTEGER", "Records already loaded with the same content."),
+    ("rows_quarantined", "INTEGER", "Rows put in the quarantine table."),
+    ("unknown_columns", "VARCHAR", "Headers that match no alias, comma-separated (reported, not loaded)."),
+    ("message", "VARCHAR", "Notes on the file (how the commune was resolved, etc.)."),
+    ("ingested_at", "TIMESTAMP", "When the file was ingested."),
+]
+
+META_COLUMNS: Columns = [
+    ("name", "VARCHAR", "What is remembered, e.g. key_fingerprint."),
+    ("value", "VARCHAR", "Its value (never a secret: the key's fingerprint, not the key)."),
+]
+
+CALENDAR_COLUMNS: Columns = [
+    ("day", "DATE", "Calendar day."),
+    ("is_working_day", "BOOLEAN", "Monday–Friday and not a Vietnamese public holiday (lunar ones included)."),
+    ("working_day_index", "INTEGER", "Running count of working days up to and including this day."),
+    ("holiday_name", "VARCHAR", "Holiday name from the `holidays` package, if any."),
+]
+
+_PLACE: Columns = [
+    ("legacy_code", "VARCHAR", "The record's commune in the legacy structure (none for a 2025 record not carried over)."),
+    ("code_2025", "VARCHAR", "The record's commune in the 2025 structure."),
+]
+
+DOSSIER_FACTS_COLUMNS: Columns = _PLACE + [
+    ("dossier_id", "VARCHAR", "Dossier id."),
+    ("channel", "VARCHAR", "direct, online or postal."),
+    ("status", "VARCHAR", "Status at the last export."),
+    ("sector", "VARCHAR", "Sector."),
+    ("procedure", "VARCHAR", "Procedure."),
+    ("received_date", "DATE", "Received."),
+    ("due_date", "DATE", "Due (ngày hẹn trả)."),
+    ("completed_date", "DATE", "Result returned."),
+    ("closed_date", "DATE", "When it stopped being pending: the completion (or return, withdrawal) date, never "
+                            "before receipt; NULL while pending. Open at a day d: received ≤ d < closed_date."),
+    ("timeliness", "VARCHAR", "early / on_time / late for a completed dossier: its dates decide; the exported "
+                              "timeliness only when a date is missing."),
+    ("supplement_requests", "INTEGER", "Times the desk asked for more papers."),
+]
+
+LATE_DOSSIER_COLUMNS: Columns = _PLACE + [
+    ("dossier_id", "VARCHAR", "Dossier id."),
+    ("status", "VARCHAR", "Status at the last export."),
+    ("sector", "VARCHAR", "Sector."),
+    ("procedure", "VARCHAR", "Procedure."),
+    ("received_date", "DATE", "Received."),
+    ("due_date", "DATE", "Due."),
+    ("completed_date", "DATE", "Result returned."),
+    ("closed_date", "DATE", "As in dossier_facts."),
+    ("timeliness", "VARCHAR", "As in dossier_facts."),
+    ("named_apology_date", "DATE", "First apology letter of the same commune naming this dossier."),
+    ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date (ages in working days)."),
+]
+
+PETITION_FACTS_COLUMNS: Columns = _PLACE + [
+    ("petition_id", "VARCHAR", "Petition id."),
+    ("kind", "VARCHAR", "complaint, denunciation or petition (kiến nghị, phản ánh)."),
+    ("field", "VARCHAR", "Field as written."),
+    ("received_date", "DATE", "Received."),
+    ("due_date", "DATE", "Effective due date: the recorded one, else receipt plus the statutory days of its kind "
+                         "(calendar days for complaints and denunciations, working days otherwise)."),
+    ("due_date_derived", "BOOLEAN", "The due date is the statutory one (none was recorded)."),
+    ("outcome", "VARCHAR", "Outcome at the last export; pending when none."),
+    ("resolved_date", "DATE", "Resolved, as recorded."),
+    ("closed_date", "DATE", "When it was closed: the resolved date of a petition with an outcome other than "
+                            "pending; NULL while open. Closed at a day d: closed_date ≤ d."),
+    ("escalated", "BOOLEAN", "Sent over the commune's head."),
+    ("within_authority", "BOOLEAN", "Within the commune's authority."),
+    ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date."),
+]
+
+# Each count of the daily rollup and the date that places it on a day.
+DAILY_COUNTS: dict[str, str] = {
+    "dossiers_received": "dossiers received that day",
+    "dossiers_online": "of them submitted online",
+    "dossiers_returned": "of them returned (status)",
+    "dossiers_withdrawn": "of them withdrawn (status)",
+    "dossiers_closed": "dossiers whose closed_date is that day",
+    "dossiers_completed": "dossiers completed that day",
+    "dossiers_early": "of them early",
+    "dossiers_on_time": "of them on time",
+    "dossiers_late": "of them late",
+    "dossiers_timed": "of them with a known timeliness",
+    "supplements_within_rule": "of them asked for papers at most the allowed number of times",
+    "supplements_known": "of them with a known number of requests",
+    "letters_apology": "apology letters sent that day",
+    "letters_thanks": "thanks letters sent that day",
+    "letters_congratulation": "congratulation letters sent that day",
+    "letters_condolence": "condolence letters sent that day",
+    "apologies_unnamed": "apology letters sent that day naming no dossier",
+    "petitions_received": "petitions received that day (their kinds and outcomes: petition_facts)",
+    "petitions_closed": "petitions whose closed_date is that day",
+    "dialogues": "dialogue meetings held that day",
+    "dialogue_attendees": "their attendees",
+    "opinions_raised": "opinions raised (meetings that recorded both raised and answered)",
+    "opinions_answered": "of them answered, at most the number raised",
+    "survey_responses": "survey responses of that day",
+    "harassment_reports": "of them reporting hassle or harassment",
+    **{f"{column}_{part}": f"{column} ratings {words}" for column in ("overall", "respect", "civility", "guidance",
+                                                                      "explanation")
+       for part, words in (("satisfied", "at or above the satisfied rating"), ("rated", "given"))},
+}
+
+DAILY_COUNTS_COLUMNS: Columns = _PLACE + [("day", "DATE", "The day the counts fall on.")] + [
+    (name, "BIGINT", f"Count of {what}.") for name, what in DAILY_COUNTS.items()]
+
+CODES_COLUMNS: Columns = [
+    ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),
+    ("code", "VARCHAR", "Canonical value stored in the record tables."),
+    ("label_vi", "VARCHAR", "What pages and exports show."),
+]
+
+TABLE_LABELS: dict[str, str] = {
+    **{s.table: s.label_vi for s in RECORD_SCHEMAS.values()},
+    "units_legacy": "Đơn vị hành chính trước 01/07/2025", "units_2025": "Đơn vị hành chính từ 01/07/2025",
+    "unit_successors": "Xã cũ → xã mới kế thừa", "warehouse_meta": "Thông tin kho dữ liệu",
+    "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc",
+    "dossier_facts": "Hồ sơ: tiến độ, ngày đóng (dẫn xuất)", "late_dossiers": "Hồ sơ từng trễ hạn (dẫn xuất)",
+    "petition_facts": "Đơn thư: hạn hiệu lực, ngày đóng (dẫn xuất)", "daily_counts": "Số đếm theo xã và ngày (dẫn xuất)",
+    "codes": "Danh mục mã và nhãn tiếng Việt",
+}
+"""What each table is called on the pages."""
+
+# Tables the publish rebuilds from the records (never written by the ingest itself).
+FACT_TABLES: dict[str, Columns] = {
+    "dossier_facts": DOSSIER_FACTS_COLUMNS,
+    "late_dossiers": LATE_DOSSIER_COLUMNS,
+    "petition_facts": PETITION_FACTS_COLUMNS,
+    "daily_counts": DAILY_COUNTS_COLUMNS,
+    "codes": CODES_COLUMNS,
+}
+
+
+def record_table_columns(schema: RecordSchema) -> Columns:
+    """(name, SQL type, description) of a record table: system columns, then the schema's."""
+    own = [(c.name, c.sql_type, c.description) for c in schema.columns]
+    return SYSTEM_COLUMNS[:5] + own + SYSTEM_COLUMNS[5:]
+
+
+def table_definitions() -> dict[str, Columns]:
+    """Every warehouse table and its columns: the one place the DDL and the docs read from."""
+    tables = {}
+    for table, model in UNIT_TABLES.items():
+        types = sql_types(model)
+        tables[table] = [(name, types[name], field.description or "") for name, field in model.model_fields.items()]
+    tables.update({s.table: record_table_columns(s) for s in RECORD_SCHEMAS.values()})
+    tables["quarantine"] = QUARANTINE_COLUMNS
+    tables["ingest_log"] = INGEST_LOG_COLUMNS
+    tables["calendar"] = CALENDAR_COLUMNS
+    tables["warehouse_meta"] = META_COLUMNS
+    tables.update(FACT_TABLES)
+    return tables
