@@ -139,8 +139,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         with publishing(args.db, config.province_code, config):
             pass
-        print(f"Đã nâng cấp kho dữ liệu {resolve_db_path(args.db)}: thêm danh mục đơn vị hai thời kỳ; "
-              "các bản ghi cũ được tính theo danh mục trước 01/07/2025.")
+        print(f"Đã cập nhật kho dữ liệu {resolve_db_path(args.db)}: danh mục đơn vị hai thời kỳ và các bảng số liệu "
+              "dẫn xuất (tiến độ, hạn, tồn đọng) được tính lại theo cấu hình hiện tại; không nạp gì mới.")
         return 0
     if args.command == "docs":
         from pipelines.docs import write_data_model

@@ -11,14 +11,16 @@ so a changed configuration is noticed (``facts_rules`` in ``warehouse_meta``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import duckdb
 
-from pipelines.sql import execute
+from pipelines.sql import execute, load_sql
 from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING
 from schemas.config import DvcqConfig
 from schemas.vocabularies import VOCABULARIES
+from schemas.warehouse import FACT_TABLES
 
 # In dependency order: late dossiers and the rollup read dossier_facts and petition_facts.
 BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts")
@@ -35,7 +37,11 @@ def fact_rules(config: DvcqConfig) -> dict:
 
 
 def rules_fingerprint(config: DvcqConfig) -> str:
-    return json.dumps(fact_rules(config), sort_keys=True)
+    """What the facts of a warehouse were built with: the rules' values and the text of their
+    definitions. A warehouse whose fingerprint differs is rebuilt by ``dvcq upgrade``."""
+    definitions = json.dumps([load_sql(_SQL[t]) for t in BUILD_ORDER] + [FACT_TABLES[t] for t in sorted(FACT_TABLES)])
+    return json.dumps({**fact_rules(config), "definitions": hashlib.sha256(definitions.encode()).hexdigest()[:16]},
+                      sort_keys=True)
 
 
 def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> None:

@@ -16,7 +16,6 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from pipelines.backlog import backlog_table
 from pipelines.indicators import (UNIT_COLUMNS, Level, Period, aggregate, commune_counts, engine_params,
                                   rates_from_counts, unit_frame)
 from pipelines.sql import InStructure, run
@@ -98,20 +97,15 @@ def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.
     """Per unit: late dossiers with/without apology, overdue items, communes without dialogue."""
     recency = run(con, "dialogue_recency", engine_params(config, []) | {
         "as_of": period.as_of, "dialogue_rule_months": config.dialogue_rule_months})
-    per_commune = counts.join(recency, on="commune_code", how="left").with_columns(
-        no_dialogue=((pl.col("reporting_communes") > 0) & (pl.col("dialogues_in_window") == 0)).cast(pl.Int64))
-    backlog = backlog_table(con, config, period.as_of, "commune").group_by("commune_code").agg(
-        overdue_dossiers=(pl.col("kind") == "dossier").sum().cast(pl.Int64),
-        overdue_petitions=(pl.col("kind") == "petition").sum().cast(pl.Int64),
-        oldest_dossier_due=pl.col("due_date").filter(pl.col("kind") == "dossier").min(),
-        oldest_petition_due=pl.col("due_date").filter(pl.col("kind") == "petition").min())
-    per_commune = per_commune.join(backlog, on="commune_code", how="left").with_columns(
-        pl.col("overdue_dossiers", "overdue_petitions").fill_null(0))
+    oldest = run(con, "overdue_oldest", {"as_of": period.as_of})
+    per_commune = (counts.join(recency, on="commune_code", how="left").join(oldest, on="commune_code", how="left")
+                   .with_columns(no_dialogue=((pl.col("reporting_communes") > 0)
+                                              & (pl.col("dialogues_in_window") == 0)).cast(pl.Int64)))
     return (per_commune.join(units, on="commune_code", how="inner")
             .group_by(UNIT_COLUMNS, maintain_order=True)
-            .agg(pl.col("late_apologised", "late_dossiers", "overdue_dossiers", "overdue_petitions",
-                        "no_dialogue").sum(),
+            .agg(pl.col("late_apologised", "late_dossiers", "no_dialogue").sum(),
                  pl.col("oldest_dossier_due", "oldest_petition_due").min(),
+                 overdue_dossiers=pl.col("dossiers_overdue").sum(), overdue_petitions=pl.col("petitions_overdue").sum(),
                  last_dialogue=pl.col("last_dialogue").max()))
 
 

@@ -73,15 +73,12 @@ def default_period(con: duckdb.DuckDBPyConnection) -> Period:
     return Period(dt.date(to.year, 1, 1), to, to)
 
 
-def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None,
-                  freq: Freq | None = None) -> dict:
+def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None) -> dict:
     """Bound parameters shared by the engine's queries (each query takes the ones it names).
 
-    ``periods`` is one period (``freq`` None) or the consecutive calendar buckets of ``freq``
-    made by ``trend_periods``: the SQL finds a date's bucket by truncating it.
+    ``periods`` is one period or several (the buckets of a trend): the SQL maps each calendar day to
+    its period (``_period_of_day``), so every event is joined on its own date.
     """
-    if freq is None and len(periods) > 1:
-        raise ValueError("several periods need their calendar frequency (use trend_periods)")
     return {
         "date_from": [p.date_from for p in periods],
         "date_to": [p.date_to for p in periods],
@@ -91,17 +88,15 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
         "dialogues_per_year": config.required_dialogues_per_year,
         "thanks_per_year": config.thanks_letters_per_year,
         "communes": communes,
-        "freq": freq,
     }
 
 
 def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
-                   communes: list[str] | None = None, freq: Freq | None = None) -> pl.DataFrame:
+                   communes: list[str] | None = None) -> pl.DataFrame:
     """Wide counts per commune x period, read from the facts: every column ``RATE_COUNTS`` names as a
     rate's numerator or denominator and every supporting count (0, not null)."""
-    counts = run(con, "commune_counts", engine_params(config, periods, communes, freq))
-    keys = ("commune_code", "date_from", "date_to", "as_of")
-    return counts.with_columns(pl.exclude(keys).fill_null(0).cast(pl.Int64))
+    counts = run(con, "commune_counts", engine_params(config, periods, communes))
+    return counts.with_columns(pl.exclude(pl.String, pl.Date).fill_null(0).cast(pl.Int64))
 
 
 def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
@@ -273,7 +268,7 @@ def trend_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: Level
     units = unit_frame(con, level)
     if unit_codes is not None:
         units = units.filter(pl.col("unit_code").is_in(unit_codes))
-    counts = commune_counts(con, config, periods, units["commune_code"].to_list(), freq)
+    counts = commune_counts(con, config, periods, units["commune_code"].to_list())
     starts = pl.DataFrame({"date_from": [p.date_from for p in periods],
                            "period_start": [_period_start(p.date_from, freq) for p in periods]})
     counts = counts.join(starts, on="date_from", how="left").rename({"date_to": "period_end"})

@@ -94,6 +94,9 @@ LATE_DOSSIER_COLUMNS: Columns = _PLACE + [
     ("timeliness", "VARCHAR", "As in dossier_facts."),
     ("named_apology_date", "DATE", "First apology letter of the same commune naming this dossier."),
     ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date (ages in working days)."),
+    ("overdue_from", "DATE", "First day it is overdue: received by then and due before it (NULL: never overdue). "
+                             "Overdue at a day d: overdue_from <= d < overdue_until."),
+    ("overdue_until", "DATE", "The day it stopped being overdue: its closed_date (NULL: still open)."),
 ]
 
 PETITION_FACTS_COLUMNS: Columns = _PLACE + [
@@ -111,6 +114,8 @@ PETITION_FACTS_COLUMNS: Columns = _PLACE + [
     ("escalated", "BOOLEAN", "Sent over the commune's head."),
     ("within_authority", "BOOLEAN", "Within the commune's authority."),
     ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date."),
+    ("overdue_from", "DATE", "First day it is overdue (NULL: never). Overdue at d: overdue_from <= d < overdue_until."),
+    ("overdue_until", "DATE", "Its closed_date (NULL: still open)."),
 ]
 
 # Each count of the daily rollup and the date that places it on a day.
@@ -127,6 +132,10 @@ DAILY_COUNTS: dict[str, str] = {
     "dossiers_timed": "of them with a known timeliness",
     "supplements_within_rule": "of them asked for papers at most the allowed number of times",
     "supplements_known": "of them with a known number of requests",
+    "dossiers_overdue_entries": "late dossiers whose overdue_from is that day",
+    "dossiers_overdue_exits": "overdue dossiers closed that day (overdue_until)",
+    "overdue_named_entries": "overdue dossiers that are, from that day, named by an apology letter",
+    "overdue_named_exits": "overdue dossiers named by an apology letter closed that day",
     "letters_apology": "apology letters sent that day",
     "letters_thanks": "thanks letters sent that day",
     "letters_congratulation": "congratulation letters sent that day",
@@ -134,6 +143,8 @@ DAILY_COUNTS: dict[str, str] = {
     "apologies_unnamed": "apology letters sent that day naming no dossier",
     "petitions_received": "petitions received that day (their kinds and outcomes: petition_facts)",
     "petitions_closed": "petitions whose closed_date is that day",
+    "petitions_overdue_entries": "petitions whose overdue_from is that day",
+    "petitions_overdue_exits": "overdue petitions closed that day (overdue_until)",
     "dialogues": "dialogue meetings held that day",
     "dialogue_attendees": "their attendees",
     "opinions_raised": "opinions raised (meetings that recorded both raised and answered)",

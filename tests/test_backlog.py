@@ -19,11 +19,6 @@ AS_OF = D(2025, 2, 4)
 
 
 @pytest.fixture(scope="module")
-def template_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("template")
-
-
-@pytest.fixture(scope="module")
 def setup(tmp_path_factory, template_root):
     a = commune_code(template_root, "Thị trấn Hà Trung")
     records = {

@@ -75,7 +75,7 @@ def test_upgrade_brings_an_older_warehouse_up_to_date(tmp_path):
         con.execute("INSERT INTO dossiers VALUES ('15304', 'X1', DATE '2024-03-01', DATE '2024-03-05', "
                     "DATE '2024-03-04', 'completed', 'early')")
     done = dvcq("upgrade", "--db", str(db))
-    assert done.returncode == 0 and "Đã nâng cấp" in done.stdout, done.stderr
+    assert done.returncode == 0 and "Đã cập nhật" in done.stdout, done.stderr
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT commune_code, unit_era, legacy_code, code_2025 FROM main.dossiers").fetchall() == [
             ("15304", "legacy", "15304", "15271")]

@@ -25,11 +25,6 @@ from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code,
 PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
 
 
-@pytest.fixture(scope="module")
-def template_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("template")
-
-
 def _completed(commune: str, prefix: str, on_time: int, late: int) -> list[dict]:
     rows = []
     for i in range(on_time + late):

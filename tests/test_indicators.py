@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.indicators import (Period, PeriodError, default_period, indicator_records, indicator_table, petition_breakdown,
+from pipelines.backlog import backlog_table
+from pipelines.indicators import (Period, PeriodError, commune_counts, default_period, indicator_records, indicator_table, petition_breakdown,
                                   supporting_measures, trend_periods, trend_table)
 from pipelines.stats import wilson, wilson_percent
 from schemas.config import SCORED_INDICATORS
@@ -23,11 +24,6 @@ from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code
                                    survey)
 
 PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
-
-
-@pytest.fixture(scope="module")
-def template_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("template")
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +330,48 @@ def test_petition_breakdown_follows_the_engine_rules(con, codes):
     assert by_timeliness == {"closed_on_time": 3, "closed_late": 1, "open_overdue": 2, "open_in_time": 1}
     assert table.filter(pl.col("outcome") == "pending")["n"].sum() == 3
     assert table["escalated"].sum() == 1
+
+
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory, template_root, codes):
+    """The hand records plus commune C's export without due dates: a dossier reported late and a
+    pending one, neither ever overdue (nothing is due)."""
+    records = hand_records(codes["A"], codes["B"])
+    records["dossier"] += [dossier(codes["C"], "C1", D(2024, 3, 1), None, D(2024, 3, 20), reported_timeliness="late"),
+                           dossier(codes["C"], "C2", D(2024, 3, 1), None)]
+    connection = open_legacy(build_warehouse(tmp_path_factory.mktemp("undated"), template_root, records))
+    yield connection
+    connection.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.dates(dt.date(2023, 12, 1), dt.date(2024, 8, 31)), length=st.integers(0, 200),
+       back=st.integers(0, 200))
+def test_stocks_from_the_rollup_equal_the_overdue_items_one_by_one(undated, codes, start, length, back):
+    """The period's stocks are running sums of the daily rollup; the backlog and the drill-down list
+    the items one by one. For any period and as-of date inside it they must agree: the overdue
+    dossiers and petitions per commune, and biet_xin_loi's late dossiers and apologies."""
+    con = undated
+    end = start + dt.timedelta(days=length)
+    period = Period(start, end, max(start, end - dt.timedelta(days=back)))
+    counts = commune_counts(con, config(), [period]).filter(pl.col("commune_code").is_in(list(codes.values())))
+    items = backlog_table(con, config(), period.as_of)
+    for commune in codes.values():
+        row = counts.filter(pl.col("commune_code") == commune).row(0, named=True)
+        mine = items.filter(pl.col("commune_code") == commune)
+        assert row["dossiers_overdue"] == (mine["kind"] == "dossier").sum()
+        assert row["petitions_overdue"] == (mine["kind"] == "petition").sum()
+        late = indicator_records(con, config(), "biet_xin_loi", "commune", commune, period)
+        assert (row["late_apologised"], row["late_dossiers"]) == (late["num_count"].sum(), late["den_count"].sum())
+
+
+def test_a_dossier_without_a_due_date_is_never_overdue(undated, codes):
+    """C1 (reported late, returned 20/03) and C2 (pending) have no due date: on 10/03 and at the
+    end of the year neither is overdue, though C1 counts as a late dossier of its period."""
+    for as_of in (D(2024, 3, 10), D(2024, 12, 31)):
+        period = Period(D(2024, 1, 1), as_of, as_of)
+        assert backlog_table(undated, config(), as_of).filter(pl.col("commune_code") == codes["C"]).is_empty()
+        row = commune_counts(undated, config(), [period]).filter(pl.col("commune_code") == codes["C"]).row(0, named=True)
+        assert (row["dossiers_overdue"], row["dossiers_pending"]) == (0, 2 if as_of < D(2024, 3, 20) else 1)
+    year = commune_counts(undated, config(), [Period(D(2024, 1, 1), D(2024, 12, 31), D(2024, 12, 31))])
+    assert year.filter(pl.col("commune_code") == codes["C"])["late_dossiers"].item() == 1

@@ -17,11 +17,6 @@ from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code,
 from pipelines.indicators import Period, indicator_table, supporting_measures
 
 
-@pytest.fixture(scope="module")
-def template_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("template")
-
-
 def _spread(start: dt.date, days: int, i: int) -> dt.date:
     """The i-th record's date, spread over ``days`` days from ``start``."""
     return start + dt.timedelta(days=(i * 7) % days)

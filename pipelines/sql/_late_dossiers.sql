@@ -1,22 +1,14 @@
--- biet_xin_loi: the late dossiers of each period (completed late in it, or overdue at its as-of
--- date; a dossier that is both counts once) and whether an apology covers each. An apology naming
--- the dossier, sent by the as-of date, covers it; apologies naming none, sent in the period, cover
--- the commune's remaining late dossiers one each, oldest due date first.
-WITH late AS (
-    SELECT p.date_from, p.as_of, f.*
-    FROM late_dossiers f ASOF JOIN p ON f.completed_date >= p.date_from
-    WHERE f.timeliness = 'late' AND f.completed_date <= p.date_to
-    UNION
-    SELECT * FROM ({{_overdue_dossiers}})
-),
-named AS (
-    SELECT *, COALESCE(named_apology_date <= as_of, FALSE) AS named_in_time
-    FROM late
-    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], commune_code)
-)
-SELECT n.*,
-       n.named_in_time OR ROW_NUMBER() OVER (PARTITION BY n.date_from, n.commune_code, n.named_in_time
-                                             ORDER BY n.due_date, n.dossier_id) <= COALESCE(u.unnamed, 0) AS apologised
-FROM named n
-LEFT JOIN (SELECT date_from, commune_code, SUM(apologies_unnamed) AS unnamed FROM period_days GROUP BY ALL) u
-       USING (date_from, commune_code)
+-- biet_xin_loi: the late dossiers of each period: completed late in it, or overdue at its as-of
+-- date (rows of the including query's overdue_dossiers, the one overdue rule); a dossier that is
+-- both counts once, as completed. named_in_time: an apology naming it was sent by the as-of date.
+-- Apologies naming no dossier, sent by the commune in the period, cover its other late dossiers
+-- one each, oldest due date first (so they add min(unnamed, late dossiers not named in time)).
+SELECT d.date_from, d.as_of, f.*, COALESCE(f.named_apology_date <= d.as_of, FALSE) AS named_in_time
+FROM late_dossiers f JOIN period_of_day d ON d.day = f.completed_date
+WHERE f.timeliness = 'late'
+  AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], f.commune_code))
+UNION ALL
+SELECT o.* EXCLUDE (date_to), COALESCE(o.named_apology_date <= o.as_of, FALSE)
+FROM overdue_dossiers o
+WHERE NOT COALESCE(o.timeliness = 'late' AND o.completed_date BETWEEN o.date_from AND o.date_to, FALSE)
+  AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], o.commune_code))

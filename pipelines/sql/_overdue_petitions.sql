@@ -1,6 +1,5 @@
--- The one overdue rule for petitions: at an as-of date d, a petition is overdue when it was received
--- by d, was not closed by d and its effective due date lies before d.
--- One row per row of p (date_from, as_of) and petition overdue at its as_of.
-SELECT p.date_from, p.as_of, f.*
+-- Petitions overdue at each period's as-of date, by the one overdue rule (petition_facts:
+-- overdue_from <= as_of < overdue_until). One row per row of p and petition overdue at its as_of.
+SELECT p.date_from, p.date_to, p.as_of, f.*
 FROM petition_facts f
-JOIN p ON f.received_date <= p.as_of AND f.due_date < p.as_of AND (f.closed_date IS NULL OR f.closed_date > p.as_of)
+JOIN p ON f.overdue_from <= p.as_of AND COALESCE(f.overdue_until, DATE '9999-12-31') > p.as_of

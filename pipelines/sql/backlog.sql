@@ -2,7 +2,7 @@
 -- _overdue_petitions). days_overdue = working days in (due, as_of], i.e. the difference of their
 -- working-day indexes, at least 1 (an item that fell overdue over a weekend or holiday is one day
 -- overdue). Oldest due date first.
-WITH p AS (SELECT NULL::DATE AS date_from, $as_of::DATE AS as_of),
+WITH p AS (SELECT NULL::DATE AS date_from, NULL::DATE AS date_to, $as_of::DATE AS as_of),
 items AS (
     SELECT 'dossier' AS kind, dossier_id AS record_id, commune_code, received_date, due_date,
            due_working_day_index, sector, procedure, NULL::VARCHAR AS petition_kind, NULL::VARCHAR AS field

@@ -1,42 +1,60 @@
 -- Per commune x period (wide): every count the rates and supporting measures need, read from the
 -- facts built at publish (pipelines.facts). Sums of the daily rollup over each period's days;
--- stocks (pending, overdue) at each period's as-of date; petitions received in the period where
--- they stand at its as-of date. Every commune of admin_units appears, with zeros when it has no
+-- stocks (pending, overdue) at each period's as-of date as running sums of the rollup's entries and
+-- exits; petitions received in the period where they stand at its as-of date. Linear in the
+-- rollup's rows however many periods (a trend's 36 months) are asked for. Every commune of admin_units appears, with zeros when it has no
 -- records. Parameters as in pipelines.indicators.engine_params.
 WITH p AS ({{_periods}}),
 units AS ({{_units}}),
-period_days AS (
-    SELECT p.date_from, c.* EXCLUDE (day)
-    FROM daily_counts c ASOF JOIN p ON c.day >= p.date_from
-    WHERE c.day <= p.date_to
-      AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
-),
+period_of_day AS ({{_period_of_day}}),
 sums AS (
-    SELECT date_from, commune_code, SUM(COLUMNS(* EXCLUDE (date_from, commune_code)))
-    FROM period_days GROUP BY ALL
-),
-as_of_dates AS (SELECT DISTINCT as_of FROM p),
-deltas AS (  -- received minus closed, each day counted at the first as-of date on or after it
-    SELECT a.as_of, c.commune_code, SUM(c.dossiers_received - c.dossiers_closed) AS delta
-    FROM daily_counts c ASOF JOIN as_of_dates a ON c.day <= a.as_of
+    SELECT d.date_from, c.commune_code, SUM(COLUMNS(c.* EXCLUDE (commune_code, day)))
+    FROM daily_counts c JOIN period_of_day d USING (day)
     WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
     GROUP BY ALL
 ),
-pending AS (  -- open at as_of: received by then and not closed by then
+stock_deltas AS (  -- entries minus exits of each stock, each day counted at the first as-of date on or after it
+    SELECT s.as_of, c.commune_code,
+           SUM(c.dossiers_received - c.dossiers_closed) AS pending,
+           SUM(c.dossiers_overdue_entries - c.dossiers_overdue_exits) AS overdue,
+           SUM(c.overdue_named_entries - c.overdue_named_exits) AS overdue_named,
+           SUM(c.petitions_overdue_entries - c.petitions_overdue_exits) AS petitions_overdue
+    FROM daily_counts c JOIN ({{_stock_day}}) s USING (day)
+    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+    GROUP BY ALL
+),
+stocks AS (  -- at each as-of date: dossiers open, dossiers and petitions overdue, overdue ones named by an apology
     SELECT a.as_of, u.commune_code,
-           SUM(COALESCE(d.delta, 0)) OVER (PARTITION BY u.commune_code ORDER BY a.as_of) AS dossiers_pending
-    FROM units u CROSS JOIN as_of_dates a
-    LEFT JOIN deltas d ON d.as_of = a.as_of AND d.commune_code = u.commune_code
+           SUM(COALESCE(d.pending, 0)) OVER w AS dossiers_pending,
+           SUM(COALESCE(d.overdue, 0)) OVER w AS dossiers_overdue,
+           SUM(COALESCE(d.overdue_named, 0)) OVER w AS overdue_named,
+           SUM(COALESCE(d.petitions_overdue, 0)) OVER w AS petitions_overdue
+    FROM units u CROSS JOIN (SELECT DISTINCT as_of FROM p) a
+    LEFT JOIN stock_deltas d ON d.as_of = a.as_of AND d.commune_code = u.commune_code
+    WINDOW w AS (PARTITION BY u.commune_code ORDER BY a.as_of)
 ),
-overdue AS (
-    SELECT date_from, commune_code, COUNT(*) AS dossiers_overdue FROM ({{_overdue_dossiers}}) GROUP BY ALL
+completed_late AS (  -- biet_xin_loi's late dossiers completed in the period: named by an apology by the
+    -- as-of date, and those also overdue at it (completed after an as-of date inside the period)
+    SELECT d.date_from, f.commune_code,
+           COUNT(*) FILTER (f.named_apology_date <= d.as_of) AS named,
+           COUNT(*) FILTER (f.completed_date > d.as_of AND f.overdue_from <= d.as_of) AS also_overdue,
+           COUNT(*) FILTER (f.completed_date > d.as_of AND f.overdue_from <= d.as_of
+                            AND f.named_apology_date <= d.as_of) AS also_overdue_named
+    FROM late_dossiers f JOIN period_of_day d ON d.day = f.completed_date
+    WHERE f.timeliness = 'late'
+      AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], f.commune_code))
+    GROUP BY ALL
 ),
-overdue_petitions AS (
-    SELECT date_from, commune_code, COUNT(*) AS petitions_overdue FROM ({{_overdue_petitions}}) GROUP BY ALL
-),
-late AS (
-    SELECT date_from, commune_code, COUNT(*) FILTER (apologised) AS late_apologised, COUNT(*) AS late_dossiers
-    FROM ({{_late_dossiers}}) GROUP BY ALL
+late AS (  -- late dossiers of the period (completed late, or overdue at as_of: once) and those with
+    -- an apology naming them; apologies naming none cover the rest one each (sql/_late_dossiers.sql)
+    SELECT p.date_from, u.commune_code,
+           COALESCE(s.dossiers_late, 0) + st.dossiers_overdue - COALESCE(cl.also_overdue, 0) AS late_dossiers,
+           COALESCE(cl.named, 0) + st.overdue_named - COALESCE(cl.also_overdue_named, 0) AS late_named,
+           COALESCE(s.apologies_unnamed, 0) AS unnamed
+    FROM units u CROSS JOIN p
+    JOIN stocks st ON st.as_of = p.as_of AND st.commune_code = u.commune_code
+    LEFT JOIN sums s ON s.date_from = p.date_from AND s.commune_code = u.commune_code
+    LEFT JOIN completed_late cl ON cl.date_from = p.date_from AND cl.commune_code = u.commune_code
 ),
 petitions AS (
     SELECT date_from, commune_code,
@@ -70,10 +88,9 @@ joined AS (
            COALESCE(s.dossiers_timed, 0) AS dossiers_timed,
            COALESCE(s.supplements_within_rule, 0) AS supplements_within_rule,
            COALESCE(s.supplements_known, 0) AS supplements_known,
-           COALESCE(pd.dossiers_pending, 0) AS dossiers_pending,
-           COALESCE(od.dossiers_overdue, 0) AS dossiers_overdue,
-           COALESCE(lt.late_apologised, 0) AS late_apologised,
-           COALESCE(lt.late_dossiers, 0) AS late_dossiers,
+           st.dossiers_pending, st.dossiers_overdue,
+           lt.late_named + LEAST(lt.unnamed, lt.late_dossiers - lt.late_named) AS late_apologised,
+           lt.late_dossiers,
            COALESCE(s.letters_apology, 0) AS letters_apology,
            COALESCE(s.letters_thanks, 0) AS letters_thanks,
            COALESCE(s.letters_congratulation, 0) AS letters_congratulation,
@@ -91,7 +108,7 @@ joined AS (
            COALESCE(pt.petitions_filed, 0) AS petitions_filed,
            COALESCE(pt.petitions_pending, 0) AS petitions_pending,
            COALESCE(pt.petitions_escalated, 0) AS petitions_escalated,
-           COALESCE(op.petitions_overdue, 0) AS petitions_overdue,
+           st.petitions_overdue,
            COALESCE(s.dialogues, 0) AS dialogues,
            COALESCE(s.dialogue_attendees, 0) AS dialogue_attendees,
            COALESCE(s.opinions_raised, 0) AS opinions_raised,
@@ -103,13 +120,11 @@ joined AS (
            -- open at its as-of date; a commune that sent no data is N/A on requirement-based rates.
            COALESCE(s.dossiers_received + s.dossiers_completed + s.letters_apology + s.letters_thanks
                     + s.letters_congratulation + s.letters_condolence + s.dialogues + s.survey_responses
-               + s.petitions_received, 0) + COALESCE(pd.dossiers_pending, 0) > 0 AS reporting
+               + s.petitions_received, 0) + st.dossiers_pending > 0 AS reporting
     FROM units u CROSS JOIN p
     LEFT JOIN sums s ON s.date_from = p.date_from AND s.commune_code = u.commune_code
-    LEFT JOIN pending pd ON pd.as_of = p.as_of AND pd.commune_code = u.commune_code
-    LEFT JOIN overdue od ON od.date_from = p.date_from AND od.commune_code = u.commune_code
-    LEFT JOIN overdue_petitions op ON op.date_from = p.date_from AND op.commune_code = u.commune_code
-    LEFT JOIN late lt ON lt.date_from = p.date_from AND lt.commune_code = u.commune_code
+    JOIN stocks st ON st.as_of = p.as_of AND st.commune_code = u.commune_code
+    JOIN late lt ON lt.date_from = p.date_from AND lt.commune_code = u.commune_code
     LEFT JOIN petitions pt ON pt.date_from = p.date_from AND pt.commune_code = u.commune_code
 )
 SELECT * EXCLUDE (required_dialogues, required_thanks, reporting),

@@ -1,6 +1,8 @@
 -- daily_counts: every count an indicator sums over a period, per commune (both structures) and
 -- day, each on the day of its own event: receipt, completion, closing, sending, meeting, survey.
--- A period's count is the sum of its days; "pending at d" is received by d minus closed by d.
+-- A period's count is the sum of its days; a stock at d (pending, overdue) is the running sum of
+-- its entries minus its exits up to d: pending = received - closed, overdue = overdue_from -
+-- overdue_until entries of late_dossiers and petition_facts (the one overdue rule, stated there).
 INSERT INTO daily_counts BY NAME
 WITH parts AS (
     SELECT legacy_code, code_2025, received_date AS day, COUNT(*) AS dossiers_received,
@@ -20,6 +22,25 @@ WITH parts AS (
            COUNT(*) FILTER (supplement_requests <= $max_supplement_requests::INTEGER) AS supplements_within_rule,
            COUNT(supplement_requests) AS supplements_known
     FROM dossier_facts WHERE status = 'completed' AND completed_date IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, overdue_from AS day, COUNT(*) AS dossiers_overdue_entries,
+           COUNT(*) FILTER (named_apology_date <= overdue_from) AS overdue_named_entries
+    FROM late_dossiers WHERE overdue_from IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME  -- an apology sent while the dossier is overdue names it from that day on
+    SELECT legacy_code, code_2025, named_apology_date AS day, COUNT(*) AS overdue_named_entries
+    FROM late_dossiers
+    WHERE named_apology_date > overdue_from AND named_apology_date < COALESCE(overdue_until, DATE '9999-12-31')
+    GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, overdue_until AS day, COUNT(*) AS dossiers_overdue_exits,
+           COUNT(*) FILTER (named_apology_date < overdue_until) AS overdue_named_exits
+    FROM late_dossiers WHERE overdue_from IS NOT NULL AND overdue_until IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, overdue_from AS day, COUNT(*) AS petitions_overdue_entries
+    FROM petition_facts WHERE overdue_from IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT legacy_code, code_2025, overdue_until AS day, COUNT(*) AS petitions_overdue_exits
+    FROM petition_facts WHERE overdue_from IS NOT NULL AND overdue_until IS NOT NULL GROUP BY ALL
     UNION ALL BY NAME
     SELECT legacy_code, code_2025, sent_date AS day,
            COUNT(*) FILTER (kind = 'apology') AS letters_apology,

@@ -3,6 +3,9 @@
 -- apology, so the as-of rules read this small table, never all dossiers. The first apology letter
 -- of the same commune naming the dossier is kept (communes are matched in the 2025 structure,
 -- which every record has).
+-- THE overdue rule: at a day d a dossier is overdue when it was received by d, its due date lies
+-- before d and it was not closed by d, i.e. overdue_from <= d < overdue_until (NULL: still open).
+-- overdue_from is NULL when it never was (no due date, or closed before it fell due).
 INSERT INTO late_dossiers BY NAME
 WITH named AS (
     SELECT code_2025, dossier_id, MIN(sent_date) AS named_apology_date
@@ -10,7 +13,11 @@ WITH named AS (
     GROUP BY ALL
 )
 SELECT f.legacy_code, f.code_2025, f.dossier_id, f.status, f.sector, f.procedure, f.received_date, f.due_date,
-       f.completed_date, f.closed_date, f.timeliness, n.named_apology_date, c.working_day_index AS due_working_day_index
+       f.completed_date, f.closed_date, f.timeliness, n.named_apology_date, c.working_day_index AS due_working_day_index,
+       CASE WHEN f.due_date IS NOT NULL  -- (GREATEST skips NULLs: no due date, never overdue)
+                 AND GREATEST(f.due_date + 1, f.received_date) < COALESCE(f.closed_date, DATE '9999-12-31')
+            THEN GREATEST(f.due_date + 1, f.received_date) END AS overdue_from,
+       f.closed_date AS overdue_until
 FROM dossier_facts f
 LEFT JOIN named n ON n.code_2025 = f.code_2025 AND n.dossier_id = f.dossier_id
 LEFT JOIN calendar c ON c.day = f.due_date

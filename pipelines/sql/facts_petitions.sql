@@ -3,6 +3,8 @@
 -- complaints and denunciations, working days for kiến nghị/phản ánh, counted on
 -- calendar.working_day_index). Closed: an outcome other than pending, on its resolved date; one
 -- without a resolved date stays open.
+-- THE overdue rule: at a day d a petition is overdue when it was received by d, its effective due
+-- date lies before d and it was not closed by d: overdue_from <= d < overdue_until (NULL: open).
 INSERT INTO petition_facts BY NAME
 WITH effective AS (
     SELECT pt.legacy_code, pt.code_2025, pt.petition_id, pt.kind, pt.field, pt.received_date,
@@ -20,5 +22,9 @@ WITH effective AS (
     LEFT JOIN calendar wd ON wd.is_working_day
                          AND wd.working_day_index = rc.working_day_index + $petition_working_days::INTEGER
 )
-SELECT e.*, c.working_day_index AS due_working_day_index
+SELECT e.*, c.working_day_index AS due_working_day_index,
+       CASE WHEN e.due_date IS NOT NULL  -- (GREATEST skips NULLs: no due date, never overdue)
+                 AND GREATEST(e.due_date + 1, e.received_date) < COALESCE(e.closed_date, DATE '9999-12-31')
+            THEN GREATEST(e.due_date + 1, e.received_date) END AS overdue_from,
+       e.closed_date AS overdue_until
 FROM effective e LEFT JOIN calendar c ON c.day = e.due_date

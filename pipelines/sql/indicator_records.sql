@@ -4,10 +4,19 @@
 -- 0 otherwise); requirement-based denominators (biet_nghe, biet_cam_on) are added by
 -- pipelines.indicators. Codes are shown with their labels from the codes table. No personal column.
 WITH p AS ({{_periods}}),
-period_days AS (
-    SELECT p.date_from, c.* EXCLUDE (day)
-    FROM daily_counts c JOIN p ON c.day BETWEEN p.date_from AND p.date_to
+period_of_day AS ({{_period_of_day}}),
+sums AS (
+    SELECT d.date_from, c.commune_code, SUM(c.apologies_unnamed) AS apologies_unnamed
+    FROM daily_counts c JOIN period_of_day d USING (day)
     WHERE list_contains($communes::VARCHAR[], c.commune_code)
+    GROUP BY ALL
+),
+overdue_dossiers AS ({{_overdue_dossiers}}),
+late AS (  -- the unnamed apologies cover the late dossiers not named in time one each, oldest due date first
+    SELECT l.*, l.named_in_time OR ROW_NUMBER() OVER (PARTITION BY l.date_from, l.commune_code, l.named_in_time
+                                                      ORDER BY l.due_date, l.dossier_id)
+                                   <= COALESCE(s.apologies_unnamed, 0) AS apologised
+    FROM ({{_late_dossiers}}) l LEFT JOIN sums s USING (date_from, commune_code)
 ),
 label AS (SELECT vocabulary, code, label_vi FROM codes),
 completed AS (
@@ -36,7 +45,7 @@ record_rows AS (
                 WHEN closed_date IS NULL OR closed_date > as_of THEN 'đang giải quyết, quá hạn, chưa có thư xin lỗi'
                 ELSE 'trả kết quả quá hạn, chưa có thư xin lỗi' END,
            TRUE, apologised
-    FROM ({{_late_dossiers}})
+    FROM late
     UNION ALL
     SELECT 'biet_lam', 'petition', petition_id, commune_code, received_date, due_date, resolved_date,
            'petition_outcome', outcome,
