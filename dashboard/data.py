@@ -14,7 +14,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard.connection import config, db_path, has_warehouse, in_structure, version  # noqa: F401 (the pages' interface)
+from dashboard.connection import config, db_path, has_warehouse, in_structure, is_current, version  # noqa: F401
 from pipelines import backlog as backlog_engine
 from pipelines import flags as flag_engine
 from pipelines import indicators as engine

@@ -110,10 +110,7 @@ def sidebar() -> Filters:
         fmt = {"nam": lambda v: f"Năm {v}", "quy": lambda v: f"Quý {v[-1]}/{v[:4]}",
                "thang": lambda v: f"Tháng {v[5:]}/{v[:4]}"}[kind]
         value = sb.selectbox(PERIOD_KINDS[kind], opts[kind], format_func=fmt, key=kind, bind="query-params")
-        lo, hi, plo, phi, label = _bounds(kind, value)
-        if lo <= last < hi:  # the data stop inside the period: compare like with like
-            hi, phi = last, plo + (last - lo)
-            label += f" (dữ liệu đến {fmt_date(last)})"
+        lo, hi, plo, phi, label = calendar_period(kind, value, last)
     at_end = sb.toggle("Tính tồn đọng đến cuối kỳ", value=True, key="cuoi_ky", bind="query-params",
                        help="Hồ sơ, đơn thư quá hạn được tính đến cuối kỳ (hoặc ngày dữ liệu mới nhất).")
     # The stocks (open and overdue items) are the period's: taken on a day inside it.
@@ -134,8 +131,31 @@ def sidebar() -> Filters:
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
-    filters = Filters(kind, lo, hi, min(max(as_of or min(hi, last), lo), hi), plo, phi, label, district, commune, era)
-    return filters
+    return Filters(kind, lo, hi, _as_of(as_of, lo, hi, last), plo, phi, label, district, commune, era)
+
+
+def calendar_period(kind: str, value: str, last: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date, str]:
+    """A year, quarter or month and the one before it; when the data stop inside it, both are cut to
+    the same length (compare like with like)."""
+    lo, hi, plo, phi, label = _bounds(kind, value)
+    if lo <= last < hi:
+        hi, phi = last, plo + (last - lo)
+        label += f" (dữ liệu đến {fmt_date(last)})"
+    return lo, hi, plo, phi, label
+
+
+def _as_of(chosen: dt.date | None, lo: dt.date, hi: dt.date, last: dt.date) -> dt.date:
+    """The day the stocks are taken: the one chosen, else the period's end or the data's last day;
+    always inside the period."""
+    return min(max(chosen or min(hi, last), lo), hi)
+
+
+def default_filters() -> Filters:
+    """The view of a visitor who opens a page without parameters: the latest year, the whole province,
+    the structure in force at its end (what the sidebar shows first; the server warms it up)."""
+    _, last = data.date_range()
+    lo, hi, plo, phi, label = calendar_period("nam", str(last.year), last)
+    return Filters("nam", lo, hi, _as_of(None, lo, hi, last), plo, phi, label, None, None, default_era(hi))
 
 
 def _structure(sb, period_end: dt.date) -> Era:

@@ -5,7 +5,8 @@ Why not plain ``streamlit run dashboard/app.py``: the layout keeps the pages in
 (v1) multipage app until the entry script has run ``st.navigation`` once. So the very first
 visitor of a freshly started server who follows a link to a page (``/ton_dong?huyen=…``) got that
 page file run on its own — raw file names as the menu, no page configuration — or "Page not
-found". This launcher tells Streamlit up front that the app uses ``st.navigation``.
+found". This launcher tells Streamlit up front that the app uses ``st.navigation``, and starts the
+warm-up (``dashboard.warm``) that computes the default view before the first visitor comes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ APP = Path(__file__).with_name("app.py")
 
 
 def main() -> None:
+    from dashboard import warm
+
     PagesManager.uses_pages_directory = False
+    warm.start()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     sys.exit(cli.main())
 
