@@ -74,7 +74,7 @@ def _ingest(files, units: Era | None) -> None:
     if not loaded:
         return
     frame = pl.DataFrame([{k: ", ".join(v) if isinstance(v := getattr(r, k), list) else v
-                           for k in REPORT_SPEC if k != "ingested_on"} for r in loaded])
+                           for k in ["kind", *REPORT_SPEC] if k not in ("ingested_on", "kind_vi")} for r in loaded])
     frame = _with_commune_names(frame).with_columns(kind_vi=pl.col("kind").replace(data.RECORD_KIND_LABELS))
     st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: đọc {formatting.fmt_int(frame['rows_read'].sum())} "
                f"dòng, cách ly {formatting.fmt_int(frame['rows_quarantined'].sum())}. Các trang đã dùng dữ liệu mới.")
