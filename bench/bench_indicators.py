@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.backlog import backlog_table  # noqa: E402
-from pipelines.flags import flag_table  # noqa: E402
-from pipelines.indicators import Period, indicator_table, trend_table  # noqa: E402
+from pipelines.engine.backlog import backlog_table  # noqa: E402
+from pipelines.engine.flags import flag_table  # noqa: E402
+from pipelines.engine.indicators import Period, indicator_table, trend_table  # noqa: E402
 from pipelines.sql import InStructure  # noqa: E402
-from pipelines.warehouse import connect_read_only, publishing  # noqa: E402
+from pipelines.ingest.warehouse import connect_read_only, publishing  # noqa: E402
 from schemas.config import load_config  # noqa: E402
 
 GENERATE = {

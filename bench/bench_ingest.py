@@ -69,7 +69,7 @@ def run_step(step: str, files: list[Path], db: Path) -> dict:
                         [[str(f) for f in files]])
             loaded = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
     else:
-        from pipelines.ingest import ingest_files
+        from pipelines.ingest.pipeline import ingest_files
         reports = ingest_files(files, db=db)
         loaded = sum(r.rows_inserted + r.rows_updated + r.rows_unchanged for r in reports)
     seconds = time.perf_counter() - start

@@ -14,7 +14,7 @@ import duckdb
 import streamlit as st
 
 from pipelines.sql import InStructure
-from pipelines.warehouse import connect_read_only, resolve_db_path, warehouse_version
+from pipelines.ingest.warehouse import connect_read_only, resolve_db_path, warehouse_version
 from schemas.admin_unit import Era
 from schemas.config import DvcqConfig, load_config
 
@@ -61,7 +61,7 @@ def config() -> DvcqConfig:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _is_current(v: str, path: str) -> bool:
-    from pipelines.warehouse import is_current
+    from pipelines.ingest.warehouse import is_current
     return is_current(path, config())
 
 

@@ -1,6 +1,6 @@
 """The pages' one interface to the engine: cached functions that return frames already labelled.
 
-Every figure comes from the engine (``pipelines.indicators``, ``flags``, ``backlog``), which reads
+Every figure comes from the engine (``pipelines.engine.indicators``, ``flags``, ``backlog``), which reads
 the facts built at publish; every other query is a named file of ``pipelines/sql`` run with bound
 ``$parameters``. Results are cached with ``st.cache_data`` keyed on the warehouse version and the
 structure, so all sessions share them: a period's per-commune counts are computed once and every
@@ -15,10 +15,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard.connection import config, db_path, has_warehouse, in_structure, is_current, version  # noqa: F401
-from pipelines import backlog as backlog_engine
-from pipelines import flags as flag_engine
-from pipelines import indicators as engine
-from pipelines.indicators import Period
+from pipelines.engine import backlog as backlog_engine
+from pipelines.engine import flags as flag_engine
+from pipelines.engine import indicators as engine
+from pipelines.engine.indicators import Period
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
 from schemas.catalog import COMPOSITE, FLAG_KINDS, bucket_labels as _bucket_labels, rule_labels

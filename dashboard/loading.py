@@ -52,7 +52,7 @@ def save_uploads(files, folder: Path) -> list[Path]:
 
 
 def _ingest(files, units: Era | None) -> None:
-    from pipelines.ingest import ingest_files  # heavy (readers, normalisers): only when a user ingests
+    from pipelines.ingest.pipeline import ingest_files  # heavy (readers, normalisers): only when a user ingests
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
         paths = save_uploads(files, Path(tmp))

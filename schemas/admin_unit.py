@@ -5,11 +5,11 @@ tỉnh) and commune (xã, phường, thị trấn). Since 1 July 2025 there are 
 communes were merged: Thanh Hóa's 547 communes became 166. A new commune usually reuses the
 code of one of the communes merged into it, so a code alone never says which unit it is: the
 era decides. Rows come from the ``vietnamadminunits`` package's bundled registry and mapping
-(``pipelines.admin_units``), never typed by hand.
+(``pipelines.ingest.admin_units``), never typed by hand.
 
 Tables: ``units_legacy`` (LegacyUnit), ``units_2025`` (Unit2025) and ``unit_successors``
 (UnitSuccessor). The record tables keep the unit as sent and its era; ``era_legacy`` and
-``era_2025`` views place every record in one structure (``pipelines.warehouse``).
+``era_2025`` views place every record in one structure (``pipelines.ingest.warehouse``).
 """
 
 from __future__ import annotations

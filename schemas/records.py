@@ -2,7 +2,7 @@
 
 This module is the single source of truth for the input format and the warehouse tables.
 The ingest pipeline (header matching, parsing, validation), the DuckDB DDL
-(``pipelines.warehouse``) and ``docs/data-model.md`` (``dvcq docs``) are all derived from
+(``pipelines.ingest.warehouse``) and ``docs/data-model.md`` (``dvcq docs``) are all derived from
 the ``RecordSchema`` objects below; nothing about a column is restated elsewhere.
 """
 
@@ -100,7 +100,7 @@ class RecordSchema(BaseModel):
 
 
 # Columns that place a row in a commune. They are read from input but not stored as such:
-# the pipeline resolves them to ``commune_code`` (see pipelines.communes).
+# the pipeline resolves them to ``commune_code`` (see pipelines.ingest.communes).
 LOCATION_COLUMNS: list[Column] = [
     Column(name="commune", type="text", label_vi="Xã/phường/thị trấn",
            description="Commune code (5 digits) or name, with or without its type word.",

@@ -5,7 +5,7 @@ are declared here: what the ingest writes beside the records (quarantine, ingest
 the working-day calendar, the facts the publish derives from the records (one row per dossier
 or petition with its derived dates and states, the few dossiers that were ever late, a daily
 rollup of every count an indicator needs) and the codes table of the vocabularies. The facts
-are rebuilt at every publish by ``pipelines.facts``; the rules that derive them are stated
+are rebuilt at every publish by ``pipelines.ingest.facts``; the rules that derive them are stated
 once, in its SQL.
 """
 

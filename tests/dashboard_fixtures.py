@@ -16,17 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "data" / "sample"
 
 
-def sample_available() -> bool:
-    try:
-        import pipelines.ingest  # noqa: F401
-    except ImportError:
-        return False
-    return SAMPLE_DIR.is_dir() and any(p.is_file() for p in SAMPLE_DIR.rglob("*"))
-
-
 def sample_warehouse(dest: Path) -> Path:
     """Ingest data/sample into ``dest`` with the real pipeline; returns the warehouse path."""
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
 
     files = sorted(p for p in SAMPLE_DIR.rglob("*") if p.is_file())
@@ -37,7 +29,7 @@ def sample_warehouse(dest: Path) -> Path:
 def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers_per_year: int = 250,
                         end: dt.date = dt.date(2026, 10, 31), seed: float = 0.42) -> Path:
     """A plausible warehouse for ``communes`` real communes of province 38, ``years`` years to ``end``."""
-    from pipelines.warehouse import publishing
+    from pipelines.ingest.warehouse import publishing
 
     start = dt.date(end.year - years + 1, 1, 1)
     days = (end - start).days + 1
@@ -162,7 +154,6 @@ _BUILT: dict[str, Path] = {}
 def dashboard_db() -> Path:
     """The sample warehouse built once per session (real ingest over data/sample) in a temp dir.
 
-    Falls back to a synthetic warehouse only while the ingest or the sample set is missing.
     ``DVCQ_TEST_DB`` points at an existing warehouse to skip the build (local iteration).
     """
     if "db" not in _BUILT:
@@ -172,7 +163,7 @@ def dashboard_db() -> Path:
         else:
             import tempfile
             dest = Path(tempfile.mkdtemp(prefix="dvcq-dash-")) / "sample.duckdb"
-            _BUILT["db"] = sample_warehouse(dest) if sample_available() else synthetic_warehouse(dest)
+            _BUILT["db"] = sample_warehouse(dest)
     return _BUILT["db"]
 
 

@@ -1,7 +1,7 @@
 """Helpers that build small, real warehouses for the indicator-engine tests.
 
 Why real files: the engine runs on read-only DuckDB connections to a published warehouse;
-testing on the same kind of file (built by ``pipelines.warehouse.publishing``) catches what
+testing on the same kind of file (built by ``pipelines.ingest.warehouse.publishing``) catches what
 an in-memory mock would hide. Building the calendar and the unit tables takes a second or two,
 so one empty template is published per session and copied for each test.
 """
@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.sql import InStructure
-from pipelines.warehouse import connect_read_only, publishing
+from pipelines.ingest.warehouse import connect_read_only, publishing
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from pipelines.ingest import ingest_files
+from pipelines.ingest.pipeline import ingest_files
 from tests.dashboard_fixtures import metric, no_errors
 from tests.ingest_fixtures import write_csv
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.indicators import commune_counts
+from pipelines.engine.indicators import commune_counts
 from pipelines.sql import InStructure, load_sql
 from schemas.admin_unit import ERAS
 from schemas.catalog import MEASURES, RATE_COUNTS
@@ -65,5 +65,5 @@ def test_codes_table_is_the_vocabularies(tmp_path, template_root):
 
 
 def _period():
-    from pipelines.indicators import Period
+    from pipelines.engine.indicators import Period
     return Period(D(2024, 1, 1), D(2024, 12, 31), D(2024, 12, 31))

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipelines.warehouse import publishing
+from pipelines.ingest.warehouse import publishing
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ def test_two_uploads_with_the_same_name_are_both_kept(tmp_path):
     from dataclasses import dataclass
 
     from dashboard.loading import save_uploads
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
 
     @dataclass

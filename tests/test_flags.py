@@ -18,8 +18,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.flags import flag_table, vn_number, vn_percent
-from pipelines.indicators import Period
+from pipelines.engine.flags import flag_table, vn_number, vn_percent
+from pipelines.engine.indicators import Period
 from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition
 
 PERIOD = Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 6, 30))
@@ -145,7 +145,7 @@ def test_vietnamese_number_format():
 
 
 def test_precomputed_counts_give_the_same_flags(con):
-    from pipelines.indicators import commune_counts
+    from pipelines.engine.indicators import commune_counts
 
     counts = commune_counts(con, config(), [PERIOD])
     for level in ("commune", "district"):

@@ -13,7 +13,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest import ingest_files
+from pipelines.ingest.pipeline import ingest_files
 from schemas.config import load_config
 
 BASE_CSV = ("\ufeffUBND XÃ HÀ NGỌC\n\nMã hồ sơ;Tên thủ tục;Ngày tiếp nhận;Ngày hẹn trả;Ngày trả kết quả;Trạng thái\n"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pipelines.privacy import KEY_FILE, MIN_KEY_BYTES, SecretError, fingerprint, load_secret
+from pipelines.ingest.privacy import KEY_FILE, MIN_KEY_BYTES, SecretError, fingerprint, load_secret
 from tests.ingest_fixtures import write_csv
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -89,7 +89,7 @@ def test_the_warehouse_refuses_another_key_and_a_lost_key_file(tmp_path):
 
 def test_copies_left_by_a_killed_publish_are_removed_by_the_next(tmp_path):
     """Issue 8.8: a killed ingest leaves <db>.tmp-PID and its .wal; the next publish, under the lock, removes them."""
-    from pipelines.warehouse import publishing
+    from pipelines.ingest.warehouse import publishing
     db = tmp_path / "w.duckdb"
     with publishing(db, "38"):
         pass
@@ -120,7 +120,7 @@ def test_odd_files_are_read_or_refused_in_one_line(tmp_path, make, expected):
 def test_a_parquet_list_column_is_text_not_a_crash(tmp_path):
     import polars as pl
 
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
     path = tmp_path / "ho_so.parquet"
     pl.DataFrame({"Mã hồ sơ": ["A1"], "Ngày tiếp nhận": ["03/03/2024"], "Số lần yêu cầu bổ sung": [[1, 2]]}).write_parquet(path)
@@ -145,7 +145,8 @@ def test_a_damaged_warehouse_or_a_folder_is_said_in_one_line(tmp_path, command):
 
 
 def test_a_full_disk_is_one_line_and_the_warehouse_untouched(tmp_path, monkeypatch, capsys):
-    from pipelines import cli, warehouse
+    from pipelines.cli import main as cli
+    from pipelines.ingest import warehouse
     db = tmp_path / "w.duckdb"
     export = tmp_path / "a.csv"
     export.write_text("Mã hồ sơ;Ngày tiếp nhận\nA1;03/03/2024\n", encoding="utf-8")
@@ -194,7 +195,7 @@ def _bomb(path, pad_bytes: int = 0, dimension: str | None = None):
 ])
 def test_a_workbook_beyond_the_limits_is_refused_before_reading(tmp_path, pad, dimension, words):
     """Issue 8.2: checked from the zip's index and the sheet's declared size; nothing is inflated."""
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
     config = load_config()
     config = config.model_copy(update={"ingest": config.ingest.model_copy(update={"max_uncompressed_mb": 10})})
@@ -211,7 +212,7 @@ def test_id_and_phone_numbers_typed_anywhere_never_reach_the_warehouse_in_clear(
 
     import duckdb
 
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
     numbers = ["038 111 222 333", "0912.888.777", "84912000111", "+84 912 000 222", "038111222444"]
     digits = [re.sub(r"\D", "", n) for n in numbers]
@@ -242,7 +243,7 @@ def test_id_and_phone_numbers_typed_anywhere_never_reach_the_warehouse_in_clear(
 def test_the_mask_never_damages_a_hash():
     import polars as pl
 
-    from pipelines.privacy import mask_identifiers
+    from pipelines.ingest.privacy import mask_identifiers
     hashes = ["h:" + "0123456789" * 2 + "abcd", "h:123456789012345678901234", "h:abcdef012345678901234567"]
     frame = pl.DataFrame({"v": [f'{{"applicant": "{h}"}}' for h in hashes]})
     assert frame.select(mask_identifiers(pl.col("v")))["v"].to_list() == frame["v"].to_list()
@@ -253,7 +254,7 @@ def test_hashes_count_repeats_within_a_kind_and_keep_denouncers_apart(tmp_path):
     differently across kinds, and a denunciation's petitioner differently from every other petition."""
     import duckdb
 
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
     person = "Nguyễn Văn An"
     dossiers = tmp_path / "ho_so.csv"
@@ -280,7 +281,7 @@ def test_a_name_typed_into_a_date_count_or_commune_cell_is_not_repeated(tmp_path
     """Issue 8.5: a name in a date or commune cell was echoed in the quarantine's message and raw values."""
     import duckdb
 
-    from pipelines.ingest import ingest_files
+    from pipelines.ingest.pipeline import ingest_files
     from schemas.config import load_config
     export = tmp_path / "ho_so.csv"
     export.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Số lần yêu cầu bổ sung;Xã\n"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.communes import commune_from_file_name, commune_from_title, resolve_commune
-from pipelines.docs import render_data_model
-from pipelines.headers import HeaderError, alias_index, detect_header, map_header_row
+from pipelines.ingest.communes import commune_from_file_name, commune_from_title, resolve_commune
+from pipelines.cli.docs import render_data_model
+from pipelines.ingest.headers import HeaderError, alias_index, detect_header, map_header_row
 from pipelines.text import fold_compact
 from schemas.config import ConfigError, load_config
 from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS

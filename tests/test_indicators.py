@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.backlog import backlog_table
-from pipelines.indicators import (Period, PeriodError, commune_counts, default_period, indicator_records, indicator_table, petition_breakdown,
+from pipelines.engine.backlog import backlog_table
+from pipelines.engine.indicators import (Period, PeriodError, commune_counts, default_period, indicator_records, indicator_table, petition_breakdown,
                                   supporting_measures, trend_periods, trend_table)
-from pipelines.stats import wilson, wilson_percent
+from pipelines.engine.stats import wilson, wilson_percent
 from schemas.config import SCORED_INDICATORS
 from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
                                    survey)

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest import ingest_files
-from pipelines.warehouse import table_definitions
+from pipelines.ingest.pipeline import ingest_files
+from pipelines.ingest.warehouse import table_definitions
 from tests.ingest_fixtures import (CITIZEN_IDS, CITIZEN_NAMES, CITIZEN_PHONES, dossier_workbook, write_csv,
                                    write_xlsx)
 

@@ -11,8 +11,8 @@ import xlsxwriter
 
 import pytest
 
-from pipelines.headers import detect_header
-from pipelines.ingest import ingest_files
+from pipelines.ingest.headers import detect_header
+from pipelines.ingest.pipeline import ingest_files
 from tests.ingest_fixtures import dossier_workbook, write_csv
 
 TOP = ["TT", "Mã hồ sơ", "Tên TTHC", "Tên cá nhân, tổ chức", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết",

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.normalize import PROBLEMS, int_expr, parse_columns, parse_date_expr, vocabulary_expr
+from pipelines.ingest.normalize import PROBLEMS, int_expr, parse_columns, parse_date_expr, vocabulary_expr
 from pipelines.text import clean_text_expr, fold, fold_compact
 from schemas.records import DOSSIER
 
@@ -142,7 +142,7 @@ def test_a_due_date_may_lie_ahead_but_an_event_may_not():
     is refused when in the future; a promise is refused only beyond a year."""
     import datetime as dt
 
-    from pipelines.normalize import derive_and_check
+    from pipelines.ingest.normalize import derive_and_check
     from schemas.records import RECORD_SCHEMAS
 
     today = dt.date(2026, 11, 22)

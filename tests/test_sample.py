@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines import sample
-from pipelines.admin_units import province_legacy_units, province_successors
+from pipelines.ingest.admin_units import province_legacy_units, province_successors
 from pipelines.text import fold
 from schemas.records import LOCATION_COLUMNS, RECORD_SCHEMAS
 
@@ -102,7 +102,7 @@ def _successors(legacy_codes) -> set[str]:
 def test_two_eras_of_exporting_communes(small):
     """Legacy communes export up to 30/06/2025 under legacy names; from 01/07/2025 their default
     successors export under the 2025 names, without a district."""
-    from pipelines.admin_units import province_units_2025
+    from pipelines.ingest.admin_units import province_units_2025
     legacy = {n: c for n, (era, c) in small.files.items() if era == "legacy"}
     new = {n: c for n, (era, c) in small.files.items() if era == "2025"}
     assert legacy and new and len(legacy) + len(new) == len(small.paths)
@@ -125,7 +125,7 @@ def test_two_eras_of_exporting_communes(small):
 
 def _dossier_cells(path: Path) -> list[tuple[str, str]]:
     """(dossier id, completed-date cell) of every dossier row of a file."""
-    from pipelines.headers import detect_header
+    from pipelines.ingest.headers import detect_header
     out = []
     for rows in _tables(path).values():
         match = detect_header([r or [None] for r in rows[:12]])
@@ -160,8 +160,8 @@ def test_dossiers_handed_over_at_the_reform(small):
 def test_the_ledger_layout(small):
     """One new commune's 2026 dossiers in the two-row one-stop ledger: merged 'Ngày, tháng, năm' over
     five columns, a numbering row, no status column, the commune in 'Cơ quan chủ trì giải quyết'."""
-    from pipelines.admin_units import province_units_2025
-    from pipelines.headers import detect_header
+    from pipelines.ingest.admin_units import province_units_2025
+    from pipelines.ingest.headers import detect_header
     ledgers = [p for p in small.paths if _is_ledger(p)]
     assert len(ledgers) == 1 and ledgers[0].name.endswith("_2026.xlsx")
     era, code = small.files[ledgers[0].name]
@@ -258,7 +258,7 @@ def test_committed_sample_size():
 
 @pytest.mark.slow
 def test_ingest_quarantines_exactly_the_defects(small, tmp_path):
-    ingest = pytest.importorskip("pipelines.ingest")
+    from pipelines.ingest import pipeline as ingest
     import duckdb
     db = tmp_path / "w.duckdb"
     reports = ingest.ingest_files([str(p) for p in small.paths], db=db)

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest import ingest_files
+from pipelines.ingest.pipeline import ingest_files
 from pipelines.sample import PERSON_NAMES, SAMPLE_COMMUNES, SAMPLE_SEED, SAMPLE_YEARS, generate
-from pipelines.warehouse import table_definitions
+from pipelines.ingest.warehouse import table_definitions
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 pytestmark = pytest.mark.slow

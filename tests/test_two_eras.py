@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.communes import resolve_commune
-from pipelines.indicators import Period, commune_counts, indicator_table
-from pipelines.ingest import ingest_files
+from pipelines.ingest.communes import resolve_commune
+from pipelines.engine.indicators import Period, commune_counts, indicator_table
+from pipelines.ingest.pipeline import ingest_files
 from pipelines.sql import InStructure
-from pipelines.warehouse import connect_read_only, publishing
+from pipelines.ingest.warehouse import connect_read_only, publishing
 from schemas.config import ConfigError, load_config
 from tests.engine_fixtures import dossier, insert
 from tests.ingest_fixtures import write_csv
@@ -205,7 +205,7 @@ def test_a_merged_province_accepts_its_predecessors(tmp_path):
         assert province["unit_code"].unique().to_list() == ["37"]
         assert province.filter(indicator="khong_tre_hen")["denominator"].item() == 1
     with pytest.raises(ConfigError, match="Tỉnh Ninh Bình"):   # a legacy code is not a province of today
-        from pipelines.admin_units import legacy_province_codes
+        from pipelines.ingest.admin_units import legacy_province_codes
         legacy_province_codes("35")
 
 

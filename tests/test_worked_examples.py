@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, survey
-from pipelines.indicators import Period, indicator_table, supporting_measures
+from pipelines.engine.indicators import Period, indicator_table, supporting_measures
 
 
 def _spread(start: dt.date, days: int, i: int) -> dt.date:

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.admin_units import province_legacy_units
+from pipelines.ingest.admin_units import province_legacy_units
 from pipelines.sample.communes import choose_communes, new_units, successors_of
 from pipelines.sample.days import calendar
 from pipelines.sample.exports import Output, legacy_exports, new_commune_exports

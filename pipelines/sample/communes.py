@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.admin_units import province_successors, province_units_2025
+from pipelines.ingest.admin_units import province_successors, province_units_2025
 from pipelines.text import fold
 
 

@@ -115,11 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.command == "ingest":
-        from pipelines.ingest import ingest_command
+        from pipelines.ingest.pipeline import ingest_command
         return ingest_command(args.paths, db=args.db, kind=args.kind, commune=args.commune, config=config,
                               units=args.units)
     if args.command == "quarantine":
-        from pipelines.ingest import quarantine_frame
+        from pipelines.ingest.pipeline import quarantine_frame
         emit(quarantine_frame(args.db), args.format)
         return 0
     if args.command == "sample":
@@ -129,11 +129,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"Đã ghi {len(written)} tệp vào {args.out}")
         return 0
     if args.command in ("indicators", "flags", "backlog"):
-        from pipelines import reports
-        emit(reports.command_frame(args.command, args, config), args.format)
+        from pipelines.cli import tables
+        emit(tables.command_frame(args.command, args, config), args.format)
         return 0
     if args.command == "upgrade":
-        from pipelines.warehouse import is_current, publishing, resolve_db_path
+        from pipelines.ingest.warehouse import is_current, publishing, resolve_db_path
         if is_current(args.db):
             print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
             return 0
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
               "dẫn xuất (tiến độ, hạn, tồn đọng) được tính lại theo cấu hình hiện tại; không nạp gì mới.")
         return 0
     if args.command == "docs":
-        from pipelines.docs import write_data_model
+        from pipelines.cli.docs import write_data_model
         write_data_model(args.out)
         print(f"Đã ghi {args.out}")
         return 0
@@ -152,10 +152,10 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pipelines.indicators import PeriodError
-    from pipelines.privacy import SecretError
-    from pipelines.reports import StructureError
-    from pipelines.warehouse import WarehouseError
+    from pipelines.engine.indicators import PeriodError
+    from pipelines.ingest.privacy import SecretError
+    from pipelines.cli.tables import StructureError
+    from pipelines.ingest.warehouse import WarehouseError
 
     try:
         return run(args)
@@ -170,6 +170,3 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

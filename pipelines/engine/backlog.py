@@ -14,7 +14,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from pipelines.indicators import engine_params
+from pipelines.engine.indicators import engine_params
 from pipelines.sql import run
 from schemas.config import DvcqConfig
 

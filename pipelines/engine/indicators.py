@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.sql import run
-from pipelines.stats import wilson_percent
+from pipelines.engine.stats import wilson_percent
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, RATE_COUNTS,
                              SATISFIED_RATING)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig

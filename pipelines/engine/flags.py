@@ -16,7 +16,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from pipelines.indicators import (UNIT_COLUMNS, Level, Period, aggregate, commune_counts, engine_params,
+from pipelines.engine.indicators import (UNIT_COLUMNS, Level, Period, aggregate, commune_counts, engine_params,
                                   rates_from_counts, unit_frame)
 from pipelines.sql import InStructure, run
 from pipelines.text import vn_number

@@ -1,9 +1,9 @@
 """Ingest: files and folders of commune exports into the warehouse, every row accounted for.
 
-read raw (pipelines.read) -> find header and kind (pipelines.headers) -> parse and validate
-(pipelines.normalize) -> resolve communes (pipelines.communes) -> load or quarantine
-(pipelines.load), personal data hashed in the loading statement or before quarantine
-(pipelines.privacy), all inside one atomic publish (pipelines.warehouse.publishing). For each file and sheet:
+read raw (pipelines.ingest.read) -> find header and kind (pipelines.ingest.headers) -> parse and validate
+(pipelines.ingest.normalize) -> resolve communes (pipelines.ingest.communes) -> load or quarantine
+(pipelines.ingest.load), personal data hashed in the loading statement or before quarantine
+(pipelines.ingest.privacy), all inside one atomic publish (pipelines.ingest.warehouse.publishing). For each file and sheet:
 read = inserted + updated + unchanged + quarantined, printed and stored in ``ingest_log``.
 """
 
@@ -19,16 +19,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
+from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
                                 resolve_commune)
-from pipelines.headers import HeaderError, HeaderMatch, detect_header
-from pipelines.load import upsert_records, write_quarantine
-from pipelines.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
+from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
+from pipelines.ingest.load import upsert_records, write_quarantine
+from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
                                  parse_columns, problem_messages, with_problems, words_hidden)
-from pipelines.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
+from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
-from pipelines.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
-from pipelines.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
+from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
+from pipelines.ingest.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines.privacy import hashed_sql, hmac_params, scope_key
+from pipelines.ingest.privacy import hashed_sql, hmac_params, scope_key
 from schemas.admin_unit import ERA_SHORT_VI
 from schemas.records import RecordSchema
 
@@ -55,7 +55,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     """Insert new records, replace changed ones, count unchanged; carry records across the reform.
 
     ``rows`` has commune_code, unit_era, _row and the schema's columns, personal ones still in
-    clear: they are hashed (``pipelines.privacy.hashed_sql``) in the projection that builds the
+    clear: they are hashed (``pipelines.ingest.privacy.hashed_sql``) in the projection that builds the
     staging table, so only hashes are ever materialised.
 
     Across the reform: a row from a new commune whose id a predecessor already sent replaces

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.admin_units import legacy_registry, province_legacy_units, province_units_2025, registry_2025
+from pipelines.ingest.admin_units import legacy_registry, province_legacy_units, province_units_2025, registry_2025
 from pipelines.text import fold
 from schemas.admin_unit import ERA_SHORT_VI, Era
 

@@ -14,11 +14,11 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pipelines.backlog import backlog_table
-from pipelines.flags import flag_table
-from pipelines.indicators import Period, indicator_table, latest_date
+from pipelines.engine.backlog import backlog_table
+from pipelines.engine.flags import flag_table
+from pipelines.engine.indicators import Period, indicator_table, latest_date
 from pipelines.sql import InStructure
-from pipelines.warehouse import connect_read_only
+from pipelines.ingest.warehouse import connect_read_only
 from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
 from schemas.config import DvcqConfig
 

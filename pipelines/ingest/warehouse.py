@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import holidays
 
-from pipelines.facts import build_facts, rules_fingerprint
+from pipelines.ingest.facts import build_facts, rules_fingerprint
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS
@@ -115,7 +115,7 @@ def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
 
 def load_unit_tables(con: duckdb.DuckDBPyConnection, province_code: str) -> None:
     """Replace the unit tables with the configured province's units of both eras and the mapping."""
-    from pipelines.admin_units import unit_tables
+    from pipelines.ingest.admin_units import unit_tables
 
     for table, frame in unit_tables(province_code).items():
         con.register("_units", frame)
@@ -206,7 +206,7 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
     and the unit tables are empty or hold another province, that province's units of both eras.
     Before publishing, every record is placed in both structures, the facts are rebuilt with the
-    configuration's rules (``pipelines.facts``) and the structure views are made.
+    configuration's rules (``pipelines.ingest.facts``) and the structure views are made.
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
