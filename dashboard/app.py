@@ -1,4 +1,9 @@
-"""Entry script: builds the navigation only. Serve it with ``python -m dashboard.serve`` (see there why)."""
+"""Entry script: builds the navigation only. Serve it with ``python -m dashboard.serve`` (see there why).
+
+The menu is drawn with ``st.page_link`` instead of Streamlit's own so that ``/tong_quan`` can be an
+alias of the start page (served at ``/``) without appearing twice: an official who types or shares
+``/tong_quan`` gets Tổng quan, not an English "Page not found".
+"""
 
 import streamlit as st
 
@@ -6,8 +11,8 @@ st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân ph�
                    page_icon=":material/account_balance:")
 
 PAGES = [
-    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="tong_quan", icon=":material/dashboard:",
-            default=True),
+    # Served at "/"; Streamlit still reserves a pathname for it, which must differ from the alias's.
+    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="trang_chu", icon=":material/dashboard:", default=True),
     st.Page("pages/so_sanh.py", title="So sánh", url_path="so_sanh", icon=":material/compare_arrows:"),
     st.Page("pages/don_vi.py", title="Đơn vị", url_path="don_vi", icon=":material/location_city:"),
     st.Page("pages/ton_dong.py", title="Tồn đọng", url_path="ton_dong", icon=":material/pending_actions:"),
@@ -16,5 +21,11 @@ PAGES = [
     st.Page("pages/kham_pha.py", title="Khám phá", url_path="kham_pha", icon=":material/query_stats:"),
     st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du_lieu", icon=":material/upload_file:"),
 ]
+OVERVIEW_ALIAS = st.Page(lambda: st.switch_page(PAGES[0], query_params=st.query_params.to_dict()),
+                         title="Tổng quan", url_path="tong_quan")
 
-st.navigation(PAGES).run()
+page = st.navigation([*PAGES, OVERVIEW_ALIAS], position="hidden")
+with st.sidebar.container(key="menu"):
+    for item in PAGES:
+        st.page_link(item)
+page.run()

@@ -10,10 +10,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, links
 from dashboard.connection import config, has_warehouse, is_current
-from dashboard.filters import Filters, commune_labels, sidebar
-from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct
+from dashboard.filters import Filters, sidebar
+from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
 from schemas.catalog import COMPOSITE, LEVEL_LABELS, STATUS_LABELS, WATCH_MARGIN, rule_labels
 from schemas.records import RECORD_SCHEMAS
@@ -48,9 +48,32 @@ def record_label(kind: str, column: str) -> str:
     return RECORD_SCHEMAS[kind].column(column).label_vi
 
 
+def export_notes(f: Filters, stocks: bool = False) -> tuple[str, ...]:
+    """What an exported sheet holds, written inside it: scope, period, structure, as-of day, export day."""
+    scope = data.unit_name(f.commune or f.district) if (f.commune or f.district) else data.province_name()
+    notes = [f"Phạm vi: {scope} · Kỳ: {f.label} · {ERA_SHORT_VI[f.era]}"]
+    if stocks:
+        notes.append(f"Tồn đọng tính đến ngày {fmt_date(f.as_of)}")
+    notes.append(f"Xuất từ dvcq ngày {fmt_date(dt.date.today())}")
+    return tuple(notes)
+
+
+def export_button(container, frame: pl.DataFrame, spec: dict[str, tuple[str, str]], title: str, f: Filters,
+                  file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False) -> None:
+    """An XLSX download of a table with its title, scope, period and filters written inside the sheet."""
+    unit = f.commune or f.district or "toan_tinh"
+    stamp = f"{f.as_of:%Y%m%d}" if stocks else f"{f.date_from:%Y%m%d}_{f.date_to:%Y%m%d}"
+    container.download_button(label, xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks)),
+                              file_name=f"{file_stem}_{unit}_{stamp}.xlsx", icon=":material/download:",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              key=f"xlsx_{file_stem}")
+
+
 def show_table(df: pl.DataFrame, spec: dict[str, tuple[str, str]], key: str | None = None,
-               height: int | None = None, **kwargs) -> None:
-    st.dataframe(display_frame(df, spec), hide_index=True, width="stretch", key=key,
+               height: int | None = None, **kwargs):
+    """A table with Vietnamese headers and display strings; returns what ``st.dataframe`` returns
+    (the selection when ``on_select`` is given)."""
+    return st.dataframe(display_frame(df, spec), hide_index=True, width="stretch", key=key,
                  height=height or "auto", **kwargs)
 
 
@@ -100,36 +123,23 @@ def indicator_label(indicator: str) -> str:
     return cfg.indicators[indicator].label if indicator in cfg.indicators else rule_labels(cfg).get(indicator, indicator)
 
 
-def unit_links(codes: list[str], fragment: bool = True) -> dict[str, str]:
-    """Relative links to the Đơn vị page for communes (5 digits) or districts, keeping the period filters.
-
-    Bound widgets keep their shown label in the URL, so a link carries names, not codes; the commune
-    label is the one the sidebar shows within the commune's district.
-    """
-    from urllib.parse import urlencode
-    base = {k: v for k, v in st.query_params.to_dict().items() if k not in ("xa", "huyen")}
-    units = data.units()
-    districts = dict(units.select("district_code", "district_name").unique().iter_rows())
-    labels: dict[str, str] = {}
-    wanted = {c for c in codes if len(c) == 5}
-    if wanted:
-        for (_,), part in units.group_by("district_code"):
-            labels |= {k: v for k, v in commune_labels(part).items() if k in wanted}
-    district_of = dict(units.select("commune_code", "district_code").iter_rows())
-    links = {}
-    for code in set(codes):
-        if len(code) == 5:
-            params = base | {"huyen": districts[district_of[code]], "xa": labels[code]}
-            name = labels[code]
-        else:
-            params = base | {"huyen": districts.get(code, code)}
-            name = districts.get(code, code)
-        links[code] = f"./don_vi?{urlencode(params)}" + (f"#{name}" if fragment else "")
-    return links
+UNIT_PAGE = "pages/don_vi.py"
 
 
-def unit_link(code: str, name: str, fragment: bool = True) -> str:
-    return unit_links([code], fragment)[code]
+def unit_view(code: str) -> dict[str, str]:
+    """The link of the current view (period, as-of, structure) moved to one unit (``don_vi`` = its code)."""
+    shown = {k: v for k, v in st.query_params.to_dict().items() if k in links.SIDEBAR_PARAMETERS}
+    return shown | {"don_vi": code}
+
+
+def unit_page_link(container, code: str, name: str) -> None:
+    """A link to the unit's Đơn vị page in this tab (Back returns here), keeping the period."""
+    container.page_link(UNIT_PAGE, label=name, query_params=unit_view(code))
+
+
+def open_unit(code: str) -> None:
+    """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does."""
+    st.switch_page(UNIT_PAGE, query_params=unit_view(code))
 
 
 def indicator_help(indicator: str) -> str:

@@ -186,6 +186,28 @@ def flags(level: str, period: PeriodKey) -> pl.DataFrame:
     return _flags(version(), db_path(), era(), level, tuple(period))
 
 
+def flags_by_severity(flags: pl.DataFrame) -> pl.DataFrame:
+    """One row per flagged unit, most severe first, with ``severity`` (1 = most severe) and a count per kind.
+
+    Severity: more kinds of flag first, then more flags, then more flags of the graver kinds (the order
+    of ``FLAG_KINDS``: a broken rule before a rate clearly below target, before one below its peers,
+    before a place in the bottom of the ranking), then the name.
+    """
+    counts = [(pl.col("flag") == kind).sum().alias(kind) for kind in FLAG_KINDS]
+    per_unit = (flags.group_by("unit_code", "unit_name", "district_name")
+                .agg(pl.len().alias("n_flags"), pl.col("flag").n_unique().alias("n_kinds"), *counts)
+                .sort(["n_kinds", "n_flags", *FLAG_KINDS, "unit_name"],
+                      descending=[True, True, *[True] * len(FLAG_KINDS), False]))
+    return per_unit.with_row_index("severity", offset=1)
+
+
+def flag_list(flags: pl.DataFrame, per_unit: pl.DataFrame) -> pl.DataFrame:
+    """Every flag in the units' severity order, the graver kinds first within a unit."""
+    kind_order = {kind: i for i, kind in enumerate(FLAG_KINDS)}
+    return (flags.join(per_unit.select("unit_code", "severity"), on="unit_code")
+            .sort("severity", pl.col("flag").replace_strict(kind_order), "indicator_vi"))
+
+
 def flagged_communes(period: PeriodKey, district: str | None, commune: str | None) -> int:
     """Communes with at least one flag in the view."""
     frame = flags("commune", period)

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import data
+from dashboard import data, links
 from dashboard.formatting import fmt_date
+from dashboard.links import PERIOD_KINDS, STRUCTURES
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
 
-PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
-STRUCTURES = {"auto": "Tự động theo kỳ", **ERA_LABELS_VI}
 
 
 def commune_labels(communes: pl.DataFrame) -> dict[str, str]:
@@ -76,62 +76,161 @@ def _period_options(first: dt.date, last: dt.date) -> dict[str, list[str]]:
 def _bounds(kind: str, value: str) -> tuple[dt.date, dt.date, dt.date, dt.date, str]:
     if kind == "nam":
         y = int(value)
-        return dt.date(y, 1, 1), dt.date(y, 12, 31), dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31), f"Năm {y}"
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31), links.period_label(kind, value)
     if kind == "quy":
         y, q = int(value[:4]), int(value[-1])
         lo, hi = _quarter_bounds(y, q)
         py, pq = (y, q - 1) if q > 1 else (y - 1, 4)
         plo, phi = _quarter_bounds(py, pq)
-        return lo, hi, plo, phi, f"Quý {q}/{y}"
+        return lo, hi, plo, phi, links.period_label(kind, value)
     y, m = int(value[:4]), int(value[5:7])
     py, pm = (y, m - 1) if m > 1 else (y - 1, 12)
-    return (dt.date(y, m, 1), _month_end(y, m), dt.date(py, pm, 1), _month_end(py, pm), f"Tháng {m:02d}/{y}")
+    return (dt.date(y, m, 1), _month_end(y, m), dt.date(py, pm, 1), _month_end(py, pm),
+            links.period_label(kind, value))
+
+
+def _link_to_apply() -> tuple[dict[str, str] | None, bool, bool]:
+    """(parameters to apply to the widgets, whether they come from outside, whether the page changed).
+
+    A new session (a link opened, a page reloaded) or a URL edited in place applies the URL, and its
+    bad values are reported. A page switch applies the view shown before, silently: Streamlit keys a
+    widget's state to its page, so the sidebar of the new page would otherwise start from its
+    defaults. A rerun after a widget changed applies nothing (the widget holds the new value).
+    """
+    state, now = st.session_state, st.query_params.to_dict()
+    shown, page = state.get("_link"), get_script_run_ctx().page_script_hash
+    switched, state["_page"] = state.get("_page") != page, page
+    if shown is None or (now and now != shown):
+        return now, True, switched
+    if switched:
+        return {k: v for k, v in shown.items() if k in links.SIDEBAR_PARAMETERS}, False, True
+    return None, False, False
+
+
+def _write_link(params: dict[str, str], switched: bool) -> None:
+    """Put the view in the URL, keeping the page's own controls (``page_control``) unless the page changed."""
+    page_own = {} if switched else {k: v for k, v in st.query_params.to_dict().items() if k in links.PAGE_PARAMETERS}
+    params = params | page_own
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    st.session_state["_link"] = params
 
 
 def sidebar() -> Filters:
-    """Render the shared filters (bound to the URL query string) and return the chosen view."""
+    """Render the shared filters, read from and written to the URL, and return the chosen view.
+
+    A link's values are checked (``dashboard.links``); each value that names nothing is said in a
+    warning above the page, and the view falls back to the default for that value only.
+    """
     first, last = data.date_range()
     opts = _period_options(first, last)
+    link, from_outside, switched = _link_to_apply()
+    state = st.session_state
+    state["_incoming"] = link if from_outside else None
+    problems: list[str] = []
+    if link is not None:
+        read = links.read_period(link, opts, last)
+        problems += read.problems + links.unknown_parameters(link)
+        state.update({"ky": read.kind, **read.values, "tu": read.date_from, "den": read.date_to,
+                      "cau_truc": read.structure, "cuoi_ky": read.as_of is None})
+        if read.as_of is not None:
+            state["ngay"] = read.as_of
+    for key, default in (("ky", "nam"), ("cau_truc", "auto"), ("cuoi_ky", True), ("tu", dt.date(last.year, 1, 1)),
+                         ("den", last), *((k, v[0]) for k, v in opts.items() if v)):
+        state.setdefault(key, default)
     sb = st.sidebar
     sb.markdown("### Bộ lọc")
-    kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky",
-                        bind="query-params")
+    kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky")
+    value = None
     if kind == "tuy_chon":
         c1, c2 = sb.columns(2)
-        lo = c1.date_input("Từ ngày", value=dt.date(last.year, 1, 1), min_value=dt.date(2000, 1, 1),
-                           format="DD/MM/YYYY", key="tu", bind="query-params")
-        hi = c2.date_input("Đến ngày", value=last, min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY",
-                           key="den", bind="query-params")
+        lo = c1.date_input("Từ ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="tu")
+        hi = c2.date_input("Đến ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="den")
         if hi < lo:
             lo, hi = hi, lo
         span = hi - lo
         plo, phi, label = lo - span - dt.timedelta(days=1), lo - dt.timedelta(days=1), f"{fmt_date(lo)} – {fmt_date(hi)}"
     else:
-        fmt = {"nam": lambda v: f"Năm {v}", "quy": lambda v: f"Quý {v[-1]}/{v[:4]}",
-               "thang": lambda v: f"Tháng {v[5:]}/{v[:4]}"}[kind]
-        value = sb.selectbox(PERIOD_KINDS[kind], opts[kind], format_func=fmt, key=kind, bind="query-params")
+        value = sb.selectbox(PERIOD_KINDS[kind], opts[kind], key=kind,
+                             format_func=lambda v: links.period_label(kind, v))
         lo, hi, plo, phi, label = calendar_period(kind, value, last)
-    at_end = sb.toggle("Tính tồn đọng đến cuối kỳ", value=True, key="cuoi_ky", bind="query-params",
+    if not state["cuoi_ky"] and state.get("ngay") is not None:
+        problem = links.as_of_problem(state["ngay"], lo, hi)
+        if problem:
+            problems.append(problem)
+            state["cuoi_ky"], state["ngay"] = True, None
+    at_end = sb.toggle("Tính tồn đọng đến cuối kỳ", key="cuoi_ky",
                        help="Hồ sơ, đơn thư quá hạn được tính đến cuối kỳ (hoặc ngày dữ liệu mới nhất).")
     # The stocks (open and overdue items) are the period's: taken on a day inside it.
-    as_of = None if at_end else sb.date_input("Ngày tính tồn đọng (trong kỳ)", value=min(hi, last), min_value=lo,
-                                              max_value=hi, format="DD/MM/YYYY", key="ngay", bind="query-params")
+    as_of = None
+    if not at_end:
+        if state.get("ngay") is None or not lo <= state["ngay"] <= hi:
+            state["ngay"] = min(hi, last)
+        as_of = sb.date_input("Ngày tính tồn đọng (trong kỳ)", min_value=lo, max_value=hi, format="DD/MM/YYYY",
+                              key="ngay")
     era = _structure(sb, hi)
     units = data.units()
     districts = units.select("district_code", "district_name").unique().sort("district_code")
     dnames = dict(districts.iter_rows())
-    district = sb.selectbox(LEVEL_LABELS[era]["district"], list(dnames), index=None, format_func=dnames.get,
-                            placeholder="Toàn tỉnh", key="huyen", bind="query-params")
+    if link is not None:
+        communes_of = {c: (n, d) for c, n, d in units.select("commune_code", "commune_name", "district_code").iter_rows()}
+        district, commune, unit_problems = links.read_unit(link, dnames, communes_of, ERA_LABELS_VI[era])
+        problems += unit_problems
+        state["huyen"], state["xa"] = district, commune
+    state.setdefault("huyen", None)
+    if state["huyen"] not in (None, *dnames):
+        state["huyen"] = None
+    district = sb.selectbox(LEVEL_LABELS[era]["district"], list(dnames), format_func=dnames.get,
+                            placeholder="Toàn tỉnh", key="huyen", index=None)
     communes = units if district is None else units.filter(pl.col("district_code") == district)
     cnames = commune_labels(communes)
-    if st.session_state.get("xa") not in (None, *cnames):
-        st.session_state["xa"] = None
-    commune = sb.selectbox(LEVEL_LABELS[era]["commune"], list(cnames), index=None, format_func=cnames.get,
-                           placeholder="Tất cả", key="xa", bind="query-params")
+    if state.get("xa") not in (None, *cnames):
+        state["xa"] = None
+    commune = sb.selectbox(LEVEL_LABELS[era]["commune"], list(cnames), format_func=cnames.get,
+                           placeholder="Tất cả", key="xa", index=None)
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
+    _write_link(links.period_parameters(kind, value, lo, hi, as_of, state["cau_truc"], commune or district), switched)
+    for problem in problems if from_outside else ():
+        st.warning(problem, icon=":material/link_off:")
     return Filters(kind, lo, hi, _as_of(as_of, lo, hi, last), plo, phi, label, district, commune, era)
+
+
+def page_control(widget, label: str, options: list[str], param: str, default, many: bool = False, **kwargs):
+    """A page's own control kept in the link as ``param`` (codes, comma-separated when ``many``).
+
+    ``widget`` is ``container.selectbox``, ``.radio`` or ``.multiselect``. A linked value that is not
+    among ``options`` is named in a warning and the default is shown instead; the default itself is
+    left out of the URL so links stay short.
+    """
+    key, state = f"url_{param}", st.session_state
+    link = state.get("_incoming")
+    if link is not None:
+        raw = link.get(param)
+        wanted = [] if raw is None else (raw.split(",") if many else [raw])
+        good = [w for w in wanted if w in options]
+        if len(good) < len(wanted):
+            bad = ", ".join(w for w in wanted if w not in options)
+            st.warning(f"Đường dẫn có «{param}={raw}»: {bad} không có trong danh sách {links.PAGE_PARAMETERS[param]} "
+                       f"của trang này; đã bỏ qua.", icon=":material/link_off:")
+        state[key] = good if many else (good[0] if good else default)
+    if many:
+        state[key] = [v for v in state.get(key, default) if v in options]
+    elif state.get(key) not in options:
+        state[key] = default
+    value = widget(label, options, key=key, **kwargs)
+    text = ",".join(value) if many else str(value)
+    shown = dict(state.get("_link") or {})
+    if value == default:
+        shown.pop(param, None)
+        if param in st.query_params:
+            del st.query_params[param]
+    else:
+        shown[param] = text
+        st.query_params[param] = text
+    state["_link"] = shown
+    return value
 
 
 def calendar_period(kind: str, value: str, last: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date, str]:
@@ -166,7 +265,7 @@ def _structure(sb, period_end: dt.date) -> Era:
     structure changes, never carried over.
     """
     choice = sb.selectbox("Cấu trúc đơn vị hành chính", list(STRUCTURES), format_func=STRUCTURES.get,
-                          key="cau_truc", bind="query-params",
+                          key="cau_truc",
                           help="Từ 01/07/2025 không còn cấp huyện và các xã đã sáp nhập. Cấu trúc mới cộng "
                                "số liệu trước đó của các xã cũ vào xã mới kế thừa; cấu trúc cũ giữ huyện và "
                                "xã như trước 01/07/2025.")

@@ -74,7 +74,7 @@ def vocab_label(vocabulary: str, value) -> str:
 def display_frame(df: pl.DataFrame, spec: dict[str, tuple[str, str]]) -> pl.DataFrame:
     """Select ``spec``'s columns, format each by kind, rename to its Vietnamese label.
 
-    kinds: text, int, num, pct, date, vocab:<name>.
+    kinds: text, long (text shown in full, wrapped in XLSX), int, num, pct, date, vocab:<name>.
     """
     out = {}
     for col, (label, kind) in spec.items():
@@ -96,19 +96,30 @@ def display_frame(df: pl.DataFrame, spec: dict[str, tuple[str, str]]) -> pl.Data
     return pl.DataFrame(out, schema={k: pl.String for k in out})
 
 
-def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = "Dữ liệu") -> bytes:
-    """An XLSX with Vietnamese headers; dates stay real dates shown dd/mm/yyyy, numbers stay numbers."""
+def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = "Dữ liệu",
+               title: str | None = None, notes: tuple[str, ...] = ()) -> bytes:
+    """An XLSX with Vietnamese headers; dates stay real dates shown dd/mm/yyyy, numbers stay numbers.
+
+    ``title`` and ``notes`` (period, as-of day, filters) are written above the header inside the
+    sheet: a file forwarded to a commune says what it holds even after it is renamed.
+    """
     buf = io.BytesIO()
     cols = [(c, label, kind) for c, (label, kind) in spec.items() if c in df.columns]
     with xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS) as wb:  # text stays text: no formula, no link
         ws = wb.add_worksheet(sheet[:31])
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         date_f, int_f = wb.add_format({"num_format": "dd/mm/yyyy"}), wb.add_format({"num_format": "#,##0"})
-        pct_f = wb.add_format({"num_format": "0.0"})
-        for j, (_, label, _) in enumerate(cols):
-            ws.write(0, j, label, head)
-            ws.set_column(j, j, max(12, min(40, len(label) + 4)))
-        for i, row in enumerate(df.select([c for c, _, _ in cols]).iter_rows(), start=1):
+        pct_f, wrap = wb.add_format({"num_format": "0.0"}), wb.add_format({"text_wrap": True, "valign": "top"})
+        top = 0
+        if title:
+            ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+            for top, note in enumerate(notes, start=1):
+                ws.write_string(top, 0, note, wb.add_format({"italic": True}))
+            top += 2
+        for j, (_, label, kind) in enumerate(cols):
+            ws.write(top, j, label, head)
+            ws.set_column(j, j, 60 if kind == "long" else max(12, min(40, len(label) + 4)))
+        for i, row in enumerate(df.select([c for c, _, _ in cols]).iter_rows(), start=top + 1):
             for j, ((_, _, kind), v) in enumerate(zip(cols, row)):
                 if v is None:
                     continue
@@ -120,9 +131,11 @@ def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = 
                     ws.write_number(i, j, v, pct_f)
                 elif kind.startswith("vocab:"):
                     ws.write_string(i, j, vocab_label(kind[6:], v))
+                elif kind == "long":
+                    ws.write_string(i, j, v, wrap)
                 elif isinstance(v, str):
                     ws.write_string(i, j, v)
                 else:
                     ws.write(i, j, v)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(top + 1, 0)
     return buf.getvalue()

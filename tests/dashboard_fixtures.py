@@ -167,16 +167,17 @@ def dashboard_db() -> Path:
     return _BUILT["db"]
 
 
-def new_app(page: str | None = None, timeout: float = 90):
-    """An AppTest of the entry script on ``page`` (file name under dashboard/pages), already run."""
+def new_app(page: str | None = None, timeout: float = 90, params: dict[str, str] | None = None):
+    """An AppTest of the entry script on ``page`` (file name under dashboard/pages), already run, opened
+    with ``params`` in its URL as a shared link would be."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["DVCQ_DB"] = str(dashboard_db())
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=timeout)
-    at.run()
+    at.query_params.update(params or {})
     if page and page != "tong_quan":
-        at.switch_page(f"pages/{page}.py").run()
-    return at
+        at.switch_page(f"pages/{page}.py")  # the first run opens the page itself, as a link to it does
+    return at.run()
 
 
 def sql_one(query: str, *params, era: str | None = None):

@@ -113,14 +113,22 @@ def test_backlog_follows_district(latest):
 def test_flags_filter_by_kind(latest):
     at = new_app("canh_bao")
     no_errors(at)
-    at.multiselect(key="cb_loai").set_value(["rule"]).run()
-    at.multiselect(key="cb_chiso").set_value(["pending_overdue"]).run()
+    units = at.dataframe[0].value
+    kinds = units[["Vi phạm quy định", "Dưới chỉ tiêu", "Dưới mặt bằng chung", "Cuối bảng xếp hạng"]]
+    severity = list(zip((kinds != "0").sum(axis=1), units["Số cảnh báo"].map(lambda x: int(x.replace(".", "")))))
+    assert severity == sorted(severity, reverse=True) and severity[0] > severity[-1]  # most severe first
+    assert units["Thứ tự"].tolist() == [fmt_int(i) for i in range(1, len(units) + 1)]
+    at.multiselect(key="url_loai").set_value(["rule"]).run()
+    at.multiselect(key="url_chi_so").set_value(["pending_overdue"]).run()
     no_errors(at)
     expected = sql_one("SELECT count(DISTINCT commune_code) FROM dossiers WHERE status = 'pending' AND due_date < ? "
                        "AND received_date <= ?", latest, latest)
     assert metric(at, "Vi phạm quy định") == fmt_int(expected)
-    table = at.dataframe[0].value
-    assert "./don_vi?" in table["Đơn vị"].iloc[0]  # link to the unit's page
+    assert len(at.dataframe[0].value) == expected
+    assert at.query_params["loai"] == "rule" and at.query_params["chi_so"] == "pending_overdue"
+    reasons = [m.value for m in at.markdown if m.value.startswith("- *Vi phạm quy định*")]
+    assert len(reasons) == expected and all("Hồ sơ đang giải quyết đã quá hạn" in r for r in reasons)
+    assert at.get("download_button"), "XLSX export of the warnings missing"
 
 
 def test_petitions_page_follows_district(latest):

@@ -130,29 +130,62 @@ def test_page_renders(server, browser, path, text, selector):
 
 
 def test_url_reproduces_view(server, browser):
-    """A link with the filters in its query string opens the same view (district, year, indicator)."""
+    """A link with codes (a year that is not the default, a district by its code) opens exactly that view,
+    and a unit link on the Đơn vị page opens in the same tab, where Back returns."""
     import duckdb
 
     with duckdb.connect(str(dashboard_db()), read_only=True) as con:
-        year = con.execute("SELECT year(max(received_date)) FROM main.dossiers").fetchall()[0][0]
+        year = con.execute("SELECT year(max(received_date)) - 1 FROM main.dossiers").fetchall()[0][0]
         con.execute(f"SET search_path = '{ERA_SCHEMA[default_era(dt.date(year, 12, 31))]},main'")
-        name = con.execute(
-            "SELECT u.district_name FROM dossiers d JOIN admin_units u USING (commune_code) "
-            "WHERE year(d.received_date) = ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [year]).fetchall()[0][0]
-    from urllib.parse import quote
-    url = f"{server}/don_vi?nam={year}&huyen={quote(name)}"
+        code, name = con.execute(
+            "SELECT u.district_code, any_value(u.district_name) FROM dossiers d JOIN admin_units u USING (commune_code) "
+            "WHERE year(d.received_date) = ? GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [year]).fetchall()[0]
+    url = f"{server}/don_vi?ky=nam&nam={year}&don_vi={code}"
     page, _ = open_page(browser, url, "Thẻ điểm", ".js-plotly-plot .main-svg", shot="don_vi-huyen.png")
     try:
         assert_no_error(page)
         assert page.get_by_role("heading", name=name).count() >= 1
         assert page.get_by_text(f"Năm {year}").count() >= 1
+        assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
+    finally:
+        page.close()
+    page, _ = open_page(browser, f"{server}/don_vi?ky=nam&nam={year}", "Hãy chọn một", "a[href*=\"don_vi?\"]")
+    try:
+        link = page.locator('a[href*="don_vi="]', has_text=name).first
+        assert link.get_attribute("target") in (None, "_self")
+        link.click()
+        page.get_by_role("heading", name=name).first.wait_for(timeout=60_000)
+        assert f"don_vi={code}" in page.url and f"nam={year}" in page.url and len(page.context.pages) == 1
+        page.go_back()
+        page.get_by_text("Hãy chọn một").first.wait_for(timeout=60_000)
+    finally:
+        page.close()
+
+
+def test_bad_link_values_are_said(server, browser):
+    """A year without data and an unknown unit are named in a warning, never dropped in silence."""
+    page, _ = open_page(browser, f"{server}/?nam=2030&don_vi=99999", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg")
+    try:
+        warnings = page.locator('[data-testid="stAlertContentWarning"]')
+        text = " ".join(warnings.all_inner_texts())
+        assert "nam=2030" in text and "don_vi=99999" in text
+    finally:
+        page.close()
+
+
+def test_tong_quan_path_opens_the_overview(server, browser):
+    """/tong_quan (the page's name in links people type) opens Tổng quan with its filters, not "Page not found"."""
+    page, _ = open_page(browser, f"{server}/tong_quan?ky=nam", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg")
+    try:
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.get_by_role("heading", name="Tổng quan").count() >= 1
     finally:
         page.close()
 
 
 STRUCTURE_VIEWS = [  # structure, URL filters, what the sidebar's grouping is called there
-    ("2025", "cau_truc=Cấu trúc mới (từ 01/07/2025)&ky=Năm&nam=Năm 2025", "Địa bàn huyện cũ"),
-    ("legacy", "cau_truc=Cấu trúc cũ (trước 01/07/2025)&ky=Năm&nam=Năm 2024", "Huyện/thị xã/thành phố"),
+    ("2025", "cau_truc=2025&ky=nam&nam=2025", "Địa bàn huyện cũ"),
+    ("legacy", "cau_truc=legacy&ky=nam&nam=2024", "Huyện/thị xã/thành phố"),
 ]
 
 
@@ -197,7 +230,7 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         page.get_by_text("Chọn tệp").first.wait_for(timeout=60_000)
         page.get_by_text("Chưa có kho dữ liệu").first.wait_for(timeout=60_000)
         assert page.get_by_text("Page not found").count() == 0
-        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav = page.locator(".st-key-menu")
         assert nav.get_by_text("Tổng quan").count() == 1 and nav.get_by_text("tong quan").count() == 0
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
         page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)

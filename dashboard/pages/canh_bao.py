@@ -1,26 +1,27 @@
-"""Cảnh báo: every flag with its reason, filterable by kind, district and indicator; links to the unit's page."""
+"""Cảnh báo: flagged units most severe first, every reason in full, filters kept in the link, XLSX export."""
 
 import polars as pl
 import streamlit as st
 
 from dashboard import chrome, data, formatting
+from dashboard.filters import page_control
 from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS
 
 f = chrome.page("Cảnh báo đơn vị yếu", "Mỗi cảnh báo kèm lý do và số liệu")
 if f is not None:
     c1, c2, c3 = st.columns([1, 2, 2])
-    level = c1.radio("Cấp", ["commune", "district"], format_func={"commune": "Xã", "district": LEVEL_LABELS[f.era]["district"]}.get,
-                     horizontal=True, key="cb_cap")
+    levels = {"commune": "Xã", "district": LEVEL_LABELS[f.era]["district"]}
+    level = page_control(c1.radio, "Cấp", list(levels), "cap", "commune", format_func=levels.get, horizontal=True)
     flags = data.flags(level, f.period)
     if f.district:
         flags = flags.filter(pl.col("district_code") == f.district)
     if f.commune and level == "commune":
         flags = flags.filter(pl.col("unit_code") == f.commune)
-    kinds = c2.multiselect("Loại cảnh báo", list(FLAG_KINDS), format_func=FLAG_KINDS.get, key="cb_loai",
-                           placeholder="Tất cả các loại")
+    kinds = page_control(c2.multiselect, "Loại cảnh báo", list(FLAG_KINDS), "loai", [], many=True,
+                         format_func=FLAG_KINDS.get, placeholder="Tất cả các loại")
     present = flags["indicator"].unique().sort().to_list()
-    inds = c3.multiselect("Chỉ số / quy định", present, format_func=chrome.indicator_label, key="cb_chiso",
-                          placeholder="Tất cả")
+    inds = page_control(c3.multiselect, "Chỉ số / quy định", present, "chi_so", [], many=True,
+                        format_func=chrome.indicator_label, placeholder="Tất cả")
     if kinds:
         flags = flags.filter(pl.col("flag").is_in(kinds))
     if inds:
@@ -28,16 +29,43 @@ if f is not None:
     if flags.is_empty():
         st.success(f"Không có cảnh báo nào trong {f.label.lower()} với các điều kiện đã chọn.")
     else:
+        units = data.flags_by_severity(flags)
+        listed = data.flag_list(flags, units)
         m = st.columns(len(FLAG_KINDS) + 1)
-        m[0].metric("Đơn vị bị cảnh báo", formatting.fmt_int(flags["unit_code"].n_unique()), border=True)
+        m[0].metric("Đơn vị bị cảnh báo", formatting.fmt_int(len(units)), border=True)
         for col, (kind, label) in zip(m[1:], FLAG_KINDS_SHORT.items()):
             col.metric(label, formatting.fmt_int((flags["flag"] == kind).sum()), border=True, help=FLAG_KINDS[kind])
-        shown = flags.with_columns(
-            pl.col("unit_code").replace_strict(chrome.unit_links(flags["unit_code"].unique().to_list())).alias("link"))
-        spec = {"link": ("Đơn vị", "text"), "kind_vi": ("Loại cảnh báo", "text"), "reason": ("Lý do", "text"),
-                "indicator_vi": ("Chỉ số / quy định", "text"), "district_name": (LEVEL_LABELS[f.era]["district"], "text")}
-        chrome.show_table(shown, spec, key="cb_table", height=560, column_config={
-            "Đơn vị": st.column_config.LinkColumn("Đơn vị", display_text=r"#(.*)$", width="medium"),
-            "Lý do": st.column_config.TextColumn("Lý do", width="large")})
-        st.caption("Bấm tên đơn vị để mở trang Đơn vị. «Thấp hơn … rõ rệt»: cận trên khoảng tin cậy 95 % (Wilson) "
-                   "vẫn thấp hơn mức so sánh, nên không phải do dao động ngẫu nhiên.")
+
+        st.subheader("Đơn vị theo mức độ cảnh báo")
+        spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": ("Đơn vị", "text"),
+                                    "district_name": ("Huyện/thị xã/thành phố", "text"),
+                                    "n_flags": ("Số cảnh báo", "int"),
+                                    **{k: (v, "int") for k, v in FLAG_KINDS_SHORT.items()}}, f.era)
+        if level == "district":
+            spec.pop("district_name")
+        picked = chrome.show_table(units, spec, key="cb_units", height=min(38 + 35 * len(units), 420),
+                                   on_select="rerun", selection_mode="single-row")
+        if picked.selection.rows:
+            chrome.open_unit(units.item(picked.selection.rows[0], "unit_code"))
+        st.caption("Thứ tự: nhiều loại cảnh báo trước, rồi nhiều cảnh báo, rồi loại nặng hơn (vi phạm quy định → "
+                   "dưới chỉ tiêu → dưới mặt bằng chung → cuối bảng xếp hạng). Chọn một dòng để mở trang Đơn vị.")
+
+        head, export = st.columns([3, 1])
+        head.subheader("Lý do từng cảnh báo")
+        xlsx_spec = chrome.in_structure({
+            "severity": ("Thứ tự mức độ", "int"), "unit_name": ("Đơn vị", "text"),
+            "district_name": ("Huyện/thị xã/thành phố", "text"), "kind_vi": ("Loại cảnh báo", "text"),
+            "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "long")}, f.era)
+        chrome.export_button(export, listed, xlsx_spec, "Cảnh báo đơn vị yếu", f, "canh_bao",
+                             label="Tải cảnh báo (XLSX)")
+        with st.container(height=620):
+            for (code, name, district), part in listed.group_by("unit_code", "unit_name", "district_name",
+                                                                 maintain_order=True):
+                where = f" — {district}" if level == "commune" else ""
+                st.markdown(f"**{formatting.md_escape(name)}**{formatting.md_escape(where)} "
+                            f"({formatting.fmt_int(len(part))} cảnh báo)")
+                st.markdown("\n".join(f"- *{kind}* · {formatting.md_escape(ind)}: {formatting.md_escape(reason)}"
+                                      for kind, ind, reason in part.select("kind_vi", "indicator_vi", "reason")
+                                      .iter_rows()))
+        st.caption("«Thấp hơn … rõ rệt»: cận trên khoảng tin cậy 95 % (Wilson) vẫn thấp hơn mức so sánh, nên "
+                   "không phải do dao động ngẫu nhiên.")

@@ -14,7 +14,7 @@ if f is not None and not (f.commune or f.district):
     districts = data.units().select("district_code", "district_name").unique().sort("district_code")
     cols = st.columns(3)
     for i, (code, name) in enumerate(districts.iter_rows()):
-        cols[i % 3].markdown(f"[{name}]({chrome.unit_link(code, name, fragment=False)})")
+        chrome.unit_page_link(cols[i % 3], code, name)
 elif f is not None:
     level, unit = data.scope(f.district, f.commune)
     table = data.unit_rows(data.indicators(level, f.period), unit)
