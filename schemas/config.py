@@ -70,6 +70,8 @@ class IngestConfig(_Strict):
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
+    min_communes_reporting_ranked: float = Field(
+        ge=0, le=100, description="a district or area is unranked when fewer of its communes (%) sent data")
     required_dialogues_per_year: float = Field(gt=0, le=52)
     thanks_letters_per_year: float = Field(gt=0, le=1000)
     dialogue_rule_months: int = Field(ge=1, le=60, description="'no dialogue in the last N months' rule")

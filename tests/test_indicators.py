@@ -186,6 +186,17 @@ def test_district_and_province_sum_numerators_and_denominators(con, codes):
     assert province.height == 14
 
 
+def test_a_district_ranks_only_when_enough_of_its_communes_reported(con, codes):
+    """392 (Huyện Hà Trung): A and B reported, out of all its communes; 50 % needed by default."""
+    communes = con.cursor().execute("SELECT count(*) FROM admin_units WHERE district_code = '392'").fetchone()[0]
+    assert communes > 4
+    row = cell(indicator_table(con, config(), "district", PERIOD), "392", "khong_tre_hen")
+    assert (row["reporting_communes"], row["communes"], row["ranked"], row["rank_province"]) == (2, communes, False, None)
+    low_bar = config(min_communes_reporting_ranked=100 * 2 / communes)
+    row = cell(indicator_table(con, low_bar, "district", PERIOD), "392", "khong_tre_hen")
+    assert (row["ranked"], row["rank_province"]) == (True, 1)
+
+
 def test_pro_rata_requirements_round_and_cap(con, codes):
     year = indicator_table(con, config(), "commune", Period(D(2024, 1, 1), D(2024, 12, 31), D(2024, 12, 31)))
     assert fraction(year, codes["A"], "biet_nghe") == (2, 2)          # round(2 x 366 / 365) = 2

@@ -125,7 +125,7 @@ def aggregate(counts: pl.DataFrame, units: pl.DataFrame, keys: list[str]) -> pl.
     sums = [c for c, t in counts.schema.items() if t.is_integer()]
     return (counts.join(units, on="commune_code", how="inner")
             .group_by(keys + UNIT_COLUMNS, maintain_order=True)
-            .agg(pl.col(sums).sum()))
+            .agg(pl.col(sums).sum(), communes=pl.len().cast(pl.Int64)))
 
 
 def _long_rates(wide: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -177,9 +177,16 @@ def _composite(rates: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.D
 
 
 def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
-    """Rank units with a value (composite: with enough coverage); 1 = best, ties share the best rank."""
+    """Rank units with a value; 1 = best, ties share the best rank.
+
+    What a rank rests on must be enough to compare: the composite needs ``min_indicators_ranked`` of
+    the 12 indicators, and a district or area needs ``min_communes_reporting_ranked`` % of its communes
+    to have sent data (one reporting commune out of 47 does not speak for a district).
+    """
+    enough_communes = (pl.col("reporting_communes") * 100 >= pl.col("communes") * config.min_communes_reporting_ranked)
     ranked = pl.col("value").is_not_null() & (pl.col("level") != "province") & (
-        (pl.col("indicator") != COMPOSITE) | (pl.col("coverage") >= config.min_indicators_ranked))
+        (pl.col("indicator") != COMPOSITE) | (pl.col("coverage") >= config.min_indicators_ranked)) & (
+        (pl.col("level") == "commune") | enough_communes)
     rankable = pl.when(pl.col("ranked")).then(pl.col("value"))
     table = table.with_columns(ranked=ranked).with_columns(
         rank_province=rankable.rank("min", descending=True).over(keys + ["indicator"]).cast(pl.Int64))
@@ -190,17 +197,20 @@ def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[st
 
 _ORDER = {name: i for i, name in enumerate((*ALL_RATES, COMPOSITE))}  # display order of indicator rows
 OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "indicator", "label", "group",
-                  "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "coverage", "ranked",
-                  "rank_province", "rank_district"]
+                  "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "coverage",
+                  "reporting_communes", "communes", "ranked", "rank_province", "rank_district"]
 
 
 def rates_from_counts(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
     """Indicator rows (13 rates + composite) from aggregated wide counts, per unit x keys."""
     rates = _with_values(_long_rates(wide, keys), config)
     coverage = (rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
-                .group_by(keys + ["unit_code"]).agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64)))
+                .group_by(keys + ["unit_code"]).agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64))
+                .join(wide.select(*keys, "unit_code", "reporting_communes", "communes"), on=keys + ["unit_code"]))
     rates = rates.join(coverage, on=keys + ["unit_code"], how="left", maintain_order="left")
-    table = pl.concat([rates, _composite(rates, config, keys)], how="diagonal_relaxed")
+    table = pl.concat([rates, _composite(rates, config, keys)
+                       .join(coverage.drop("coverage"), on=keys + ["unit_code"], how="left", maintain_order="left")],
+                      how="diagonal_relaxed")
     return _ranked(table, config, level, keys).select(*keys, *OUTPUT_COLUMNS)
 
 
