@@ -4,7 +4,7 @@ Record tables come from ``schemas.records``, unit tables from ``schemas.admin_un
 are declared here: what the ingest writes beside the records (quarantine, ingest log, meta),
 the working-day calendar, the facts the publish derives from the records (one row per dossier
 or petition with its derived dates and states, the few dossiers that were ever late, a daily
-rollup of every count an indicator needs) and the codes table of the vocabularies. The facts
+rollup of every count an indicator needs and its monthly sums) and the codes table of the vocabularies. The facts
 are rebuilt at every publish by ``pipelines.ingest.facts``; the rules that derive them are stated
 once, in its SQL.
 """
@@ -159,6 +159,11 @@ DAILY_COUNTS: dict[str, str] = {
 DAILY_COUNTS_COLUMNS: Columns = _PLACE + [("day", "DATE", "The day the counts fall on.")] + [
     (name, "BIGINT", f"Count of {what}.") for name, what in DAILY_COUNTS.items()]
 
+# The same counts summed per calendar month: a period's whole months are read here, its edge days
+# (and the days of the month of an as-of date) in daily_counts, so a year is 12 rows per commune, not 366.
+MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the month the counts fall in.")] + [
+    (name, "BIGINT", f"Count of {what}, summed over the month.") for name, what in DAILY_COUNTS.items()]
+
 CODES_COLUMNS: Columns = [
     ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),
     ("code", "VARCHAR", "Canonical value stored in the record tables."),
@@ -172,6 +177,7 @@ TABLE_LABELS: dict[str, str] = {
     "quarantine": "Dòng bị cách ly", "ingest_log": "Nhật ký nạp tệp", "calendar": "Lịch ngày làm việc",
     "dossier_facts": "Hồ sơ: tiến độ, ngày đóng (dẫn xuất)", "late_dossiers": "Hồ sơ từng trễ hạn (dẫn xuất)",
     "petition_facts": "Đơn thư: hạn hiệu lực, ngày đóng (dẫn xuất)", "daily_counts": "Số đếm theo xã và ngày (dẫn xuất)",
+    "monthly_counts": "Số đếm theo xã và tháng (dẫn xuất)",
     "codes": "Danh mục mã và nhãn tiếng Việt",
 }
 """What each table is called on the pages."""
@@ -182,6 +188,7 @@ FACT_TABLES: dict[str, Columns] = {
     "late_dossiers": LATE_DOSSIER_COLUMNS,
     "petition_facts": PETITION_FACTS_COLUMNS,
     "daily_counts": DAILY_COUNTS_COLUMNS,
+    "monthly_counts": MONTHLY_COUNTS_COLUMNS,
     "codes": CODES_COLUMNS,
 }
 

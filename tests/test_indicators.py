@@ -9,6 +9,7 @@ requirements: dialogues round(2 x 182 / 365 = 0.997) = 1; thanks round(4 x 182 /
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import polars as pl
 import pytest
@@ -20,6 +21,7 @@ from pipelines.engine.indicators import (Period, PeriodError, commune_counts, de
                                   supporting_measures, trend_periods, trend_table)
 from pipelines.engine.stats import wilson, wilson_percent
 from schemas.config import SCORED_INDICATORS
+from schemas.warehouse import DAILY_COUNTS
 from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
                                    survey)
 
@@ -386,3 +388,84 @@ def test_a_dossier_without_a_due_date_is_never_overdue(undated, codes):
         assert (row["dossiers_overdue"], row["dossiers_pending"]) == (0, 2 if as_of < D(2024, 3, 20) else 1)
     year = commune_counts(undated, config(), [Period(D(2024, 1, 1), D(2024, 12, 31), D(2024, 12, 31))])
     assert year.filter(pl.col("commune_code") == codes["C"])["late_dossiers"].item() == 1
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory, template_root, codes):
+    """Two communes with events on most days of 2023–2024 (a seeded draw): dossiers early, late,
+    returned and never closed, apologies naming some, petitions of each kind, dialogues, surveys;
+    so any period crosses months with counts on their edge days."""
+    rng = random.Random(9)
+    records: dict[str, list[dict]] = {"dossier": [], "letter": [], "petition": [], "dialogue": [], "survey": []}
+    for commune in (codes["A"], codes["B"]):
+        for i in range(400):
+            received = D(2023, 1, 1) + dt.timedelta(days=rng.randrange(700))
+            due = received + dt.timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.9 else None
+            fate = rng.random()
+            completed = received + dt.timedelta(days=rng.randrange(0, 40)) if fate < 0.85 else None
+            status = "returned" if 0.85 <= fate < 0.9 else None
+            records["dossier"].append(dossier(commune, f"{commune}-{i}", received, due, completed, status=status,
+                                              supplements=rng.choice([0, 1, 2, 3, None]),
+                                              channel=rng.choice(["direct", "online"])))
+            if rng.random() < 0.2:
+                records["letter"].append(letter(commune, f"L{commune}-{i}", "apology",
+                                                received + dt.timedelta(days=rng.randrange(60)),
+                                                f"{commune}-{i}" if rng.random() < 0.6 else None))
+        for i in range(60):
+            received = D(2023, 1, 1) + dt.timedelta(days=rng.randrange(700))
+            records["petition"].append(petition(
+                commune, f"P{commune}-{i}", rng.choice(["complaint", "denunciation", "petition"]), received,
+                resolved=received + dt.timedelta(days=rng.randrange(90)) if rng.random() < 0.7 else None))
+            records["dialogue"].append(dialogue(commune, f"D{commune}-{i}", received, rng.randrange(9),
+                                                rng.randrange(9)))
+            records["survey"].append(survey(commune, f"S{commune}-{i}", received, rng.randrange(1, 6)))
+            records["letter"].append(letter(commune, f"T{commune}-{i}", "thanks", received))
+    connection = open_legacy(build_warehouse(tmp_path_factory.mktemp("busy"), template_root, records))
+    yield connection
+    connection.close()
+
+
+@st.composite
+def period_lists(draw) -> list[Period]:
+    """One to three periods with distinct starts, each with an as-of date inside it, or a trend's buckets."""
+    if draw(st.booleans()):
+        start = draw(st.dates(dt.date(2022, 11, 1), dt.date(2025, 1, 31)))
+        end = start + dt.timedelta(days=draw(st.integers(0, 500)))
+        return trend_periods(start, end, draw(st.sampled_from(["month", "quarter", "year"])))
+    periods = {}
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.dates(dt.date(2022, 11, 1), dt.date(2025, 1, 31)))
+        end = start + dt.timedelta(days=draw(st.integers(0, 500)))
+        as_of = max(start, end - dt.timedelta(days=draw(st.integers(0, 500))))
+        periods[start] = Period(start, end, as_of)
+    return list(periods.values())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(periods=period_lists())
+def test_monthly_and_daily_rollups_give_the_daily_sums(busy, periods):
+    """The engine reads a period's whole months from monthly_counts and only its edge days (and the
+    days of a month an as-of date cuts) from daily_counts. For any periods and as-of dates, every
+    summed count and every stock must equal the plain sum of daily_counts over the period's days
+    and up to its as-of date."""
+    counts = commune_counts(busy, config(), periods)
+    summed = sorted(set(DAILY_COUNTS) & set(counts.columns))
+    cur = busy.cursor()
+    for period in periods:
+        mine = counts.filter(pl.col("date_from") == period.date_from)
+        daily = cur.sql(f"""
+            SELECT u.commune_code, {", ".join(f"COALESCE(s.{c}, 0) AS {c}" for c in summed)},
+                   COALESCE(k.dossiers_pending, 0) AS dossiers_pending,
+                   COALESCE(k.dossiers_overdue, 0) AS dossiers_overdue,
+                   COALESCE(k.petitions_overdue, 0) AS petitions_overdue
+            FROM admin_units u
+            LEFT JOIN (SELECT commune_code, SUM(COLUMNS(* EXCLUDE (commune_code, day))) FROM daily_counts
+                       WHERE day BETWEEN $from AND $to GROUP BY ALL) s USING (commune_code)
+            LEFT JOIN (SELECT commune_code, SUM(dossiers_received - dossiers_closed) AS dossiers_pending,
+                              SUM(dossiers_overdue_entries - dossiers_overdue_exits) AS dossiers_overdue,
+                              SUM(petitions_overdue_entries - petitions_overdue_exits) AS petitions_overdue
+                       FROM daily_counts WHERE day <= $as_of GROUP BY ALL) k USING (commune_code)
+            ORDER BY u.commune_code""", params={"from": period.date_from, "to": period.date_to, "as_of": period.as_of}).pl()
+        columns = ["commune_code", *summed, "dossiers_pending", "dossiers_overdue", "petitions_overdue"]
+        assert mine.height == daily.height
+        assert mine.select(columns).sort("commune_code").equals(daily.cast({c: pl.Int64 for c in columns[1:]})), period

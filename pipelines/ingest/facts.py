@@ -22,10 +22,12 @@ from schemas.config import DvcqConfig
 from schemas.vocabularies import VOCABULARIES
 from schemas.warehouse import FACT_TABLES
 
-# In dependency order: late dossiers and the rollup read dossier_facts and petition_facts.
-BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts")
+# In dependency order: late dossiers and the rollup read dossier_facts and petition_facts; the
+# monthly rollup sums the daily one.
+BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts", "monthly_counts")
 _SQL = {"dossier_facts": "facts_dossiers", "petition_facts": "facts_petitions",
-        "late_dossiers": "facts_late_dossiers", "daily_counts": "facts_daily_counts"}
+        "late_dossiers": "facts_late_dossiers", "daily_counts": "facts_daily_counts",
+        "monthly_counts": "facts_monthly_counts"}
 
 
 def fact_rules(config: DvcqConfig) -> dict:

@@ -164,7 +164,7 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{schema.table} AS
                 SELECT * REPLACE ({column} AS commune_code), commune_code AS sent_commune_code
                 FROM main.{schema.table} WHERE {column} IS NOT NULL""")
-        for table in ("dossier_facts", "late_dossiers", "petition_facts", "daily_counts"):
+        for table in ("dossier_facts", "late_dossiers", "petition_facts", "daily_counts", "monthly_counts"):
             con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{table} AS
                 SELECT {column} AS commune_code, * EXCLUDE (legacy_code, code_2025)
                 FROM main.{table} WHERE {column} IS NOT NULL""")

@@ -1,26 +1,41 @@
 -- Per commune x period (wide): every count the rates and supporting measures need, read from the
--- facts built at publish (pipelines.facts). Sums of the daily rollup over each period's days;
--- stocks (pending, overdue) at each period's as-of date as running sums of the rollup's entries and
--- exits; petitions received in the period where they stand at its as-of date. Linear in the
--- rollup's rows however many periods (a trend's 36 months) are asked for. Every commune of admin_units appears, with zeros when it has no
--- records. Parameters as in pipelines.indicators.engine_params.
+-- facts built at publish (pipelines.facts). Sums of the rollups over each period: its whole months
+-- from monthly_counts, its edge days from daily_counts; stocks (pending, overdue) at each period's
+-- as-of date as running sums of the rollups' entries and exits, whole months again by month;
+-- petitions received in the period where they stand at its as-of date. Linear in the rollups' rows
+-- however many periods (a trend's 36 months) are asked for. Every commune of admin_units appears,
+-- with zeros when it has no records. Parameters as in pipelines.indicators.engine_params.
 WITH p AS ({{_periods}}),
 units AS ({{_units}}),
 period_of_day AS ({{_period_of_day}}),
+period_of_month AS ({{_period_of_month}}),
+period_edge_day AS ({{_period_edge_day}}),
 sums AS (
-    SELECT d.date_from, c.commune_code, SUM(COLUMNS(c.* EXCLUDE (commune_code, day)))
-    FROM daily_counts c JOIN period_of_day d USING (day)
-    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+    SELECT date_from, commune_code, SUM(COLUMNS(* EXCLUDE (date_from, commune_code)))
+    FROM (SELECT d.date_from, c.* EXCLUDE (day)
+          FROM daily_counts c JOIN period_edge_day d ON d.day = c.day
+          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+          UNION ALL BY NAME
+          SELECT m.date_from, c.* EXCLUDE (month)
+          FROM monthly_counts c JOIN period_of_month m ON m.month = c.month
+          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
     GROUP BY ALL
 ),
-stock_deltas AS (  -- entries minus exits of each stock, each day counted at the first as-of date on or after it
-    SELECT s.as_of, c.commune_code,
-           SUM(c.dossiers_received - c.dossiers_closed) AS pending,
-           SUM(c.dossiers_overdue_entries - c.dossiers_overdue_exits) AS overdue,
-           SUM(c.overdue_named_entries - c.overdue_named_exits) AS overdue_named,
-           SUM(c.petitions_overdue_entries - c.petitions_overdue_exits) AS petitions_overdue
-    FROM daily_counts c JOIN ({{_stock_day}}) s USING (day)
-    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+stock_month AS ({{_stock_month}}),
+stock_edge_day AS ({{_stock_edge_day}}),
+stock_deltas AS (  -- entries minus exits of each stock, each day (month) counted at the first as-of date on or after it
+    SELECT as_of, commune_code,
+           SUM(dossiers_received - dossiers_closed) AS pending,
+           SUM(dossiers_overdue_entries - dossiers_overdue_exits) AS overdue,
+           SUM(overdue_named_entries - overdue_named_exits) AS overdue_named,
+           SUM(petitions_overdue_entries - petitions_overdue_exits) AS petitions_overdue
+    FROM (SELECT s.as_of, c.* EXCLUDE (day)
+          FROM daily_counts c JOIN stock_edge_day s ON s.day = c.day
+          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+          UNION ALL BY NAME
+          SELECT s.as_of, c.* EXCLUDE (month)
+          FROM monthly_counts c JOIN stock_month s ON s.month = c.month
+          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
     GROUP BY ALL
 ),
 stocks AS (  -- at each as-of date: dossiers open, dossiers and petitions overdue, overdue ones named by an apology
