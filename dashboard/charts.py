@@ -7,8 +7,8 @@ import polars as pl
 
 from schemas.admin_unit import REFORM_DATE
 from dashboard.chrome import GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, WATCH, WEAK, status
-from dashboard.formatting import fmt_num
-from schemas.catalog import STATUS_LABELS
+from dashboard.formatting import fmt_int, fmt_num
+from schemas.catalog import FEW_RECORDS, STATUS_LABELS
 
 
 def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
@@ -20,38 +20,68 @@ def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
     return fig
 
 
-def ranking_bar(df: pl.DataFrame, title: str) -> go.Figure:
-    """Horizontal bars of composite score (best on top), coloured by good/watch/weak against ``target``."""
-    df = df.sort("value", descending=False, nulls_last=False)
-    colours = dict(color=df["value"].fill_null(0).to_list(), colorscale=SCORE_SCALE, cmin=50, cmax=100)
-    text = [fmt_num(v) if v is not None else "N/A" for v in df["value"]]
-    fig = go.Figure(go.Bar(x=df["value"].fill_null(0).to_list(), y=df["unit_name"].to_list(), orientation="h",
-                           marker=colours, text=text, textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{text} điểm<extra></extra>"))
-    _layout(fig, height=max(300, 24 * len(df) + 80), title=title)
-    fig.update_xaxes(range=[0, 110], title="Điểm tổng hợp (0–100)")
+def ranking_bar(df: pl.DataFrame, title: str, label: list[str], basis: list[str], standing: list[str]) -> go.Figure:
+    """Horizontal bars of composite score with what each rests on beside it: the ranked units on top,
+    best first; below a rule, in grey and without a rank, the units with too little data to rank.
+
+    Per row of ``df``: ``label`` the short coverage written after the score, ``basis`` the full one and
+    ``standing`` the rank or why there is none (both in the tooltip). ``customdata[0]`` is the unit code: a click on a bar opens that unit's page
+    (``dashboard.chrome.clicked_unit``).
+    """
+    rows = (df.with_columns(pl.Series("label", label, pl.String), pl.Series("basis", basis, pl.String),
+                            pl.Series("standing", standing, pl.String))
+            .sort(["ranked", "value"], descending=[False, False], nulls_last=False))  # plotly draws bottom-up
+    ranked = rows["ranked"].to_list()
+    colours = [c if r else NA_COLOUR for c, r in zip(_score_colours(rows["value"].fill_null(0).to_list()), ranked)]
+    text = [f"{fmt_num(v)} · {b}" for v, b in zip(rows["value"], rows["label"])]
+    fig = go.Figure(go.Bar(
+        x=rows["value"].fill_null(0).to_list(), y=rows["unit_name"].to_list(), orientation="h",
+        marker=dict(color=colours),
+        text=text, textposition="outside", cliponaxis=False,
+        customdata=list(zip(rows["unit_code"], [fmt_num(v) for v in rows["value"]], rows["basis"], rows["standing"])),
+        hovertemplate="<b>%{y}</b> · %{customdata[3]}<br>Điểm tổng hợp: %{customdata[1]}"
+                      "<br>Dựa trên: %{customdata[2]}<br><i>Bấm để mở trang đơn vị</i><extra></extra>"))
+    _layout(fig, height=max(300, 26 * len(rows) + 90), title=title, clickmode="event+select")
+    fig.update_xaxes(range=[0, 160], title="Điểm tổng hợp (0–100)", tickvals=[0, 20, 40, 60, 80, 100])
+    apart = ranked.count(False)
+    if apart and apart < len(ranked):
+        fig.add_hline(y=apart - 0.5, line=dict(color="#888888", dash="dot", width=1))
+        fig.add_annotation(x=160, y=apart - 0.5, xanchor="right", yanchor="top", showarrow=False,
+                           text="Chưa đủ dữ liệu để xếp hạng", font=dict(size=11, color="#666666"))
     return fig
 
 
-def commune_map(df: pl.DataFrame, title: str) -> go.Figure:
-    """Communes on their coordinates (no map tiles), coloured by composite score; N/A in grey."""
+def _score_colours(values: list[float]) -> list[str]:
+    """The composite colour scale (``SCORE_SCALE`` over 50–100) as explicit colours, so ranked and unranked
+    bars can share one trace (one click handler) with the unranked ones in grey."""
+    from plotly.colors import sample_colorscale
+    return sample_colorscale(SCORE_SCALE, [min(max((v - 50) / 50, 0), 1) for v in values], colortype="rgb")
+
+
+def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
+    """Communes on their coordinates (no map tiles), coloured by ``measure`` (the composite score or one
+    indicator, in %); N/A in grey. Every point names its commune on hover; ``customdata[0]`` is its
+    code, so a click opens its page."""
     df = df.filter(pl.col("latitude").is_not_null())
     has = df.filter(pl.col("value").is_not_null())
     none = df.filter(pl.col("value").is_null())
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=none["longitude"].to_list(), y=none["latitude"].to_list(), mode="markers", name="Không có dữ liệu",
-        marker=dict(color=NA_COLOUR, size=6, symbol="circle-open"), text=none["unit_name"].to_list(),
-        hovertemplate="%{text}: chưa có dữ liệu<extra></extra>"))
+        marker=dict(color=NA_COLOUR, size=6, symbol="circle-open"),
+        customdata=list(zip(none["unit_code"], none["unit_name"], none["district_name"])),
+        hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>" + measure + ": N/A<extra></extra>"))
+    scale = dict(colorscale=SCORE_SCALE, cmin=50, cmax=100) if measure.startswith("Điểm") else \
+        dict(colorscale=[[0, WEAK], [0.5, WATCH], [1, GOOD]], cmin=0, cmax=100)
     fig.add_trace(go.Scatter(
-        x=has["longitude"].to_list(), y=has["latitude"].to_list(), mode="markers", name="Điểm tổng hợp",
-        marker=dict(color=has["value"].to_list(), colorscale=SCORE_SCALE, cmin=50, cmax=100, size=11,
-                    line=dict(color="#555555", width=0.6),
-                    colorbar=dict(title="Điểm", thickness=12, len=0.8)),
-        text=[f"{n} ({d})" for n, d in zip(has["unit_name"], has["district_name"])],
-        customdata=[fmt_num(v) for v in has["value"]],
-        hovertemplate="%{text}<br>Điểm tổng hợp: %{customdata}<extra></extra>"))
-    _layout(fig, height=520, title=title)
+        x=has["longitude"].to_list(), y=has["latitude"].to_list(), mode="markers", name=measure,
+        marker=dict(color=has["value"].to_list(), size=11, line=dict(color="#555555", width=0.6),
+                    colorbar=dict(title="", thickness=12, len=0.8), **scale),
+        customdata=list(zip(has["unit_code"], has["unit_name"], has["district_name"],
+                            [fmt_num(v) for v in has["value"]])),
+        hovertemplate="<b>%{customdata[1]}</b> (%{customdata[2]})<br>" + measure + ": %{customdata[3]}"
+                      "<br><i>Bấm để mở trang xã</i><extra></extra>"))
+    _layout(fig, height=520, title=title, clickmode="event+select")
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, x=0))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.06)
@@ -60,17 +90,29 @@ def commune_map(df: pl.DataFrame, title: str) -> go.Figure:
 
 def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y",
                 reform_note: bool = False) -> go.Figure:
-    """One line per indicator label over time (value in %).
+    """One line per indicator label over time (value in %); each point's count in its tooltip, and a
+    point resting on fewer than ``FEW_RECORDS`` records drawn hollow (its 0 % or 100 % is noise).
 
     ``reform_note`` marks 01/07/2025 on a series shown in the 2025 structure that starts earlier:
     the points before it are the sums of the legacy communes merged into each new one.
     """
     fig = go.Figure()
     for i, (label, part) in enumerate(df.sort(x).group_by("label", maintain_order=True)):
+        colour, few = SERIES[i % len(SERIES)], part["denominator"].fill_null(0) < FEW_RECORDS
+        counts = [(fmt_int(n), fmt_int(d)) for n, d in zip(part["numerator"], part["denominator"])]
+        solid = [None if f else v for v, f in zip(part["value"], few)]
         fig.add_trace(go.Scatter(
-            x=part[x].to_list(), y=part["value"].to_list(), name=label[0], mode="lines+markers",
-            line=dict(color=SERIES[i % len(SERIES)], width=2), connectgaps=False,
-            hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} %<extra>" + label[0] + "</extra>"))
+            x=part[x].to_list(), y=solid, name=label[0], mode="lines+markers", legendgroup=label[0],
+            line=dict(color=colour, width=2), marker=dict(size=7), connectgaps=True, customdata=counts,
+            hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]})<extra>" + label[0] + "</extra>"))
+        thin = part.filter(few & part["value"].is_not_null())
+        if not thin.is_empty():
+            fig.add_trace(go.Scatter(
+                x=thin[x].to_list(), y=thin["value"].to_list(), name=label[0], mode="markers", legendgroup=label[0],
+                showlegend=False, marker=dict(size=7, color=NA_COLOUR, line=dict(color=colour, width=1.5)),
+                customdata=[(fmt_int(n), fmt_int(d)) for n, d in zip(thin["numerator"], thin["denominator"])],
+                hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]}) — ít bản ghi, chưa đủ "
+                              "để kết luận<extra>" + label[0] + "</extra>"))
     _layout(fig, height=360, title=title)
     fig.update_yaxes(title="%", range=[0, 105])
     fig.update_xaxes(tickformat=tickformat)
@@ -136,23 +178,42 @@ def count_bars(labels: list[str], values: list[float], title: str, colour: str =
                  marker_color=colours or colour, hovertemplate="%{text}<extra></extra>")
     fig = go.Figure(bar)
     _layout(fig, height=max(300, 28 * len(labels) + 100) if horizontal else 340, title=title)
+    top = int(max(values, default=0) or 0)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+        _whole_numbers(fig.update_xaxes, top)
+    else:
+        _whole_numbers(fig.update_yaxes, top)
     return fig
 
 
-def stacked_bars(df: pl.DataFrame, x: str, stack: str, y: str, title: str, order: list[str],
-                 colours: list[str]) -> go.Figure:
+def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: list[str], group: str) -> go.Figure:
+    """Overdue items per commune as horizontal bars stacked by age bucket, grouped by ``group``
+    (district or old district): the order of ``per`` (``data.backlog_by_commune``) from the top.
+    Names stay horizontal and readable; the count axis has whole numbers only. ``customdata[0]``
+    is the commune code: a click opens its page."""
+    y = [per["district_name"].to_list()[::-1], per["commune_name"].to_list()[::-1]]
     fig = go.Figure()
-    for s, colour in zip(order, colours):
-        part = df.filter(pl.col(stack) == s)
-        fig.add_trace(go.Bar(x=part[x].to_list(), y=part[y].to_list(), name=s, marker_color=colour,
-                             hovertemplate="%{x}: %{y}<extra>" + s + "</extra>"))
-    _layout(fig, height=420, title=title, barmode="stack")
-    fig.update_xaxes(tickangle=-30)
-    # Legend below the slanted commune names, not over them.
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.42, x=0), margin=dict(l=10, r=10, t=40, b=120))
+    for bucket, colour in zip(buckets, colours):
+        fig.add_trace(go.Bar(
+            y=y, x=per[bucket].to_list()[::-1], name=bucket, orientation="h", marker_color=colour,
+            customdata=list(zip(per["commune_code"].to_list()[::-1], per["commune_name"].to_list()[::-1])),
+            hovertemplate="%{customdata[1]}: %{x} việc quá hạn " + bucket + " ngày làm việc<extra></extra>"))
+    _layout(fig, height=max(320, 26 * len(per) + 130), title=title, barmode="stack", clickmode="event+select")
+    fig.update_layout(legend=dict(title="Quá hạn (ngày làm việc)", orientation="h", yanchor="bottom", y=1.0, x=0,
+                                  traceorder="normal"),
+                      margin=dict(l=10, r=10, t=80, b=10))
+    _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), f"Số việc quá hạn · nhóm theo {group}")
     return fig
+
+
+def _whole_numbers(update_axis, top: int, title: str | None = None) -> None:
+    """A count axis with whole-number ticks only (never 0,5) at a round step (1, 2, 5 × 10ⁿ), about
+    five of them, and room after the longest bar for its label."""
+    step = 1
+    while top / step > 7:
+        step *= 2.5 if str(step).startswith("2") else 2   # 1, 2, 5, 10, 20, 50, …
+    update_axis(tick0=0, dtick=int(step), tickformat=",d", range=[0, max(top * 1.18, 1)], title=title)
 
 
 def scorecard(df: pl.DataFrame, title: str) -> go.Figure:

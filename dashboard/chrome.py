@@ -15,7 +15,7 @@ from dashboard.connection import config, has_warehouse, is_current
 from dashboard.filters import Filters, sidebar
 from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
-from schemas.catalog import COMPOSITE, LEVEL_LABELS, STATUS_LABELS, WATCH_MARGIN, rule_labels
+from schemas.catalog import COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, STATUS_LABELS, WATCH_MARGIN, rule_labels
 from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
@@ -137,6 +137,37 @@ def unit_page_link(container, code: str, name: str) -> None:
     container.page_link(UNIT_PAGE, label=name, query_params=unit_view(code))
 
 
+def coverage_text(row: dict, era: Era, short: bool = False) -> str:
+    """What a unit's score rests on: "6/47 xã gửi dữ liệu · 8/12 chỉ số có giá trị" (the communes part
+    for districts, areas and the province); ``short`` drops the words after the counts (chart labels)."""
+    sent, valued = ("", "") if short else (" gửi dữ liệu", " có giá trị")
+    parts = [] if row["level"] == "commune" else [
+        f"{fmt_int(row['reporting_communes'])}/{fmt_int(row['communes'])} {LEVEL_WORDS[era]['commune']}{sent}"]
+    return " · ".join([*parts, f"{row['coverage']}/{INDICATOR_COUNT} chỉ số{valued}"])
+
+
+def unranked_reason(row: dict, era: Era) -> str:
+    """Why a unit with a composite value is left out of the ranking (the configuration's thresholds)."""
+    cfg, why = config(), []
+    if row["coverage"] < cfg.min_indicators_ranked:
+        why.append(f"chỉ {row['coverage']}/{INDICATOR_COUNT} chỉ số có giá trị (cần {cfg.min_indicators_ranked})")
+    if row["level"] != "commune" and \
+            row["reporting_communes"] * 100 < row["communes"] * cfg.min_communes_reporting_ranked:
+        why.append(f"chỉ {fmt_int(row['reporting_communes'])}/{fmt_int(row['communes'])} "
+                   f"{LEVEL_WORDS[era]['commune']} gửi dữ liệu (cần {fmt_pct(cfg.min_communes_reporting_ranked, 0)})")
+    return "; ".join(why) or "chưa có giá trị"
+
+
+def clicked_unit(event) -> str | None:
+    """The unit code of the point or bar a user clicked in a chart drawn with ``customdata[0]`` = code."""
+    points = event.selection.points if event and event.selection else []
+    for point in points:
+        data_ = point.get("customdata")
+        if data_:
+            return data_[0]
+    return None
+
+
 def open_unit(code: str) -> None:
     """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does."""
     st.switch_page(UNIT_PAGE, query_params=unit_view(code))
@@ -158,6 +189,12 @@ def indicator_explanations(indicators: list[str] | None = None) -> None:
         st.caption(f"Điểm tổng hợp: trung bình có trọng số của các chỉ số có giá trị; không xếp hạng khi "
                    f"dưới {cfg.min_indicators_ranked} chỉ số có giá trị. Màu: xanh = đạt chỉ tiêu, cam nhạt = "
                    f"dưới chỉ tiêu không quá {fmt_int(WATCH_MARGIN)} điểm, nâu cam = thấp hơn nữa, xám = N/A.")
+
+
+def few_records_note() -> None:
+    """Under a trend: what its grey dots mean."""
+    st.caption(f"Chấm xám nằm ngoài đường: kỳ có dưới {fmt_int(FEW_RECORDS)} bản ghi, tỷ lệ chưa đủ để kết luận "
+               f"(di chuột để xem tử số/mẫu số).")
 
 
 def predecessors_caption(rows: pl.DataFrame) -> None:

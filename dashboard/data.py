@@ -153,9 +153,10 @@ def measures(level: str, period: PeriodKey) -> pl.DataFrame:
     return _measures(version(), db_path(), era(), level, tuple(period))
 
 
-def commune_scores(period: PeriodKey, district: str | None) -> pl.DataFrame:
-    """Composite score per commune with its coordinates (all communes, null score when no data)."""
-    scores = indicators("commune", period).filter(pl.col("indicator") == COMPOSITE)
+def commune_scores(period: PeriodKey, district: str | None, indicator: str = COMPOSITE) -> pl.DataFrame:
+    """One indicator (default: the composite score) per commune with its coordinates (all communes,
+    null when no data)."""
+    scores = indicators("commune", period).filter(pl.col("indicator") == indicator)
     if district:
         scores = scores.filter(pl.col("district_code") == district)
     coords = units().select("commune_code", "latitude", "longitude")
@@ -241,15 +242,24 @@ def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> 
     return items.sort("days_overdue", "due_date", descending=[True, False], nulls_last=True)
 
 
-def backlog_chart_frames(items: pl.DataFrame, top: int = 25) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(per commune x bucket for the ``top`` communes by count, totals per bucket)."""
+def backlog_by_commune(items: pl.DataFrame) -> pl.DataFrame:
+    """One row per commune with overdue items: counts per kind and per age bucket, the longest overdue
+    and the oldest due date; grouped by district (area in the 2025 structure), the district with the
+    most items first, and within it the commune with the most."""
     labels = bucket_labels()
-    worst = items.group_by("commune_name").len().sort("len", descending=True).head(top)["commune_name"]
-    per = (items.filter(pl.col("commune_name").is_in(worst.to_list())).group_by("commune_name", "bucket")
-           .agg(n=pl.len()).sort(pl.col("commune_name").replace_strict({c: i for i, c in enumerate(worst)})))
-    buckets = (pl.DataFrame({"bucket": labels}).join(items.group_by("bucket").agg(n=pl.len()), on="bucket", how="left")
-               .with_columns(pl.col("n").fill_null(0)))
-    return per, buckets
+    per = (items.group_by("district_name", "commune_code", "commune_name")
+           .agg(n=pl.len(), dossiers=(pl.col("kind") == "dossier").sum(), petitions=(pl.col("kind") == "petition").sum(),
+                oldest_due=pl.col("due_date").min(), longest=pl.col("days_overdue").max(),
+                *[(pl.col("bucket") == b).sum().alias(b) for b in labels]))
+    return (per.with_columns(district_n=pl.col("n").sum().over("district_name"))
+            .sort(["district_n", "district_name", "n", "commune_name"], descending=[True, False, True, False])
+            .drop("district_n"))
+
+
+def backlog_buckets(items: pl.DataFrame) -> pl.DataFrame:
+    """Items per age bucket, every bucket listed (0 when empty), youngest first."""
+    return (pl.DataFrame({"bucket": bucket_labels()}).join(items.group_by("bucket").agg(n=pl.len()), on="bucket",
+                                                          how="left").with_columns(pl.col("n").fill_null(0)))
 
 
 # ------------------------------------------------------------------ petitions, dialogues

@@ -51,17 +51,22 @@ def fmt_date(d) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def fmt_delta(now, before, kind: str = "int") -> str | None:
-    """Change from the previous period, for st.metric (None when unknown)."""
+def metric_delta(now, before, kind: str = "int", lower_is_better: bool = False) -> dict:
+    """``st.metric`` keyword arguments for the change from the previous period.
+
+    The change is compared as shown (one decimal for rates and scores), so a change that rounds to
+    nothing reads "không đổi" with no arrow and no colour, never "+0,0" with a green arrow.
+    Rates change by percentage points ("điểm phần trăm"), scores by points.
+    """
     if _missing(now) or _missing(before):
-        return None
-    diff = now - before
-    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
-    if kind == "pct":
-        return f"{sign}{fmt_num(abs(diff))} điểm % so với kỳ trước"
-    if kind == "score":
-        return f"{sign}{fmt_num(abs(diff))} điểm so với kỳ trước"
-    return f"{sign}{fmt_int(abs(diff))} so với kỳ trước"
+        return {}
+    diff = round(now - before, 1) if kind in ("pct", "score") else now - before
+    if diff == 0:
+        return {"delta": "không đổi so với kỳ trước", "delta_arrow": "off", "delta_color": "off"}
+    unit = {"pct": " điểm phần trăm", "score": " điểm"}.get(kind, "")
+    amount = fmt_num(abs(diff)) if kind in ("pct", "score") else fmt_int(abs(diff))
+    return {"delta": f"{'+' if diff > 0 else '-'}{amount}{unit} so với kỳ trước",
+            "delta_color": "inverse" if lower_is_better else "normal"}
 
 
 def vocab_label(vocabulary: str, value) -> str:

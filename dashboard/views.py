@@ -17,8 +17,8 @@ KEY_RATES = ["khong_tre_hen", "biet_xin_loi", "biet_lam", "hai_long"]
 
 @dataclass(frozen=True)
 class Overview:
-    """Tổng quan: the view's unit, its figures now and in the previous period, its children ranked,
-    the communes on the map and the monthly trend of the key rates."""
+    """Tổng quan: the view's unit, its figures now and in the previous period, its children with their
+    composite score and coverage (ranked or not), and the monthly trend of the key rates."""
 
     level: str
     unit: str
@@ -29,7 +29,6 @@ class Overview:
     flagged: int
     flagged_before: int
     children: pl.DataFrame
-    communes: pl.DataFrame
     trend: pl.DataFrame
     trend_from: dt.date
 
@@ -47,7 +46,7 @@ def overview(f: Filters) -> Overview:
                     data.indicators(level, f.period), data.indicators(level, f.previous),
                     data.flagged_communes(f.period, f.district, f.commune),
                     data.flagged_communes(f.previous, f.district, f.commune),
-                    children, data.commune_scores(f.period, f.district), trend, start)
+                    children, trend, start)
 
 
 def warm(f: Filters) -> None:

@@ -15,6 +15,9 @@ MAX_SUPPLEMENT_REQUESTS = 1
 """khong_phien_ha: a completed dossier whose papers were asked for at most this many times is without hassle."""
 WATCH_MARGIN = 10.0
 """A rate below its target by at most this many points is 'to watch', further below 'weak'."""
+FEW_RECORDS = 10
+"""A trend point resting on fewer records than this is drawn hollow and grey-edged: 0 of 1 or 1 of 1 is
+0 % or 100 % and says nothing about a quarter."""
 
 COMPOSITE = "composite"
 COMPOSITE_LABEL = "Điểm tổng hợp"

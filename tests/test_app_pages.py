@@ -103,9 +103,10 @@ def test_backlog_follows_district(latest):
     expected = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'pending' AND due_date < ?",
                        district, as_of)
     assert metric(at, "Hồ sơ quá hạn") == fmt_int(expected)
-    assert at.get("download_button"), "XLSX export missing"
-    table = at.dataframe[0].value
-    assert "Số ngày làm việc quá hạn" in table.columns
+    assert len(at.get("download_button")) == 2, "XLSX exports (per commune, the list) missing"
+    summary = next(df.value for df in at.dataframe if "Quá hạn từ ngày" in df.value.columns)
+    assert sum(int(x.replace(".", "")) for x in summary["Hồ sơ quá hạn"]) == expected
+    table = next(df.value for df in at.dataframe if "Số ngày làm việc quá hạn" in df.value.columns)
     days = [int(x.replace(".", "")) for x in table["Số ngày làm việc quá hạn"]]
     assert days == sorted(days, reverse=True)  # oldest first
 

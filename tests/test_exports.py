@@ -84,3 +84,22 @@ def test_data_meeting_markdown_or_plotly_is_shown_as_typed():
     shown = md_escape("[Bấm vào](http://example.invalid) **bao_cao**.csv")
     assert "](" not in shown and "**" not in shown and shown.replace("\\", "") == \
         "[Bấm vào](http://example.invalid) **bao_cao**.csv"
+
+
+def test_xlsx_says_what_it_holds_inside_the_sheet(tmp_path):
+    """Issue 10.5/10.11: title, scope/period and the as-of day above the header; the header and rows below
+    keep their types (a date stays a date, a count a number)."""
+    import datetime as dt
+
+    from dashboard.formatting import xlsx_bytes
+    frame = pl.DataFrame({"name": ["Xã Hà Lĩnh", "Xã Hà Đông"], "n": [3, 12],
+                          "due": [dt.date(2025, 5, 2), dt.date(2025, 6, 30)]})
+    notes = ("Phạm vi: Huyện Hà Trung · Kỳ: Quý 2/2025 · cấu trúc cũ", "Tồn đọng tính đến ngày 30/06/2025")
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(xlsx_bytes(frame, {"name": ("Xã", "text"), "n": ("Số việc", "int"), "due": ("Hạn", "date")},
+                                "Tồn đọng", "Tồn đọng quá hạn theo xã", notes))
+    top = pl.read_excel(path, has_header=False, read_options={"n_rows": 3})
+    assert top.to_series(0).to_list() == ["Tồn đọng quá hạn theo xã", *notes]
+    table = pl.read_excel(path, read_options={"header_row": 4})
+    assert table.columns == ["Xã", "Số việc", "Hạn"]
+    assert table.rows() == [("Xã Hà Lĩnh", 3, dt.date(2025, 5, 2)), ("Xã Hà Đông", 12, dt.date(2025, 6, 30))]

@@ -17,9 +17,14 @@ if f is not None:
         else:
             c = st.columns(4)
             c[0].metric("Đơn thư nhận trong kỳ", formatting.fmt_int(p["n"].sum()), border=True)
-            c[1].metric("Đang giải quyết", formatting.fmt_int(p.filter(pl.col("outcome") == "pending")["n"].sum()), border=True)
-            c[2].metric("Quá hạn chưa giải quyết", formatting.fmt_int(
-                p.filter(pl.col("timeliness") == "open_overdue")["n"].sum()), border=True)
+            as_of = formatting.fmt_date(f.as_of)
+            c[1].metric("Trong số đó đang giải quyết", formatting.fmt_int(
+                p.filter(pl.col("outcome") == "pending")["n"].sum()), border=True,
+                help=f"Đơn nhận trong kỳ chưa giải quyết xong tại ngày {as_of}.")
+            c[2].metric("Trong số đó đã quá hạn", formatting.fmt_int(
+                p.filter(pl.col("timeliness") == "open_overdue")["n"].sum()), border=True,
+                help=f"Đơn nhận trong kỳ, chưa giải quyết và đã quá hạn tại ngày {as_of}. Trang Tồn đọng đếm mọi "
+                     f"đơn quá hạn tại ngày này, kể cả đơn nhận trước kỳ, nên có thể lớn hơn.")
             c[3].metric("Đơn vượt cấp", formatting.fmt_int(p["escalated"].sum()), border=True)
             left, right = st.columns(2)
             for col, by, title in ((left, "kind_vi", "Theo loại đơn"), (right, "outcome_vi", "Theo kết quả"),
@@ -38,9 +43,9 @@ if f is not None:
             c[1].metric("Lượt người tham dự", formatting.fmt_int(rows["attendees"].sum()), border=True)
             level, unit = data.scope(f.district, f.commune)
             noi = data.unit_rows(data.indicators(level, f.period), unit).filter(pl.col("indicator") == "biet_noi")
-            c[2].metric("Ý kiến được giải đáp tại hội nghị", formatting.fmt_pct(noi.item(0, "value")), border=True,
-                        help=f"{formatting.fmt_int(noi.item(0, 'numerator'))}/{formatting.fmt_int(noi.item(0, 'denominator'))}"
-                             f" ý kiến. {chrome.indicator_help('biet_noi')}")
+            c[2].metric("Ý kiến được giải đáp", f"{formatting.fmt_int(noi.item(0, 'numerator'))}/"
+                        f"{formatting.fmt_int(noi.item(0, 'denominator'))} ({formatting.fmt_pct(noi.item(0, 'value'))})",
+                        border=True, help=f"Giải đáp ngay tại hội nghị. {chrome.indicator_help('biet_noi')}")
             c[3].metric("Do người đứng đầu chủ trì", formatting.fmt_int(rows["chair_is_head"].sum()), border=True)
             spec = {"dialogue_date": (chrome.record_label("dialogue", "dialogue_date"), "date"),
                     "commune_name": (LEVEL_LABELS[f.era]["commune"], "text"),

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
-from schemas.catalog import INDICATOR_COUNT
+from schemas.catalog import INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện hoặc một địa bàn huyện cũ")
@@ -24,15 +24,17 @@ elif f is not None:
     comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)
     peers = data.indicators(level, f.period).filter(pl.col("indicator") == "composite", pl.col("ranked"))
     c = st.columns(4)
-    c[0].metric("Điểm tổng hợp", formatting.fmt_num(comp["value"]), border=True,
-                help=f"Dựa trên {comp['coverage']}/{INDICATOR_COUNT} chỉ số có giá trị.")
-    c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["rank_province"] else "Chưa xếp hạng",
-                border=True, help=f"Không xếp hạng khi dưới {data.config().min_indicators_ranked} chỉ số có giá trị.")
+    basis = chrome.coverage_text(comp, f.era)
+    c[0].metric("Điểm tổng hợp", formatting.fmt_num(comp["value"]), border=True, help=f"Dựa trên {basis}.")
+    unranked = {} if comp["ranked"] else {"delta": "chưa xếp hạng", "delta_arrow": "off", "delta_color": "off"}
+    why = f"Chưa xếp hạng: {chrome.unranked_reason(comp, f.era)}." if not comp["ranked"] else f"Dựa trên {basis}."
+    c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["ranked"] else "—", border=True,
+                help=why, **unranked)
     if level == "commune":
         in_district = peers.filter(pl.col("district_code") == comp["district_code"])
-        c[2].metric("Hạng trong huyện" if f.era == "legacy" else "Hạng trong địa bàn huyện cũ", f"{comp['rank_district']}/{len(in_district)}" if comp["rank_district"]
-                    else "Chưa xếp hạng", border=True)
-    c[3].metric("Số chỉ số có giá trị", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True)
+        c[2].metric(f"Hạng trong {LEVEL_WORDS[f.era]['district']}", f"{comp['rank_district']}/{len(in_district)}"
+                    if comp["ranked"] else "—", border=True, help=why, **unranked)
+    c[3].metric("Chỉ số có giá trị", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True, help=f"Dựa trên {basis}.")
 
     scored = chrome.with_interval(table.filter(pl.col("indicator").is_in([*SCORED_INDICATORS, "hai_long"])))
     left, right = st.columns([3, 2])
@@ -57,9 +59,10 @@ elif f is not None:
         if part["value"].is_null().all():
             tab.info("Chưa có dữ liệu theo quý cho nhóm chỉ số này.")
         else:
-            tab.plotly_chart(charts.trend_lines(part, "Giá trị theo quý (%)", tickformat="Q%q/%Y",
+            tab.plotly_chart(charts.trend_lines(part, "Giá trị theo quý (%)", tickformat="Quý %q/%Y",
                                                 reform_note=chrome.crosses_reform(f.era, first, f.date_to)),
                              key=f"dv_tr_{gid}")
+    chrome.few_records_note()
 
     st.subheader("Các bản ghi đằng sau mỗi con số")
     ind = st.selectbox("Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], format_func=chrome.indicator_label, key="dv_ind")

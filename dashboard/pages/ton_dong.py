@@ -1,35 +1,56 @@
-"""Tồn đọng: overdue dossiers and petitions as of a date, per commune and aging bucket, XLSX export."""
+"""Tồn đọng: overdue dossiers and petitions as of a date, per commune (grouped by district) and age
+bucket, a per-commune summary readable on a phone, the list oldest first, XLSX exports."""
 
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
+from schemas.catalog import LEVEL_WORDS
 
 f = chrome.page("Hồ sơ, đơn thư tồn đọng quá hạn", "Dành cho lãnh đạo huyện")
 if f is not None:
     items = data.backlog_items(f.as_of, f.district, f.commune)
-    st.markdown(f"#### Tính đến ngày {formatting.fmt_date(f.as_of)}")
+    as_of = formatting.fmt_date(f.as_of)
+    st.markdown(f"#### Tính đến ngày {as_of}")
     if items.is_empty():
-        st.success(f"Không có hồ sơ hay đơn thư nào quá hạn tính đến {formatting.fmt_date(f.as_of)} trong phạm vi đã chọn.")
+        st.success(f"Không có hồ sơ hay đơn thư nào quá hạn tính đến {as_of} trong phạm vi đã chọn.")
     else:
         c = st.columns(4)
-        c[0].metric("Hồ sơ quá hạn", formatting.fmt_int((items["kind"] == "dossier").sum()), border=True)
-        c[1].metric("Đơn thư quá hạn", formatting.fmt_int((items["kind"] == "petition").sum()), border=True)
+        c[0].metric("Hồ sơ quá hạn", formatting.fmt_int((items["kind"] == "dossier").sum()), border=True,
+                    help=f"Hồ sơ chưa trả kết quả mà hạn trả đã qua tại ngày {as_of}, kể cả hồ sơ nhận trước kỳ.")
+        c[1].metric("Đơn thư quá hạn", formatting.fmt_int((items["kind"] == "petition").sum()), border=True,
+                    help=f"Đơn thư chưa giải quyết mà hạn giải quyết đã qua tại ngày {as_of}, kể cả đơn nhận trước "
+                         f"kỳ (trang Đơn thư chỉ đếm đơn nhận trong kỳ).")
         c[2].metric("Số xã có tồn đọng", formatting.fmt_int(items["commune_code"].n_unique()), border=True)
         c[3].metric("Quá hạn lâu nhất (ngày làm việc)", formatting.fmt_int(items["days_overdue"].max()), border=True)
-        per_commune, buckets = data.backlog_chart_frames(items)
+        per = data.backlog_by_commune(items)
+        group = LEVEL_WORDS[f.era]["district"]
         left, right = st.columns([3, 1])
-        left.plotly_chart(charts.stacked_bars(per_commune, "commune_name", "bucket", "n",
-                                              "Số việc quá hạn theo xã và thời gian quá hạn (ngày làm việc)",
-                                              data.bucket_labels(), chrome.BUCKET_COLOURS), key="bk_communes")
+        event = left.plotly_chart(
+            charts.backlog_bars(per, "Số việc quá hạn theo xã và thời gian quá hạn", data.bucket_labels(),
+                                chrome.BUCKET_COLOURS, group),
+            key="bk_communes", on_select="rerun", selection_mode="points")
+        if code := chrome.clicked_unit(event):
+            chrome.open_unit(code)
+        buckets = data.backlog_buckets(items)
         right.plotly_chart(charts.count_bars(buckets["bucket"].to_list(), buckets["n"].to_list(),
-                                             "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS), key="bk_buckets")
-        st.markdown("#### Danh sách quá hạn (cũ nhất trước)")
-        shown = items
+                                             "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS),
+                           key="bk_buckets")
+
+        head, export = st.columns([3, 1])
+        head.markdown("#### Theo xã")
+        summary_spec = chrome.in_structure({
+            "commune_name": ("Xã/phường/thị trấn", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+            "dossiers": ("Hồ sơ quá hạn", "int"), "petitions": ("Đơn thư quá hạn", "int"),
+            "longest": ("Lâu nhất (ngày làm việc)", "int"), "oldest_due": ("Quá hạn từ ngày", "date")}, f.era)
+        chrome.export_button(export, per, summary_spec, "Tồn đọng quá hạn theo xã", f, "ton_dong_theo_xa",
+                             label="Tải bảng theo xã (XLSX)", stocks=True)
+        chrome.show_table(per, summary_spec, key="bk_summary", height=min(38 + 35 * len(per), 400))
+
+        head, export = st.columns([3, 1])
+        head.markdown("#### Danh sách quá hạn (cũ nhất trước)")
         spec = chrome.in_structure(chrome.BACKLOG_SPEC, f.era)
-        chrome.show_table(shown, spec, key="bk_table", height=460)
-        name = f"ton_dong_{(f.commune or f.district or 'toan_tinh')}_{f.as_of:%Y%m%d}.xlsx"
-        st.download_button("Tải danh sách (XLSX) để gửi các xã", formatting.xlsx_bytes(shown, spec, "Tồn đọng"),
-                           file_name=name, type="primary", icon=":material/download:",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        chrome.export_button(export, items, spec, "Hồ sơ, đơn thư tồn đọng quá hạn", f, "ton_dong",
+                             label="Tải danh sách (XLSX)", stocks=True)
+        chrome.show_table(items, spec, key="bk_table", height=460)
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "
-                   "cấu hình config/dvcq.toml.")
+                   "cấu hình config/dvcq.toml. Bấm một thanh để mở trang của xã.")

@@ -1,9 +1,12 @@
 """Tổng quan: headline cards with change, ranking by composite score, monthly trend, commune map."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting, views
-from schemas.catalog import INDICATOR_COUNT, LEVEL_WORDS
+from dashboard.filters import page_control
+from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
+from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Tổng quan", "Mô hình «Chính quyền thân thiện, vì Nhân dân phục vụ»")
 if f is not None:
@@ -15,8 +18,7 @@ if f is not None:
         v, p = data.value_of(frame, o.unit, key, by=by), data.value_of(prev, o.unit, key, by=by)
         kind = "int" if source == "m" else ("score" if key == "composite" else "pct")
         shown = {"int": formatting.fmt_int, "pct": formatting.fmt_pct, "score": formatting.fmt_num}[kind](v)
-        col.metric(label, shown, formatting.fmt_delta(v, p, kind),
-                   delta_color="inverse" if inverse else "normal", help=help, border=True)
+        col.metric(label, shown, help=help, border=True, **formatting.metric_delta(v, p, kind, inverse))
 
     c = st.columns(4)
     card(c[0], "Hồ sơ tiếp nhận", "dossiers_received")
@@ -26,26 +28,51 @@ if f is not None:
     c = st.columns(4)
     card(c[0], "Đơn thư đang giải quyết", "petitions_pending", inverse=True)
     card(c[1], "Hội nghị đối thoại", "dialogues")
-    c[2].metric("Xã bị cảnh báo", formatting.fmt_int(o.flagged), formatting.fmt_delta(o.flagged, o.flagged_before),
-                delta_color="inverse", border=True, help="Số xã có ít nhất một cảnh báo (xem trang Cảnh báo).")
+    c[2].metric("Xã bị cảnh báo", formatting.fmt_int(o.flagged), border=True,
+                help="Số xã có ít nhất một cảnh báo (xem trang Cảnh báo).",
+                **formatting.metric_delta(o.flagged, o.flagged_before, lower_is_better=True))
     card(c[3], "Điểm tổng hợp", "composite", "r", f"Trung bình có trọng số của {INDICATOR_COUNT} chỉ số có giá trị (0–100).")
 
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
         group = "xã" if f.district else LEVEL_WORDS[f.era]["district"]
-        if o.children["value"].is_null().all():
+        scored = o.children.filter(pl.col("value").is_not_null())
+        if scored.is_empty():
             chrome.empty("Chưa có điểm tổng hợp cho kỳ này", "Hãy chọn kỳ khác hoặc nạp thêm dữ liệu.")
         else:
-            st.plotly_chart(charts.ranking_bar(o.children, f"Xếp hạng các {group} theo điểm tổng hợp"), key="ranking")
+            rows = list(scored.iter_rows(named=True))
+            label = [chrome.coverage_text(row, f.era, short=True) for row in rows]
+            basis = [chrome.coverage_text(row, f.era) for row in rows]
+            standing = [f"hạng {row['rank_province']}" if row["ranked"] else
+                        f"chưa xếp hạng: {chrome.unranked_reason(row, f.era)}" for row in rows]
+            event = st.plotly_chart(charts.ranking_bar(scored, f"Xếp hạng các {group} theo điểm tổng hợp", label,
+                                                       basis, standing),
+                                    key="ranking", on_select="rerun", selection_mode="points")
+            if code := chrome.clicked_unit(event):
+                chrome.open_unit(code)
+        cfg = data.config()
+        st.caption(f"Bấm một thanh để mở trang đơn vị. Bên cạnh mỗi điểm: số {LEVEL_WORDS[f.era]['commune']} gửi "
+                   f"dữ liệu và số chỉ số mà điểm dựa trên. Chỉ xếp hạng khi có ít nhất {cfg.min_indicators_ranked}/"
+                   f"{INDICATOR_COUNT} chỉ số" + ("" if f.district else f" và ít nhất "
+                   f"{formatting.fmt_pct(cfg.min_communes_reporting_ranked, 0)} số {LEVEL_WORDS[f.era]['commune']} "
+                   f"gửi dữ liệu") + "; đơn vị chưa đủ dữ liệu vẽ màu xám, dưới đường chấm.")
     with right:
-        if o.communes.is_empty():
+        colour_by = page_control(st.selectbox, "Tô màu bản đồ theo", [COMPOSITE, *SCORED_INDICATORS], "to_mau",
+                                 COMPOSITE, format_func=chrome.indicator_label)
+        points = data.commune_scores(f.period, f.district, colour_by)
+        measure = "Điểm tổng hợp" if colour_by == COMPOSITE else f"{chrome.indicator_label(colour_by)} (%)"
+        if points.filter(pl.col("latitude").is_not_null()).is_empty():
             chrome.empty("Chưa có toạ độ xã để vẽ bản đồ")
         else:
-            st.plotly_chart(charts.commune_map(o.communes, "Bản đồ các xã theo điểm tổng hợp"), key="map")
+            event = st.plotly_chart(charts.commune_map(points, f"Bản đồ các xã theo {measure.lower()}", measure),
+                                    key="map", on_select="rerun", selection_mode="points")
+            if code := chrome.clicked_unit(event):
+                chrome.open_unit(code)
     if o.trend["value"].is_null().all():
         chrome.empty("Chưa đủ dữ liệu theo tháng để vẽ xu hướng")
     else:
         note = chrome.crosses_reform(f.era, o.trend_from, f.date_to)
         st.plotly_chart(charts.trend_lines(o.trend, "Xu hướng theo tháng của các tỷ lệ chính (%)", reform_note=note),
                         key="trend")
+        chrome.few_records_note()
     chrome.indicator_explanations()
