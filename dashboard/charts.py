@@ -124,12 +124,16 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
     return fig
 
 
-def heatmap(df: pl.DataFrame, units: list[str], labels: list[str]) -> go.Figure:
-    """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'."""
+def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -> go.Figure:
+    """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'.
+
+    ``units``: (code, row label) from the top; each cell's ``customdata`` is its unit code, so a click
+    on a cell opens that unit's page.
+    """
     code = {"good": 2, "watch": 1, "weak": 0, "na": 3}
-    lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_name", "label", "value", "target").iter_rows()}
+    lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_code", "label", "value", "target").iter_rows()}
     z, text = [], []
-    for u in units:
+    for u, _ in units:
         row_z, row_t = [], []
         for lab in labels:
             v, t = lookup.get((u, lab), (None, None))
@@ -139,12 +143,14 @@ def heatmap(df: pl.DataFrame, units: list[str], labels: list[str]) -> go.Figure:
         text.append(row_t)
     scale = [[0, WEAK], [0.25, WEAK], [0.25, WATCH], [0.5, WATCH], [0.5, GOOD], [0.75, GOOD],
              [0.75, NA_COLOUR], [1, NA_COLOUR]]
-    fig = go.Figure(go.Heatmap(z=z, x=labels, y=units, text=text, texttemplate="%{text}", zmin=-0.5, zmax=3.5,
-                               colorscale=scale, xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=[name for _, name in units], text=text, texttemplate="%{text}",
+                               customdata=[[u] * len(labels) for u, _ in units], zmin=-0.5, zmax=3.5,
+                               colorscale=scale, xgap=2, ygap=2,
+                               hovertemplate="%{y}<br>%{x}: %{text}<br><i>Bấm để mở trang đơn vị</i><extra></extra>",
                                colorbar=dict(tickvals=[0, 1, 2, 3], ticktext=[STATUS_LABELS[k].split(" (")[0]
                                                                               for k in ("weak", "watch", "good", "na")],
                                              thickness=12)))
-    _layout(fig, height=max(320, 30 * len(units) + 160))
+    _layout(fig, height=max(320, 30 * len(units) + 160), clickmode="event+select")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=-30)
     return fig
@@ -200,9 +206,8 @@ def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: lis
             customdata=list(zip(per["commune_code"].to_list()[::-1], per["commune_name"].to_list()[::-1])),
             hovertemplate="%{customdata[1]}: %{x} việc quá hạn " + bucket + " ngày làm việc<extra></extra>"))
     _layout(fig, height=max(320, 26 * len(per) + 130), title=title, barmode="stack", clickmode="event+select")
-    fig.update_layout(legend=dict(title="Quá hạn (ngày làm việc)", orientation="h", yanchor="bottom", y=1.0, x=0,
-                                  traceorder="normal"),
-                      margin=dict(l=10, r=10, t=80, b=10))
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal"),
+                      margin=dict(l=10, r=10, t=90, b=10))
     _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), f"Số việc quá hạn · nhóm theo {group}")
     return fig
 

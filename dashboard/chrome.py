@@ -22,15 +22,18 @@ from schemas.records import RECORD_SCHEMAS
 GOOD, WATCH, WEAK, NA_COLOUR = "#2166AC", "#F1A340", "#B35806", "#D9D9D9"
 STATUS_COLOURS = {"good": GOOD, "watch": WATCH, "weak": WEAK, "na": NA_COLOUR}
 SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.7, "#D1E5F0"], [1.0, GOOD]]  # composite 50..100
-SERIES = ["#2166AC", "#E08214", "#8073AC", "#4393C3", "#B35806", "#542788", "#FDB863", "#92C5DE"]
+# Units and indicators side by side: hues none of the status colours above use, so a unit's colour
+# never reads as "meets target" or "weak" (Dark2-like, without its orange and grey).
+SERIES = ["#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#17BECF", "#542788", "#BCBD22", "#8C6D31"]
 
 BUCKET_COLOURS = ["#FDB863", "#E08214", "#B35806", "#7F3B08"]  # light to dark: older is darker
-BACKLOG_SPEC = {
-    "kind_vi": ("Loại", "text"), "record_id": ("Mã hồ sơ / Số đơn", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
-    "district_name": ("Huyện/thị xã/thành phố", "text"), "received_date": ("Ngày tiếp nhận", "date"),
-    "due_date": ("Hạn trả kết quả / hạn giải quyết", "date"), "days_overdue": ("Số ngày làm việc quá hạn", "int"),
-    "bucket": ("Nhóm quá hạn (ngày làm việc)", "text"), "sector": ("Lĩnh vực", "text"), "procedure": ("Thủ tục", "text"),
-    "petition_kind_vi": ("Loại đơn", "text"), "field": ("Lĩnh vực đơn", "text"),
+BACKLOG_SPEC = {  # what a phone shows without scrolling comes first
+    "commune_name": ("Xã/phường/thị trấn", "text"), "days_overdue": ("Số ngày làm việc quá hạn", "int"),
+    "kind_vi": ("Loại", "text"), "record_id": ("Mã hồ sơ / Số đơn", "text"),
+    "due_date": ("Hạn trả kết quả / hạn giải quyết", "date"), "received_date": ("Ngày tiếp nhận", "date"),
+    "district_name": ("Huyện/thị xã/thành phố", "text"), "bucket": ("Nhóm quá hạn (ngày làm việc)", "text"),
+    "sector": ("Lĩnh vực", "text"), "procedure": ("Thủ tục", "text"), "petition_kind_vi": ("Loại đơn", "text"),
+    "field": ("Lĩnh vực đơn", "text"),
 }
 
 
@@ -164,7 +167,7 @@ def clicked_unit(event) -> str | None:
     for point in points:
         data_ = point.get("customdata")
         if data_:
-            return data_[0]
+            return data_ if isinstance(data_, str) else data_[0]  # a heatmap cell carries the code itself
     return None
 
 

@@ -143,9 +143,9 @@ def sidebar() -> Filters:
     kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky")
     value = None
     if kind == "tuy_chon":
-        c1, c2 = sb.columns(2)
-        lo = c1.date_input("Từ ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="tu")
-        hi = c2.date_input("Đến ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="den")
+        # One under the other: side by side, the sidebar cuts a date to "01 / 01 / 202".
+        lo = sb.date_input("Từ ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="tu")
+        hi = sb.date_input("Đến ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="den")
         if hi < lo:
             lo, hi = hi, lo
         span = hi - lo
@@ -214,7 +214,7 @@ def page_control(widget, label: str, options: list[str], param: str, default, ma
             bad = ", ".join(w for w in wanted if w not in options)
             st.warning(f"Đường dẫn có «{param}={raw}»: {bad} không có trong danh sách {links.PAGE_PARAMETERS[param]} "
                        f"của trang này; đã bỏ qua.", icon=":material/link_off:")
-        state[key] = good if many else (good[0] if good else default)
+        state[key] = default if raw is None else (good if many else (good[0] if good else default))
     if many:
         state[key] = [v for v in state.get(key, default) if v in options]
     elif state.get(key) not in options:

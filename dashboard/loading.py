@@ -25,10 +25,25 @@ REPORT_SPEC = {
 }
 
 
+# Streamlit writes the drop zone's words in English ("Upload", "100MB per file"); they are hidden and said
+# in Vietnamese instead, the size limit read from the server's own setting.
+UPLOADER_WORDS = """<style>
+.st-key-upload [data-testid="stFileUploaderDropzoneInstructions"] > div > * { display: none; }
+.st-key-upload [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "Kéo thả tệp vào đây (XLSX, XLS, CSV)"; }
+.st-key-upload [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+.st-key-upload [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "Chọn tệp trên máy"; }
+</style>"""
+
+
 def upload_section() -> None:
     with st.expander("Nạp tệp xuất từ phần mềm của xã", expanded=not data.has_warehouse()):
-        st.caption("Chấp nhận XLSX, XLS, CSV (có thể có dòng tiêu đề, tên cột có dấu hoặc không dấu). "
-                   "Nạp lại cùng một tệp không làm thay đổi dữ liệu; bản xuất mới của cùng hồ sơ sẽ cập nhật hồ sơ đó.")
+        st.html(UPLOADER_WORDS)
+        limit = st.get_option("server.maxUploadSize")
+        st.caption(f"Chấp nhận XLSX, XLS, CSV, tối đa {formatting.fmt_int(limit)} MB mỗi tệp (có thể có dòng tiêu đề, "
+                   "tên cột có dấu hoặc không dấu). Nạp lại cùng một tệp không làm thay đổi dữ liệu; bản xuất mới của "
+                   "cùng hồ sơ sẽ cập nhật hồ sơ đó.")
         files = st.file_uploader("Chọn tệp", type=["xlsx", "xls", "csv"], accept_multiple_files=True, key="upload")
         units = st.selectbox("Mã và tên xã trong tệp theo", list(UPLOAD_STRUCTURES), format_func=UPLOAD_STRUCTURES.get,
                              key="upload_units",

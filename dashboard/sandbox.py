@@ -62,6 +62,33 @@ def open_sandbox(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# DuckDB's messages are English ("Parser Error: syntax error at or near …"); an analyst reads them
+# inside a Vietnamese page. The common ones are said in Vietnamese, the rest keep DuckDB's detail after
+# a Vietnamese lead; the "LINE n:" pointer under the query is kept (as "Dòng n:").
+_DUCKDB_MESSAGES = [
+    (re.compile(r'syntax error at or near "(.*?)"'), "sai cú pháp gần «{0}»"),
+    (re.compile(r"syntax error at end of input"), "câu lệnh chưa hết (thiếu phần cuối)"),
+    (re.compile(r"Table with name (\S+) does not exist!"), "không có bảng «{0}»"),
+    (re.compile(r'Referenced column "(.*?)" not found in FROM clause!'), "không có cột «{0}» trong các bảng ở FROM"),
+    (re.compile(r"Scalar Function with name (\S+) does not exist!"), "không có hàm «{0}»"),
+    (re.compile(r'Did you mean "(.*?)"\?'), "Có phải là «{0}»?"),
+    (re.compile(r"Candidate bindings: (.*)"), "Cột gần giống: {0}"),
+    (re.compile(r"^LINE (\d+):", re.M), "Dòng {0}:"),
+]
+_ERROR_KINDS = {"Parser": "cú pháp", "Catalog": "tên bảng hoặc hàm", "Binder": "tên cột hoặc kiểu",
+                "Conversion": "chuyển kiểu dữ liệu", "Invalid Input": "dữ liệu vào", "Out of Range": "giá trị vượt giới hạn"}
+
+
+def vietnamese_error(message: str) -> str:
+    """A DuckDB error message in Vietnamese words where it has a known form, its detail kept otherwise."""
+    kind = re.match(r"^([A-Za-z ]+) Error: ", message)
+    text = message[kind.end():] if kind else message
+    for pattern, words in _DUCKDB_MESSAGES:
+        text = pattern.sub(lambda m, w=words: w.format(*m.groups()), text)
+    lead = f"Lỗi {_ERROR_KINDS.get(kind.group(1), kind.group(1))}" if kind else "Lỗi"
+    return f"{lead}: {text}"
+
+
 def check(sql: str) -> str:
     """The single read-only statement in ``sql``, or SandboxError saying why it is refused."""
     text = sql.strip().rstrip(";").strip()
@@ -70,7 +97,7 @@ def check(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(text)
     except duckdb.Error as exc:
-        raise SandboxError(f"Câu lệnh SQL sai cú pháp: {exc}") from exc
+        raise SandboxError(f"Câu lệnh SQL không đọc được. {vietnamese_error(str(exc))}") from exc
     if len(statements) != 1:
         raise SandboxError("Chỉ được chạy một câu lệnh SELECT mỗi lần.")
     kind = statements[0].type
@@ -132,7 +159,7 @@ def _child(path: str, max_rows: int) -> int:
     except duckdb.OutOfMemoryException:
         message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {MEMORY_MB} MB) và đã bị dừng."
     except duckdb.Error as exc:
-        message = f"Lỗi khi chạy truy vấn: {exc}"
+        message = f"Truy vấn không chạy được. {vietnamese_error(str(exc))}"
     except MemoryError:
         message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {ADDRESS_SPACE_MB} MB) và đã bị dừng."
     out.write(json.dumps({"error": message}, ensure_ascii=False).encode("utf-8"))

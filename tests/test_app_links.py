@@ -149,3 +149,19 @@ def test_page_controls_round_trip(linked_view):
     bad = open_link("canh_bao", {"loai": "rule,xyz"})
     assert any("«loai=rule,xyz»: xyz không có" in w.value for w in bad.warning)
     assert bad.multiselect(key="url_loai").value == ["rule"]
+
+
+def test_compare_and_unit_page_controls_round_trip(linked_view):
+    chosen = {"chi_so": "khong_tre_hen", "sap_xep": "gap", "giam_dan": "tang"}
+    at = open_link("so_sanh", linked_view | chosen)
+    assert not at.warning, [w.value for w in at.warning]
+    assert (at.selectbox(key="url_chi_so").value, at.selectbox(key="url_sap_xep").value,
+            at.radio(key="url_giam_dan").value) == ("khong_tre_hen", "gap", "tang")
+    assert {k: at.query_params[k] for k in chosen} == chosen
+    table = next(df.value for df in at.dataframe if "Chỉ số" in df.value.columns)
+    assert set(table["Chỉ số"]) == {"Không trễ hẹn"}
+    gaps = [float(v.replace(".", "").replace(",", ".")) - float(t.replace(",", "."))
+            for v, t in zip(table["Giá trị (%)"], table["Chỉ tiêu (%)"]) if v != "N/A"]
+    assert gaps == sorted(gaps)  # ascending gap, as linked
+    unit = open_link("don_vi", linked_view | {"chi_so": "biet_xin_loi"})
+    assert unit.selectbox(key="url_chi_so").value == "biet_xin_loi" and unit.query_params["chi_so"] == "biet_xin_loi"

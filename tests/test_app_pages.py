@@ -56,7 +56,7 @@ def test_compare_table_follows_period(latest):
     assert len(at.get("plotly_chart")) >= 2  # heatmap + side-by-side
     year = latest.year - 1
     at.selectbox(key="nam").set_value(str(year)).run()
-    at.selectbox(key="ss_chiso").set_value("khong_tre_hen").run()
+    at.selectbox(key="url_chi_so").set_value("khong_tre_hen").run()
     no_errors(at)
     table = at.dataframe[0].value
     assert list(table.columns)[:4] == ["Đơn vị", "Chỉ số", "Tử số", "Mẫu số"]
@@ -80,7 +80,7 @@ def test_unit_page_scorecard_and_drilldown(latest):
     at.selectbox(key="huyen").set_value(district).run()
     no_errors(at)
     assert metric(at, "Điểm tổng hợp") != "N/A"
-    at.selectbox(key="dv_ind").set_value("khong_tre_hen").run()
+    at.selectbox(key="url_chi_so").set_value("khong_tre_hen").run()
     no_errors(at)
     done = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'completed' AND "
                    "year(completed_date) = ?", district, latest.year)

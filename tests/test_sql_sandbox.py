@@ -31,6 +31,18 @@ def test_a_query_ending_in_a_comment_works(path):
     assert result.frame.item() == sql_one("SELECT count(*) FROM era_2025.dossiers")
 
 
+@pytest.mark.parametrize("query,words", [
+    ("SELEC count(*) FROM dossiers", "Câu lệnh SQL không đọc được. Lỗi cú pháp: sai cú pháp gần «SELEC»"),
+    ("SELECT nope FROM dossiers", "Lỗi tên cột hoặc kiểu: không có cột «nope» trong các bảng ở FROM"),
+    ("SELECT * FROM ho_so", "Lỗi tên bảng hoặc hàm: không có bảng «ho_so»"),
+])
+def test_duckdb_errors_are_said_in_vietnamese(path, query, words):
+    with pytest.raises(sandbox.SandboxError) as caught:
+        sandbox.run(path, query)
+    message = str(caught.value)
+    assert words in message and "Error" not in message and "LINE" not in message
+
+
 @pytest.mark.parametrize("query", ["SELECT * FROM duckdb_databases()", "SELECT path FROM duckdb_databases() d",
                                    "SELECT * FROM duckdb_settings()", "SELECT current_setting('temp_directory')",
                                    "SELECT * FROM pragma_database_list"])

@@ -64,8 +64,8 @@ if f is not None:
                 where = f" — {district}" if level == "commune" else ""
                 st.markdown(f"**{formatting.md_escape(name)}**{formatting.md_escape(where)} "
                             f"({formatting.fmt_int(len(part))} cảnh báo)")
-                st.markdown("\n".join(f"- *{kind}* · {formatting.md_escape(ind)}: {formatting.md_escape(reason)}"
-                                      for kind, ind, reason in part.select("kind_vi", "indicator_vi", "reason")
-                                      .iter_rows()))
+                st.markdown("\n".join(  # an indicator's reason names it already; a rule's does not
+                    f"- *{kind}* · {formatting.md_escape(reason if reason.startswith(ind) else f'{ind}: {reason}')}"
+                    for kind, ind, reason in part.select("kind_vi", "indicator_vi", "reason").iter_rows()))
         st.caption("«Thấp hơn … rõ rệt»: cận trên khoảng tin cậy 95 % (Wilson) vẫn thấp hơn mức so sánh, nên "
                    "không phải do dao động ngẫu nhiên.")

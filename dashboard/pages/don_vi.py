@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
+from dashboard.filters import page_control
 from schemas.catalog import INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
@@ -47,7 +48,10 @@ elif f is not None:
         with st.container(height=460 if len(flags) > 5 else "content", border=bool(len(flags))):
             for kind, reason in flags.select("kind_vi", "reason").iter_rows():
                 st.markdown(f":orange[:material/flag:] **{kind}:** {reason}")
-    chrome.show_table(scored, {k: v for k, v in chrome.INDICATOR_SPEC.items() if k != "unit_name"}, key="dv_table")
+    card_spec = {k: v for k, v in chrome.INDICATOR_SPEC.items() if k != "unit_name"}
+    chrome.show_table(scored, card_spec, key="dv_table")
+    chrome.export_button(st, scored, card_spec, f"Thẻ điểm {data.unit_name(unit)}", f, "the_diem",
+                         label="Tải thẻ điểm (XLSX)")
     chrome.indicator_explanations()
 
     st.subheader("Xu hướng theo quý")
@@ -65,7 +69,8 @@ elif f is not None:
     chrome.few_records_note()
 
     st.subheader("Các bản ghi đằng sau mỗi con số")
-    ind = st.selectbox("Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], format_func=chrome.indicator_label, key="dv_ind")
+    ind = page_control(st.selectbox, "Chọn chỉ số", [*SCORED_INDICATORS, "hai_long"], "chi_so", SCORED_INDICATORS[0],
+                       format_func=chrome.indicator_label)
     row = scored.filter(pl.col("indicator") == ind).row(0, named=True)
     st.caption(f"{chrome.indicator_help(ind)} Tử số {formatting.fmt_int(row['numerator'])}, mẫu số "
                f"{formatting.fmt_int(row['denominator'])}.")

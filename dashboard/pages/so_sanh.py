@@ -1,9 +1,12 @@
-"""So sánh: heatmap units x 12 indicators, sortable table with intervals, two to five units side by side."""
+"""So sánh: heatmap units x 12 indicators with what each unit rests on, sortable table with intervals and
+an XLSX export, two to five units side by side; the page's choices are kept in the link."""
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data
+from dashboard.filters import page_control
+from schemas.catalog import COMPOSITE, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("So sánh các đơn vị", "12 chỉ số «5 biết, 3 không, 4 thể hiện»")
@@ -11,39 +14,55 @@ if f is not None:
     cfg = data.config()
     units = data.units().select("district_code", "district_name").unique().sort("district_code")
     names = dict(units.iter_rows())
-    group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
-    chosen = st.multiselect(f"So sánh các xã của {group} (để trống: so sánh các {group})", list(names),
-                            default=[f.district] if f.district else [], format_func=names.get, key="ss_huyen",
-                            placeholder=f"Chọn {group}…")
+    group = LEVEL_WORDS[f.era]["district"]
+    chosen = page_control(st.multiselect, f"So sánh các xã của {group} (để trống: so sánh các {group})", list(names),
+                          "nhom", [f.district] if f.district else [], many=True, format_func=names.get,
+                          placeholder=f"Chọn {group}…")
     level = "commune" if chosen else "district"
-    table = data.indicators(level, f.period).filter(pl.col("indicator").is_in(SCORED_INDICATORS))
+    everything = data.indicators(level, f.period)
     if chosen:
-        table = table.filter(pl.col("district_code").is_in(chosen))
+        everything = everything.filter(pl.col("district_code").is_in(chosen))
+    table = everything.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
     if table["value"].is_null().all():
         chrome.empty(f"Chưa có chỉ số nào có giá trị trong {f.label.lower()}", "Hãy chọn kỳ khác ở thanh bên.")
     else:
         labels = [cfg.indicators[i].label for i in SCORED_INDICATORS]
-        order = (data.indicators(level, f.period).filter(pl.col("indicator") == "composite")
-                 .filter(pl.col("unit_code").is_in(table["unit_code"].unique().to_list()))
-                 .sort("value", descending=True, nulls_last=True)["unit_name"].to_list())
+        composite = (everything.filter(pl.col("indicator") == COMPOSITE)
+                     .sort(["ranked", "value"], descending=True, nulls_last=True))
+        basis = {row["unit_code"]: chrome.coverage_text(row, f.era, short=True)
+                 for row in composite.iter_rows(named=True)}
+        rows = [(row["unit_code"], f"{row['unit_name']} ({basis[row['unit_code']]})"
+                 + ("" if row["ranked"] else " · chưa xếp hạng")) for row in composite.iter_rows(named=True)]
         st.subheader("Bản đồ nhiệt: giá trị so với chỉ tiêu")
-        st.plotly_chart(charts.heatmap(table, order, labels), key="heatmap")
+        event = st.plotly_chart(charts.heatmap(table, rows, labels), key="heatmap", on_select="rerun",
+                                selection_mode="points")
+        if code := chrome.clicked_unit(event):
+            chrome.open_unit(code)
+        st.caption("Trong ngoặc: số xã gửi dữ liệu và số chỉ số có giá trị của đơn vị; đơn vị chưa đủ dữ liệu để xếp "
+                   "hạng xếp cuối. Bấm một ô để mở trang đơn vị.")
         chrome.indicator_explanations(list(SCORED_INDICATORS))
 
-        st.subheader("Bảng chi tiết")
+        head, export = st.columns([3, 1])
+        head.subheader("Bảng chi tiết")
         c1, c2, c3 = st.columns([2, 2, 1])
-        pick = c1.selectbox("Chỉ số", ["all", *SCORED_INDICATORS], format_func=lambda i: "Tất cả chỉ số" if i == "all"
-                            else cfg.indicators[i].label, key="ss_chiso")
+        pick = page_control(c1.selectbox, "Chỉ số", ["all", *SCORED_INDICATORS], "chi_so", "all",
+                            format_func=lambda i: "Tất cả chỉ số" if i == "all" else cfg.indicators[i].label)
         sorts = {"value": "Giá trị", "gap": "Chênh lệch so với chỉ tiêu", "denominator": "Mẫu số", "unit_name": "Tên đơn vị"}
-        by = c2.selectbox("Sắp xếp theo", list(sorts), format_func=sorts.get, key="ss_sort")
-        desc = c3.toggle("Giảm dần", value=True, key="ss_desc")
-        rows = table if pick == "all" else table.filter(pl.col("indicator") == pick)
-        rows = chrome.with_interval(rows.sort(by, descending=desc, nulls_last=True))
-        chrome.show_table(rows, chrome.INDICATOR_SPEC, key="ss_table", height=420)
+        by = page_control(c2.selectbox, "Sắp xếp theo", list(sorts), "sap_xep", "value", format_func=sorts.get)
+        directions = {"giam": "Giảm dần", "tang": "Tăng dần"}
+        order = page_control(c3.radio, "Chiều", list(directions), "giam_dan", "giam", format_func=directions.get)
+        shown = table if pick == "all" else table.filter(pl.col("indicator") == pick)
+        shown = chrome.with_interval(shown.sort(by, descending=order == "giam", nulls_last=True)).with_columns(
+            basis=pl.col("unit_code").replace_strict(basis))
+        spec = chrome.INDICATOR_SPEC | {"basis": ("Dựa trên", "text")}
+        chrome.show_table(shown, spec, key="ss_table", height=420)
+        chrome.export_button(export, shown, spec, "So sánh các đơn vị theo 12 chỉ số", f, "so_sanh",
+                             label="Tải bảng (XLSX)")
 
         st.subheader("So sánh trực tiếp từ 2 đến 5 đơn vị")
-        pick_units = st.multiselect("Chọn đơn vị", order, default=order[:2], max_selections=5, key="ss_units",
-                                    placeholder="Chọn từ 2 đến 5 đơn vị…")
+        order_names = composite["unit_name"].to_list()
+        pick_units = st.multiselect("Chọn đơn vị", order_names, default=order_names[:2], max_selections=5,
+                                    key="ss_units", placeholder="Chọn từ 2 đến 5 đơn vị…")
         if len(pick_units) < 2:
             st.info("Hãy chọn ít nhất 2 đơn vị để so sánh.")
         else:

@@ -26,7 +26,7 @@ if f is not None:
         group = LEVEL_WORDS[f.era]["district"]
         left, right = st.columns([3, 1])
         event = left.plotly_chart(
-            charts.backlog_bars(per, "Số việc quá hạn theo xã và thời gian quá hạn", data.bucket_labels(),
+            charts.backlog_bars(per, "Số việc quá hạn theo xã (màu: số ngày làm việc quá hạn)", data.bucket_labels(),
                                 chrome.BUCKET_COLOURS, group),
             key="bk_communes", on_select="rerun", selection_mode="points")
         if code := chrome.clicked_unit(event):
@@ -38,10 +38,11 @@ if f is not None:
 
         head, export = st.columns([3, 1])
         head.markdown("#### Theo xã")
-        summary_spec = chrome.in_structure({
-            "commune_name": ("Xã/phường/thị trấn", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+        summary_spec = chrome.in_structure({  # what a phone shows without scrolling comes first
+            "commune_name": ("Xã/phường/thị trấn", "text"), "n": ("Số việc quá hạn", "int"),
+            "longest": ("Lâu nhất (ngày làm việc)", "int"), "oldest_due": ("Quá hạn từ ngày", "date"),
             "dossiers": ("Hồ sơ quá hạn", "int"), "petitions": ("Đơn thư quá hạn", "int"),
-            "longest": ("Lâu nhất (ngày làm việc)", "int"), "oldest_due": ("Quá hạn từ ngày", "date")}, f.era)
+            "district_name": ("Huyện/thị xã/thành phố", "text")}, f.era)
         chrome.export_button(export, per, summary_spec, "Tồn đọng quá hạn theo xã", f, "ton_dong_theo_xa",
                              label="Tải bảng theo xã (XLSX)", stocks=True)
         chrome.show_table(per, summary_spec, key="bk_summary", height=min(38 + 35 * len(per), 400))
@@ -51,6 +52,6 @@ if f is not None:
         spec = chrome.in_structure(chrome.BACKLOG_SPEC, f.era)
         chrome.export_button(export, items, spec, "Hồ sơ, đơn thư tồn đọng quá hạn", f, "ton_dong",
                              label="Tải danh sách (XLSX)", stocks=True)
-        chrome.show_table(items, spec, key="bk_table", height=460)
+        chrome.show_table(items, spec, key="bk_table", height=min(38 + 35 * len(items), 460))
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "
                    "cấu hình config/dvcq.toml. Bấm một thanh để mở trang của xã.")
