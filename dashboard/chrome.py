@@ -15,7 +15,8 @@ from dashboard.connection import config, has_warehouse, is_current
 from dashboard.filters import Filters, sidebar
 from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
-from schemas.catalog import COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, STATUS_LABELS, WATCH_MARGIN, rule_labels
+from schemas.catalog import (COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS,
+                             STATUS_LABELS, WATCH_MARGIN, rule_labels)
 from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
@@ -86,11 +87,10 @@ def empty(what: str, how: str = "Hãy nạp tệp xuất từ phần mềm của
     st.info(f"**{what}.** {how}", icon=":material/info:")
 
 
-INDICATOR_SPEC = {
-    "unit_name": ("Đơn vị", "text"), "label": ("Chỉ số", "text"), "numerator": ("Tử số", "int"),
-    "denominator": ("Mẫu số", "int"), "value": ("Giá trị (%)", "num"), "interval": ("Khoảng tin cậy 95 %", "text"),
-    "target": ("Chỉ tiêu (%)", "num"), "state": ("Đánh giá", "text"), "rank": ("Hạng", "text"),
-}
+INDICATOR_SPEC = {column: (OUTPUT_LABELS.get(column, label), kind) for column, (label, kind) in {
+    "unit_name": ("", "text"), "label": ("", "text"), "numerator": ("", "int"), "denominator": ("", "int"),
+    "value": ("", "num"), "interval": ("", "text"), "target": ("", "num"), "state": ("Đánh giá", "text"),
+    "rank": ("", "text")}.items()}
 
 
 DRILL_SPEC = {

@@ -105,6 +105,15 @@ def rule_labels(config: DvcqConfig) -> dict[str, str]:
             COMPOSITE: COMPOSITE_LABEL}
 
 
+OUTPUT_LABELS: dict[str, str] = {
+    "unit_name": "Đơn vị", "label": "Chỉ số", "numerator": "Tử số", "denominator": "Mẫu số",
+    "value": "Giá trị (%)", "interval": "Khoảng tin cậy 95 %", "target": "Chỉ tiêu (%)", "rank": "Hạng",
+    "basis": "Dựa trên", "flag_kind": "Loại cảnh báo", "reason": "Lý do", "record_kind": "Loại",
+    "record_id": "Mã hồ sơ / Số đơn", "due_date": "Hạn trả kết quả / hạn giải quyết",
+    "days_overdue": "Số ngày làm việc quá hạn", "bucket": "Nhóm quá hạn (ngày làm việc)",
+}
+"""Headers of the engine's output columns wherever people read them (pages, the CLI's tables, exports)."""
+
 STATUS_LABELS: dict[str, str] = {"good": "Đạt chỉ tiêu", "watch": f"Cần theo dõi (dưới chỉ tiêu ≤ {WATCH_MARGIN:.0f} điểm)",
                                  "weak": f"Yếu (dưới chỉ tiêu > {WATCH_MARGIN:.0f} điểm)",
                                  "na": "Không có dữ liệu (N/A)"}

@@ -82,3 +82,27 @@ def test_upgrade_brings_an_older_warehouse_up_to_date(tmp_path):
         assert con.execute("SELECT count(*) FROM era_2025.admin_units").fetchall() == [(166,)]
     again = dvcq("upgrade", "--db", str(db))
     assert again.returncode == 0 and "đã ở phiên bản hiện tại" in again.stdout
+
+
+def test_the_table_format_is_readable_vietnamese_and_agrees_with_csv():
+    """--format table: Vietnamese headers, 1.234,5 numbers, the rank or 'chưa xếp hạng'; same figures as CSV."""
+    import csv
+    import io
+
+    from tests.dashboard_fixtures import dashboard_db
+    db = str(dashboard_db())
+    table = dvcq("indicators", "--db", db, "--level", "area", "--format", "table")
+    machine = dvcq("indicators", "--db", db, "--level", "area", "--format", "csv")
+    assert table.returncode == 0 and machine.returncode == 0, table.stderr + machine.stderr
+    head = table.stdout.splitlines()[1]
+    assert [h.strip() for h in head.strip("│").split("┆")] == ["Đơn vị", "Chỉ số", "Tử số", "Mẫu số", "Giá trị (%)",
+                                                               "Khoảng tin cậy 95 %", "Chỉ tiêu (%)", "Hạng"]
+    cells = [[c.strip() for c in line.strip("│").split("┆")] for line in table.stdout.splitlines()[3:-1]]
+    rows = list(csv.DictReader(io.StringIO(machine.stdout)))
+    assert len(cells) == len(rows) > 0
+    def vn(text: str, decimals: int) -> str:
+        return "" if text == "" else f"{float(text):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    for shown, row in zip(cells, rows):
+        assert (shown[0], shown[2], shown[3]) == (row["unit_name"], vn(row["numerator"], 0), vn(row["denominator"], 0))
+        assert shown[4] == (vn(row["value"], 1) or "N/A")
+        assert shown[7] == (row["rank_province"] if row["ranked"] == "true" else "chưa xếp hạng")

@@ -38,7 +38,7 @@ def emit(frame: pl.DataFrame, fmt: str) -> None:
     elif fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=400, tbl_width_chars=200,
                        tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
             print(frame)
 
@@ -130,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command in ("indicators", "flags", "backlog"):
         from pipelines.cli import tables
-        emit(tables.command_frame(args.command, args, config), args.format)
+        frame = tables.command_frame(args.command, args, config)
+        emit(tables.readable(frame, args.command) if args.format == "table" else frame, args.format)
         return 0
     if args.command == "upgrade":
         from pipelines.ingest.warehouse import is_current, publishing, resolve_db_path

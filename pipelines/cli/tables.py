@@ -20,7 +20,10 @@ from pipelines.engine.indicators import Period, indicator_table, latest_date
 from pipelines.sql import InStructure
 from pipelines.ingest.warehouse import connect_read_only
 from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
+from pipelines.text import vn_number
+from schemas.catalog import FLAG_KINDS, OUTPUT_LABELS
 from schemas.config import DvcqConfig
+from schemas.records import RECORD_SCHEMAS
 
 LEAD_COLUMNS = {
     "indicators": ["unit_code", "unit_name", "indicator", "numerator", "denominator", "value", "ci_low", "ci_high",
@@ -56,6 +59,33 @@ def structure_for(args: argparse.Namespace, period_end: dt.date) -> Era:
         raise StructureError(f"cấp '{level}' không có trong {ERA_SHORT_VI[era]} (cấp có: {', '.join(LEVELS[era])}); "
                         f"dùng --level {other} hoặc --units {'legacy' if era == '2025' else '2025'}")
     return era
+
+
+def readable(frame: pl.DataFrame, command: str) -> pl.DataFrame:
+    """What ``--format table`` prints: the columns a reader needs, Vietnamese headers, numbers as
+    1.234,5 and dates as dd/mm/yyyy (CSV and JSON keep the machine columns above)."""
+    def num(column: str) -> pl.Expr:
+        return pl.col(column).map_elements(lambda x: vn_number(x, 1), return_dtype=pl.String).fill_null("N/A")
+
+    def date(column: str) -> pl.Expr:
+        return pl.col(column).dt.strftime("%d/%m/%Y")
+
+    if command == "indicators":
+        rows = frame.select(
+            pl.col("unit_name"), pl.col("label"),
+            pl.col("numerator", "denominator").map_elements(vn_number, return_dtype=pl.String).fill_null(""),
+            num("value"),
+            pl.when(pl.col("ci_low").is_not_null()).then(pl.concat_str(num("ci_low"), pl.lit(" – "), num("ci_high")))
+            .otherwise(pl.lit("")).alias("interval"),
+            num("target"), pl.when(pl.col("ranked")).then(pl.col("rank_province").cast(pl.String))
+            .when(pl.col("level") == "province").then(pl.lit("")).otherwise(pl.lit("chưa xếp hạng")).alias("rank"))
+    elif command == "flags":
+        rows = frame.select("unit_name", pl.col("flag").replace_strict(FLAG_KINDS).alias("flag_kind"), "reason")
+    else:
+        rows = frame.select(pl.col("kind").replace_strict({k: s.label_vi for k, s in RECORD_SCHEMAS.items()})
+                            .alias("record_kind"), "record_id", "unit_name", date("due_date"), "days_overdue",
+                            "bucket")
+    return rows.rename({c: OUTPUT_LABELS[c] for c in rows.columns})
 
 
 def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) -> pl.DataFrame:
