@@ -1,4 +1,4 @@
-"""DOMAIN.md's worked examples, rebuilt as records and recomputed by the engine.
+"""The worked examples of the model (two communes' official reports), rebuilt as records and recomputed by the engine.
 
 Hà Trung town 2021–2022: 936 received, 931 completed (909 early, 22 on time, 0 late),
 5 returned; 200 survey responses (78 very satisfied, 102 satisfied, 20 neutral); 7
@@ -55,7 +55,7 @@ def _sao_vang_records(code: str) -> dict[str, list[dict]]:
             completed = due
         else:
             completed = due + dt.timedelta(days=2)
-            # three apologies name their dossier, three name none (both count, DOMAIN.md)
+            # three apologies name their dossier, three name none (both count: docs/indicators.md)
             named = f"SV{i:04}" if i < 532 else None
             letters.append(letter(code, f"XL{i}", "apology", due - dt.timedelta(days=1), named))
         dossiers.append(dossier(code, f"SV{i:04}", received, due, completed, supplements=0))

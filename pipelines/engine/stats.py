@@ -4,7 +4,7 @@ Why Wilson with continuity correction (Newcombe 1998, method 4): commune denomin
 small (3 late dossiers, 7 dialogues). The normal approximation gives bounds outside
 0–100 %; the plain Wilson interval is better but still too narrow for n of a few: for 2 on
 time out of 3 its upper bound is 93,9 %, which would flag a commune "significantly below"
-a 95 % target on one late dossier, exactly the noise DOMAIN.md says must not be flagged.
+a 95 % target on one late dossier: noise, which a flag must never be.
 The continuity-corrected Wilson interval gives 98,2 % there, while 270 of 300 (90 %) still
 has an upper bound of 93,0 % and is flagged. Bounds stay inside [0, 1] and always contain
 the observed rate.
