@@ -111,8 +111,10 @@ def _write_link(params: dict[str, str], switched: bool) -> None:
     """Put the view in the URL, keeping the page's own controls (``page_control``) unless the page changed."""
     page_own = {} if switched else {k: v for k, v in st.query_params.to_dict().items() if k in links.PAGE_PARAMETERS}
     params = params | page_own
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    # Written even when the server already holds these values: a page link to the page one is on
+    # (a unit in the Đơn vị page's list) reruns with its parameters but leaves the browser's address
+    # as it was, and only a write puts them there.
+    st.query_params.from_dict(params)
     st.session_state["_link"] = params
 
 

@@ -152,7 +152,7 @@ def test_url_reproduces_view(server, browser):
     page, _ = open_page(browser, f"{server}/don_vi?ky=nam&nam={year}", "Hãy chọn một", "a[href*=\"don_vi?\"]")
     try:
         link = page.locator('a[href*="don_vi="]', has_text=name).first
-        assert link.get_attribute("target") in (None, "_self")
+        assert link.get_attribute("target") in (None, "", "_self")  # not _blank: this tab
         link.click()
         page.get_by_role("heading", name=name).first.wait_for(timeout=60_000)
         assert f"don_vi={code}" in page.url and f"nam={year}" in page.url and len(page.context.pages) == 1
@@ -252,3 +252,46 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_click_on_a_ranking_bar_opens_that_unit(server, browser):
+    """Issue 10.8: a district's communes ranked on Tổng quan; a click on a bar opens that commune's page."""
+    import duckdb
+
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        con.execute(f"SET search_path = '{ERA_SCHEMA['legacy']},main'")
+        district = con.execute("SELECT u.district_code FROM dossiers d JOIN admin_units u USING (commune_code) "
+                               "WHERE year(d.completed_date) = 2024 GROUP BY 1 ORDER BY count(DISTINCT "
+                               "d.commune_code) DESC, 1 LIMIT 1").fetchall()[0][0]
+    url = f"{server}/?ky=nam&nam=2024&cau_truc=legacy&don_vi={district}"
+    page, _ = open_page(browser, url, "Xếp hạng các xã", ".js-plotly-plot .main-svg")
+    try:
+        box = page.locator('.js-plotly-plot').first.locator("g.point path").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # plotly's drag layer takes it
+        page.wait_for_url("**/don_vi?**", timeout=60_000)
+        page.get_by_text("Thẻ điểm").first.wait_for(timeout=60_000)
+        code = page.url.split("don_vi=")[1].split("&")[0]
+        assert len(code) == 5 and "nam=2024" in page.url
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "don_vi-from-click.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_backlog_reads_on_a_phone(server, browser):
+    """Issue 10.5: on a 390-pixel screen Tồn đọng's summary shows the commune, its count and its longest
+    overdue without scrolling sideways; the chart's names are horizontal."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    try:
+        page.goto(f"{server}/ton_dong?ky=nam&nam=2024&cau_truc=legacy", wait_until="domcontentloaded")
+        page.get_by_text("Theo xã").first.wait_for(timeout=60_000)
+        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
+        page.wait_for_timeout(2000)
+        # The grid draws only the columns on screen (its accessible table holds those): the first three.
+        visible = page.locator('[data-testid="stDataFrame"]').first.locator("th").all_inner_texts()
+        assert visible[:3] == ["Xã/phường/thị trấn", "Số việc quá hạn", "Lâu nhất (ngày làm việc)"], visible
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # the page itself does not scroll
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "ton_dong-phone.png"), full_page=True)
+    finally:
+        page.close()

@@ -31,7 +31,9 @@ if f is not None:
     c[2].metric("Xã bị cảnh báo", formatting.fmt_int(o.flagged), border=True,
                 help="Số xã có ít nhất một cảnh báo (xem trang Cảnh báo).",
                 **formatting.metric_delta(o.flagged, o.flagged_before, lower_is_better=True))
-    card(c[3], "Điểm tổng hợp", "composite", "r", f"Trung bình có trọng số của {INDICATOR_COUNT} chỉ số có giá trị (0–100).")
+    own = o.rates.filter(pl.col("unit_code") == o.unit, pl.col("indicator") == COMPOSITE).row(0, named=True)
+    card(c[3], "Điểm tổng hợp", "composite", "r", f"Trung bình có trọng số của các chỉ số có giá trị (0–100), "
+         f"dựa trên {chrome.coverage_text(own, f.era)}.")
 
     left, right = st.columns([1, 1])
     with left:
