@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import subprocess
 import sys
 import unicodedata
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
+from pipelines.ingest.admin_units import NATIONAL, province_legacy_units, province_units_2025, unit_tables
+from pipelines.ingest.communes import resolve_codes, resolve_commune
 from pipelines.ingest.pipeline import ingest_files
+from pipelines.ingest.privacy import scope_key
 from pipelines.ingest.warehouse import table_definitions
 from tests.ingest_fixtures import (CITIZEN_IDS, CITIZEN_NAMES, CITIZEN_PHONES, dossier_workbook, write_csv,
                                    write_xlsx)
@@ -411,3 +417,52 @@ def test_an_older_warehouse_gains_new_columns_and_keeps_its_rows(tmp_path):
     assert report.rows_inserted == 1
     assert rows(db, "SELECT count(*) FROM dossiers") == [(3,)]
     assert rows(db, "SELECT new_appointment_date FROM letters") == [(dt.date(2024, 3, 9),)]
+
+
+def test_pseudonyms_are_the_hmac_of_the_normalised_value_in_every_kind(tmp_path, monkeypatch):
+    """Each distinct value is hashed once and joined back; the stored pseudonym must still be exactly
+    'h:' + the first 24 hex digits of HMAC-SHA256(scope key, normalised value), as computed by
+    Python's hmac, for plain and apart (denunciation) keys alike, so warehouses built before keep
+    counting the same people."""
+    secret = "test-secret-0123456789-0123456789-abcdef"
+    monkeypatch.setenv("DVCQ_SECRET", secret)
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "don_thu_thi_tran_ha_trung.csv", [
+        ["So don", "Loai don", "Ngay nhan don", "Nguoi gui don", "CCCD"],
+        ["D1", "Tố cáo", "01/02/2024", CITIZEN_NAMES[0], CITIZEN_IDS[0]],
+        ["D2", "Khiếu nại", "02/02/2024", "  " + CITIZEN_NAMES[0].upper(), "038 090 001 234"],
+        ["D3", "Khiếu nại", "03/02/2024", CITIZEN_NAMES[0], ""]])
+    ingest_one(tmp_path / "don_thu_thi_tran_ha_trung.csv", db)
+
+    def pseudonym(scope: str, value: str) -> str:
+        key = scope_key(secret.encode(), scope)
+        return "h:" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:24]
+
+    name, number = CITIZEN_NAMES[0].lower(), CITIZEN_IDS[0]
+    assert rows(db, "SELECT petition_id, petitioner, petitioner_id_number FROM petitions ORDER BY 1") == [
+        ("D1", pseudonym("petition:denunciation", name), pseudonym("petition:denunciation", number)),
+        ("D2", pseudonym("petition", name), pseudonym("petition", number)),
+        ("D3", pseudonym("petition", name), None)]
+
+
+def test_codes_resolved_at_once_agree_with_one_by_one():
+    """resolve_codes (a join, for exports naming thousands of communes) places every value it places
+    where resolve_commune does, and leaves to it exactly the values that need a message."""
+    legacy, new = province_legacy_units("38")["commune_code"], province_units_2025("38")["commune_code"]
+    values = [*legacy.head(40), *new.head(40), " 15952 ", "1", "99999", "00001", "01", "Xã Hoằng Đồng", None]
+    for era in ("legacy", "2025", None):
+        at_once = {r["commune"]: (r["commune_code"], r["unit_era"]) for r in
+                   resolve_codes(pl.Series(values, dtype=pl.String), "38", era).iter_rows(named=True)}
+        for value in values:
+            one = resolve_commune(value, None, "38", era) if value else None
+            if value in at_once:
+                assert at_once[value] == (one.code, one.era), value
+            else:
+                assert value is None or one.code is None or not value.strip().isdigit(), value
+
+
+def test_a_national_deployment_holds_every_commune_of_both_structures():
+    tables = unit_tables(NATIONAL)
+    assert tables["units_2025"].height == 3321
+    assert tables["units_legacy"].height > 10_000
+    assert tables["unit_successors"].filter(pl.col("is_default"))["legacy_code"].n_unique() == tables["units_legacy"].height

@@ -105,10 +105,17 @@ def successors() -> pl.DataFrame:
     return frame.unique(["legacy_code", "code_2025"], keep="first").sort("legacy_code", "code_2025")
 
 
+# The province code of a deployment that serves the whole country: every commune of both lists (the
+# national benchmark's warehouse, a ministry's). No province has it.
+NATIONAL = "00"
+
+
 @functools.cache
 def legacy_province_codes(province_code: str) -> tuple[str, ...]:
     """Legacy province codes merged into the 2025 province ``province_code`` (itself included when it
-    existed before). Raises ConfigError for a code that is not a 2025 province."""
+    existed before; all of them for NATIONAL). Raises ConfigError for a code that is not a 2025 province."""
+    if province_code == NATIONAL:
+        return tuple(sorted(_legacy_full()["province_code"].unique()))
     new = _new_full().filter(pl.col("province_code") == province_code)
     if new.is_empty():
         legacy = _legacy_full().filter(pl.col("province_code") == province_code)
@@ -135,7 +142,7 @@ def province_legacy_units(province_code: str) -> pl.DataFrame:
 def province_units_2025(province_code: str) -> pl.DataFrame:
     """The province's communes in the 2025 list with their 'địa bàn huyện cũ' (Unit2025's columns)."""
     legacy_province_codes(province_code)  # validates the code
-    new = _new_full().filter(pl.col("province_code") == province_code)
+    new = _new_full() if province_code == NATIONAL else _new_full().filter(pl.col("province_code") == province_code)
     links = successors().join(legacy_registry().select("commune_code", "district_code", "district_name"),
                               left_on="legacy_code", right_on="commune_code")
     areas = (links.select("code_2025", "district_code", "district_name").unique()

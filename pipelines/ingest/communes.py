@@ -202,6 +202,24 @@ def _resolve_code(text: str, province_code: str, era: Era | None) -> Resolution:
     return _decide(legacy, new, era, f"mã xã {code}")
 
 
+def resolve_codes(values: pl.Series, province_code: str, era: Era | None) -> pl.DataFrame:
+    """The values that are plain codes of a commune of the province, resolved at once by a join:
+    (value, commune_code, unit_era), the answer ``resolve_commune`` gives one by one (a code both
+    lists know is read in ``era``). Values it cannot place without a message (names, codes of
+    other provinces, a code of both lists in a file of no era) are left out, for ``resolve_commune``.
+    A national export names thousands of communes: one Python call each would cost seconds a file."""
+    text = values.str.strip_chars()
+    codes = pl.DataFrame({"commune": values, "_code": pl.select(
+        pl.when(text.str.contains(r"^\d{1,5}$")).then(text.str.zfill(5))).to_series()})
+    legacy = _legacy_units(province_code).select(pl.col("commune_code").alias("_code"), _legacy=pl.lit(True))
+    new = _new_units(province_code).select(pl.col("commune_code").alias("_code"), _new=pl.lit(True))
+    unit_era = (pl.when(pl.col("_legacy") & pl.col("_new")).then(pl.lit(era, dtype=pl.String))
+                .when(pl.col("_legacy")).then(pl.lit("legacy")).when(pl.col("_new")).then(pl.lit("2025")))
+    return (codes.join(legacy, on="_code", how="left").join(new, on="_code", how="left")
+            .select("commune", pl.col("_code").alias("commune_code"), unit_era.alias("unit_era"))
+            .filter(pl.col("unit_era").is_not_null()))
+
+
 def _district_scope(units: pl.DataFrame, district: str | None, province_code: str
                     ) -> tuple[pl.DataFrame | None, str | None]:
     """(units of the named district, None) or (None, note) when the district is not in the legacy list."""

@@ -74,13 +74,22 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
         column, value = schema.hashed_apart
         keys |= hmac_params(scope_key(secret, f"{schema.kind}:{value}"), "apart_")
 
-    def hashed(name: str) -> str:
-        own = hashed_sql(f's."{name}"', name)
-        if not schema.hashed_apart:
-            return own
-        column, value = schema.hashed_apart
-        return f"""CASE WHEN s."{column}" = '{value}' THEN {hashed_sql(f's."{name}"', name, "apart_")} ELSE {own} END"""
-    projected = ", ".join(f'{hashed(c.name)} AS "{c.name}"' if c.personal else f's."{c.name}"' for c in schema.columns)
+    # Each distinct personal value is hashed once (a name or an address recurs across thousands of
+    # rows) in a lookup joined back by value; the expression is hashed_sql's, so the pseudonyms are the
+    # ones any other path gives. Under hashed_apart the key depends on the row's kind, so the lookup
+    # is keyed on (kind is apart, value).
+    apart = (f"""s."{schema.hashed_apart[0]}" IS NOT DISTINCT FROM '{schema.hashed_apart[1]}'"""
+             if schema.hashed_apart else "FALSE")
+    lookups = []
+    for name in schema.personal_columns:
+        both = (f"""CASE WHEN _apart THEN {hashed_sql('_value', name, "apart_")} ELSE {hashed_sql('_value', name)} END"""
+                if schema.hashed_apart else hashed_sql("_value", name))
+        lookups.append(f"""LEFT JOIN (SELECT _apart, _value, {both} AS _hash
+                                      FROM (SELECT DISTINCT {apart} AS _apart, s."{name}" AS _value FROM incoming s)
+                                      WHERE _value IS NOT NULL) "h_{name}"
+                             ON "h_{name}"._apart = ({apart}) AND "h_{name}"._value = s."{name}\"""")
+    projected = ", ".join(f'"h_{c.name}"._hash AS "{c.name}"' if c.personal else f's."{c.name}"'
+                          for c in schema.columns)
     content = _content_sql(value_columns)
     # Rows without an id are told apart by their occurrence among identical rows of the file; the
     # window is costly on big files, so it runs only when some row lacks an id.
@@ -95,7 +104,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
                s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
         FROM (SELECT *, {occurrence} AS _occurrence_key
               FROM (SELECT *, md5({content}) AS _content_hash
-                    FROM (SELECT s.commune_code, s.unit_era, s._row, {projected} FROM incoming s) s) s) s
+                    FROM (SELECT s.commune_code, s.unit_era, s._row, {projected}
+                          FROM incoming s {" ".join(lookups)}) s) s) s
     """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
           **keys})
     # The stored versions of these records, read once; the constant list of the communes involved

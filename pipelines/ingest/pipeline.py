@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
-                                resolve_commune)
+                                       resolve_codes, resolve_commune)
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
@@ -178,8 +179,9 @@ def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, provinc
                          "hay tên xã trong tên tệp; hãy dùng --commune")
     if "commune" in frame.columns:
         pairs = frame.select("commune", *(["district"] if "district" in frame.columns else [])).unique()
+        by_code = resolve_codes(pairs["commune"].unique(), province, era)
         resolved, notes = [], []
-        for row in pairs.iter_rows(named=True):
+        for row in pairs.join(by_code, on="commune", how="anti").iter_rows(named=True):
             value, district = row["commune"], row.get("district")
             result = resolve_commune(value, district, province, era) if value else (
                 file_level or Resolution(None, None, "missing_commune", "thiếu tên hoặc mã xã"))
@@ -188,8 +190,10 @@ def _assign_communes(frame: pl.DataFrame, file_level: Resolution | None, provinc
             if problem and value and not names_a_unit(value):  # free words, maybe a name: not repeated
                 problem = problem.replace(value, WORDS_HIDDEN)
             resolved.append({**row, "commune_code": result.code, "unit_era": result.era, "_commune_problem": problem})
-        lookup = pl.DataFrame(resolved, schema={**pairs.schema, "commune_code": pl.String, "unit_era": pl.String,
-                                                 "_commune_problem": pl.String})
+        schema = {**pairs.schema, "commune_code": pl.String, "unit_era": pl.String, "_commune_problem": pl.String}
+        lookup = pl.concat([pairs.join(by_code, on="commune", how="inner").with_columns(
+                                pl.lit(None, pl.String).alias("_commune_problem")).select(list(schema)),
+                            pl.DataFrame(resolved, schema=schema)])
         frame = frame.join(lookup, on=list(pairs.columns), how="left", nulls_equal=True)
     else:
         result = file_level or missing
@@ -250,8 +254,30 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     )
 
 
-def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str, match: HeaderMatch) -> FileReport:
-    """One sheet or CSV: normalise, validate, resolve, load; returns its counts."""
+@dataclass
+class PreparedTable:
+    """One table parsed, validated and placed in its communes: all that loading it still needs."""
+
+    report: FileReport
+    schema: RecordSchema
+    raw: pl.DataFrame
+    good: pl.DataFrame
+    bad: pl.DataFrame
+    era: Era | None
+
+
+@dataclass
+class PreparedFile:
+    """A file read and its tables prepared (a table that could not be read is its error report)."""
+
+    path: Path
+    checksum: str = ""
+    tables: list[PreparedTable | FileReport] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: HeaderMatch) -> PreparedTable:
+    """One sheet or CSV: normalise, validate, resolve; no warehouse write."""
     schema = RECORD_SCHEMAS[match.kind]
     report = FileReport(file_name=mask_identifiers_text(path.name), sheet=mask_identifiers_text(table.sheet),
                         kind=schema.kind, unknown_columns=list(match.unknown))
@@ -270,19 +296,6 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
         pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
     trusted = pl.col(PROBLEMS).is_null()
-    good, bad = typed.filter(trusted), typed.filter(~trusted)
-    counts = upsert_records(ctx.con, schema, good, report.file_name, report.sheet, ctx.secret)
-    if not counts.conflicts.is_empty():  # ids that match records of several predecessors: never guessed
-        conflicted = good.join(counts.conflicts, on=ROW, how="inner").with_columns(
-            with_problems(pl.col("_conflict"))).drop("_conflict")
-        bad = pl.concat([bad, conflicted], how="diagonal_relaxed")
-        good = good.join(counts.conflicts, on=ROW, how="anti")
-    write_quarantine(ctx.con, _quarantine_rows(ctx, bad, raw, report, checksum, schema))
-    report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
-    report.rows_quarantined = len(bad)
-    report.communes = sorted(good["commune_code"].unique().to_list())
-    eras = good["unit_era"].unique().to_list()
-    report.unit_era = eras[0] if len(eras) == 1 else era or ""
     notes = ([how] if how and "commune" not in raw.columns else []) + ([era_note] if era_note else []) + unit_notes
     if "commune" not in raw.columns and file_level is not None and file_level.code is None:
         notes.append(f"không xác định được xã ({file_level.reason}): {file_level.message}")  # said where it is seen
@@ -293,42 +306,71 @@ def ingest_table(ctx: IngestContext, path: Path, table: RawTable, checksum: str,
     if blank_rows:
         notes.append(f"bỏ qua {blank_rows} dòng trống")
     report.message = "; ".join(notes)
+    return PreparedTable(report, schema, raw, typed.filter(trusted), typed.filter(~trusted), era)
+
+
+def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> FileReport:
+    """Upsert a prepared table's trusted rows and quarantine the others; returns its counts."""
+    report, schema, good, bad = prepared.report, prepared.schema, prepared.good, prepared.bad
+    counts = upsert_records(ctx.con, schema, good, report.file_name, report.sheet, ctx.secret)
+    if not counts.conflicts.is_empty():  # ids that match records of several predecessors: never guessed
+        conflicted = good.join(counts.conflicts, on=ROW, how="inner").with_columns(
+            with_problems(pl.col("_conflict"))).drop("_conflict")
+        bad = pl.concat([bad, conflicted], how="diagonal_relaxed")
+        good = good.join(counts.conflicts, on=ROW, how="anti")
+    write_quarantine(ctx.con, _quarantine_rows(ctx, bad, prepared.raw, report, checksum, schema))
+    report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+    report.rows_quarantined = len(bad)
+    report.communes = sorted(good["commune_code"].unique().to_list())
+    eras = good["unit_era"].unique().to_list()
+    report.unit_era = eras[0] if len(eras) == 1 else prepared.era or ""
     return report
 
 
-def ingest_file(ctx: IngestContext, path: Path) -> list[FileReport]:
-    """Every table of one file that holds records; a file with none is an error report."""
+def prepare_file(ctx: IngestContext, path: Path) -> PreparedFile:
+    """Read a file and prepare every table of it that holds records (no warehouse write, so the next
+    file is prepared while the previous one loads)."""
+    prepared = PreparedFile(path)
     try:
         data = path.read_bytes()
         tables = read_tables(path, WorkbookLimits(ctx.config.ingest.max_uncompressed_mb,
                                                   ctx.config.ingest.max_sheet_cells))
     except (UnreadableFile, OSError) as exc:
-        return [FileReport(file_name=mask_identifiers_text(path.name), error=str(exc))]
-    checksum = hashlib.sha256(data).hexdigest()
-    reports, skipped = [], []
+        prepared.tables.append(FileReport(file_name=mask_identifiers_text(path.name), error=str(exc)))
+        return prepared
+    prepared.checksum = hashlib.sha256(data).hexdigest()
     for table in tables:
         if table.hidden:
-            skipped.append((table.sheet, "trang ẩn"))
+            prepared.skipped.append((table.sheet, "trang ẩn"))
             continue
         try:
             match = detect_header(table.preview, ctx.kind)
         except HeaderError as exc:
-            skipped.append((table.sheet, str(exc)))
+            prepared.skipped.append((table.sheet, str(exc)))
             continue
         try:
-            reports.append(ingest_table(ctx, path, table, checksum, match))
+            prepared.tables.append(prepare_table(ctx, path, table, match))
         except UnreadableFile as exc:
-            reports.append(FileReport(file_name=mask_identifiers_text(path.name),
-                                      sheet=mask_identifiers_text(table.sheet), error=str(exc)))
+            prepared.tables.append(FileReport(file_name=mask_identifiers_text(path.name),
+                                              sheet=mask_identifiers_text(table.sheet), error=str(exc)))
+    return prepared
+
+
+def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
+    """Load every prepared table of one file; a file with none is an error report."""
+    path = prepared.path
+    reports = [t if isinstance(t, FileReport) else load_table(ctx, t, prepared.checksum) for t in prepared.tables]
+    if not prepared.checksum:  # the file itself could not be read
+        return reports
     if not reports:
-        reason = skipped[0][1] if skipped else "tệp không có bảng dữ liệu nào"
+        reason = prepared.skipped[0][1] if prepared.skipped else "tệp không có bảng dữ liệu nào"
         return [FileReport(file_name=mask_identifiers_text(path.name), error=reason)]
-    if skipped:
+    if prepared.skipped:
         reports[0].message = "; ".join(filter(None, [reports[0].message] + [
             f"bỏ qua trang ẩn '{mask_identifiers_text(sheet)}'" if why == "trang ẩn"
             else f"trang '{mask_identifiers_text(sheet)}' không có dữ liệu hồ sơ"
-            for sheet, why in skipped]))
-    _log(ctx.con, path, checksum, reports)
+            for sheet, why in prepared.skipped]))
+    _log(ctx.con, path, prepared.checksum, reports)
     return reports
 
 
@@ -355,10 +397,16 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
             remember(con, "key_fingerprint", fingerprint(secret))
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units)
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(number, len(files), mask_identifiers_text(path.name))
-            reports.extend(ingest_file(ctx, path))
+        # Parsing is Polars and loading is DuckDB, both outside the GIL: the next file is read and
+        # prepared in a second thread while this one loads.
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            upcoming = reader.submit(prepare_file, ctx, files[0]) if files else None
+            for number, path in enumerate(files, start=1):
+                prepared = upcoming.result()
+                upcoming = reader.submit(prepare_file, ctx, files[number]) if number < len(files) else None
+                if progress:
+                    progress(number, len(files), mask_identifiers_text(path.name))
+                reports.extend(load_file(ctx, prepared))
     for note in notes:
         print(note, file=sys.stderr)
     return reports

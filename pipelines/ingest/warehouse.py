@@ -34,6 +34,11 @@ DEFAULT_DB = Path("data") / "dvcq.duckdb"
 # Covers every date the ingest accepts (configuration's earliest_date may not go below 2000) and
 # the years ahead; working-day arithmetic outside it would be wrong, so it is wide on purpose.
 CALENDAR_YEARS = range(2000, 2051)
+# What DuckDB may hold in memory while publishing; beyond it, its aggregates, joins and sorts spill to
+# a temporary directory beside the copy. Building the daily rollup of tens of millions of records
+# otherwise takes several GB (one hash-table row per commune x day, ~45 sums each), and the ingest
+# shares the machine with the dashboard; the Polars side of a file adds a few hundred MB.
+PUBLISH_MEMORY_LIMIT = "1800MB"
 
 class WarehouseError(Exception):
     """The warehouse path is not a usable DuckDB file (a folder, a damaged or foreign file)."""
@@ -150,12 +155,14 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['legacy']}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['2025']}")
-    # The province is the deployment's current one in both structures (legacy communes of a merged
-    # province, e.g. Hà Nam's in new Ninh Bình, belong to it).
+    # A legacy commune's province is the current one of its successor, in both structures (legacy
+    # communes of a merged province, e.g. Hà Nam's in new Ninh Bình, belong to it).
     con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['legacy']}.admin_units AS
         SELECT l.commune_code, l.commune_name, l.district_code, l.district_name, p.province_code, p.province_name,
                l.latitude, l.longitude
-        FROM main.units_legacy l CROSS JOIN (SELECT DISTINCT province_code, province_name FROM main.units_2025) p""")
+        FROM main.units_legacy l
+        LEFT JOIN main.unit_successors s ON s.legacy_code = l.commune_code AND s.is_default
+        LEFT JOIN main.units_2025 p ON p.commune_code = s.code_2025""")
     con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['2025']}.admin_units AS
         SELECT commune_code, commune_name, area_code AS district_code, area_name AS district_name,
                province_code, province_name, latitude, longitude FROM main.units_2025""")
@@ -221,6 +228,7 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             shutil.copyfile(path, staging)
         try:
             con = _open(staging, read_only=False)
+            con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
         except WarehouseError:
             staging.unlink(missing_ok=True)
             raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
@@ -229,16 +237,20 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             create_tables(con)
             if con.sql("SELECT count(*) FROM calendar").fetchall()[0][0] == 0:
                 build_calendar(con)
-            if province_code is not None:
-                held = con.sql("SELECT DISTINCT province_code FROM units_2025").fetchall()
-                if held != [(province_code,)]:
-                    load_unit_tables(con, province_code)
+            if province_code is not None and remembered(con, "unit_province") != province_code:
+                load_unit_tables(con, province_code)
+                remember(con, "unit_province", province_code)
+            # One transaction for every file and the facts: DuckDB then writes each insert's row groups
+            # straight to the file (no write-ahead log, no commit per statement, the slowest part of
+            # loading many files); nothing is visible before the publish anyway.
+            con.execute("BEGIN TRANSACTION")
             yield con
             derive_structures(con)
             config = config or load_config()
             build_facts(con, config)
             remember(con, "facts_rules", rules_fingerprint(config))
             create_structure_views(con)
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
             with open(staging, "rb") as fh:
