@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 db="${DVCQ_DB:-data/dvcq.duckdb}"
 if [ ! -f "$db" ]; then
-  echo "Đang xây dựng kho dữ liệu $db từ data/sample/ ..."
-  .venv/bin/dvcq ingest data/sample --db "$db"
+  echo "Đang xây dựng kho dữ liệu $db từ data/sample/ (khoảng một phút) ..."
+  .venv/bin/dvcq ingest data/sample --db "$db" --quiet
 else
   .venv/bin/dvcq upgrade --db "$db"
 fi

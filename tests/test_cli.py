@@ -106,3 +106,23 @@ def test_the_table_format_is_readable_vietnamese_and_agrees_with_csv():
         assert (shown[0], shown[2], shown[3]) == (row["unit_name"], vn(row["numerator"], 0), vn(row["denominator"], 0))
         assert shown[4] == (vn(row["value"], 1) or "N/A")
         assert shown[7] == (row["rank_province"] if row["ranked"] == "true" else "chưa xếp hạng")
+
+
+def test_quiet_ingest_prints_the_totals_and_only_what_needs_attention(tmp_path):
+    """`dvcq ingest --quiet` (what scripts/start.sh runs on the ~600 sample files): no line per good file;
+    the unreadable file, the totals and where to read the quarantine."""
+    from tests.ingest_fixtures import write_csv
+
+    folder = tmp_path / "xuat"
+    folder.mkdir()
+    for name in ("ho_so_thi_tran_ha_trung_2024.csv", "ho_so_xa_ha_long_2024.csv"):
+        write_csv(folder / name, [["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả"], ["A1", "03/03/2024", "06/03/2024"],
+                                  ["A2", "31/02/2024", "06/03/2024"]])
+    (folder / "hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    db = tmp_path / "w.duckdb"
+    done = dvcq("ingest", str(folder), "--db", str(db), "--quiet")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1  # a file could not be read
+    assert len(lines) == 3 and "hong.xlsx" in lines[0]
+    assert lines[1].startswith("Tổng: 2 bảng, đọc 4 = thêm 2 + cập nhật 0 + không đổi 0 + cách ly 2")
+    assert lines[2].startswith("2 dòng ở 2 tệp bị cách ly kèm lý do: xem bằng dvcq quarantine --db")

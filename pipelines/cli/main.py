@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--units", choices=ERAS,
                         help="structure of codes and names that exist in both lists (default: the era of each "
                              "file's latest event date)")
+    ingest.add_argument("--quiet", action="store_true",
+                        help="print only unreadable files, the totals and the quarantine count (a progress bar "
+                             "shows on a terminal)")
 
     quarantine = sub.add_parser("quarantine", help="list quarantined rows with reasons")
     _add_db(quarantine)
@@ -117,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from pipelines.ingest.pipeline import ingest_command
         return ingest_command(args.paths, db=args.db, kind=args.kind, commune=args.commune, config=config,
-                              units=args.units)
+                              units=args.units, quiet=args.quiet)
     if args.command == "quarantine":
         from pipelines.ingest.pipeline import quarantine_frame
         emit(quarantine_frame(args.db), args.format)

@@ -426,17 +426,23 @@ def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], Non
 
 
 def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: str | None,
-                   config: DvcqConfig, units: Era | None = None) -> int:
-    """`dvcq ingest`: one summary line per file or sheet; exit 1 when any file could not be read."""
+                   config: DvcqConfig, units: Era | None = None, quiet: bool = False) -> int:
+    """`dvcq ingest`: one summary line per file or sheet (``quiet``: only for a file that could not be
+    read, and one line on the quarantine), then the totals; exit 1 when any file could not be read."""
     reports = ingest_files(paths, db=db, kind=kind, commune=commune, config=config, units=units,
                            progress=_progress_printer())
     for report in reports:
-        print(report.summary_line())
+        if not quiet or report.error:
+            print(report.summary_line())
     ok = [r for r in reports if not r.error]
     totals = [sum(getattr(r, f) for r in ok) for f in ("rows_read", "rows_inserted", "rows_updated",
                                                          "rows_unchanged", "rows_quarantined")]
     print(f"Tổng: {len(ok)} bảng, đọc {totals[0]} = thêm {totals[1]} + cập nhật {totals[2]} + không đổi {totals[3]}"
           f" + cách ly {totals[4]}; kho dữ liệu: {resolve_db_path(db)}")
+    if quiet and totals[4]:
+        files = sum(1 for r in ok if r.rows_quarantined)
+        print(f"{totals[4]} dòng ở {files} tệp bị cách ly kèm lý do: xem bằng "
+              f"dvcq quarantine --db {resolve_db_path(db)} hoặc trang Dữ liệu.")
     failed = [r for r in reports if r.error]
     if failed:
         print(f"dvcq: lỗi: {len(failed)} tệp không đọc được (xem các dòng LỖI ở trên)", file=sys.stderr)
