@@ -52,22 +52,25 @@ def record_label(kind: str, column: str) -> str:
     return RECORD_SCHEMAS[kind].column(column).label_vi
 
 
-def export_notes(f: Filters, stocks: bool = False) -> tuple[str, ...]:
-    """What an exported sheet holds, written inside it: scope, period, structure, as-of day, export day."""
+def export_notes(f: Filters, stocks: bool = False, chosen: str | None = None) -> tuple[str, ...]:
+    """What an exported sheet holds, written inside it: scope, period, structure, as-of day, the page's
+    own choices (``chosen``), export day."""
     scope = data.unit_name(f.commune or f.district) if (f.commune or f.district) else data.province_name()
     notes = [f"Phạm vi: {scope} · Kỳ: {f.label} · {ERA_SHORT_VI[f.era]}"]
     if stocks:
         notes.append(f"Tồn đọng tính đến ngày {fmt_date(f.as_of)}")
+    if chosen:
+        notes.append(f"Lọc: {chosen}")
     notes.append(f"Xuất từ dvcq ngày {fmt_date(dt.date.today())}")
     return tuple(notes)
 
 
 def export_button(container, frame: pl.DataFrame, spec: dict[str, tuple[str, str]], title: str, f: Filters,
-                  file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False) -> None:
+                  file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False, chosen: str | None = None) -> None:
     """An XLSX download of a table with its title, scope, period and filters written inside the sheet."""
     unit = f.commune or f.district or "toan_tinh"
     stamp = f"{f.as_of:%Y%m%d}" if stocks else f"{f.date_from:%Y%m%d}_{f.date_to:%Y%m%d}"
-    container.download_button(label, xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks)),
+    container.download_button(label, xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks, chosen)),
                               file_name=f"{file_stem}_{unit}_{stamp}.xlsx", icon=":material/download:",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=f"xlsx_{file_stem}")

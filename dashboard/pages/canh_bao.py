@@ -56,8 +56,11 @@ if f is not None:
             "severity": ("Thứ tự mức độ", "int"), "unit_name": ("Đơn vị", "text"),
             "district_name": ("Huyện/thị xã/thành phố", "text"), "kind_vi": ("Loại cảnh báo", "text"),
             "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "long")}, f.era)
+        filters_text = "; ".join([f"cấp {levels[level].lower()}"]
+                           + ([f"loại: {', '.join(FLAG_KINDS[k] for k in kinds)}"] if kinds else [])
+                           + ([f"chỉ số/quy định: {', '.join(map(chrome.indicator_label, inds))}"] if inds else []))
         chrome.export_button(export, listed, xlsx_spec, "Cảnh báo đơn vị yếu", f, "canh_bao",
-                             label="Tải cảnh báo (XLSX)")
+                             label="Tải cảnh báo (XLSX)", chosen=filters_text)
         with st.container(height=620):
             for (code, name, district), part in listed.group_by("unit_code", "unit_name", "district_name",
                                                                  maintain_order=True):

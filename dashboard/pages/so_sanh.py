@@ -56,8 +56,11 @@ if f is not None:
             basis=pl.col("unit_code").replace_strict(basis))
         spec = chrome.INDICATOR_SPEC | {"basis": ("Dựa trên", "text")}
         chrome.show_table(shown, spec, key="ss_table", height=420)
+        filters_text = "; ".join([f"chỉ số: {'tất cả' if pick == 'all' else cfg.indicators[pick].label}",
+                            f"sắp xếp theo {sorts[by].lower()}, {directions[order].lower()}"]
+                           + ([f"các xã của {', '.join(names[c] for c in chosen)}"] if chosen else []))
         chrome.export_button(export, shown, spec, "So sánh các đơn vị theo 12 chỉ số", f, "so_sanh",
-                             label="Tải bảng (XLSX)")
+                             label="Tải bảng (XLSX)", chosen=filters_text)
 
         st.subheader("So sánh trực tiếp từ 2 đến 5 đơn vị")
         order_names = composite["unit_name"].to_list()
