@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import plotly.graph_objects as go
 import polars as pl
+import streamlit as st
 
-from dashboard import data
+from dashboard import charts, chrome, data
 from dashboard.filters import Filters
-from schemas.catalog import COMPOSITE
+from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, LEVEL_WORDS
 
 KEY_RATES = ["khong_tre_hen", "biet_xin_loi", "biet_lam", "hai_long"]
 
@@ -49,10 +51,48 @@ def overview(f: Filters) -> Overview:
                     children, trend, start)
 
 
+@dataclass(frozen=True)
+class OverviewFigures:
+    """Tổng quan's charts, built once per view and shared by every session (a figure costs tens of
+    milliseconds of plotly validation; eight people opening the page at once would each pay it)."""
+
+    ranking: go.Figure | None   # None: no unit has a composite score
+    map: go.Figure | None       # None: no commune has coordinates
+    trend: go.Figure | None     # None: no monthly value
+
+
+def overview_figures(f: Filters, colour_by: str = COMPOSITE) -> OverviewFigures:
+    return _overview_figures(data.version(), f, colour_by)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _overview_figures(_version: str, f: Filters, colour_by: str) -> OverviewFigures:
+    o = overview(f)
+    group = "xã" if f.district else LEVEL_WORDS[f.era]["district"]
+    scored = o.children.filter(pl.col("value").is_not_null())
+    ranking = None
+    if not scored.is_empty():
+        rows = list(scored.iter_rows(named=True))
+        ranking = charts.ranking_bar(
+            scored, f"Xếp hạng các {group} theo điểm tổng hợp",
+            [chrome.coverage_text(row, f.era, short=True) for row in rows],
+            [chrome.coverage_text(row, f.era) for row in rows],
+            [f"hạng {row['rank_province']}" if row["ranked"] else f"chưa xếp hạng: {chrome.unranked_reason(row, f.era)}"
+             for row in rows])
+    points = data.commune_scores(f.period, f.district, colour_by)
+    measure = COMPOSITE_LABEL if colour_by == COMPOSITE else f"{chrome.indicator_label(colour_by)} (%)"
+    commune_map = None if points.filter(pl.col("latitude").is_not_null()).is_empty() else \
+        charts.commune_map(points, f"Bản đồ các xã theo {measure.lower()}", measure)
+    trend = None if o.trend["value"].is_null().all() else charts.trend_lines(
+        o.trend, "Xu hướng theo tháng của các tỷ lệ chính (%)",
+        reform_note=chrome.crosses_reform(f.era, o.trend_from, f.date_to))
+    return OverviewFigures(ranking, commune_map, trend)
+
+
 def warm(f: Filters) -> None:
     """Compute what every page shows first for ``f`` (Tổng quan, So sánh, Tồn đọng, Cảnh báo, Đơn thư),
     so the results sit in the shared caches."""
-    overview(f)
+    overview_figures(f)
     data.indicators("commune", f.period)
     data.backlog_items(f.as_of, f.district, f.commune)
     data.flags("district", f.period)

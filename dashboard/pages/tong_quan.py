@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, chrome, data, formatting, views
+from dashboard import chrome, data, formatting, views
 from dashboard.filters import page_control
 from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
@@ -36,45 +36,33 @@ if f is not None:
          f"dựa trên {chrome.coverage_text(own, f.era)}.")
 
     left, right = st.columns([1, 1])
-    with left:
-        group = "xã" if f.district else LEVEL_WORDS[f.era]["district"]
-        scored = o.children.filter(pl.col("value").is_not_null())
-        if scored.is_empty():
-            chrome.empty("Chưa có điểm tổng hợp cho kỳ này", "Hãy chọn kỳ khác hoặc nạp thêm dữ liệu.")
-        else:
-            rows = list(scored.iter_rows(named=True))
-            label = [chrome.coverage_text(row, f.era, short=True) for row in rows]
-            basis = [chrome.coverage_text(row, f.era) for row in rows]
-            standing = [f"hạng {row['rank_province']}" if row["ranked"] else
-                        f"chưa xếp hạng: {chrome.unranked_reason(row, f.era)}" for row in rows]
-            event = st.plotly_chart(charts.ranking_bar(scored, f"Xếp hạng các {group} theo điểm tổng hợp", label,
-                                                       basis, standing),
-                                    key="ranking", on_select="rerun", selection_mode="points")
-            if code := chrome.clicked_unit(event):
-                chrome.open_unit(code)
-        cfg = data.config()
-        st.caption(f"Bấm một thanh để mở trang đơn vị. Bên cạnh mỗi điểm: số {LEVEL_WORDS[f.era]['commune']} gửi "
-                   f"dữ liệu và số chỉ số mà điểm dựa trên. Chỉ xếp hạng khi có ít nhất {cfg.min_indicators_ranked}/"
-                   f"{INDICATOR_COUNT} chỉ số" + ("" if f.district else f" và ít nhất "
-                   f"{formatting.fmt_pct(cfg.min_communes_reporting_ranked, 0)} số {LEVEL_WORDS[f.era]['commune']} "
-                   f"gửi dữ liệu") + "; đơn vị chưa đủ dữ liệu vẽ màu xám, dưới đường chấm.")
     with right:
         colour_by = page_control(st.selectbox, "Tô màu bản đồ theo", [COMPOSITE, *SCORED_INDICATORS], "to_mau",
                                  COMPOSITE, format_func=chrome.indicator_label)
-        points = data.commune_scores(f.period, f.district, colour_by)
-        measure = "Điểm tổng hợp" if colour_by == COMPOSITE else f"{chrome.indicator_label(colour_by)} (%)"
-        if points.filter(pl.col("latitude").is_not_null()).is_empty():
-            chrome.empty("Chưa có toạ độ xã để vẽ bản đồ")
+    figures = views.overview_figures(f, colour_by)
+    with left:
+        if figures.ranking is None:
+            chrome.empty("Chưa có điểm tổng hợp cho kỳ này", "Hãy chọn kỳ khác hoặc nạp thêm dữ liệu.")
         else:
-            event = st.plotly_chart(charts.commune_map(points, f"Bản đồ các xã theo {measure.lower()}", measure),
-                                    key="map", on_select="rerun", selection_mode="points")
+            event = st.plotly_chart(figures.ranking, key="ranking", on_select="rerun", selection_mode="points")
             if code := chrome.clicked_unit(event):
                 chrome.open_unit(code)
-    if o.trend["value"].is_null().all():
+        cfg, word = data.config(), LEVEL_WORDS[f.era]["commune"]
+        st.caption(f"Bấm một thanh để mở trang đơn vị. Bên cạnh mỗi điểm: số {word} gửi dữ liệu và số chỉ số mà điểm "
+                   f"dựa trên. Chỉ xếp hạng khi có ít nhất {cfg.min_indicators_ranked}/{INDICATOR_COUNT} chỉ số"
+                   + ("" if f.district else f" và ít nhất {formatting.fmt_pct(cfg.min_communes_reporting_ranked, 0)} "
+                                            f"số {word} gửi dữ liệu")
+                   + "; đơn vị chưa đủ dữ liệu vẽ màu xám, dưới đường chấm.")
+    with right:
+        if figures.map is None:
+            chrome.empty("Chưa có toạ độ xã để vẽ bản đồ")
+        else:
+            event = st.plotly_chart(figures.map, key="map", on_select="rerun", selection_mode="points")
+            if code := chrome.clicked_unit(event):
+                chrome.open_unit(code)
+    if figures.trend is None:
         chrome.empty("Chưa đủ dữ liệu theo tháng để vẽ xu hướng")
     else:
-        note = chrome.crosses_reform(f.era, o.trend_from, f.date_to)
-        st.plotly_chart(charts.trend_lines(o.trend, "Xu hướng theo tháng của các tỷ lệ chính (%)", reform_note=note),
-                        key="trend")
+        st.plotly_chart(figures.trend, key="trend")
         chrome.few_records_note()
     chrome.indicator_explanations()
