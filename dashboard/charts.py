@@ -41,13 +41,12 @@ def ranking_bar(df: pl.DataFrame, title: str, label: list[str], basis: list[str]
         customdata=list(zip(rows["unit_code"], [fmt_num(v) for v in rows["value"]], rows["basis"], rows["standing"])),
         hovertemplate="<b>%{y}</b> · %{customdata[3]}<br>Điểm tổng hợp: %{customdata[1]}"
                       "<br>Dựa trên: %{customdata[2]}<br><i>Bấm để mở trang đơn vị</i><extra></extra>"))
-    _layout(fig, height=max(300, 26 * len(rows) + 90), title=title, clickmode="event+select")
-    fig.update_xaxes(range=[0, 160], title="Điểm tổng hợp (0–100)", tickvals=[0, 20, 40, 60, 80, 100])
     apart = ranked.count(False)
+    _layout(fig, height=max(300, 26 * len(rows) + 90), clickmode="event+select",
+            title=title + ("<br><sup>màu xám, dưới đường chấm: chưa đủ dữ liệu để xếp hạng</sup>" if apart else ""))
+    fig.update_xaxes(range=[0, 200], title="Điểm tổng hợp (0–100)", tickvals=[0, 20, 40, 60, 80, 100])
     if apart and apart < len(ranked):
         fig.add_hline(y=apart - 0.5, line=dict(color="#888888", dash="dot", width=1))
-        fig.add_annotation(x=160, y=apart - 0.5, xanchor="right", yanchor="top", showarrow=False,
-                           text="Chưa đủ dữ liệu để xếp hạng", font=dict(size=11, color="#666666"))
     return fig
 
 

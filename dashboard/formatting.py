@@ -56,14 +56,14 @@ def metric_delta(now, before, kind: str = "int", lower_is_better: bool = False) 
 
     The change is compared as shown (one decimal for rates and scores), so a change that rounds to
     nothing reads "không đổi" with no arrow and no colour, never "+0,0" with a green arrow.
-    Rates change by percentage points ("điểm phần trăm"), scores by points.
+    Rates change by percentage points ("điểm %", as reports write it), scores by points.
     """
     if _missing(now) or _missing(before):
         return {}
     diff = round(now - before, 1) if kind in ("pct", "score") else now - before
     if diff == 0:
         return {"delta": "không đổi so với kỳ trước", "delta_arrow": "off", "delta_color": "off"}
-    unit = {"pct": " điểm phần trăm", "score": " điểm"}.get(kind, "")
+    unit = {"pct": " điểm %", "score": " điểm"}.get(kind, "")
     amount = fmt_num(abs(diff)) if kind in ("pct", "score") else fmt_int(abs(diff))
     return {"delta": f"{'+' if diff > 0 else '-'}{amount}{unit} so với kỳ trước",
             "delta_color": "inverse" if lower_is_better else "normal"}

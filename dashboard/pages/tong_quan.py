@@ -35,7 +35,7 @@ if f is not None:
     card(c[3], "Điểm tổng hợp", "composite", "r", f"Trung bình có trọng số của các chỉ số có giá trị (0–100), "
          f"dựa trên {chrome.coverage_text(own, f.era)}.")
 
-    left, right = st.columns([1, 1])
+    left, right = st.columns([3, 2])
     with right:
         colour_by = page_control(st.selectbox, "Tô màu bản đồ theo", [COMPOSITE, *SCORED_INDICATORS], "to_mau",
                                  COMPOSITE, format_func=chrome.indicator_label)
