@@ -232,6 +232,11 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         assert page.get_by_text("Page not found").count() == 0
         nav = page.locator(".st-key-menu")
         assert nav.get_by_text("Tổng quan").count() == 1 and nav.get_by_text("tong quan").count() == 0
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+        zone.wait_for(timeout=60_000)
+        words = zone.inner_text()  # rendered text: Streamlit's English words are hidden, ours drawn by CSS
+        assert "Upload" not in words and "per file" not in words and "Drag" not in words, words
+        assert page.get_by_text("tối đa 100 MB mỗi tệp", exact=False).count() == 1
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
         page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Nạp dữ liệu").click()
@@ -252,6 +257,19 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_ranking_says_what_each_score_rests_on(server, browser):
+    """Issue 10.2: beside each district's score, its communes reporting and indicators with a value; districts
+    without enough data are said to be unranked."""
+    page, _ = open_page(browser, f"{server}/?ky=nam&nam=2024&cau_truc=legacy", "Xếp hạng các huyện",
+                        ".js-plotly-plot .main-svg")
+    try:
+        labels = page.locator(".js-plotly-plot").first.locator("text.bartext").all_text_contents()  # SVG text
+        assert len(labels) == 26 and all(" xã · " in t and t.endswith("/12 chỉ số") for t in labels), labels[:3]
+        assert page.get_by_text("chưa đủ dữ liệu để xếp hạng", exact=False).count() >= 1
+    finally:
+        page.close()
 
 
 def test_a_click_on_a_ranking_bar_opens_that_unit(server, browser):
