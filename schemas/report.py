@@ -184,7 +184,9 @@ class IndicatorTemplates(_Templates):
     composite: str = _placeholders("score", "coverage", "count")
     composite_none: str = _placeholders("count")
     rank: str = _placeholders("rank", "ranked", "among")
-    unranked: str = _placeholders("reason")
+    unranked: str = _placeholders("coverage", "count", "min_indicators", text="too few indicators to rank")
+    unranked_reporting: str = _placeholders("reporting", "communes", "commune_word", "min_pct",
+                                            text="a district or area where too few communes sent data")
 
 
 class FlagTemplates(_Templates):
@@ -197,6 +199,8 @@ class FlagTemplates(_Templates):
 class CommuneTemplates(_Templates):
     coverage: str = _placeholders("reporting", "communes", "commune_word")
     unranked_rank: str = _placeholders(text="the rank cell of a commune that is not ranked")
+    coverage_column: str = _placeholders(text="header of the column 'indicators with a value / 12'")
+    flags_column: str = _placeholders(text="header of the column counting a commune's warnings")
     ranking_rule: str = _placeholders("min_indicators", "count")
 
 

@@ -1,4 +1,4 @@
-"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, docs.
+"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, report, docs.
 
 Every command prints one clear Vietnamese/English message and exits non-zero on a user error
 (missing path, unreadable file, bad option, bad configuration); tracebacks are for bugs only.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
 import sys
 from pathlib import Path
 
@@ -107,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_units(backlog)
     _add_format(backlog)
 
+    report = sub.add_parser("report", help="the written report (BÁO CÁO kết quả … mô hình) of a unit as an editable "
+                                           "Word file, with a PDF beside it when LibreOffice is installed")
+    _add_db(report)
+    report.add_argument("--unit", required=True,
+                        help="commune code, district or 'địa bàn huyện cũ' code, or 'province'")
+    _add_units(report)
+    _add_period(report)
+    report.add_argument("--out", type=Path, help="the .docx to write (default: bao_cao_<unit>_<from>_<to>.docx)")
+    report.add_argument("--templates", help="report wording (default: $DVCQ_REPORT_TEMPLATES or config/report.toml)")
+
     upgrade = sub.add_parser("upgrade", help="bring a warehouse made by an older dvcq up to date (loads nothing)")
     _add_db(upgrade)
 
@@ -136,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         frame = tables.command_frame(args.command, args, config)
         emit(tables.readable(frame, args.command) if args.format == "table" else frame, args.format)
         return 0
+    if args.command == "report":
+        return _report(args, config)
     if args.command == "upgrade":
         from pipelines.ingest.warehouse import is_current, publishing, resolve_db_path
         if is_current(args.db):
@@ -152,6 +165,42 @@ def run(args: argparse.Namespace) -> int:
         print(f"Đã ghi {args.out}")
         return 0
     raise UserError(f"lệnh không biết: {args.command}")
+
+
+def _report(args: argparse.Namespace, config) -> int:
+    """``dvcq report``: the .docx, then a PDF beside it when LibreOffice is installed (said in one line when
+    not). Period defaults as for ``indicators``; an unknown unit is a user error."""
+    from pipelines.cli.tables import period_from_args
+    from pipelines.ingest.warehouse import connect_read_only
+    from pipelines.report import ReportUnitError, build_report, write_docx
+    from pipelines.report.pdf import convert_to_pdf
+    from pipelines.sql import InStructure
+    from schemas.admin_unit import default_era
+    from schemas.report import load_report_templates
+
+    templates = load_report_templates(args.templates)
+    out = args.out
+    if out is not None and out.suffix.lower() != ".docx":
+        raise UserError(f"--out phải là tệp .docx: {out}")
+    raw = connect_read_only(args.db)
+    try:
+        period = period_from_args(raw, args)
+        report = build_report(InStructure(raw, args.units or default_era(period.date_to)), config, templates,
+                              args.unit, period)
+    except ReportUnitError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        raw.close()
+    out = out or Path(f"{report.file_stem}.docx")
+    write_docx(report, out)
+    print(f"Đã ghi {out}")
+    try:
+        pdf = convert_to_pdf(out)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:  # the Word file is the product: said, not failed
+        print(f"dvcq: không tạo được bản PDF ({exc}); tệp Word vẫn dùng được.", file=sys.stderr)
+        return 0
+    print(f"Đã ghi {pdf}" if pdf else "Không có LibreOffice (soffice) trên máy này: chỉ ghi tệp Word, không kèm PDF.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
