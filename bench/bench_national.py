@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import statistics
 import sys
@@ -95,6 +96,11 @@ def write_exports(out: Path, rows: int, seed: int = 11) -> list[Path]:
     return paths
 
 
+def load() -> str:
+    """The machine's load average, printed beside each number: it is shared, so a slow run is seen as such."""
+    return "load {:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
+
+
 def timed(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -127,7 +133,7 @@ def indicator_times(db: Path, repeat: int) -> None:
         again = timed(floor, repeat)
         print(f"[{era}] {communes:,} communes, {period.date_from:%d/%m/%Y}–{period.date_to:%d/%m/%Y}: floor "
               f"{base * 1000:.0f} ms (again {again * 1000:.0f} ms), indicator_table(commune) {table * 1000:.0f} ms, "
-              f"{table / min(base, again):.1f}x floor", flush=True)
+              f"{table / min(base, again):.1f}x floor ({load()})", flush=True)
     con.close()
 
 
@@ -144,18 +150,19 @@ def main() -> None:
     started = time.perf_counter()
     files = write_exports(exports, args.rows)
     size = sum(f.stat().st_size for f in files)
-    print(f"wrote {len(files)} files, {args.rows:,} rows, {size / 1e9:.1f} GB in {time.perf_counter() - started:.0f} s",
-          flush=True)
+    print(f"wrote {len(files)} files, {args.rows:,} rows, {size / 1e9:.1f} GB in {time.perf_counter() - started:.0f} s "
+          f"({load()})", flush=True)
     try:
         floor = measure("floor", files, args.dir / "floor.duckdb")
         (args.dir / "floor.duckdb").unlink()
         print(f"floor (read_csv into a table): {floor['seconds']:.0f} s, {args.rows / floor['seconds']:,.0f} rows/s, "
-              f"peak {floor['peak_mib']:,.0f} MiB", flush=True)
+              f"peak {floor['peak_mib']:,.0f} MiB ({load()})", flush=True)
         db = args.dir / "national.duckdb"
         ours = measure("ingest", files, db, province=NATIONAL)
         assert ours["rows"] == floor["rows"] == args.rows, (ours, floor)
         print(f"ingest: {ours['seconds']:.0f} s, {args.rows / ours['seconds']:,.0f} rows/s, peak {ours['peak_mib']:,.0f} "
-              f"MiB, {ours['seconds'] / floor['seconds']:.2f}x floor; warehouse {db.stat().st_size / 1e9:.2f} GB on disk",
+              f"MiB, {ours['seconds'] / floor['seconds']:.2f}x floor; warehouse {db.stat().st_size / 1e9:.2f} GB on disk "
+              f"({load()})",
               flush=True)
     finally:
         shutil.rmtree(exports)

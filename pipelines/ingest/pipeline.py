@@ -120,7 +120,9 @@ def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: l
     """
     numbered = body.with_row_index(ROW, offset=first_row)
     nonblank = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in body.columns])
-    kept = numbered.filter(nonblank) if body.columns else numbered.clear()
+    blank = ~numbered.select(nonblank).to_series() if body.columns else None
+    # (filtering copies every column: an export of half a million rows rarely has a blank one)
+    kept = numbered.clear() if blank is None else numbered.filter(~blank) if blank.any() else numbered
     width = max((i + 1 for i, cell in enumerate(header) if cell is not None and str(cell).strip()), default=0)
     unnamed = [c for i, c in enumerate(body.columns) if i not in match.columns
                and (i >= width or header[i] is None or not str(header[i]).strip())]
@@ -306,7 +308,8 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     if blank_rows:
         notes.append(f"bỏ qua {blank_rows} dòng trống")
     report.message = "; ".join(notes)
-    return PreparedTable(report, schema, raw, typed.filter(trusted), typed.filter(~trusted), era)
+    bad = typed.filter(~trusted)
+    return PreparedTable(report, schema, raw, typed.filter(trusted) if len(bad) else typed, bad, era)
 
 
 def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> FileReport:
