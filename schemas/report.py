@@ -183,7 +183,7 @@ class IndicatorTemplates(_Templates):
     intro: str = _placeholders("count")
     composite: str = _placeholders("score", "coverage", "count")
     composite_none: str = _placeholders("count")
-    rank: str = _placeholders("rank", "ranked", "among")
+    rank: str = _placeholders("rank", "ranked", "level_word")
     unranked: str = _placeholders("coverage", "count", "min_indicators", text="too few indicators to rank")
     unranked_reporting: str = _placeholders("reporting", "communes", "commune_word", "min_pct",
                                             text="a district or area where too few communes sent data")
@@ -198,6 +198,8 @@ class FlagTemplates(_Templates):
 
 class CommuneTemplates(_Templates):
     coverage: str = _placeholders("reporting", "communes", "commune_word")
+    not_reporting_named: str = _placeholders("n", "commune_word", "names", text="a district's or area's silent communes")
+    not_reporting_count: str = _placeholders("n", "commune_word", text="the province's: too many to name")
     unranked_rank: str = _placeholders(text="the rank cell of a commune that is not ranked")
     coverage_column: str = _placeholders(text="header of the column 'indicators with a value / 12'")
     flags_column: str = _placeholders(text="header of the column counting a commune's warnings")

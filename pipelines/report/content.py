@@ -272,10 +272,10 @@ def indicator_table(facts: ReportFacts, config: DvcqConfig) -> Table:
             has = r["value"] is not None
             rows.append([str(number), r["label"], num(r["numerator"]), num(r["denominator"]),
                          vn_number(r["value"], 1) if has else "N/A", vn_target(r["target"]).removesuffix(" %"),
-                         f"{vn_number(r['ci_low'], 1)}–{vn_number(r['ci_high'], 1)} %" if has else "—"])
+                         f"{vn_number(r['ci_low'], 1)}–{vn_number(r['ci_high'], 1)}" if has else "—"])
     columns = ["STT", OUTPUT_LABELS["label"], OUTPUT_LABELS["numerator"], OUTPUT_LABELS["denominator"],
                OUTPUT_LABELS["value"], OUTPUT_LABELS["target"], OUTPUT_LABELS["interval"]]
-    return Table(columns, rows, frozenset(groups), (0.6, 4.6, 1.2, 1.2, 1.2, 1.2, 1.9))
+    return Table(columns, rows, frozenset(groups), (0.9, 4.6, 1.2, 1.2, 1.3, 1.4, 2.1))
 
 
 def composite_sentences(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: DvcqConfig) -> list[str]:
@@ -288,8 +288,7 @@ def composite_sentences(t: ReportTemplates, w: _Writer, facts: ReportFacts, conf
         return out
     word = LEVEL_WORDS[scope.era][scope.level]
     if comp["ranked"]:
-        out.append(w(it.rank, rank=comp["rank_province"], ranked=facts.ranked_units,
-                     among=f"trong các {word} của {in_sentence(scope.province_name)}"))
+        out.append(w(it.rank, rank=comp["rank_province"], ranked=facts.ranked_units, level_word=word))
     elif comp["coverage"] < config.min_indicators_ranked:
         out.append(w(it.unranked, coverage=comp["coverage"], count=INDICATOR_COUNT,
                      min_indicators=config.min_indicators_ranked))
@@ -304,16 +303,31 @@ def flag_items(t: ReportTemplates, w: _Writer, facts: ReportFacts) -> list[str]:
     return [w(t.flags.item, kind=FLAG_KINDS[f], reason=r) for f, r in facts.flags.select("flag", "reason").iter_rows()]
 
 
-def commune_table(t: ReportTemplates, facts: ReportFacts) -> Table:
-    """The scope's communes ranked by composite score, with the indicators each rests on and its warnings."""
-    cm = t.communes
-    rows = [[str(r["rank"]) if r["ranked"] else cm.unranked_rank, r["unit_name"],
-             vn_number(r["value"], 1) if r["value"] is not None else "—",
-             f"{r['coverage']}/{INDICATOR_COUNT}", num(r["flags"])]
-            for r in facts.communes.iter_rows(named=True)]
-    columns = [OUTPUT_LABELS["rank"], LEVEL_LABELS[facts.scope.era]["commune"], COMPOSITE_LABEL, cm.coverage_column,
-               cm.flags_column]
-    return Table(columns, rows, widths=(1.4, 4.4, 1.6, 1.8, 1.4))
+def commune_blocks(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: DvcqConfig) -> list[Block]:
+    """Coverage (communes reporting / communes), then the reporting communes ranked by composite score with the
+    indicators each rests on and its warnings; the silent ones named (a district, an area) or counted (the
+    province, where they run to hundreds)."""
+    cm, scope = t.communes, facts.scope
+    word = LEVEL_LABELS[scope.era]["commune"].lower()
+    reporting = facts.communes.filter(facts.communes["reporting_communes"] > 0)
+    silent = facts.communes.filter(facts.communes["reporting_communes"] == 0)
+    blocks: list[Block] = [Paragraph(w(cm.coverage, reporting=num(reporting.height),
+                                       communes=num(facts.communes.height), commune_word=word))]
+    if reporting.height:
+        rows = [[str(r["rank"]) if r["ranked"] else cm.unranked_rank, r["unit_name"],
+                 vn_number(r["value"], 1) if r["value"] is not None else "—",
+                 f"{r['coverage']}/{INDICATOR_COUNT}", num(r["flags"])]
+                for r in reporting.iter_rows(named=True)]
+        columns = [OUTPUT_LABELS["rank"], LEVEL_LABELS[scope.era]["commune"], COMPOSITE_LABEL, cm.coverage_column,
+                   cm.flags_column]
+        blocks += [Paragraph(w(cm.ranking_rule, min_indicators=config.min_indicators_ranked, count=INDICATOR_COUNT)),
+                   Table(columns, rows, widths=(2.3, 5.4, 2.0, 2.1, 1.6))]
+    if silent.height and scope.level == "province":
+        blocks.append(Paragraph(w(cm.not_reporting_count, n=num(silent.height), commune_word=word)))
+    elif silent.height:
+        blocks.append(Paragraph(w(cm.not_reporting_named, n=num(silent.height), commune_word=word,
+                                  names=", ".join(sorted(silent["unit_name"])))))
+    return blocks
 
 
 # ------------------------------------------------------------------ the document
@@ -343,13 +357,7 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
         flagged = communes.filter(communes["flags"] > 0).height
         blocks.append(Paragraph(w(t.flags.communes, flagged=num(flagged), communes=num(communes.height),
                                   commune_word=commune_word)))
-        comp = facts.rates.filter(facts.rates["indicator"] == COMPOSITE).row(0, named=True)
-        blocks += [Heading(w(h.communes, commune_word=commune_word), 2),
-                   Paragraph(w(t.communes.coverage, reporting=num(comp["reporting_communes"]),
-                               communes=num(comp["communes"]), commune_word=commune_word)),
-                   Paragraph(w(t.communes.ranking_rule, min_indicators=config.min_indicators_ranked,
-                               count=INDICATOR_COUNT)),
-                   commune_table(t, facts)]
+        blocks += [Heading(w(h.communes, commune_word=commune_word), 2), *commune_blocks(t, w, facts, config)]
     blank = Paragraph(w(t.assessment.blank))
     blocks += [Heading(w(h.assessment), 1), Heading(w(h.strengths), 2), blank, Heading(w(h.shortcomings), 2)]
     blocks += ([Paragraph(w(t.assessment.shortcomings_intro, n=num(len(flags)))), *(Bullet(f) for f in flags), blank]

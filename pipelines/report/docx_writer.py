@@ -32,6 +32,8 @@ MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}  # 
 TEXT_WIDTH_CM = (210 - 30 - 15) / 10
 HEADER_COLUMNS_CM = (6.3, TEXT_WIDTH_CM - 6.3)
 LANGUAGE = "vi-VN"
+SIGNATURE_LINES = 4
+"""Empty lines under the signer's title: room for the signature and the seal."""
 
 
 def _fonts(r_pr) -> None:
@@ -92,7 +94,10 @@ def _no_borders(table) -> None:
 
 
 def _widths(table, widths_cm: tuple[float, ...]) -> None:
+    """Column widths in the grid (LibreOffice reads these) and on every cell (Word reads those)."""
     table.autofit = False
+    for column, width in zip(table.columns, widths_cm):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm):
             cell.width = Cm(width)
@@ -191,9 +196,12 @@ def _table(doc, block: Table) -> None:
 
 def _signature(doc, report: ReportDocument) -> None:
     """'Nơi nhận' on the left (12 and 11 pt), the signer's title on the right, room to sign below it."""
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the closing sentence stays with the signature
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2))
+    cant_split = OxmlElement("w:cantSplit")
+    table.rows[0]._tr.get_or_add_trPr().append(cant_split)
     left, right = table.cell(0, 0), table.cell(0, 1)
     _line(left, report.copies_heading, 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
     for line in report.copies_to:
@@ -201,6 +209,8 @@ def _signature(doc, report: ReportDocument) -> None:
     for i, line in enumerate(report.signer):
         _line(right, line, BODY_PT, bold=True, first=i == 0)
     _line(right, report.signature_note, HEADER_PT, italic=True)
+    for _ in range(SIGNATURE_LINES):
+        _line(right, "", BODY_PT)
 
 
 def write_docx(report: ReportDocument, out: str | Path | BinaryIO) -> None:
