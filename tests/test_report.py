@@ -356,3 +356,44 @@ def test_the_report_renders_to_pdf_and_png(warehouse, tmp_path):
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     assert list(tmp_path.glob("page*.png"))
+
+
+class _Capture:
+    """Stands in for a Streamlit container: keeps what the button would offer."""
+
+    def __init__(self) -> None:
+        self.buttons: list[tuple[str, object, dict]] = []
+        self.warnings: list[str] = []
+
+    def download_button(self, label, data, **kwargs):
+        self.buttons.append((label, data, kwargs))
+
+    def warning(self, text):
+        self.warnings.append(text)
+
+
+def test_dashboard_button_builds_the_report_of_the_view(warehouse, tmp_path, monkeypatch):
+    from dashboard.filters import Filters
+    from dashboard.report import report_button
+
+    monkeypatch.setenv("DVCQ_DB", str(warehouse))
+    view = Filters(kind="tuy_chon", date_from=HA_TRUNG_PERIOD.date_from, date_to=HA_TRUNG_PERIOD.date_to,
+                   as_of=HA_TRUNG_PERIOD.as_of, prev_from=dt.date(2019, 1, 1), prev_to=dt.date(2020, 12, 31),
+                   label="2021–2022", district=HA_TRUNG_DISTRICT, commune=HA_TRUNG, era="legacy")
+    container = _Capture()
+    report_button(view, container)
+    [(label, build, kwargs)] = container.buttons
+    assert label == "Tải báo cáo (.docx)" and kwargs["file_name"] == "bao_cao_15271_20210101_20221231.docx"
+    out = tmp_path / kwargs["file_name"]
+    out.write_bytes(build())
+    _, paragraphs, _ = _open(out)
+    assert "Kính gửi: Đảng ủy thị trấn Hà Trung." in paragraphs
+    assert any("trả kết quả trước hạn 909 hồ sơ, chiếm 97,6 % số hồ sơ đã trả kết quả (909/931)" in p
+               for p in paragraphs)
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(TEMPLATES.read_text(encoding="utf-8").replace("[survey]", "[survay]"), encoding="utf-8")
+    monkeypatch.setenv("DVCQ_REPORT_TEMPLATES", str(broken))
+    container = _Capture()
+    report_button(view, container)
+    assert not container.buttons and "survay" in container.warnings[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.engine.flags import vn_date, vn_percent, vn_target
+from pipelines.engine.indicators import Period
 from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
 from pipelines.report.facts import ReportFacts, ReportScope
 from pipelines.text import vn_number
@@ -321,7 +322,7 @@ def commune_blocks(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: D
         columns = [OUTPUT_LABELS["rank"], LEVEL_LABELS[scope.era]["commune"], COMPOSITE_LABEL, cm.coverage_column,
                    cm.flags_column]
         blocks += [Paragraph(w(cm.ranking_rule, min_indicators=config.min_indicators_ranked, count=INDICATOR_COUNT)),
-                   Table(columns, rows, widths=(2.3, 5.4, 2.0, 2.1, 1.6))]
+                   Table(columns, rows, widths=(3.0, 5.2, 2.0, 2.1, 1.6))]
     if silent.height and scope.level == "province":
         blocks.append(Paragraph(w(cm.not_reporting_count, n=num(silent.height), commune_word=word)))
     elif silent.height:
@@ -364,7 +365,6 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
                if flags else [blank])
     blocks += [Heading(w(h.tasks), 1), blank, Heading(w(h.recommendations), 1), blank,
                Paragraph(w(t.assessment.closing, issuer_short=issuer_short, scope=scope_text))]
-    p = facts.period
     return ReportDocument(
         superior=w(level.superior), issuer=w(level.issuer).split("\n"), number=w(t.header.number),
         motto=w(t.header.motto), motto_sub=w(t.header.motto_sub),
@@ -373,4 +373,9 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
         recipient=w(level.recipient), blocks=blocks, copies_heading=w(t.assessment.copies_heading),
         copies_to=[w(line) for line in level.copies_to], signer=w(level.signer).split("\n"),
         signature_note=w(t.assessment.signature_note),
-        file_stem=f"bao_cao_{scope.unit_code}_{p.date_from:%Y%m%d}_{p.date_to:%Y%m%d}")
+        file_stem=file_stem(scope.unit_code, facts.period))
+
+
+def file_stem(unit_code: str, period: Period) -> str:
+    """'bao_cao_15271_20210101_20221231': the report's file name without extension (CLI and dashboard alike)."""
+    return f"bao_cao_{unit_code}_{period.date_from:%Y%m%d}_{period.date_to:%Y%m%d}"
