@@ -194,6 +194,7 @@ class FlagTemplates(_Templates):
     intro: str = _placeholders("n")
     item: str = _placeholders("kind", "reason", text="one warning")
     communes: str = _placeholders("flagged", "communes", "commune_word")
+    communes_none: str = _placeholders("communes", "commune_word", text="no commune of the unit has a warning")
 
 
 class CommuneTemplates(_Templates):

@@ -271,6 +271,7 @@ def test_district_and_area_reports_rank_their_communes_with_coverage(warehouse, 
     _, paragraphs, tables = _open(out)
     assert f"Có 1/{communes} xã/phường/thị trấn gửi số liệu trong kỳ." in paragraphs
     assert "Kính gửi: Ban Dân vận Tỉnh ủy Thanh Hóa." in paragraphs
+    assert f"Không xã/phường/thị trấn nào trong {communes} xã/phường/thị trấn có cảnh báo." in paragraphs
     ranking = tables[2]
     assert ranking[0] == ["Hạng", "Xã/phường/thị trấn", "Điểm tổng hợp", "Chỉ số có giá trị", "Số cảnh báo"]
     assert ranking[1:] == [["1", "Thị trấn Hà Trung", "96,4", "11/12", "0"]]

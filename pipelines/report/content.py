@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipelines.engine.flags import vn_date, vn_percent, vn_target
 from pipelines.engine.indicators import Period
 from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
-from pipelines.report.facts import ReportFacts, ReportScope
+from pipelines.report.facts import ReportFacts
 from pipelines.text import vn_number
 from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS
 from schemas.config import SCORED_INDICATORS, DvcqConfig
@@ -124,9 +124,9 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def common_values(scope: ReportScope, facts: ReportFacts) -> dict[str, str]:
+def common_values(facts: ReportFacts) -> dict[str, str]:
     """The placeholders every template may use (``schemas.report.COMMON_PLACEHOLDERS``)."""
-    p = facts.period
+    scope, p = facts.scope, facts.period
     return {"unit": in_sentence(scope.unit_name), "Unit": scope.unit_name, "UNIT": scope.unit_name.upper(),
             "unit_short": short(scope.unit_name), "parent": in_sentence(scope.parent_name),
             "PARENT": scope.parent_name.upper(), "province": in_sentence(scope.province_name),
@@ -251,9 +251,10 @@ def survey_sentences(t: ReportTemplates, w: _Writer, c: dict, ratings: dict[int,
     given = [w(s.rating, n=num(ratings[r]), label=_lower_first(RATING.labels_vi[str(r)]),
                pct=pct(ratings[r], responses), responses=num(responses))
              for r in sorted(map(int, RATING.labels_vi), reverse=True) if ratings.get(r)]
-    nobody = [f"“{_lower_first(RATING.labels_vi[str(r)])}”" for r in sorted(map(int, RATING.labels_vi), reverse=True)
+    nobody = [_lower_first(RATING.labels_vi[str(r)]) for r in sorted(map(int, RATING.labels_vi), reverse=True)
               if not ratings.get(r)]
-    parts = given + ([w(s.rating_zero, label=", ".join(nobody).strip("“”"))] if nobody else [])
+    # The template quotes its {label}: several ratings no one gave read “không hài lòng”, “rất không hài lòng”.
+    parts = given + ([w(s.rating_zero, label="”, “".join(nobody))] if nobody else [])
     satisfied, rated = c["overall_satisfied"], c["overall_rated"]
     return [w(s.total, responses=num(responses), by_rating="; ".join(parts)),
             w(s.satisfied, satisfied=num(satisfied), responses=num(rated), satisfied_pct=pct(satisfied, rated))]
@@ -336,7 +337,7 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
     """The whole report for ``facts``: header, sections I–IV in the order officials write them, signature."""
     t, scope, c = templates, facts.scope, facts.counts
     level = t.levels[scope.report_level]
-    w = _Writer(common_values(scope, facts))
+    w = _Writer(common_values(facts))
     scope_text = w(t.header.scope_area if scope.report_level == "area" else t.header.scope_unit)
     issuer_short = w(level.issuer_short)
     commune_word = LEVEL_LABELS[scope.era]["commune"].lower()
@@ -357,7 +358,8 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
         communes = facts.communes
         flagged = communes.filter(communes["flags"] > 0).height
         blocks.append(Paragraph(w(t.flags.communes, flagged=num(flagged), communes=num(communes.height),
-                                  commune_word=commune_word)))
+                                  commune_word=commune_word) if flagged else
+                                w(t.flags.communes_none, communes=num(communes.height), commune_word=commune_word)))
         blocks += [Heading(w(h.communes, commune_word=commune_word), 2), *commune_blocks(t, w, facts, config)]
     blank = Paragraph(w(t.assessment.blank))
     blocks += [Heading(w(h.assessment), 1), Heading(w(h.strengths), 2), blank, Heading(w(h.shortcomings), 2)]
