@@ -277,7 +277,7 @@ def indicator_table(facts: ReportFacts, config: DvcqConfig) -> Table:
                          f"{vn_number(r['ci_low'], 1)}–{vn_number(r['ci_high'], 1)}" if has else "—"])
     columns = ["STT", OUTPUT_LABELS["label"], OUTPUT_LABELS["numerator"], OUTPUT_LABELS["denominator"],
                OUTPUT_LABELS["value"], OUTPUT_LABELS["target"], OUTPUT_LABELS["interval"]]
-    return Table(columns, rows, frozenset(groups), (0.9, 4.6, 1.2, 1.2, 1.3, 1.4, 2.1))
+    return Table(columns, rows, frozenset(groups), (1.3, 5.4, 1.5, 1.5, 1.7, 1.7, 2.4))
 
 
 def composite_sentences(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: DvcqConfig) -> list[str]:
