@@ -72,9 +72,3 @@ def has_warehouse() -> bool:
 def is_current() -> bool:
     """The warehouse has the structure views and facts this version reads, built with today's rules."""
     return _is_current(version(), db_path())
-
-
-def clear_caches() -> None:
-    st.cache_data.clear()
-    _open.clear()
-    _opened.clear()

@@ -93,7 +93,6 @@ FLAG_KINDS: dict[str, str] = {
 }
 FLAG_KINDS_SHORT: dict[str, str] = {"rule": "Vi phạm quy định", "below_target": "Dưới chỉ tiêu",
                                     "below_peers": "Dưới mặt bằng chung", "bottom_rank": "Cuối bảng xếp hạng"}
-RULES = ("late_without_apology", "pending_overdue", "petition_overdue", "no_dialogue")
 
 
 def rule_labels(config: DvcqConfig) -> dict[str, str]:
