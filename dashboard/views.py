@@ -95,6 +95,6 @@ def warm(f: Filters) -> None:
     overview_figures(f)
     data.indicators("commune", f.period)
     data.backlog_items(f.as_of, f.district, f.commune)
-    data.flags("district", f.period)
+    data.flags("commune", f.period)   # Cảnh báo opens on communes
     data.petition_breakdown(f.period, f.district, f.commune)
     data.dialogues(f.period, f.district, f.commune)

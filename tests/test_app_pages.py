@@ -127,7 +127,7 @@ def test_flags_filter_by_kind(latest):
     assert metric(at, "Vi phạm quy định") == fmt_int(expected)
     assert len(at.dataframe[0].value) == expected
     assert at.query_params["loai"] == "rule" and at.query_params["chi_so"] == "pending_overdue"
-    reasons = [m.value for m in at.markdown if m.value.startswith("- *Vi phạm quy định*")]
+    reasons = [line for m in at.markdown for line in m.value.splitlines() if line.startswith("- *Vi phạm quy định*")]
     assert len(reasons) == expected and all("Hồ sơ đang giải quyết đã quá hạn" in r for r in reasons)
     assert at.get("download_button"), "XLSX export of the warnings missing"
 

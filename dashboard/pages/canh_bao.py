@@ -61,14 +61,15 @@ if f is not None:
                            + ([f"chỉ số/quy định: {', '.join(map(chrome.indicator_label, inds))}"] if inds else []))
         chrome.export_button(export, listed, xlsx_spec, "Cảnh báo đơn vị yếu", f, "canh_bao",
                              label="Tải cảnh báo (XLSX)", chosen=filters_text)
-        with st.container(height=620):
-            for (code, name, district), part in listed.group_by("unit_code", "unit_name", "district_name",
-                                                                 maintain_order=True):
-                where = f" — {district}" if level == "commune" else ""
-                st.markdown(f"**{formatting.md_escape(name)}**{formatting.md_escape(where)} "
-                            f"({formatting.fmt_int(len(part))} cảnh báo)")
-                st.markdown("\n".join(  # an indicator's reason names it already; a rule's does not
-                    f"- *{kind}* · {formatting.md_escape(reason if reason.startswith(ind) else f'{ind}: {reason}')}"
-                    for kind, ind, reason in part.select("kind_vi", "indicator_vi", "reason").iter_rows()))
+        blocks = []  # one markdown element for every unit: hundreds of elements would slow the page down
+        for (_, name, district), part in listed.group_by("unit_code", "unit_name", "district_name",
+                                                             maintain_order=True):
+            where = f" — {district}" if level == "commune" else ""
+            blocks.append(f"**{formatting.md_escape(name)}**{formatting.md_escape(where)} "
+                          f"({formatting.fmt_int(len(part))} cảnh báo)\n\n" + "\n".join(
+                              # an indicator's reason names it already; a rule's does not
+                              f"- *{kind}* · {formatting.md_escape(reason if reason.startswith(ind) else f'{ind}: {reason}')}"
+                              for kind, ind, reason in part.select("kind_vi", "indicator_vi", "reason").iter_rows()))
+        st.container(height=620).markdown("\n\n".join(blocks))
         st.caption("«Thấp hơn … rõ rệt»: cận trên khoảng tin cậy 95 % (Wilson) vẫn thấp hơn mức so sánh, nên "
                    "không phải do dao động ngẫu nhiên.")

@@ -1,10 +1,13 @@
 """Tồn đọng: overdue dossiers and petitions as of a date, per commune (grouped by district) and age
 bucket, a per-commune summary readable on a phone, the list oldest first, XLSX exports."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
 from schemas.catalog import LEVEL_WORDS
+
+CHART_COMMUNES = 30
 
 f = chrome.page("Hồ sơ, đơn thư tồn đọng quá hạn", "Dành cho lãnh đạo huyện")
 if f is not None:
@@ -24,10 +27,15 @@ if f is not None:
         c[3].metric("Quá hạn lâu nhất (ngày làm việc)", formatting.fmt_int(items["days_overdue"].max()), border=True)
         per = data.backlog_by_commune(items)
         group = LEVEL_WORDS[f.era]["district"]
+        # A province has hundreds of communes: the chart keeps the most burdened ones (in district groups),
+        # the table below lists every one.
+        shown = per.filter(pl.col("commune_code").is_in(per.top_k(CHART_COMMUNES, by="n")["commune_code"].implode()))
+        title = "Số việc quá hạn theo xã (màu: số ngày làm việc quá hạn)" + (
+            f"<br><sup>{CHART_COMMUNES} xã nhiều việc nhất trong {formatting.fmt_int(len(per))} xã; bảng dưới có đủ"
+            "</sup>" if len(per) > CHART_COMMUNES else "")
         left, right = st.columns([3, 1])
         event = left.plotly_chart(
-            charts.backlog_bars(per, "Số việc quá hạn theo xã (màu: số ngày làm việc quá hạn)", data.bucket_labels(),
-                                chrome.BUCKET_COLOURS, group),
+            charts.backlog_bars(shown, title, data.bucket_labels(), chrome.BUCKET_COLOURS, group),
             key="bk_communes", on_select="rerun", selection_mode="points")
         if code := chrome.clicked_unit(event):
             chrome.open_unit(code)
