@@ -70,7 +70,8 @@ def export_button(container, frame: pl.DataFrame, spec: dict[str, tuple[str, str
     """An XLSX download of a table with its title, scope, period and filters written inside the sheet."""
     unit = f.commune or f.district or "toan_tinh"
     stamp = f"{f.as_of:%Y%m%d}" if stocks else f"{f.date_from:%Y%m%d}_{f.date_to:%Y%m%d}"
-    container.download_button(label, xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks, chosen)),
+    # The workbook is written when the button is pressed, not on every run of the page.
+    container.download_button(label, lambda: xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks, chosen)),
                               file_name=f"{file_stem}_{unit}_{stamp}.xlsx", icon=":material/download:",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=f"xlsx_{file_stem}")

@@ -80,25 +80,25 @@ def display_frame(df: pl.DataFrame, spec: dict[str, tuple[str, str]]) -> pl.Data
     """Select ``spec``'s columns, format each by kind, rename to its Vietnamese label.
 
     kinds: text, long (text shown in full, wrapped in XLSX), int, num, pct, date, vocab:<name>.
+    Each distinct value is formatted once and mapped back: a backlog of 300 000 items has a few
+    hundred distinct ages and dates, so a page does not format 300 000 cells in Python.
     """
-    out = {}
+    formatters = {"int": lambda v: fmt_int(v) if v is not None else "", "num": fmt_num, "pct": fmt_pct,
+                  "date": fmt_date}
+    columns = []
     for col, (label, kind) in spec.items():
         if col not in df.columns:
             continue
-        values = df.get_column(col).to_list()
-        if kind == "int":
-            out[label] = [fmt_int(v) if v is not None else "" for v in values]
-        elif kind == "num":
-            out[label] = [fmt_num(v) for v in values]
-        elif kind == "pct":
-            out[label] = [fmt_pct(v) for v in values]
-        elif kind == "date":
-            out[label] = [fmt_date(v) for v in values]
-        elif kind.startswith("vocab:"):
-            out[label] = [vocab_label(kind[6:], v) for v in values]
+        values = df.get_column(col)
+        if kind.startswith("vocab:"):
+            format_one = lambda v, vocabulary=kind[6:]: vocab_label(vocabulary, v)  # noqa: E731
         else:
-            out[label] = ["" if v is None else str(v) for v in values]
-    return pl.DataFrame(out, schema={k: pl.String for k in out})
+            format_one = formatters.get(kind, lambda v: "" if v is None else str(v))
+        distinct = values.unique().to_list()
+        shown = values.replace_strict(distinct, [format_one(v) for v in distinct], return_dtype=pl.String) \
+            if distinct else pl.Series([], dtype=pl.String)
+        columns.append(shown.alias(label))
+    return pl.DataFrame(columns)
 
 
 def xlsx_bytes(df: pl.DataFrame, spec: dict[str, tuple[str, str]], sheet: str = "Dữ liệu",
