@@ -80,6 +80,7 @@ def test_unit_page_scorecard_and_drilldown(latest):
     at.selectbox(key="huyen").set_value(district).run()
     no_errors(at)
     assert metric(at, "Điểm tổng hợp") != "N/A"
+    assert [b.label for b in at.get("download_button")].count("Tải báo cáo (.docx)") == 1  # the written report
     at.selectbox(key="url_chi_so").set_value("khong_tre_hen").run()
     no_errors(at)
     done = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'completed' AND "

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
 from dashboard.filters import page_control
+from dashboard.report import report_button
 from schemas.catalog import INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
@@ -19,7 +20,9 @@ if f is not None and not (f.commune or f.district):
 elif f is not None:
     level, unit = data.scope(f.district, f.commune)
     table = data.unit_rows(data.indicators(level, f.period), unit)
-    st.header(data.unit_name(unit))
+    head, action = st.columns([4, 1])
+    head.header(data.unit_name(unit))
+    report_button(f, action)
     if f.era == "2025" and level == "commune":
         chrome.predecessors_caption(data.predecessors(unit))
     comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)

@@ -5,12 +5,14 @@ import streamlit as st
 
 from dashboard import chrome, data, formatting, views
 from dashboard.filters import page_control
+from dashboard.report import report_button
 from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Tổng quan", "Mô hình «Chính quyền thân thiện, vì Nhân dân phục vụ»")
 if f is not None:
     o = views.overview(f)
+    report_button(f)
 
     def card(col, label, key, source="m", help=None, inverse=False):
         frame, prev = (o.measures, o.measures_before) if source == "m" else (o.rates, o.rates_before)
