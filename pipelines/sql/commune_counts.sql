@@ -40,13 +40,13 @@ stock_deltas AS (  -- entries minus exits of each stock, each day (month) counte
 ),
 stocks AS (  -- at each as-of date: dossiers open, dossiers and petitions overdue, overdue ones named by an apology
     SELECT a.as_of, u.commune_code,
-           SUM(COALESCE(d.pending, 0)) OVER w AS dossiers_pending,
-           SUM(COALESCE(d.overdue, 0)) OVER w AS dossiers_overdue,
-           SUM(COALESCE(d.overdue_named, 0)) OVER w AS overdue_named,
-           SUM(COALESCE(d.petitions_overdue, 0)) OVER w AS petitions_overdue
+           COALESCE(SUM(d.pending), 0) AS dossiers_pending,
+           COALESCE(SUM(d.overdue), 0) AS dossiers_overdue,
+           COALESCE(SUM(d.overdue_named), 0) AS overdue_named,
+           COALESCE(SUM(d.petitions_overdue), 0) AS petitions_overdue
     FROM units u CROSS JOIN (SELECT DISTINCT as_of FROM p) a
-    LEFT JOIN stock_deltas d ON d.as_of = a.as_of AND d.commune_code = u.commune_code
-    WINDOW w AS (PARTITION BY u.commune_code ORDER BY a.as_of)
+    LEFT JOIN stock_deltas d ON d.commune_code = u.commune_code AND d.as_of <= a.as_of
+    GROUP BY ALL
 ),
 completed_late AS (  -- biet_xin_loi's late dossiers completed in the period: named by an apology by the
     -- as-of date, and those also overdue at it (completed after an as-of date inside the period)
