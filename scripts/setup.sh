@@ -6,12 +6,12 @@ cd "$(dirname "$0")/.."
 extra="${1:-}"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install -qq --upgrade pip  # -qq: errors only (no mirror or build warnings)
 fi
 stamp=".venv/.dvcq-installed${extra:+-$extra}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   spec="."
   [ -n "$extra" ] && spec=".[$extra]"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+  .venv/bin/python -m pip install -qq --disable-pip-version-check -e "$spec"
   touch "$stamp"
 fi
