@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -112,20 +113,34 @@ class DvcqConfig(_Strict):
         return weights
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_toml_model(source: Path, model: type[Model], error: type[ConfigError], what: str,
+                    problem: Callable[[dict], str], separator: str = "\n  ") -> Model:
+    """Read a TOML file people edit and validate it against ``model``. Every failure is one ``error``
+    naming the file (``what`` says which kind) and, for bad values, each key with ``problem``'s words,
+    the keys joined by ``separator`` (one line where the message must stay one line)."""
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error(f"Không tìm thấy {what} {source}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what.capitalize()} {source} sai cú pháp TOML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = [problem(err) for err in exc.errors()]
+        lead = separator if separator.isspace() else " "  # a list below, or the list on the same line
+        raise error(f"{what.capitalize()} {source} có giá trị không hợp lệ:{lead}" + separator.join(problems)) from exc
+
+
+def _config_problem(err: dict) -> str:
+    key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
+    return f"{key}: {err['msg']} (giá trị: {err.get('input')!r})"
+
+
 def load_config(path: str | os.PathLike | None = None) -> DvcqConfig:
     """Read and validate the configuration; ``DVCQ_CONFIG`` overrides the default path."""
-    config_path = Path(path or os.environ.get("DVCQ_CONFIG") or DEFAULT_CONFIG_PATH)
-    try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"Không tìm thấy tệp cấu hình {config_path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Tệp cấu hình {config_path} sai cú pháp TOML: {exc}") from exc
-    try:
-        return DvcqConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
-            problems.append(f"{key}: {err['msg']} (giá trị: {err.get('input')!r})")
-        raise ConfigError(f"Tệp cấu hình {config_path} có giá trị không hợp lệ:\n  " + "\n  ".join(problems)) from exc
+    source = Path(path or os.environ.get("DVCQ_CONFIG") or DEFAULT_CONFIG_PATH)
+    return read_toml_model(source, DvcqConfig, ConfigError, "tệp cấu hình", _config_problem)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import string
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.config import ConfigError
+from schemas.config import ConfigError, read_toml_model
 
 DEFAULT_REPORT_TEMPLATES_PATH = Path(__file__).resolve().parents[1] / "config" / "report.toml"
 REPORT_LEVELS: tuple[str, ...] = ("commune", "district", "area", "province")
@@ -263,14 +262,4 @@ def _problem(err: dict) -> str:
 def load_report_templates(path: str | os.PathLike | None = None) -> ReportTemplates:
     """Read and validate the templates; ``DVCQ_REPORT_TEMPLATES`` overrides the default path."""
     source = Path(path or os.environ.get("DVCQ_REPORT_TEMPLATES") or DEFAULT_REPORT_TEMPLATES_PATH)
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ReportTemplateError(f"Không tìm thấy tệp mẫu báo cáo {source}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ReportTemplateError(f"Tệp mẫu báo cáo {source} sai cú pháp TOML: {exc}") from exc
-    try:
-        return ReportTemplates.model_validate(raw)
-    except ValidationError as exc:
-        problems = [_problem(err) for err in exc.errors()]
-        raise ReportTemplateError(f"Tệp mẫu báo cáo {source} có giá trị không hợp lệ: " + "; ".join(problems)) from exc
+    return read_toml_model(source, ReportTemplates, ReportTemplateError, "tệp mẫu báo cáo", _problem, "; ")
