@@ -85,7 +85,9 @@ def measure(step: str, files: list[Path], db: Path, province: str | None = None)
     """``run_step`` in a fresh Python process."""
     out = subprocess.run([sys.executable, __file__, "--step", step, "--db", str(db),
                           *(["--province", province] if province else []), *map(str, files)],
-                         capture_output=True, text=True, check=True, env={"DVCQ_SECRET": "bench-secret-for-timing-only-0123456789", "PATH": ""})
+                         capture_output=True, text=True, env={"DVCQ_SECRET": "bench-secret-for-timing-only-0123456789", "PATH": ""})
+    if out.returncode:
+        raise RuntimeError(f"{step} failed ({out.returncode}):\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

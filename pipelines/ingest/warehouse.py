@@ -241,17 +241,12 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             if province_code is not None and remembered(con, "unit_province") != province_code:
                 load_unit_tables(con, province_code)
                 remember(con, "unit_province", province_code)
-            # One transaction for every file and the facts: DuckDB then writes each insert's row groups
-            # straight to the file (no write-ahead log, no commit per statement, the slowest part of
-            # loading many files); nothing is visible before the publish anyway.
-            con.execute("BEGIN TRANSACTION")
             yield con
             derive_structures(con)
             config = config or load_config()
             build_facts(con, config)
             remember(con, "facts_rules", rules_fingerprint(config))
             create_structure_views(con)
-            con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
             with open(staging, "rb") as fh:
