@@ -29,7 +29,8 @@ from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HID
 from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
-from pipelines.ingest.warehouse import connect_read_only, publishing, remember, remembered, resolve_db_path
+from pipelines.ingest.warehouse import (connect_read_only, derive_structures, publishing, remember, remembered,
+                                       resolve_db_path)
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
@@ -411,8 +412,11 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
                     progress(number, len(files), mask_identifiers_text(path.name))
                 # One transaction a file: its statements commit once, not one by one. Not one for the whole
                 # run: that holds every row of the run uncommitted, and a 60 M-row national load failed so.
+                # Its records are placed in both structures now: at publish, one UPDATE of every row
+                # of a 60 M-row national load ran out of memory; a file's rows are a small one.
                 con.execute("BEGIN TRANSACTION")
                 reports.extend(load_file(ctx, prepared))
+                derive_structures(con)
                 con.execute("COMMIT")
     for note in notes:
         print(note, file=sys.stderr)
