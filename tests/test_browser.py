@@ -234,6 +234,10 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         assert nav.get_by_text("Tổng quan").count() == 1 and nav.get_by_text("tong quan").count() == 0
         zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
         zone.wait_for(timeout=60_000)
+        # The page's style element may mount a moment after the drop zone: wait for it to hide the words.
+        page.wait_for_function("() => { const s = document.querySelector("
+                               "'[data-testid=\"stFileUploaderDropzoneInstructions\"] span');"
+                               " return s && getComputedStyle(s).display === 'none'; }", timeout=30_000)
         words = zone.inner_text()  # rendered text: Streamlit's English words are hidden, ours drawn by CSS
         assert "Upload" not in words and "per file" not in words and "Drag" not in words, words
         assert page.get_by_text("tối đa 100 MB mỗi tệp", exact=False).count() == 1
