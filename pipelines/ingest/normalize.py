@@ -149,45 +149,69 @@ def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Ex
     return value, problems
 
 
-def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.LazyFrame:
+def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.DataFrame:
     """Parse each distinct raw value once (exports repeat dates and words thousands of times).
 
     Returns one row per distinct raw value with the typed value and its problems, to be
-    joined back; this keeps the regex work proportional to distinct values, not rows.
+    mapped back; this keeps the regex work proportional to distinct values, not rows.
     """
-    source = raw.lazy().select(pl.col(column.name).unique())
+    source = raw.select(pl.col(column.name).unique())
     value, problems = _parse_column(column, clean_text_expr(pl.col(column.name)))
     # A column has at most one problem (missing, unparseable and out-of-range exclude each other).
     found = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
     return source.select(pl.col(column.name).alias("_raw"), value.alias(column.name), found.alias(f"_p_{column.name}"))
 
 
+def _mapped_back(name: str, lookup: pl.DataFrame, result: str) -> pl.Expr:
+    """The lookup's ``result`` for each row's raw value of ``name`` (every raw value is in the lookup):
+    a hash map over the distinct values, cheaper than a join that must keep the frame's row order."""
+    dtype = lookup.schema[result]
+    if lookup[result].null_count() == lookup.height:  # e.g. no value of the column has a problem
+        return pl.lit(None, dtype=dtype).alias(result)
+    known = lookup.filter(pl.col("_raw").is_not_null())
+    mapped = pl.col(name).replace_strict(known["_raw"], known[result], default=None, return_dtype=dtype)
+    blank = lookup.filter(pl.col("_raw").is_null())[result]
+    if blank.len() and blank[0] is not None:
+        mapped = pl.when(pl.col(name).is_null()).then(pl.lit(blank[0], dtype=dtype)).otherwise(mapped)
+    return mapped.alias(result)
+
+
+_PRINTABLE_ASCII_WORD = r"[^!-~]"
+
+
+def clean_text_column(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """``clean_text_expr`` of a column, with a shortcut when every value is printable ASCII without
+    spaces (record ids, codes): such text is already NFC and has no space to trim or collapse, so
+    only empty strings change (to null). The result is the same either way."""
+    if frame[name].str.contains(_PRINTABLE_ASCII_WORD).any():
+        return clean_text_expr(pl.col(name))
+    return pl.when(pl.col(name) != "").then(pl.col(name))
+
+
 def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
     """Typed canonical columns (absent ones null) plus ``_problems`` from parsing."""
     keep = [c for c in raw.columns if c.startswith("_") or c in ("commune", "district")]
-    parsed = raw.lazy().select(*keep, *[pl.col(c.name).alias(f"_raw_{c.name}") for c in schema.columns
-                                        if c.name in raw.columns])
+    columns: list[pl.Expr] = []
     problem_columns = []
     for column in schema.columns:
-        if column.name not in raw.columns:
+        name, problem = column.name, f"_p_{column.name}"
+        if name not in raw.columns:
             absent = f"missing_value\tthiếu {column.label_vi}" if column.required else None
-            parsed = parsed.with_columns(pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(column.name),
-                                         pl.lit(absent, dtype=pl.String).alias(f"_p_{column.name}"))
+            columns += [pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(name),
+                        pl.lit(absent, dtype=pl.String).alias(problem)]
         elif column.personal:  # kept as read: hashed in the loading statement or before quarantine
-            parsed = parsed.with_columns(pl.col(f"_raw_{column.name}").alias(column.name),
-                                         pl.lit(None, dtype=pl.String).alias(f"_p_{column.name}"))
-        elif column.name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
-            parsed = parsed.with_columns(clean_text_expr(pl.col(f"_raw_{column.name}")).alias(column.name),
-                                         pl.lit(None, dtype=pl.String).alias(f"_p_{column.name}"))
+            columns += [pl.col(name), pl.lit(None, dtype=pl.String).alias(problem)]
+        elif name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
+            columns += [clean_text_column(raw, name).alias(name), pl.lit(None, dtype=pl.String).alias(problem)]
         else:
             lookup = _parse_distinct(raw, column)
-            parsed = parsed.join(lookup, left_on=f"_raw_{column.name}", right_on="_raw", how="left",
-                                 nulls_equal=True, maintain_order="left")
-        problem_columns.append(f"_p_{column.name}")
+            columns += [_mapped_back(name, lookup, name), _mapped_back(name, lookup, problem)]
+        problem_columns.append(problem)
     names = [c.name for c in schema.columns]
+    parsed = raw.select(*keep, *columns)
     joined = pl.concat_str(problem_columns, separator="\n", ignore_nulls=True)
     problems = pl.when(joined == "").then(None).otherwise(joined).alias(PROBLEMS)
-    return parsed.select(*keep, *names, problems).collect()
+    return parsed.lazy().select(*keep, *names, problems).collect()
 
 
 _POLARS_TYPES = {"text": pl.String, "date": pl.Date, "int": pl.Int32, "bool": pl.Boolean,

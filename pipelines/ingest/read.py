@@ -206,13 +206,20 @@ SPARE_COLUMNS = 16
 def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
     """All rows from the header row on, as strings, with SPARE_COLUMNS extra columns for ragged rows."""
     assert table.csv_bytes is not None and table.csv_separator is not None
-    width = max(len(row) for row in table.preview[header_index:header_index + 3]) + SPARE_COLUMNS
-    try:
-        frame = pl.read_csv(
+    width = max(len(row) for row in table.preview[header_index:header_index + 3])
+
+    def read(columns: int) -> pl.DataFrame:
+        return pl.read_csv(
             io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,
             skip_rows=header_index, truncate_ragged_lines=True, quote_char='"',
-            schema={f"column_{i}": pl.String for i in range(width)}, missing_columns="insert",
+            schema={f"column_{i}": pl.String for i in range(columns)}, missing_columns="insert",
         )
+    try:
+        # One spare column first: when no row reaches it, the other spare columns would be empty too
+        # (a row shorter than the spares leaves them null), and each costs as much to read as a real one.
+        frame = read(width + 1)
+        if frame[f"column_{width}"].is_not_null().any():
+            frame = read(width + SPARE_COLUMNS)
     except pl.exceptions.ComputeError as exc:
         try:  # a UTF-8 head over a Windows-1258 body: read it again as Windows-1258
             table.csv_bytes.decode("utf-8")
