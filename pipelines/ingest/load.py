@@ -50,22 +50,17 @@ _ERA_WORD = (f"CASE m.t_era WHEN 'legacy' THEN ' ({ERA_SHORT_VI['legacy']})' "
              f"ELSE ' ({ERA_SHORT_VI['2025']})' END")
 
 
-def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,
-                   source_file: str, source_sheet: str, secret: bytes) -> UpsertCounts:
-    """Insert new records, replace changed ones, count unchanged; carry records across the reform.
+def stage_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl.DataFrame,
+                  secret: bytes) -> pl.DataFrame:
+    """The rows as they will be stored: personal columns hashed, the record key, the content hash.
 
     ``rows`` has commune_code, unit_era, _row and the schema's columns, personal ones still in
-    clear: they are hashed (``pipelines.ingest.privacy.hashed_sql``) in the projection that builds the
-    staging table, so only hashes are ever materialised.
-
-    Across the reform: a row from a new commune whose id a predecessor already sent replaces
-    that record and remembers the predecessor (``predecessor_code``); a row from a legacy export
-    loaded after its successor's never overwrites the newer content, it only fills in the
-    predecessor. An id that matches records of several units is a conflict, returned unloaded.
+    clear: they are hashed (``pipelines.ingest.privacy.hashed_sql``) in the projection that
+    stages them, so only hashes leave this query. ``con`` may be any connection (the ingest
+    uses an in-memory one in the thread that prepares the next file); nothing is written.
+    Returns commune_code, unit_era, the id column (a content key for rows without one), the
+    other value columns, source_row and row_hash.
     """
-    empty = pl.DataFrame(schema={"_row": pl.Int32, "_conflict": pl.String})
-    if rows.is_empty():
-        return UpsertCounts(0, 0, 0, empty)
     value_columns = [c.name for c in schema.columns if c.name != schema.id_column]
     key = schema.id_column
     incoming = rows.select("commune_code", "unit_era", "_row", *[c.name for c in schema.columns])  # noqa: F841
@@ -95,19 +90,40 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: p
     # window is costly on big files, so it runs only when some row lacks an id.
     occurrence = ("md5(_content_hash || '#' || row_number() OVER (PARTITION BY commune_code, _content_hash "
                   "ORDER BY _row))") if rows[key].null_count() else "NULL"
-    con.execute(f"""
+    with con.cursor() as cursor:  # a relation: the DB-API path would copy the result once more
+        return cursor.sql(f"""
+            SELECT s.commune_code, s.unit_era,
+                   coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._occurrence_key), 16)) AS "{key}",
+                   {", ".join(f's."{c}"' for c in value_columns)},
+                   s._row AS source_row, s._content_hash AS row_hash
+            FROM (SELECT *, {occurrence} AS _occurrence_key
+                  FROM (SELECT *, md5({content}) AS _content_hash
+                        FROM (SELECT s.commune_code, s.unit_era, s._row, {projected}
+                              FROM incoming s {" ".join(lookups)}) s) s) s
+        """, params=keys).pl()
+
+
+def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged: pl.DataFrame,
+                   source_file: str, source_sheet: str) -> UpsertCounts:
+    """Insert new records, replace changed ones, count unchanged; carry records across the reform.
+
+    ``staged`` is ``stage_records``' result: personal data already hashed.
+
+    Across the reform: a row from a new commune whose id a predecessor already sent replaces
+    that record and remembers the predecessor (``predecessor_code``); a row from a legacy export
+    loaded after its successor's never overwrites the newer content, it only fills in the
+    predecessor. An id that matches records of several units is a conflict, returned unloaded.
+    """
+    empty = pl.DataFrame(schema={"_row": pl.Int32, "_conflict": pl.String})
+    if staged.is_empty():
+        return UpsertCounts(0, 0, 0, empty)
+    key = schema.id_column
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _stage AS
-        SELECT s.commune_code, s.unit_era,
-               coalesce(s."{key}", 'K' || left(md5(s.commune_code || s._occurrence_key), 16)) AS "{key}",
-               {", ".join(f's."{c}"' for c in value_columns)},
-               $source_file AS source_file, $source_sheet AS source_sheet, s._row AS source_row,
-               s._content_hash AS row_hash, $loaded_at::TIMESTAMP AS loaded_at
-        FROM (SELECT *, {occurrence} AS _occurrence_key
-              FROM (SELECT *, md5({content}) AS _content_hash
-                    FROM (SELECT s.commune_code, s.unit_era, s._row, {projected}
-                          FROM incoming s {" ".join(lookups)}) s) s) s
-    """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now(),
-          **keys})
+        SELECT * EXCLUDE (source_row, row_hash), $source_file AS source_file, $source_sheet AS source_sheet,
+               source_row, row_hash, $loaded_at::TIMESTAMP AS loaded_at
+        FROM staged
+    """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()})
     # The stored versions of these records, read once; the constant list of the communes involved
     # (and their predecessors or successors) lets DuckDB skip row groups of other communes.
     codes = [r[0] for r in con.execute("""

@@ -9,6 +9,7 @@ read = inserted + updated + unchanged + quarantined, printed and stored in ``ing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sys
@@ -23,14 +24,14 @@ import polars as pl
 from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
                                        resolve_codes, resolve_commune)
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
-from pipelines.ingest.load import upsert_records, write_quarantine
+from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
                                  parse_columns, problem_messages, with_problems, words_hidden)
 from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
-from pipelines.ingest.warehouse import (connect_read_only, derive_structures, publishing, remember, remembered,
-                                       resolve_db_path)
+from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
+                                       remember, remembered, resolve_db_path)
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
@@ -81,6 +82,9 @@ class IngestContext:
     commune: str | None
     today: dt.date
     units: Era | None = None
+    # Stages the next file's rows (hashes them) in the thread that prepares it: an in-memory connection
+    # that holds no table, so it never touches the warehouse the loading thread writes.
+    hasher: duckdb.DuckDBPyConnection | None = None
 
 
 def expand_paths(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
@@ -111,6 +115,20 @@ def _table_body(table: RawTable, match: HeaderMatch) -> tuple[pl.DataFrame, int]
     return cells.slice(skip), match.body_start + 1
 
 
+def _blank_rows(body: pl.DataFrame) -> pl.Series:
+    """Rows whose every cell is empty or white space. Checked first on the fullest column alone; only
+    the rows blank there are checked across all columns."""
+    def filled(column: str) -> pl.Expr:
+        return pl.col(column).str.strip_chars().fill_null("") != ""
+    fullest = min(body.columns, key=lambda c: body[c].null_count())
+    blank = ~body.select(filled(fullest)).to_series()
+    maybe = blank.arg_true()
+    if maybe.len():
+        blank = blank.scatter(maybe, ~body[maybe].select(pl.any_horizontal([filled(c) for c in body.columns]))
+                              .to_series())
+    return blank
+
+
 def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: list[str | None],
                ragged_is_error: bool) -> tuple[pl.DataFrame, int, list[str]]:
     """Mapped columns renamed to canonical names, row numbers attached, blank rows removed (counted).
@@ -120,8 +138,7 @@ def _raw_frame(body: pl.DataFrame, match: HeaderMatch, first_row: int, header: l
     workbook, a column with data but no header is reported among the unknown columns.
     """
     numbered = body.with_row_index(ROW, offset=first_row)
-    nonblank = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in body.columns])
-    blank = ~numbered.select(nonblank).to_series() if body.columns else None
+    blank = _blank_rows(body) if body.columns else None
     # (filtering copies every column: an export of half a million rows rarely has a blank one)
     kept = numbered.clear() if blank is None else numbered.filter(~blank) if blank.any() else numbered
     width = max((i + 1 for i, cell in enumerate(header) if cell is not None and str(cell).strip()), default=0)
@@ -267,6 +284,7 @@ class PreparedTable:
     good: pl.DataFrame
     bad: pl.DataFrame
     era: Era | None
+    staged: pl.DataFrame  # the good rows as they will be stored (load.stage_records)
 
 
 @dataclass
@@ -310,13 +328,15 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
         notes.append(f"bỏ qua {blank_rows} dòng trống")
     report.message = "; ".join(notes)
     bad = typed.filter(~trusted)
-    return PreparedTable(report, schema, raw, typed.filter(trusted) if len(bad) else typed, bad, era)
+    good = typed.filter(trusted) if len(bad) else typed
+    staged = stage_records(ctx.hasher or ctx.con, schema, good, ctx.secret)
+    return PreparedTable(report, schema, raw, good, bad, era, staged)
 
 
 def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> FileReport:
     """Upsert a prepared table's trusted rows and quarantine the others; returns its counts."""
     report, schema, good, bad = prepared.report, prepared.schema, prepared.good, prepared.bad
-    counts = upsert_records(ctx.con, schema, good, report.file_name, report.sheet, ctx.secret)
+    counts = upsert_records(ctx.con, schema, prepared.staged, report.file_name, report.sheet)
     if not counts.conflicts.is_empty():  # ids that match records of several predecessors: never guessed
         conflicted = good.join(counts.conflicts, on=ROW, how="inner").with_columns(
             with_problems(pl.col("_conflict"))).drop("_conflict")
@@ -394,13 +414,14 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     files, notes = expand_paths(paths)
     db_path = resolve_db_path(db)
     reports: list[FileReport] = []
-    with publishing(db_path, config.province_code, config) as con:
+    with publishing(db_path, config.province_code, config) as con, contextlib.closing(duckdb.connect()) as hasher:
+        hasher.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
         expected = remembered(con, "key_fingerprint")
         secret = load_secret(db_path.parent, expected)
         if expected is None:
             remember(con, "key_fingerprint", fingerprint(secret))
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
-                            commune=commune, today=dt.date.today(), units=units)
+                            commune=commune, today=dt.date.today(), units=units, hasher=hasher)
         # Parsing is Polars and loading is DuckDB, both outside the GIL: the next file is read and
         # prepared in a second thread while this one loads.
         with ThreadPoolExecutor(max_workers=1) as reader:
