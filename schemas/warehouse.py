@@ -93,6 +93,9 @@ LATE_DOSSIER_COLUMNS: Columns = _PLACE + [
     ("closed_date", "DATE", "As in dossier_facts."),
     ("timeliness", "VARCHAR", "As in dossier_facts."),
     ("named_apology_date", "DATE", "First apology letter of the same commune naming this dossier."),
+    ("apology_after_completion", "BOOLEAN", "Completed late and first named by an apology sent after its completion: "
+                                            "whether the apology counts for a period depends on the as-of date, so "
+                                            "the engine reads these rows (stored last) beside the daily rollup."),
     ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date (ages in working days)."),
     ("overdue_from", "DATE", "First day it is overdue: received by then and due before it (NULL: never overdue). "
                              "Overdue at a day d: overdue_from <= d < overdue_until."),
@@ -130,6 +133,7 @@ DAILY_COUNTS: dict[str, str] = {
     "dossiers_on_time": "of them on time",
     "dossiers_late": "of them late",
     "dossiers_timed": "of them with a known timeliness",
+    "late_named_by_completion": "late dossiers completed that day named by an apology letter sent by then",
     "supplements_within_rule": "of them asked for papers at most the allowed number of times",
     "supplements_known": "of them with a known number of requests",
     "dossiers_overdue_entries": "late dossiers whose overdue_from is that day",
@@ -159,10 +163,20 @@ DAILY_COUNTS: dict[str, str] = {
 DAILY_COUNTS_COLUMNS: Columns = _PLACE + [("day", "DATE", "The day the counts fall on.")] + [
     (name, "BIGINT", f"Count of {what}.") for name, what in DAILY_COUNTS.items()]
 
-# The same counts summed per calendar month: a period's whole months are read here, its edge days
-# (and the days of the month of an as-of date) in daily_counts, so a year is 12 rows per commune, not 366.
+# The same counts summed per calendar month: a period's whole months are read here, its edge days in
+# daily_counts, so a year is 12 rows per commune, not 366. Every month from the commune's first count
+# to the last month of the data is a row (zeros when nothing happened) carrying each stock's level at
+# its end: a stock at an as-of date is its month's level less that month's days after the date
+# (daily_counts), one row per commune however long ago the stock began.
+STOCK_LEVELS: dict[str, str] = {
+    "dossiers_pending_level": "dossiers open (dossiers_received - dossiers_closed, running)",
+    "dossiers_overdue_level": "dossiers overdue (dossiers_overdue_entries - dossiers_overdue_exits, running)",
+    "overdue_named_level": "overdue dossiers named by an apology (overdue_named_entries - overdue_named_exits, running)",
+    "petitions_overdue_level": "petitions overdue (petitions_overdue_entries - petitions_overdue_exits, running)",
+}
 MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the month the counts fall in.")] + [
-    (name, "BIGINT", f"Count of {what}, summed over the month.") for name, what in DAILY_COUNTS.items()]
+    (name, "BIGINT", f"Count of {what}, summed over the month.") for name, what in DAILY_COUNTS.items()] + [
+    (name, "BIGINT", f"Stock at the end of the month: {what}.") for name, what in STOCK_LEVELS.items()]
 
 CODES_COLUMNS: Columns = [
     ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),

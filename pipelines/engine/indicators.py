@@ -91,25 +91,44 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
     }
 
 
+# What commune_counts.sql returns about each commune beside its counts: the unit frame of any level
+# is made from them, so a table of one period needs no second query for the unit list.
+_UNIT_NAMES = ["commune_name", "district_code", "district_name", "province_code", "province_name"]
+
+
+def _counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
+                      communes: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """commune_counts and the communes' names (commune_code and ``_UNIT_NAMES``), from one query."""
+    counts = run(con, "commune_counts", engine_params(config, periods, communes))
+    units = counts.select("commune_code", *_UNIT_NAMES).unique("commune_code", maintain_order=True)
+    counts = counts.drop(_UNIT_NAMES).with_columns(pl.exclude(pl.String, pl.Date).fill_null(0).cast(pl.Int64))
+    return counts, units
+
+
 def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
                    communes: list[str] | None = None) -> pl.DataFrame:
     """Wide counts per commune x period, read from the facts: every column ``RATE_COUNTS`` names as a
     rate's numerator or denominator and every supporting count (0, not null)."""
-    counts = run(con, "commune_counts", engine_params(config, periods, communes))
-    return counts.with_columns(pl.exclude(pl.String, pl.Date).fill_null(0).cast(pl.Int64))
+    return _counts_and_units(con, config, periods, communes)[0]
 
 
-def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
-    """commune_code -> the unit it belongs to at ``level`` (code, name, district)."""
+def _level_units(units: pl.DataFrame, level: Level) -> pl.DataFrame:
+    """The unit frame of ``level`` from communes with their names (``_UNIT_NAMES``)."""
     if level not in LEVELS:
         raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
-    units = run(con, "units", {})
     code, name = {"commune": ("commune_code", "commune_name"), "district": ("district_code", "district_name"),
                   "province": ("province_code", "province_name")}[level]
     district = [pl.lit(None, pl.String).alias("district_code"), pl.lit(None, pl.String).alias("district_name")] \
         if level == "province" else [pl.col("district_code"), pl.col("district_name")]
     return units.select(pl.col("commune_code"), pl.lit(level).alias("level"), pl.col(code).alias("unit_code"),
                         pl.col(name).alias("unit_name"), *district)
+
+
+def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
+    """commune_code -> the unit it belongs to at ``level`` (code, name, district)."""
+    if level not in LEVELS:
+        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
+    return _level_units(run(con, "units", {}), level)
 
 
 def communes_of(con: duckdb.DuckDBPyConnection, level: Level, unit_codes: list[str] | None) -> list[str] | None:
@@ -226,7 +245,8 @@ def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: L
     Columns: OUTPUT_COLUMNS. Values and bounds in percent, null when the denominator is 0.
     Every unit of admin_units appears, all N/A when it has no records.
     """
-    wide = aggregate(commune_counts(con, config, [period]), unit_frame(con, level), [])
+    counts, units = _counts_and_units(con, config, [period])
+    wide = aggregate(counts, _level_units(units, level), [])
     return order_indicators(rates_from_counts(wide, config, level, []))
 
 

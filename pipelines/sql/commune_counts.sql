@@ -1,75 +1,81 @@
 -- Per commune x period (wide): every count the rates and supporting measures need, read from the
--- facts built at publish (pipelines.facts). Sums of the rollups over each period: its whole months
--- from monthly_counts, its edge days from daily_counts; stocks (pending, overdue) at each period's
--- as-of date as running sums of the rollups' entries and exits, whole months again by month;
--- petitions received in the period where they stand at its as-of date. Linear in the rollups' rows
--- however many periods (a trend's 36 months) are asked for. Every commune of admin_units appears,
--- with zeros when it has no records. Parameters as in pipelines.indicators.engine_params.
+-- facts built at publish (pipelines.ingest.facts), in one pass over each and one aggregation:
+-- * a period's sums: its whole months from monthly_counts, its edge days from daily_counts;
+-- * the stocks at its as-of date (pending, overdue, overdue named by an apology, petitions overdue):
+--   the level at the end of the as-of date's month (monthly_counts; its last month when the date is
+--   past the data) less the entries minus exits of that month's days after the as-of date;
+-- * biet_xin_loi's late dossiers completed in the period and named by an apology by the as-of date:
+--   daily_counts.late_named_by_completion, corrected on the only rows where the as-of date decides
+--   (late_dossiers completed after it, or named after their completion: see sql/_late_dossiers.sql);
+-- * petitions received in the period where they stand at its as-of date (petition_facts).
+-- Linear in the rollups' rows however many periods (a trend's 36 months) are asked for. Every
+-- commune of admin_units appears, with its names and zeros when it has no records. Parameters as in
+-- pipelines.engine.indicators.engine_params.
 WITH p AS ({{_periods}}),
 units AS ({{_units}}),
-period_of_day AS ({{_period_of_day}}),
-period_of_month AS ({{_period_of_month}}),
-period_edge_day AS ({{_period_edge_day}}),
-sums AS (
-    SELECT date_from, commune_code, SUM(COLUMNS(* EXCLUDE (date_from, commune_code)))
-    FROM (SELECT d.date_from, c.* EXCLUDE (day)
-          FROM daily_counts c JOIN period_edge_day d ON d.day = c.day
-          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
-          UNION ALL BY NAME
-          SELECT m.date_from, c.* EXCLUDE (month)
-          FROM monthly_counts c JOIN period_of_month m ON m.month = c.month
-          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
-    GROUP BY ALL
+months AS (  -- per period: its whole months (summed) and the month whose end level gives the stocks at
+    -- its as-of date (the data's last month when that date is past it: nothing changes after)
+    SELECT q.date_from, c.day AS month, c.day >= q.date_from AND last_day(c.day) <= q.date_to AS summed,
+           c.day = q.level_month AS level
+    FROM calendar c
+    JOIN (SELECT date_from, date_to,
+                 LEAST(date_trunc('month', as_of)::DATE, (SELECT MAX(month) FROM monthly_counts)) AS level_month
+          FROM p) q ON c.day BETWEEN LEAST(q.date_from, q.level_month) AND q.date_to
+    WHERE dayofmonth(c.day) = 1 AND ((c.day >= q.date_from AND last_day(c.day) <= q.date_to) OR c.day = q.level_month)
 ),
-stock_month AS ({{_stock_month}}),
-stock_edge_day AS ({{_stock_edge_day}}),
-stock_deltas AS (  -- entries minus exits of each stock, each day (month) counted at the first as-of date on or after it
-    SELECT as_of, commune_code,
-           SUM(dossiers_received - dossiers_closed) AS pending,
-           SUM(dossiers_overdue_entries - dossiers_overdue_exits) AS overdue,
-           SUM(overdue_named_entries - overdue_named_exits) AS overdue_named,
-           SUM(petitions_overdue_entries - petitions_overdue_exits) AS petitions_overdue
-    FROM (SELECT s.as_of, c.* EXCLUDE (day)
-          FROM daily_counts c JOIN stock_edge_day s ON s.day = c.day
-          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
-          UNION ALL BY NAME
-          SELECT s.as_of, c.* EXCLUDE (month)
-          FROM monthly_counts c JOIN stock_month s ON s.month = c.month
-          WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
-    GROUP BY ALL
+days AS (  -- per period: its days (in_period) and the days of its as-of date's month after it; of them
+    -- the edge days are summed and those of the as-of date's month after it are taken off the level
+    SELECT p.date_from, p.as_of, c.day, c.day <= p.date_to AS in_period,
+           c.day <= p.date_to AND (date_trunc('month', c.day) < p.date_from OR last_day(c.day) > p.date_to) AS summed,
+           c.day > p.as_of AND c.day <= last_day(p.as_of) AS after_as_of_in_month
+    FROM calendar c JOIN p ON c.day BETWEEN p.date_from AND GREATEST(p.date_to, last_day(p.as_of))
 ),
-stocks AS (  -- at each as-of date: dossiers open, dossiers and petitions overdue, overdue ones named by an apology
-    SELECT a.as_of, u.commune_code,
-           COALESCE(SUM(d.pending), 0) AS dossiers_pending,
-           COALESCE(SUM(d.overdue), 0) AS dossiers_overdue,
-           COALESCE(SUM(d.overdue_named), 0) AS overdue_named,
-           COALESCE(SUM(d.petitions_overdue), 0) AS petitions_overdue
-    FROM units u CROSS JOIN (SELECT DISTINCT as_of FROM p) a
-    LEFT JOIN stock_deltas d ON d.commune_code = u.commune_code AND d.as_of <= a.as_of
-    GROUP BY ALL
+parts AS (
+    SELECT g.date_from, c.commune_code, g.summed, c.* EXCLUDE (commune_code, month),
+           CASE WHEN g.level THEN c.dossiers_pending_level ELSE 0 END AS pending,
+           CASE WHEN g.level THEN c.dossiers_overdue_level ELSE 0 END AS overdue,
+           CASE WHEN g.level THEN c.overdue_named_level ELSE 0 END AS overdue_named,
+           CASE WHEN g.level THEN c.petitions_overdue_level ELSE 0 END AS petitions_overdue
+    FROM monthly_counts c JOIN months g ON g.month = c.month
+    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
+    UNION ALL BY NAME
+    SELECT g.date_from, c.commune_code, g.summed, c.* EXCLUDE (commune_code, day),
+           CASE WHEN g.after_as_of_in_month THEN c.dossiers_closed - c.dossiers_received ELSE 0 END AS pending,
+           CASE WHEN g.after_as_of_in_month THEN c.dossiers_overdue_exits - c.dossiers_overdue_entries ELSE 0 END AS overdue,
+           CASE WHEN g.after_as_of_in_month THEN c.overdue_named_exits - c.overdue_named_entries ELSE 0 END AS overdue_named,
+           CASE WHEN g.after_as_of_in_month THEN c.petitions_overdue_exits - c.petitions_overdue_entries ELSE 0 END
+               AS petitions_overdue
+    FROM daily_counts c JOIN days g ON g.day = c.day
+    WHERE (g.summed OR g.after_as_of_in_month)
+      AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code))
 ),
-completed_late AS (  -- biet_xin_loi's late dossiers completed in the period: named by an apology by the
-    -- as-of date, and those also overdue at it (completed after an as-of date inside the period)
-    SELECT d.date_from, f.commune_code,
-           COUNT(*) FILTER (f.named_apology_date <= d.as_of) AS named,
-           COUNT(*) FILTER (f.completed_date > d.as_of AND f.overdue_from <= d.as_of) AS also_overdue,
-           COUNT(*) FILTER (f.completed_date > d.as_of AND f.overdue_from <= d.as_of
-                            AND f.named_apology_date <= d.as_of) AS also_overdue_named
-    FROM late_dossiers f JOIN period_of_day d ON d.day = f.completed_date
-    WHERE f.timeliness = 'late'
-      AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], f.commune_code))
-    GROUP BY ALL
+sums AS (  -- (CASE, not FILTER: ~35 filtered sums cost more than reading the rollups)
+    SELECT date_from, commune_code,
+           SUM(CASE WHEN summed THEN COLUMNS(* EXCLUDE (date_from, commune_code, summed, pending, overdue,
+                                                        overdue_named, petitions_overdue, dossiers_pending_level,
+                                                        dossiers_overdue_level, overdue_named_level,
+                                                        petitions_overdue_level)) END),
+           SUM(pending) AS dossiers_pending, SUM(overdue) AS dossiers_overdue,
+           SUM(overdue_named) AS overdue_named, SUM(petitions_overdue) AS petitions_overdue
+    FROM parts GROUP BY ALL
 ),
-late AS (  -- late dossiers of the period (completed late, or overdue at as_of: once) and those with
-    -- an apology naming them; apologies naming none cover the rest one each (sql/_late_dossiers.sql)
-    SELECT p.date_from, u.commune_code,
-           COALESCE(s.dossiers_late, 0) + st.dossiers_overdue - COALESCE(cl.also_overdue, 0) AS late_dossiers,
-           COALESCE(cl.named, 0) + st.overdue_named - COALESCE(cl.also_overdue_named, 0) AS late_named,
-           COALESCE(s.apologies_unnamed, 0) AS unnamed
-    FROM units u CROSS JOIN p
-    JOIN stocks st ON st.as_of = p.as_of AND st.commune_code = u.commune_code
-    LEFT JOIN sums s ON s.date_from = p.date_from AND s.commune_code = u.commune_code
-    LEFT JOIN completed_late cl ON cl.date_from = p.date_from AND cl.commune_code = u.commune_code
+late_fix AS (  -- the late dossiers completed in a period for which the as-of date decides: completed
+    -- after it (then also overdue at it), or first named by an apology after their completion
+    SELECT date_from, commune_code,
+           SUM(COALESCE(named_apology_date <= as_of, FALSE)::INTEGER
+               - COALESCE(named_apology_date <= completed_date, FALSE)::INTEGER) AS named,
+           COUNT(*) FILTER (completed_date > as_of AND overdue_from <= as_of) AS also_overdue,
+           COUNT(*) FILTER (completed_date > as_of AND overdue_from <= as_of
+                            AND named_apology_date <= as_of) AS also_overdue_named
+    FROM (SELECT g.date_from, g.as_of, f.*
+          FROM late_dossiers f JOIN days g ON g.day = f.completed_date
+          WHERE g.day > g.as_of AND g.in_period AND f.timeliness = 'late'
+          UNION ALL
+          SELECT g.date_from, g.as_of, f.*
+          FROM late_dossiers f JOIN days g ON g.day = f.completed_date
+          WHERE f.apology_after_completion AND g.day <= g.as_of)
+    WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], commune_code)
+    GROUP BY ALL
 ),
 petitions AS (
     SELECT date_from, commune_code,
@@ -87,54 +93,49 @@ petitions AS (
            COUNT(*) FILTER (closed AND outcome = 'filed') AS petitions_filed,
            COUNT(*) FILTER (NOT closed) AS petitions_pending,
            COUNT(*) FILTER (escalated) AS petitions_escalated
-    FROM ({{_petitions_received}}) GROUP BY ALL
+    FROM (SELECT g.date_from, g.as_of, f.*,
+                 COALESCE(f.closed_date <= g.as_of, FALSE) AS closed,
+                 COALESCE(f.closed_date <= g.as_of, FALSE) = FALSE AND f.due_date < g.as_of AS overdue_open
+          FROM petition_facts f JOIN days g ON g.day = f.received_date
+          WHERE g.in_period
+            AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], f.commune_code)))
+    GROUP BY ALL
 ),
 joined AS (
     SELECT u.commune_code, p.date_from, p.date_to, p.as_of, p.required_dialogues, p.required_thanks,
-           COALESCE(s.dossiers_received, 0) AS dossiers_received,
-           COALESCE(s.dossiers_online, 0) AS dossiers_online,
-           COALESCE(s.dossiers_returned, 0) AS dossiers_returned,
-           COALESCE(s.dossiers_withdrawn, 0) AS dossiers_withdrawn,
-           COALESCE(s.dossiers_completed, 0) AS dossiers_completed,
-           COALESCE(s.dossiers_early, 0) AS dossiers_early,
-           COALESCE(s.dossiers_on_time, 0) AS dossiers_on_time,
-           COALESCE(s.dossiers_late, 0) AS dossiers_late,
-           COALESCE(s.dossiers_early + s.dossiers_on_time, 0) AS dossiers_in_time,
-           COALESCE(s.dossiers_timed, 0) AS dossiers_timed,
-           COALESCE(s.supplements_within_rule, 0) AS supplements_within_rule,
-           COALESCE(s.supplements_known, 0) AS supplements_known,
-           st.dossiers_pending, st.dossiers_overdue,
-           lt.late_named + LEAST(lt.unnamed, lt.late_dossiers - lt.late_named) AS late_apologised,
-           lt.late_dossiers,
-           COALESCE(s.letters_apology, 0) AS letters_apology,
-           COALESCE(s.letters_thanks, 0) AS letters_thanks,
-           COALESCE(s.letters_congratulation, 0) AS letters_congratulation,
-           COALESCE(s.letters_condolence, 0) AS letters_condolence,
-           COALESCE(COLUMNS(pt.* EXCLUDE (date_from, commune_code)), 0),
-           st.petitions_overdue,
-           COALESCE(s.dialogues, 0) AS dialogues,
-           COALESCE(s.dialogue_attendees, 0) AS dialogue_attendees,
-           COALESCE(s.opinions_raised, 0) AS opinions_raised,
-           COALESCE(s.opinions_answered, 0) AS opinions_answered,
-           COALESCE(s.survey_responses, 0) AS survey_responses,
-           COALESCE(s.harassment_reports, 0) AS harassment_reports,
-           COALESCE(COLUMNS('_satisfied$|_rated$'), 0),
-           -- A commune reports in a period when it has a record of any kind in it, or a dossier
-           -- open at its as-of date; a commune that sent no data is N/A on requirement-based rates.
-           COALESCE(s.dossiers_received + s.dossiers_completed + s.letters_apology + s.letters_thanks
-                    + s.letters_congratulation + s.letters_condolence + s.dialogues + s.survey_responses
-               + s.petitions_received, 0) + st.dossiers_pending > 0 AS reporting
+           u.commune_name, u.district_code, u.district_name, u.province_code, u.province_name,
+           COALESCE(s.dossiers_late, 0) + COALESCE(s.dossiers_overdue, 0) - COALESCE(lf.also_overdue, 0)
+               AS late_dossiers,
+           COALESCE(s.late_named_by_completion, 0) + COALESCE(lf.named, 0) + COALESCE(s.overdue_named, 0)
+               - COALESCE(lf.also_overdue_named, 0) AS late_named,
+           COALESCE(COLUMNS(s.* EXCLUDE (date_from, commune_code)), 0),
+           COALESCE(COLUMNS(pt.* EXCLUDE (date_from, commune_code)), 0)
     FROM units u CROSS JOIN p
     LEFT JOIN sums s ON s.date_from = p.date_from AND s.commune_code = u.commune_code
-    JOIN stocks st ON st.as_of = p.as_of AND st.commune_code = u.commune_code
-    JOIN late lt ON lt.date_from = p.date_from AND lt.commune_code = u.commune_code
+    LEFT JOIN late_fix lf ON lf.date_from = p.date_from AND lf.commune_code = u.commune_code
     LEFT JOIN petitions pt ON pt.date_from = p.date_from AND pt.commune_code = u.commune_code
 )
-SELECT * EXCLUDE (required_dialogues, required_thanks, reporting),
-       reporting::INTEGER AS reporting_communes,
+SELECT commune_code, date_from, date_to, as_of,
+       dossiers_received, dossiers_online, dossiers_returned, dossiers_withdrawn, dossiers_completed,
+       dossiers_early, dossiers_on_time, dossiers_late, dossiers_early + dossiers_on_time AS dossiers_in_time,
+       dossiers_timed, supplements_within_rule, supplements_known, dossiers_pending, dossiers_overdue,
+       -- apologies naming no dossier, sent in the period, cover the late dossiers not named one each
+       late_named + LEAST(apologies_unnamed, late_dossiers - late_named) AS late_apologised, late_dossiers,
+       letters_apology, letters_thanks, letters_congratulation, letters_condolence,
+       petitions_handled_on_time, petitions_due, petitions_closed_locally, petitions_closed_or_overdue,
+       petitions_complaint, petitions_denunciation, petitions_petition, petitions_resolved, petitions_transferred,
+       petitions_withdrawn, petitions_filed, petitions_pending, petitions_escalated, petitions_overdue,
+       dialogues, dialogue_attendees, opinions_raised, opinions_answered, survey_responses, harassment_reports,
+       COLUMNS('_satisfied$|_rated$'),
+       -- A commune reports in a period when it has a record of any kind in it, or a dossier open at its
+       -- as-of date; a commune that sent no data is N/A on requirement-based rates.
+       (dossiers_received + dossiers_completed + letters_apology + letters_thanks + letters_congratulation
+        + letters_condolence + dialogues + survey_responses + petitions_received + dossiers_pending > 0)::INTEGER
+           AS reporting_communes,
        LEAST(dialogues, required_dialogues) AS dialogues_counted,
-       CASE WHEN reporting THEN required_dialogues ELSE 0 END AS dialogues_required,
+       CASE WHEN reporting_communes = 1 THEN required_dialogues ELSE 0 END AS dialogues_required,
        LEAST(letters_thanks, required_thanks) AS thanks_counted,
-       CASE WHEN reporting THEN required_thanks ELSE 0 END AS thanks_required
+       CASE WHEN reporting_communes = 1 THEN required_thanks ELSE 0 END AS thanks_required,
+       commune_name, district_code, district_name, province_code, province_name
 FROM joined
 ORDER BY date_from, commune_code

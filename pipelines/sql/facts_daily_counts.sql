@@ -22,6 +22,10 @@ WITH parts AS (
            COUNT(*) FILTER (supplement_requests <= $max_supplement_requests::INTEGER) AS supplements_within_rule,
            COUNT(supplement_requests) AS supplements_known
     FROM dossier_facts WHERE status = 'completed' AND completed_date IS NOT NULL GROUP BY ALL
+    UNION ALL BY NAME  -- late completions named by then (the rest: late_dossiers.apology_after_completion)
+    SELECT legacy_code, code_2025, completed_date AS day,
+           COUNT(*) FILTER (named_apology_date <= completed_date) AS late_named_by_completion
+    FROM late_dossiers WHERE timeliness = 'late' AND completed_date IS NOT NULL GROUP BY ALL
     UNION ALL BY NAME
     SELECT legacy_code, code_2025, overdue_from AS day, COUNT(*) AS dossiers_overdue_entries,
            COUNT(*) FILTER (named_apology_date <= overdue_from) AS overdue_named_entries
