@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.sql import run
@@ -147,15 +148,6 @@ def aggregate(counts: pl.DataFrame, units: pl.DataFrame, keys: list[str]) -> pl.
             .agg(pl.col(sums).sum(), communes=pl.len().cast(pl.Int64)))
 
 
-def _long_rates(wide: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """One row per unit x keys x rate with numerator and denominator."""
-    parts = [wide.select(*keys, *UNIT_COLUMNS, pl.lit(rate).alias("indicator"),
-                         pl.col(RATE_COUNTS[rate][0]).alias("numerator"),
-                         pl.col(RATE_COUNTS[rate][1]).alias("denominator"))
-             for rate in ALL_RATES]
-    return pl.concat(parts)
-
-
 def _rate_columns(config: DvcqConfig) -> pl.DataFrame:
     """Per rate: label, group, target, composite weight (from the configuration)."""
     weights = config.effective_weights()
@@ -168,31 +160,49 @@ def _rate_columns(config: DvcqConfig) -> pl.DataFrame:
     }, schema_overrides={"group": pl.String})
 
 
-def _with_values(long: pl.DataFrame, config: DvcqConfig) -> pl.DataFrame:
-    """value, Wilson bounds, target and gap; value null (N/A) when the denominator is 0."""
+def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.DataFrame:
+    """One row per unit x keys x rate (unit after unit, the rates in ``ALL_RATES`` order) with numerator,
+    denominator, the rate's label, group, target and weight, and the unit's coverage, reporting
+    communes and communes. One explode of two list columns: no frame per rate, no join."""
+    scored = [rate for rate in ALL_RATES if rate in SCORED_INDICATORS]
+    long = wide.select(
+        *keys, *UNIT_COLUMNS,
+        # a value exists exactly when the denominator is positive (_with_values)
+        coverage=pl.sum_horizontal([pl.col(RATE_COUNTS[rate][1]) > 0 for rate in scored]).cast(pl.Int64),
+        reporting_communes=pl.col("reporting_communes"), communes=pl.col("communes"),
+        numerator=pl.concat_list([pl.col(RATE_COUNTS[rate][0]) for rate in ALL_RATES]),
+        denominator=pl.concat_list([pl.col(RATE_COUNTS[rate][1]) for rate in ALL_RATES]),
+    ).explode("numerator", "denominator")
+    info = _rate_columns(config)
+    return long.hstack(info[np.tile(np.arange(info.height), wide.height)])
+
+
+def _with_values(long: pl.DataFrame) -> pl.DataFrame:
+    """value, Wilson bounds and gap; value null (N/A) when the denominator is 0."""
     low, high = wilson_percent("numerator", "denominator")
-    return (long.join(_rate_columns(config), on="indicator", how="left", maintain_order="left")
-            .with_columns(value=pl.when(pl.col("denominator") > 0)
-                          .then(pl.col("numerator") * 100.0 / pl.col("denominator")),
-                          ci_low=low, ci_high=high)
+    return (long.with_columns(value=pl.when(pl.col("denominator") > 0)
+                              .then(pl.col("numerator") * 100.0 / pl.col("denominator")),
+                              ci_low=low, ci_high=high)
             .with_columns(gap=pl.col("value") - pl.col("target")))
 
 
-def _composite(rates: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.DataFrame:
-    """Weighted mean of the available scored values, weights renormalised over them."""
+def _composite(rates: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Weighted mean of the available scored values, weights renormalised over them (one row per unit, in
+    the order of ``rates``)."""
     scored = rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
     has = pl.col("value").is_not_null() & (pl.col("weight") > 0)
     return (scored.group_by(keys + UNIT_COLUMNS, maintain_order=True)
-            .agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64),
+            .agg(pl.col("coverage", "reporting_communes", "communes").first(),
                  wsum=pl.col("weight").filter(has).sum(),
                  wval=(pl.col("weight") * pl.col("value")).filter(has).sum())
-            .select(*keys, *UNIT_COLUMNS, indicator=pl.lit(COMPOSITE), label=pl.lit(COMPOSITE_LABEL),
+            .select(*keys, *UNIT_COLUMNS, "coverage", "reporting_communes", "communes",
+                    indicator=pl.lit(COMPOSITE), label=pl.lit(COMPOSITE_LABEL),
                     group=pl.lit(None, pl.String), numerator=pl.lit(None, pl.Int64),
                     denominator=pl.lit(None, pl.Int64), target=pl.lit(None, pl.Float64),
                     weight=pl.lit(None, pl.Float64),
                     value=pl.when(pl.col("wsum") > 0).then(pl.col("wval") / pl.col("wsum")),
                     ci_low=pl.lit(None, pl.Float64), ci_high=pl.lit(None, pl.Float64),
-                    gap=pl.lit(None, pl.Float64), coverage=pl.col("coverage")))
+                    gap=pl.lit(None, pl.Float64)))
 
 
 def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
@@ -220,17 +230,29 @@ OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_
                   "reporting_communes", "communes", "ranked", "rank_province", "rank_district"]
 
 
+def _unit_rates(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
+    """``rates_from_counts``'s rows unit after unit (in the order of ``wide``), each unit's in display order:
+    the 13 rates, then the composite."""
+    rates = _with_values(_long_rates(wide, config, keys))
+    composite = _composite(rates, keys).select(rates.columns)
+    rates_per_unit = len(ALL_RATES)
+    # the composite row of unit u goes after its rates: position u * 14 + 13
+    stacked = pl.concat([rates, composite])
+    n = wide.height
+    unit = np.arange(n)
+    order = np.empty(n * (rates_per_unit + 1), dtype=np.int64)
+    order.reshape(n, rates_per_unit + 1)[:, :rates_per_unit] = (unit[:, None] * rates_per_unit
+                                                                + np.arange(rates_per_unit)[None, :])
+    order.reshape(n, rates_per_unit + 1)[:, rates_per_unit] = n * rates_per_unit + unit
+    return _ranked(stacked[order], config, level, keys).select(*keys, *OUTPUT_COLUMNS)
+
+
 def rates_from_counts(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
-    """Indicator rows (13 rates + composite) from aggregated wide counts, per unit x keys."""
-    rates = _with_values(_long_rates(wide, keys), config)
-    coverage = (rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
-                .group_by(keys + ["unit_code"]).agg(coverage=pl.col("value").is_not_null().sum().cast(pl.Int64))
-                .join(wide.select(*keys, "unit_code", "reporting_communes", "communes"), on=keys + ["unit_code"]))
-    rates = rates.join(coverage, on=keys + ["unit_code"], how="left", maintain_order="left")
-    table = pl.concat([rates, _composite(rates, config, keys)
-                       .join(coverage.drop("coverage"), on=keys + ["unit_code"], how="left", maintain_order="left")],
-                      how="diagonal_relaxed")
-    return _ranked(table, config, level, keys).select(*keys, *OUTPUT_COLUMNS)
+    """Indicator rows (13 rates + composite) from aggregated wide counts, per unit x keys: rate after rate
+    (each for every unit, in the order of ``wide``), the composite last."""
+    table = _unit_rates(wide, config, level, keys)
+    per_unit = len(ALL_RATES) + 1
+    return table[np.arange(table.height).reshape(-1, per_unit).T.ravel()]
 
 
 def order_indicators(table: pl.DataFrame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -246,8 +268,8 @@ def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: L
     Every unit of admin_units appears, all N/A when it has no records.
     """
     counts, units = _counts_and_units(con, config, [period])
-    wide = aggregate(counts, _level_units(units, level), [])
-    return order_indicators(rates_from_counts(wide, config, level, []))
+    wide = aggregate(counts, _level_units(units, level), []).sort("unit_code")
+    return _unit_rates(wide, config, level, [])  # units by code, each unit's rows in display order
 
 
 def measures_from_counts(wide: pl.DataFrame) -> pl.DataFrame:
