@@ -166,7 +166,7 @@ def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.D
     communes and communes. One explode of two list columns: no frame per rate, no join."""
     scored = [rate for rate in ALL_RATES if rate in SCORED_INDICATORS]
     long = wide.select(
-        *keys, *UNIT_COLUMNS,
+        *keys, *UNIT_COLUMNS, unit_index=pl.int_range(pl.len()),
         # a value exists exactly when the denominator is positive (_with_values)
         coverage=pl.sum_horizontal([pl.col(RATE_COUNTS[rate][1]) > 0 for rate in scored]).cast(pl.Int64),
         reporting_communes=pl.col("reporting_communes"), communes=pl.col("communes"),
@@ -191,11 +191,11 @@ def _composite(rates: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     the order of ``rates``)."""
     scored = rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
     has = pl.col("value").is_not_null() & (pl.col("weight") > 0)
-    return (scored.group_by(keys + UNIT_COLUMNS, maintain_order=True)
-            .agg(pl.col("coverage", "reporting_communes", "communes").first(),
+    return (scored.group_by("unit_index", maintain_order=True)
+            .agg(pl.col(*keys, *UNIT_COLUMNS, "coverage", "reporting_communes", "communes").first(),
                  wsum=pl.col("weight").filter(has).sum(),
                  wval=(pl.col("weight") * pl.col("value")).filter(has).sum())
-            .select(*keys, *UNIT_COLUMNS, "coverage", "reporting_communes", "communes",
+            .select(*keys, *UNIT_COLUMNS, "unit_index", "coverage", "reporting_communes", "communes",
                     indicator=pl.lit(COMPOSITE), label=pl.lit(COMPOSITE_LABEL),
                     group=pl.lit(None, pl.String), numerator=pl.lit(None, pl.Int64),
                     denominator=pl.lit(None, pl.Int64), target=pl.lit(None, pl.Float64),
