@@ -75,16 +75,26 @@ def stage_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl
     # is keyed on (kind is apart, value).
     apart = (f"""s."{schema.hashed_apart[0]}" IS NOT DISTINCT FROM '{schema.hashed_apart[1]}'"""
              if schema.hashed_apart else "FALSE")
-    lookups = []
-    for name in schema.personal_columns:
-        both = (f"""CASE WHEN _apart THEN {hashed_sql('_value', name, "apart_")} ELSE {hashed_sql('_value', name)} END"""
-                if schema.hashed_apart else hashed_sql("_value", name))
-        lookups.append(f"""LEFT JOIN (SELECT _apart, _value, {both} AS _hash
+    # A column whose values are mostly distinct (ID-card numbers) is hashed in place: the lookup would
+    # save few hashes and cost a grouping and a join.
+    def hashed(value: str, name: str, is_apart: str) -> str:
+        return (f"CASE WHEN {is_apart} THEN {hashed_sql(value, name, 'apart_')} ELSE {hashed_sql(value, name)} END"
+                if schema.hashed_apart else hashed_sql(value, name))
+    lookups, projected_columns = [], []
+    for column in schema.columns:
+        name = column.name
+        if not column.personal:
+            projected_columns.append(f's."{name}"')
+        elif rows[name].n_unique() > (rows.height - rows[name].null_count()) // 2:
+            value = f's."{name}"'
+            projected_columns.append(f'{hashed(value, name, apart)} AS "{name}"')
+        else:
+            lookups.append(f"""LEFT JOIN (SELECT _apart, _value, {hashed('_value', name, '_apart')} AS _hash
                                       FROM (SELECT DISTINCT {apart} AS _apart, s."{name}" AS _value FROM incoming s)
                                       WHERE _value IS NOT NULL) "h_{name}"
                              ON "h_{name}"._apart = ({apart}) AND "h_{name}"._value = s."{name}\"""")
-    projected = ", ".join(f'"h_{c.name}"._hash AS "{c.name}"' if c.personal else f's."{c.name}"'
-                          for c in schema.columns)
+            projected_columns.append(f'"h_{name}"._hash AS "{name}"')
+    projected = ", ".join(projected_columns)
     content = _content_sql(value_columns)
     # Rows without an id are told apart by their occurrence among identical rows of the file; the
     # window is costly on big files, so it runs only when some row lacks an id.
@@ -118,27 +128,24 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
     if staged.is_empty():
         return UpsertCounts(0, 0, 0, empty)
     key = schema.id_column
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _stage AS
-        SELECT * EXCLUDE (source_row, row_hash), $source_file AS source_file, $source_sheet AS source_sheet,
-               source_row, row_hash, $loaded_at::TIMESTAMP AS loaded_at
-        FROM staged
-    """, {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()})
+    # The staged frame is read where it is (no temporary copy): each statement below reads the few
+    # columns it needs, and the INSERT the rest once.
     # The stored versions of these records, read once; the constant list of the communes involved
     # (and their predecessors or successors) lets DuckDB skip row groups of other communes.
+    communes = staged.select("commune_code", "unit_era").unique()  # noqa: F841 - DuckDB reads it
     codes = [r[0] for r in con.execute("""
-        SELECT commune_code FROM _stage
+        SELECT commune_code FROM communes
         UNION SELECT legacy_code FROM unit_successors
-              WHERE code_2025 IN (SELECT commune_code FROM _stage WHERE unit_era = '2025')
+              WHERE code_2025 IN (SELECT commune_code FROM communes WHERE unit_era = '2025')
         UNION SELECT code_2025 FROM unit_successors
-              WHERE legacy_code IN (SELECT commune_code FROM _stage WHERE unit_era = 'legacy')
+              WHERE legacy_code IN (SELECT commune_code FROM communes WHERE unit_era = 'legacy')
     """).fetchall()]
     state = f', t."{schema.open_state[0]}" AS t_state' if schema.open_state else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _match AS
         SELECT s.source_row AS _srow, t.rowid AS _trow, t.commune_code AS t_code, t.unit_era AS t_era,
                t.predecessor_code AS t_pred, t.row_hash AS t_hash{state}
-        FROM _stage s
+        FROM staged s
         JOIN (SELECT rowid, * FROM {schema.table} WHERE commune_code IN ({", ".join("?" for _ in codes)})) t
           ON t."{key}" = s."{key}" AND {_SAME_RECORD}
     """, codes)
@@ -147,13 +154,18 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                'ambiguous_identity' || chr(9) || $label || ' ''' || any_value(s."{key}") || ''' đã có ở nhiều đơn vị: '
                || string_agg(m.t_code || {_ERA_WORD}, ', ' ORDER BY m.t_code)
                || '; không tự gộp, hãy kiểm tra mã' AS _conflict
-        FROM _match m JOIN _stage s ON s.source_row = m._srow
+        FROM _match m JOIN staged s ON s.source_row = m._srow
         GROUP BY m._srow HAVING count(*) > 1
     """, {"label": schema.column(key).label_vi}).fetchall()
     conflicts = pl.DataFrame(conflict_rows, schema=empty.schema, orient="row")
     if not conflicts.is_empty():
-        con.execute("DELETE FROM _stage WHERE source_row IN (SELECT _row FROM conflicts)")
+        staged = staged.join(conflicts, left_on="source_row", right_on="_row", how="anti")
         con.execute("DELETE FROM _match WHERE _srow IN (SELECT _row FROM conflicts)")
+    stamp = {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()}
+    if not con.execute("SELECT count(*) FROM _match").fetchall()[0][0]:  # no row is a stored record: all new
+        con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL')} FROM staged s {_DEFAULT_SUCCESSOR}", stamp)
+        con.execute("DROP TABLE _match")
+        return UpsertCounts(len(staged), 0, 0, conflicts)
     reopen = "FALSE"
     if schema.open_state:  # an older export must not reopen what a later one closed
         column, open_value = schema.open_state
@@ -169,22 +181,41 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                     ELSE 'replace' END AS action,
                CASE WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code THEN m.t_pred
                     WHEN m.t_era = 'legacy' THEN m.t_code ELSE m.t_pred END AS predecessor
-        FROM _stage s LEFT JOIN _match m ON m._srow = s.source_row
+        FROM staged s LEFT JOIN _match m ON m._srow = s.source_row
     """)
     inserted, updated, unchanged = con.execute("""
         SELECT count(*) FILTER (action = 'insert'), count(*) FILTER (action IN ('replace', 'adopt')),
                count(*) FILTER (action = 'same') FROM _plan
     """).fetchall()[0]
     con.execute(f"""UPDATE {schema.table} t SET predecessor_code = s.commune_code, legacy_code = NULL, code_2025 = NULL
-                    FROM _plan p JOIN _stage s ON s.source_row = p._srow
+                    FROM _plan p JOIN staged s ON s.source_row = p._srow
                     WHERE p.action = 'adopt' AND t.rowid = p._trow""")
     con.execute(f"DELETE FROM {schema.table} WHERE rowid IN (SELECT _trow FROM _plan WHERE action = 'replace')")
     con.execute(f"""INSERT INTO {schema.table} BY NAME
-                    SELECT s.*, p.predecessor AS predecessor_code FROM _stage s JOIN _plan p ON p._srow = s.source_row
-                    WHERE p.action IN ('insert', 'replace')""")
-    for temp in ("_stage", "_match", "_plan"):
+                    {_stored('p.predecessor')}
+                    FROM staged s JOIN _plan p ON p._srow = s.source_row {_DEFAULT_SUCCESSOR}
+                    WHERE p.action IN ('insert', 'replace')""", stamp)
+    for temp in ("_match", "_plan"):
         con.execute(f"DROP TABLE {temp}")
     return UpsertCounts(inserted, updated, unchanged, conflicts)
+
+
+# A staged row as stored. It is placed in both structures as it is inserted, as
+# ``warehouse.derive_structures`` would place it (which still places the records an 'adopt' reopens):
+# a 2025 record is in its commune and, when carried over, in its predecessor; a legacy one is in its
+# commune and its default successor, or in neither structure when it has none.
+def _stored(predecessor: str) -> str:
+    return f"""SELECT s.* EXCLUDE (source_row, row_hash), $source_file AS source_file, $source_sheet AS source_sheet,
+                    s.source_row, s.row_hash, $loaded_at::TIMESTAMP AS loaded_at,
+                    CASE WHEN s.unit_era = '2025' THEN {predecessor}
+                         WHEN _successor.legacy_code IS NOT NULL THEN s.commune_code END AS legacy_code,
+                    CASE WHEN s.unit_era = '2025' THEN s.commune_code ELSE _successor.code_2025 END AS code_2025,
+                    {predecessor} AS predecessor_code"""
+
+
+_DEFAULT_SUCCESSOR = """LEFT JOIN (SELECT legacy_code, min(code_2025) AS code_2025 FROM unit_successors WHERE is_default
+                                   GROUP BY legacy_code) _successor
+                          ON s.unit_era = 'legacy' AND _successor.legacy_code = s.commune_code"""
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:

@@ -9,6 +9,7 @@ read = inserted + updated + unchanged + quarantined, printed and stored in ``ing
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -406,6 +407,10 @@ def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: lis
         for r in reports])
 
 
+# Files prepared (read, parsed, validated, staged) at once, ahead of the one loading.
+PREPARED_AHEAD = 2
+
+
 def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: str | None = None,
                  commune: str | None = None, config: DvcqConfig | None = None, units: Era | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> list[FileReport]:
@@ -422,13 +427,15 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
             remember(con, "key_fingerprint", fingerprint(secret))
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units, hasher=hasher)
-        # Parsing is Polars and loading is DuckDB, both outside the GIL: the next file is read and
-        # prepared in a second thread while this one loads.
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            upcoming = reader.submit(prepare_file, ctx, files[0]) if files else None
+        # Parsing is Polars and staging and loading are DuckDB, all outside the GIL: the next files are read
+        # and prepared in other threads while this one loads (preparing costs about twice what loading
+        # does, so two are prepared at once); they are loaded in order.
+        with ThreadPoolExecutor(max_workers=PREPARED_AHEAD) as reader:
+            upcoming = collections.deque(reader.submit(prepare_file, ctx, path) for path in files[:PREPARED_AHEAD])
             for number, path in enumerate(files, start=1):
-                prepared = upcoming.result()
-                upcoming = reader.submit(prepare_file, ctx, files[number]) if number < len(files) else None
+                prepared = upcoming.popleft().result()
+                if number - 1 + PREPARED_AHEAD < len(files):
+                    upcoming.append(reader.submit(prepare_file, ctx, files[number - 1 + PREPARED_AHEAD]))
                 if progress:
                     progress(number, len(files), mask_identifiers_text(path.name))
                 # One transaction a file: its statements commit once, not one by one. Not one for the whole
