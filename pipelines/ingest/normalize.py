@@ -10,6 +10,7 @@ more than all the parsing.)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -162,7 +163,7 @@ def _parse_distinct(raw: pl.DataFrame, column: Column) -> pl.DataFrame:
     return source.select(pl.col(column.name).alias("_raw"), value.alias(column.name), found.alias(f"_p_{column.name}"))
 
 
-def _mapped_back(name: str, lookup: pl.DataFrame, result: str) -> pl.Expr:
+def mapped_back(name: str, lookup: pl.DataFrame, result: str) -> pl.Expr:
     """The lookup's ``result`` for each row's raw value of ``name`` (every raw value is in the lookup):
     a hash map over the distinct values, cheaper than a join that must keep the frame's row order."""
     dtype = lookup.schema[result]
@@ -174,6 +175,15 @@ def _mapped_back(name: str, lookup: pl.DataFrame, result: str) -> pl.Expr:
     if blank.len() and blank[0] is not None:
         mapped = pl.when(pl.col(name).is_null()).then(pl.lit(blank[0], dtype=dtype)).otherwise(mapped)
     return mapped.alias(result)
+
+
+def per_distinct(frame: pl.DataFrame, name: str, rule: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``rule`` applied to column ``name``, once per distinct value when values repeat (sectors,
+    procedures), else in place; the result is the same."""
+    if frame.height < 2 * frame[name].n_unique():
+        return rule(pl.col(name)).alias(name)
+    lookup = frame.select(pl.col(name).unique()).select(pl.col(name).alias("_raw"), rule(pl.col(name)).alias(name))
+    return mapped_back(name, lookup, name)
 
 
 _PRINTABLE_ASCII_WORD = r"[^!-~]"
@@ -205,7 +215,7 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
             columns += [clean_text_column(raw, name).alias(name), pl.lit(None, dtype=pl.String).alias(problem)]
         else:
             lookup = _parse_distinct(raw, column)
-            columns += [_mapped_back(name, lookup, name), _mapped_back(name, lookup, problem)]
+            columns += [mapped_back(name, lookup, name), mapped_back(name, lookup, problem)]
         problem_columns.append(problem)
     names = [c.name for c in schema.columns]
     parsed = raw.select(*keep, *columns)

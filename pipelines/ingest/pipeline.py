@@ -27,7 +27,7 @@ from pipelines.ingest.communes import (Resolution, commune_from_file_name, commu
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
-                                 parse_columns, problem_messages, with_problems, words_hidden)
+                                        parse_columns, per_distinct, problem_messages, with_problems, words_hidden)
 from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
@@ -308,7 +308,8 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
     typed = parse_columns(raw, schema)
-    typed = typed.with_columns(mask_identifiers(pl.col(c)) for c in schema.free_text_columns if c in typed.columns)
+    typed = typed.with_columns(per_distinct(typed, c, mask_identifiers) for c in schema.free_text_columns
+                               if c in typed.columns)
     typed = derive_and_check(typed, schema, ctx.today, dt.date.fromisoformat(ctx.config.ingest.earliest_date),
                              ctx.config.ingest.future_tolerance_days)
     era, era_note = export_era(ctx, typed, schema)
