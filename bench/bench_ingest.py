@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -103,17 +104,21 @@ def main() -> None:
     if args.step:
         print(json.dumps(run_step(args.step, args.paths, args.db, args.province)))
         return
-    print("| rows | floor s | floor rows/s | floor peak MiB | ingest s | ingest rows/s | ingest peak MiB | ratio |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| rows | floor s | floor rows/s | floor peak MiB | ingest s | ingest rows/s | ingest peak MiB | ratio | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for rows in args.rows:
         with tempfile.TemporaryDirectory(prefix="dvcq-bench-") as tmp:
             files = write_exports(Path(tmp), rows, args.files)
+            # The machine may be shared: the 1-minute load average before and after the two steps is
+            # printed beside them (the ratio compares two runs under about the same load).
+            load = [os.getloadavg()[0]]
             floor = measure("floor", files, Path(tmp) / "floor.duckdb")
             ours = measure("ingest", files, Path(tmp) / "dvcq.duckdb")
+            load.append(os.getloadavg()[0])
             assert ours["rows"] == floor["rows"] == rows, (ours, floor)
             print(f"| {rows:,} | {floor['seconds']:.1f} | {rows / floor['seconds']:,.0f} | {floor['peak_mib']:,.0f} "
                   f"| {ours['seconds']:.1f} | {rows / ours['seconds']:,.0f} | {ours['peak_mib']:,.0f} "
-                  f"| {ours['seconds'] / floor['seconds']:.2f}× |", flush=True)
+                  f"| {ours['seconds'] / floor['seconds']:.2f}× | {min(load):.1f}–{max(load):.1f} |", flush=True)
 
 
 if __name__ == "__main__":

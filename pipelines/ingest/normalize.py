@@ -209,7 +209,7 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
             absent = f"missing_value\tthiếu {column.label_vi}" if column.required else None
             columns += [pl.lit(None, dtype=_POLARS_TYPES[column.type]).alias(name),
                         pl.lit(absent, dtype=pl.String).alias(problem)]
-        elif column.personal:  # kept as read: hashed in the loading statement or before quarantine
+        elif column.personal:  # kept as read: hashed in the staging statement or before quarantine
             columns += [pl.col(name), pl.lit(None, dtype=pl.String).alias(problem)]
         elif name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
             columns += [clean_text_column(raw, name).alias(name), pl.lit(None, dtype=pl.String).alias(problem)]

@@ -2,7 +2,7 @@
 
 read raw (pipelines.ingest.read) -> find header and kind (pipelines.ingest.headers) -> parse and validate
 (pipelines.ingest.normalize) -> resolve communes (pipelines.ingest.communes) -> load or quarantine
-(pipelines.ingest.load), personal data hashed in the loading statement or before quarantine
+(pipelines.ingest.load), personal data hashed in the statement that stages the rows or before quarantine
 (pipelines.ingest.privacy), all inside one atomic publish (pipelines.ingest.warehouse.publishing). For each file and sheet:
 read = inserted + updated + unchanged + quarantined, printed and stored in ``ingest_log``.
 """
