@@ -1,7 +1,7 @@
 """Benchmark of the indicator engine on a province-sized synthetic warehouse.
 
 Usage: .venv/bin/python bench/bench_indicators.py [--db /tmp/dvcq-bench5m.duckdb] [--dossiers-per-year 3050]
-       [--rebuild] [--repeat 7]
+       [--rebuild] [--repeat 7] [--only indicator_table] [--cpu]
 
 Builds (once; reused unless --rebuild or its facts were built by other rules) a warehouse of all
 547 Thanh Hóa communes x 3 years (2022–2024) with DuckDB SQL (``range()`` and ``hash()``),
@@ -99,17 +99,17 @@ def build(db: Path, dossiers: int) -> None:
             print(f"  built {name} in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def timed(fn, floor, repeat: int) -> tuple[float, float, object]:
+def timed(fn, floor, repeat: int, clock=time.perf_counter) -> tuple[float, float, object]:
     """Median seconds of ``fn`` and of the floor query run alternately with it, and fn's last result:
     the machine is shared, so each ratio compares runs made under the same load."""
     times, floors, result = [], [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = clock()
         floor()
-        floors.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        floors.append(clock() - started)
+        started = clock()
         result = fn()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return statistics.median(times), statistics.median(floors), result
 
 
@@ -119,18 +119,26 @@ def main() -> None:
     parser.add_argument("--dossiers-per-year", type=int, default=3050, help="per commune (3050: 5 M dossiers)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="time only the measures whose name contains this text")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU time of the process with DuckDB on one thread instead of wall time: the work "
+                             "done, which a shared machine's load hardly changes (the floor no longer runs on "
+                             "two cores)")
     args = parser.parse_args()
     if args.rebuild or not args.db.exists() or not is_current(args.db):  # facts of other rules: rebuilt
         print(f"building {args.db} ...", flush=True)
         build(args.db, 547 * 3 * args.dossiers_per_year)
     config = load_config()
     con = connect_read_only(args.db)
+    if args.cpu:
+        con.execute("SET threads = 1")
     sizes = {t: con.sql(f"SELECT count(*) FROM {t}").fetchall()[0][0]
              for t in ("dossiers", "letters", "petitions", "dialogues", "surveys")}
     print(f"warehouse {args.db} ({os.path.getsize(args.db) / 1e6:.0f} MB): "
           + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; median of {args.repeat} runs, each "
-          "alternating with the floor (SELECT commune_code, COUNT(*) FROM dossiers GROUP BY commune_code)")
+          "alternating with the floor (SELECT commune_code, COUNT(*) FROM dossiers GROUP BY commune_code)"
+          + ("; CPU time, DuckDB on one thread" if args.cpu else ""))
     period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))
 
     def floor():
@@ -151,8 +159,10 @@ def main() -> None:
     floor()  # warm the floor's blocks too
     print(f"{'measure':<46} {'time':>8} {'floor':>7} {'x floor':>8}")
     for name, fn in cases.items():
+        if args.only not in name:
+            continue
         fn()  # warm: the first call plans caches and reads blocks
-        seconds, base, result = timed(fn, floor, args.repeat)
+        seconds, base, result = timed(fn, floor, args.repeat, time.process_time if args.cpu else time.perf_counter)
         rows = len(result) if isinstance(result, list) else result.height
         print(f"{name:<46} {seconds * 1000:6.0f} ms {base * 1000:4.0f} ms {seconds / base:7.1f}x  ({rows:,} rows)",
               flush=True)
