@@ -1,6 +1,7 @@
 """National-scale benchmark: every commune of Vietnam in both structures, tens of millions of dossiers.
 
 Usage: .venv/bin/python bench/bench_national.py [--rows 60000000] [--dir /tmp/dvcq-national] [--keep]
+       .venv/bin/python bench/bench_national.py --dir /tmp/dvcq-national --tables-only   # a kept warehouse
 
 Writes ``--rows`` dossiers over four years as Vietnamese-locale CSV exports (semicolon, BOM,
 dd/mm/yyyy dates, status words, a name and a 12-digit ID number per row), 500,000 rows a file,
@@ -143,7 +144,14 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/dvcq-national"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the warehouse (the files are always removed)")
+    parser.add_argument("--tables-only", action="store_true",
+                        help="only time the indicator tables of the warehouse a --keep run left in --dir")
     args = parser.parse_args()
+    if args.tables_only:
+        db = args.dir / "national.duckdb"
+        print(f"warehouse {db}: {db.stat().st_size / 1e9:.2f} GB on disk", flush=True)
+        indicator_times(db, args.repeat)
+        return
     shutil.rmtree(args.dir, ignore_errors=True)
     exports = args.dir / "exports"
     exports.mkdir(parents=True)
