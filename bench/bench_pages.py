@@ -7,10 +7,14 @@ Usage:
 DuckDB SQL by tests/dashboard_fixtures.synthetic_warehouse) in /tmp. Server (``python -m
 dashboard.serve``, which warms the default view up) and headless Debian chromium share this machine.
 Time = navigation to the page's real content (its text and its chart or table: first meaningful paint).
+Beside each time, the CPU seconds the browser (every chromium process this script started) and the
+server spent on it: on a shared 2-core machine the wall times swing with the load, the CPU a page
+costs much less, so it says what a page costs the browser against the trivial one.
 
 1. First paint of Tổng quan on a freshly started server, against the trivial page
-   (bench/trivial_app.py: one metric, one plotly chart) started and opened the same way. The first
-   visitor arrives once the server answers its health check and its warm-up has finished.
+   (bench/trivial_app.py: one metric, one plotly chart) started and opened the same way, ``--rounds``
+   times each, alternating (median). The first visitor arrives once the server answers its health
+   check and its warm-up has finished.
 2. Every page opened first (fresh browser) against the same page opened again (its warm time).
 3. N people opening Tổng quan at once (a Monday meeting), against N sessions of the trivial page:
    median time to a painted page.
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +60,11 @@ def start(app: str, db: Path, port: int) -> subprocess.Popen:
                 break
         except OSError:
             time.sleep(0.2)
-    if app == "dvcq":  # the warm-up says when it is done
+    if app == "dvcq":  # the warm-up says when it is done, or why it did nothing
         for line in proc.stderr:
+            if "không tính sẵn" in line:
+                stop(proc)
+                sys.exit(f"{db}: {line.strip()}")
             if "đã tính sẵn" in line or "warm-up failed" in line:
                 break
     return proc
@@ -70,32 +78,97 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-async def paint(browser, url: str, text: str, selector: str) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a live process (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # ended in between
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu() -> float:
+    """CPU of every chromium process descended from this script (Playwright's driver starts them)."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            names[int(entry)] = text[text.index("(") + 1:text.rindex(")")]
+            parents[int(entry)] = int(text.rsplit(")", 1)[1].split()[1])
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == os.getpid():
+                return True
+            pid = parents.get(pid, 1)
+        return False
+
+    return sum(cpu_seconds(pid) for pid, name in names.items() if "chrom" in name.lower() and ours(pid))
+
+
+@dataclass(frozen=True)
+class Paint:
+    seconds: float
+    browser_cpu: float  # of this page in the browser when alone; of all pages open meanwhile when not
+    server_cpu: float
+
+
+async def paint(browser, server: subprocess.Popen, url: str, text: str, selector: str, keep: list | None = None) -> Paint:
+    """Open ``url`` in a new browser context (nothing cached) and wait for its content; the context is
+    closed, or appended to ``keep`` (a closed context's processes end, and their CPU with them)."""
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
+    cpu, served = browser_cpu(), cpu_seconds(server.pid)
     started = time.perf_counter()
     await page.goto(url, wait_until="domcontentloaded")
     await page.get_by_text(text, exact=False).first.wait_for(timeout=240_000)
     await page.wait_for_selector(selector, timeout=240_000)
     seconds = time.perf_counter() - started
-    await context.close()
-    return seconds
+    result = Paint(seconds, browser_cpu() - cpu, cpu_seconds(server.pid) - served)
+    if keep is None:
+        await context.close()
+    else:
+        keep.append(context)
+    return result
 
 
-async def measure(db: Path, sessions: int) -> dict:
+def median_paint(paints: list[Paint]) -> Paint:
+    return Paint(*(statistics.median(getattr(p, f) for p in paints) for f in ("seconds", "browser_cpu", "server_cpu")))
+
+
+async def measure(db: Path, sessions: int, rounds: int) -> dict:
     from playwright.async_api import async_playwright
 
+    apps = (("trivial", [TRIVIAL]), ("dvcq", PAGES))
     out: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for app, pages in (("trivial", [TRIVIAL]), ("dvcq", PAGES)):
+        fresh: dict[str, list[Paint]] = {"trivial": [], "dvcq": []}
+        for _ in range(rounds):  # alternating, so both see the same spells of load
+            for app, pages in apps:
+                port = free_port()
+                server = start(app, db, port)
+                try:
+                    path, text, selector = pages[0]
+                    fresh[app].append(await paint(browser, server, f"http://127.0.0.1:{port}/{path}", text, selector))
+                finally:
+                    stop(server)
+        for app, paints in fresh.items():
+            out[(app, "fresh")] = median_paint(paints)
+        for app, pages in apps:
             port = free_port()
             server = start(app, db, port)
             try:
                 for path, text, selector in pages:
                     url = f"http://127.0.0.1:{port}/{path}"
-                    first = await paint(browser, url, text, selector)
-                    again = statistics.median([await paint(browser, url, text, selector) for _ in range(3)])
+                    first = await paint(browser, server, url, text, selector)
+                    again = median_paint([await paint(browser, server, url, text, selector) for _ in range(3)])
                     out[(app, path or "tong_quan")] = (first, again)
             finally:
                 stop(server)
@@ -104,39 +177,57 @@ async def measure(db: Path, sessions: int) -> dict:
             try:
                 path, text, selector = pages[0]
                 url = f"http://127.0.0.1:{port}/{path}"
-                times = await asyncio.gather(*[paint(browser, url, text, selector) for _ in range(sessions)])
-                out[(app, "crowd")] = statistics.median(times)
+                cpu, served, contexts = browser_cpu(), cpu_seconds(server.pid), []
+                paints = await asyncio.gather(*[paint(browser, server, url, text, selector, contexts)
+                                                for _ in range(sessions)])
+                out[(app, "crowd")] = Paint(statistics.median(p.seconds for p in paints), browser_cpu() - cpu,
+                                            cpu_seconds(server.pid) - served)
+                for context in contexts:
+                    await context.close()
             finally:
                 stop(server)
         await browser.close()
     return out
 
 
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=Path("/tmp/dvcq-bench/large.duckdb"))
     ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=3, help="fresh servers per app for the first paint")
     args = ap.parse_args()
     os.environ.setdefault("DVCQ_SECRET", "bench-secret-for-timing-only-0123456789")
     if not args.db.exists():
         from tests.dashboard_fixtures import synthetic_warehouse
         args.db.parent.mkdir(parents=True, exist_ok=True)
         synthetic_warehouse(args.db, communes=547, years=3, dossiers_per_year=2000, end=dt.date(2025, 12, 31))
-    r = asyncio.run(measure(args.db, args.sessions))
-    trivial_first = r[("trivial", "tong_quan")][0]
-    print(f"Run on {dt.date.today():%d/%m/%Y}, {platform.machine()}, {os.cpu_count()} cores; warehouse {args.db} "
-          f"({args.db.stat().st_size / 1e6:,.0f} MB). Seconds to first meaningful paint.\n")
-    print("| page | first visit s | again s | first / again | first / trivial page's first |")
-    print("|---|---:|---:|---:|---:|")
-    print(f"| trivial page | {trivial_first:.2f} | {r[('trivial', 'tong_quan')][1]:.2f} | "
-          f"{trivial_first / r[('trivial', 'tong_quan')][1]:.2f}× | 1.00× |")
-    for path, _, _ in PAGES:
-        first, again = r[("dvcq", path or "tong_quan")]
-        print(f"| {path or 'tong_quan'} | {first:.2f} | {again:.2f} | {first / again:.2f}× | "
-              f"{first / trivial_first:.2f}× |")
+    started = load()
+    r = asyncio.run(measure(args.db, args.sessions, args.rounds))
+    print(f"Run on {dt.date.today():%d/%m/%Y}, {platform.machine()}, {os.cpu_count()} cores, load {started} → "
+          f"{load()}; warehouse {args.db} ({args.db.stat().st_size / 1e6:,.0f} MB). Seconds to first meaningful "
+          f"paint; CPU seconds of the browser and of the server until then.\n")
+    base, tq = r[("trivial", "fresh")], r[("dvcq", "fresh")]
+    print(f"Fresh server, first visitor (median of {args.rounds}): Tổng quan {tq.seconds:.2f} s (browser CPU "
+          f"{tq.browser_cpu:.2f} s, server {tq.server_cpu:.2f} s), trivial page {base.seconds:.2f} s (browser CPU "
+          f"{base.browser_cpu:.2f} s, server {base.server_cpu:.2f} s): **{tq.seconds / base.seconds:.2f}×** "
+          f"(CPU {tq.browser_cpu / base.browser_cpu:.2f}×).\n")
+    print("| page | first visit s | again s | first / again | browser CPU s (first) | server CPU s (first) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for app, pages in (("trivial", [TRIVIAL]), ("dvcq", PAGES)):
+        for path, _, _ in pages:
+            first, again = r[(app, path or "tong_quan")]
+            name = "trivial page" if app == "trivial" else path or "tong_quan"
+            print(f"| {name} | {first.seconds:.2f} | {again.seconds:.2f} | {first.seconds / again.seconds:.2f}× | "
+                  f"{first.browser_cpu:.2f} | {first.server_cpu:.2f} |")
     crowd, base = r[("dvcq", "crowd")], r[("trivial", "crowd")]
-    print(f"\n{args.sessions} sessions at once: Tổng quan median {crowd:.2f} s, trivial page {base:.2f} s: "
-          f"**{crowd / base:.2f}×**.")
+    print(f"\n{args.sessions} sessions at once: Tổng quan median {crowd.seconds:.2f} s, trivial page {base.seconds:.2f} s:"
+          f" **{crowd.seconds / base.seconds:.2f}×**; CPU of all {args.sessions}: browser {crowd.browser_cpu:.1f} s "
+          f"against {base.browser_cpu:.1f} s ({crowd.browser_cpu / base.browser_cpu:.2f}×), server "
+          f"{crowd.server_cpu:.1f} s against {base.server_cpu:.1f} s.")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ def _run() -> None:
     started = time.perf_counter()
     try:
         if not (data.has_warehouse() and data.is_current() and data.has_records()):
+            print("dvcq: không tính sẵn: chưa có kho, kho cần `dvcq upgrade` hoặc kho chưa có bản ghi "
+                  "(các trang nói rõ)", file=sys.stderr)
             return
         views.warm(filters.default_filters())
     except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
