@@ -189,10 +189,12 @@ def indicator_explanations(indicators: list[str] | None = None) -> None:
     from schemas.config import ALL_RATES
     cfg = config()
     with st.expander("Cách tính các chỉ số (theo tệp cấu hình)"):
+        paragraphs = []
         for name in indicators or ALL_RATES:
             ind = cfg.indicators[name]
             group = cfg.groups[ind.group].label if ind.group else "chỉ số bổ trợ"
-            st.markdown(f"**{ind.label}** ({group}; chỉ tiêu {fmt_pct(ind.target, 0)}): {ind.explanation}")
+            paragraphs.append(f"**{ind.label}** ({group}; chỉ tiêu {fmt_pct(ind.target, 0)}): {ind.explanation}")
+        st.markdown("\n\n".join(paragraphs))  # one element, not one per indicator: each costs the browser
         st.caption(f"Điểm tổng hợp: trung bình có trọng số của các chỉ số có giá trị; không xếp hạng khi "
                    f"dưới {cfg.min_indicators_ranked} chỉ số có giá trị. Màu: xanh = đạt chỉ tiêu, cam nhạt = "
                    f"dưới chỉ tiêu không quá {fmt_int(WATCH_MARGIN)} điểm, nâu cam = thấp hơn nữa, xám = N/A.")

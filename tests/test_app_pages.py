@@ -233,3 +233,18 @@ def builder_count(at) -> str:
     tables = [df.value for df in at.dataframe if list(df.value.columns) == ["Đếm số bản ghi"]]
     assert len(tables) == 1 and len(tables[0]) == 1
     return tables[0].iloc[0, 0]
+
+
+def test_indicator_explanations_come_from_the_config():
+    """The 'how each indicator is computed' box says, for every rate, what the configuration file says."""
+    from schemas.config import ALL_RATES, load_config
+
+    at = new_app("tong_quan")
+    no_errors(at)
+    box = next(e for e in at.expander if e.label == "Cách tính các chỉ số (theo tệp cấu hình)")
+    text = "\n".join(m.value for m in box.markdown)
+    config = load_config()
+    assert ALL_RATES
+    for name in ALL_RATES:
+        indicator = config.indicators[name]
+        assert f"**{indicator.label}**" in text and indicator.explanation.strip() in text, name
