@@ -36,6 +36,13 @@ class Overview:
 
 
 def overview(f: Filters) -> Overview:
+    return _overview(data.version(), f)
+
+
+# Shared by every session (its frames are only read): each would otherwise copy the cached frames it
+# is built from, most of Tổng quan's server time when many people open it at once.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _overview(version: str, f: Filters) -> Overview:
     level, unit = data.scope(f.district, f.commune)
     child_level, parent = data.children(f.district)
     children = data.indicators(child_level, f.period).filter(pl.col("indicator") == COMPOSITE)
@@ -65,8 +72,10 @@ def overview_figures(f: Filters, colour_by: str = COMPOSITE) -> OverviewFigures:
     return _overview_figures(data.version(), f, colour_by)
 
 
+# Keyed on the warehouse version (not underscored: Streamlit leaves ``_``-named arguments out of the
+# key), so a publish that keeps the view's period and structure still gets new figures.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _overview_figures(_version: str, f: Filters, colour_by: str) -> OverviewFigures:
+def _overview_figures(version: str, f: Filters, colour_by: str) -> OverviewFigures:
     o = overview(f)
     group = "xã" if f.district else LEVEL_WORDS[f.era]["district"]
     scored = o.children.filter(pl.col("value").is_not_null())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -31,3 +32,33 @@ def test_overview_follows_a_publish_while_open(tmp_path, monkeypatch):
     no_errors(at)
     assert metric(at, "Hồ sơ tiếp nhận") == "5"
     assert not list(tmp_path.glob("*.tmp-*"))  # the publish left no staging copy behind
+
+
+def test_overview_charts_follow_a_publish_on_the_same_days(tmp_path, monkeypatch):
+    """A second export on the same days leaves the view (period, as-of date, structure) as it was: only
+    the warehouse version tells the charts shared by all sessions that they are stale."""
+    from schemas.config import load_config
+
+    db = tmp_path / "w.duckdb"
+    write_csv(tmp_path / "dot1.csv", [HEADER] + [[f"A{i}", "15271", "03/03/2025", "06/03/2025", "05/03/2025"]
+                                                for i in range(3)])
+    write_csv(tmp_path / "dot2.csv", [HEADER] + [[f"B{i}", "15271", "03/03/2025", "06/03/2025", "05/03/2025"]
+                                                for i in range(2)])
+    ingest_files([tmp_path / "dot1.csv"], db=db)
+    monkeypatch.setenv("DVCQ_DB", str(db))
+    on_time = load_config().indicators["khong_tre_hen"].label
+
+    def on_time_counts(at) -> list[str]:
+        """(on time, completed) of the trend's last month, as its tooltip gives them."""
+        traces = [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]]
+        return next(t for t in traces if t.get("name") == on_time)["customdata"][-1]
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=90)
+    at.run()
+    no_errors(at)
+    assert on_time_counts(at) == ["3", "3"]
+    ingest_files([tmp_path / "dot2.csv"], db=db)
+    at.run()
+    no_errors(at)
+    assert metric(at, "Hồ sơ tiếp nhận") == "5"
+    assert on_time_counts(at) == ["5", "5"]
