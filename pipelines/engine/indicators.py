@@ -102,6 +102,7 @@ def _counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, period
     """commune_counts and the communes' names (commune_code and ``_UNIT_NAMES``), from one query."""
     counts = run(con, "commune_counts", engine_params(config, periods, communes))
     units = counts.select("commune_code", *_UNIT_NAMES).unique("commune_code", maintain_order=True)
+    # a commune without records has nulls in the query's counts (fewer COALESCE to plan): zeros here
     counts = counts.drop(_UNIT_NAMES).with_columns(pl.exclude(pl.String, pl.Date).fill_null(0).cast(pl.Int64))
     return counts, units
 

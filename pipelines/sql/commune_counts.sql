@@ -9,8 +9,8 @@
 --   (late_dossiers completed after it, or named after their completion: see sql/_late_dossiers.sql);
 -- * petitions received in the period where they stand at its as-of date (petition_facts).
 -- Linear in the rollups' rows however many periods (a trend's 36 months) are asked for. Every
--- commune of admin_units appears, with its names and zeros when it has no records. Parameters as in
--- pipelines.engine.indicators.engine_params.
+-- commune of admin_units appears, with its names and nulls (zeros in commune_counts) when it has no
+-- records. Parameters as in pipelines.engine.indicators.engine_params.
 WITH p AS ({{_periods}}),
 units AS ({{_units}}),
 months AS (  -- per period: its whole months (summed) and the month whose end level gives the stocks at
@@ -30,8 +30,13 @@ days AS (  -- per period: its days (in_period) and the days of its as-of date's 
            c.day > p.as_of AND c.day <= last_day(p.as_of) AS after_as_of_in_month
     FROM calendar c JOIN p ON c.day BETWEEN p.date_from AND GREATEST(p.date_to, last_day(p.as_of))
 ),
-parts AS (
-    SELECT g.date_from, c.commune_code, g.summed, c.* EXCLUDE (commune_code, month),
+parts AS (  -- the rollups' columns summed over a period, and the four stocks; not the entries and exits
+    -- (nor dossiers and petitions closed), which no output needs: fewer columns to bind and optimise
+    SELECT g.date_from, c.commune_code, g.summed,
+           c.* EXCLUDE (commune_code, month, dossiers_pending_level, dossiers_overdue_level, overdue_named_level,
+                        petitions_overdue_level, dossiers_closed, dossiers_overdue_entries, dossiers_overdue_exits,
+                        overdue_named_entries, overdue_named_exits, petitions_closed, petitions_overdue_entries,
+                        petitions_overdue_exits),
            CASE WHEN g.level THEN c.dossiers_pending_level ELSE 0 END AS pending,
            CASE WHEN g.level THEN c.dossiers_overdue_level ELSE 0 END AS overdue,
            CASE WHEN g.level THEN c.overdue_named_level ELSE 0 END AS overdue_named,
@@ -39,7 +44,10 @@ parts AS (
     FROM monthly_counts c JOIN months g ON g.month = c.month
     WHERE $communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], c.commune_code)
     UNION ALL BY NAME
-    SELECT g.date_from, c.commune_code, g.summed, c.* EXCLUDE (commune_code, day),
+    SELECT g.date_from, c.commune_code, g.summed,
+           c.* EXCLUDE (commune_code, day, dossiers_closed, dossiers_overdue_entries, dossiers_overdue_exits,
+                        overdue_named_entries, overdue_named_exits, petitions_closed, petitions_overdue_entries,
+                        petitions_overdue_exits),
            CASE WHEN g.after_as_of_in_month THEN c.dossiers_closed - c.dossiers_received ELSE 0 END AS pending,
            CASE WHEN g.after_as_of_in_month THEN c.dossiers_overdue_exits - c.dossiers_overdue_entries ELSE 0 END AS overdue,
            CASE WHEN g.after_as_of_in_month THEN c.overdue_named_exits - c.overdue_named_entries ELSE 0 END AS overdue_named,
@@ -52,9 +60,7 @@ parts AS (
 sums AS (  -- (CASE, not FILTER: ~35 filtered sums cost more than reading the rollups)
     SELECT date_from, commune_code,
            SUM(CASE WHEN summed THEN COLUMNS(* EXCLUDE (date_from, commune_code, summed, pending, overdue,
-                                                        overdue_named, petitions_overdue, dossiers_pending_level,
-                                                        dossiers_overdue_level, overdue_named_level,
-                                                        petitions_overdue_level)) END),
+                                                        overdue_named, petitions_overdue)) END),
            SUM(pending) AS dossiers_pending, SUM(overdue) AS dossiers_overdue,
            SUM(overdue_named) AS overdue_named, SUM(petitions_overdue) AS petitions_overdue
     FROM parts GROUP BY ALL
@@ -101,15 +107,16 @@ petitions AS (
             AND ($communes::VARCHAR[] IS NULL OR list_contains($communes::VARCHAR[], f.commune_code)))
     GROUP BY ALL
 ),
-joined AS (
+joined AS (  -- a commune without records (or without petitions) has nulls here, not zeros: the expressions
+    -- below that add counts read them through COALESCE, and pipelines.engine.indicators fills the others
+    -- (~60 COALESCE cost ~1 ms of planning)
     SELECT u.commune_code, p.date_from, p.date_to, p.as_of, p.required_dialogues, p.required_thanks,
            u.commune_name, u.district_code, u.district_name, u.province_code, u.province_name,
            COALESCE(s.dossiers_late, 0) + COALESCE(s.dossiers_overdue, 0) - COALESCE(lf.also_overdue, 0)
                AS late_dossiers,
            COALESCE(s.late_named_by_completion, 0) + COALESCE(lf.named, 0) + COALESCE(s.overdue_named, 0)
                - COALESCE(lf.also_overdue_named, 0) AS late_named,
-           COALESCE(COLUMNS(s.* EXCLUDE (date_from, commune_code)), 0),
-           COALESCE(COLUMNS(pt.* EXCLUDE (date_from, commune_code)), 0)
+           s.* EXCLUDE (date_from, commune_code), pt.* EXCLUDE (date_from, commune_code)
     FROM units u CROSS JOIN p
     LEFT JOIN sums s ON s.date_from = p.date_from AND s.commune_code = u.commune_code
     LEFT JOIN late_fix lf ON lf.date_from = p.date_from AND lf.commune_code = u.commune_code
@@ -117,10 +124,12 @@ joined AS (
 )
 SELECT commune_code, date_from, date_to, as_of,
        dossiers_received, dossiers_online, dossiers_returned, dossiers_withdrawn, dossiers_completed,
-       dossiers_early, dossiers_on_time, dossiers_late, dossiers_early + dossiers_on_time AS dossiers_in_time,
+       dossiers_early, dossiers_on_time, dossiers_late,
+       COALESCE(dossiers_early, 0) + COALESCE(dossiers_on_time, 0) AS dossiers_in_time,
        dossiers_timed, supplements_within_rule, supplements_known, dossiers_pending, dossiers_overdue,
        -- apologies naming no dossier, sent in the period, cover the late dossiers not named one each
-       late_named + LEAST(apologies_unnamed, late_dossiers - late_named) AS late_apologised, late_dossiers,
+       late_named + LEAST(COALESCE(apologies_unnamed, 0), late_dossiers - late_named) AS late_apologised,
+       late_dossiers,
        letters_apology, letters_thanks, letters_congratulation, letters_condolence,
        petitions_handled_on_time, petitions_due, petitions_closed_locally, petitions_closed_or_overdue,
        petitions_complaint, petitions_denunciation, petitions_petition, petitions_resolved, petitions_transferred,
@@ -129,12 +138,14 @@ SELECT commune_code, date_from, date_to, as_of,
        COLUMNS('_satisfied$|_rated$'),
        -- A commune reports in a period when it has a record of any kind in it, or a dossier open at its
        -- as-of date; a commune that sent no data is N/A on requirement-based rates.
-       (dossiers_received + dossiers_completed + letters_apology + letters_thanks + letters_congratulation
-        + letters_condolence + dialogues + survey_responses + petitions_received + dossiers_pending > 0)::INTEGER
+       (COALESCE(dossiers_received, 0) + COALESCE(dossiers_completed, 0) + COALESCE(letters_apology, 0)
+        + COALESCE(letters_thanks, 0) + COALESCE(letters_congratulation, 0) + COALESCE(letters_condolence, 0)
+        + COALESCE(dialogues, 0) + COALESCE(survey_responses, 0) + COALESCE(petitions_received, 0)
+        + COALESCE(dossiers_pending, 0) > 0)::INTEGER
            AS reporting_communes,
-       LEAST(dialogues, required_dialogues) AS dialogues_counted,
+       LEAST(COALESCE(dialogues, 0), required_dialogues) AS dialogues_counted,
        CASE WHEN reporting_communes = 1 THEN required_dialogues ELSE 0 END AS dialogues_required,
-       LEAST(letters_thanks, required_thanks) AS thanks_counted,
+       LEAST(COALESCE(letters_thanks, 0), required_thanks) AS thanks_counted,
        CASE WHEN reporting_communes = 1 THEN required_thanks ELSE 0 END AS thanks_required,
        commune_name, district_code, district_name, province_code, province_name
 FROM joined
