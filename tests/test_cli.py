@@ -126,3 +126,16 @@ def test_quiet_ingest_prints_the_totals_and_only_what_needs_attention(tmp_path):
     assert len(lines) == 3 and "hong.xlsx" in lines[0]
     assert lines[1].startswith("Tổng: 2 bảng, đọc 4 = thêm 2 + cập nhật 0 + không đổi 0 + cách ly 2")
     assert lines[2].startswith("2 dòng ở 2 tệp bị cách ly kèm lý do: xem bằng dvcq quarantine --db")
+
+
+def test_ingest_counts_are_written_the_vietnamese_way(tmp_path):
+    """Counts above a thousand are printed 1.234, as the officials who read them write numbers."""
+    from tests.ingest_fixtures import write_csv
+
+    rows = [[f"A{i}", "03/03/2024", "06/03/2024"] for i in range(1_200)] + [["B1", "31/02/2024", "06/03/2024"]]
+    write_csv(tmp_path / "ho_so_thi_tran_ha_trung_2024.csv", [["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả"], *rows])
+    done = dvcq("ingest", str(tmp_path / "ho_so_thi_tran_ha_trung_2024.csv"), "--db", str(tmp_path / "w.duckdb"))
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0
+    assert "| đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cách ly 1" in lines[0]
+    assert lines[1].startswith("Tổng: 1 bảng, đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cách ly 1;")

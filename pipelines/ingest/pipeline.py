@@ -33,6 +33,7 @@ from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
                                        remember, remembered, resolve_db_path)
+from pipelines.text import vn_number
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
@@ -62,9 +63,9 @@ class FileReport:
             return f"{where}: LỖI — {self.error}"
         communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
         era = f" ({ERA_SHORT_VI[self.unit_era]})" if self.unit_era else ""
-        line = (f"{where}: {self.kind} | xã{era} {communes or '-'} | đọc {self.rows_read} = thêm {self.rows_inserted}"
-                f" + cập nhật {self.rows_updated} + không đổi {self.rows_unchanged}"
-                f" + cách ly {self.rows_quarantined}")
+        line = (f"{where}: {self.kind} | xã{era} {communes or '-'} | đọc {vn_number(self.rows_read)} = thêm "
+                f"{vn_number(self.rows_inserted)} + cập nhật {vn_number(self.rows_updated)} + không đổi "
+                f"{vn_number(self.rows_unchanged)} + cách ly {vn_number(self.rows_quarantined)}")
         if self.unknown_columns:
             line += f" | cột không nhận ra: {', '.join(self.unknown_columns)}"
         if self.message:
@@ -477,11 +478,12 @@ def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: 
     ok = [r for r in reports if not r.error]
     totals = [sum(getattr(r, f) for r in ok) for f in ("rows_read", "rows_inserted", "rows_updated",
                                                          "rows_unchanged", "rows_quarantined")]
-    print(f"Tổng: {len(ok)} bảng, đọc {totals[0]} = thêm {totals[1]} + cập nhật {totals[2]} + không đổi {totals[3]}"
-          f" + cách ly {totals[4]}; kho dữ liệu: {resolve_db_path(db)}")
+    read, inserted, updated, unchanged, quarantined = map(vn_number, totals)
+    print(f"Tổng: {vn_number(len(ok))} bảng, đọc {read} = thêm {inserted} + cập nhật {updated} + không đổi "
+          f"{unchanged} + cách ly {quarantined}; kho dữ liệu: {resolve_db_path(db)}")
     if quiet and totals[4]:
         files = sum(1 for r in ok if r.rows_quarantined)
-        print(f"{totals[4]} dòng ở {files} tệp bị cách ly kèm lý do: xem bằng "
+        print(f"{quarantined} dòng ở {vn_number(files)} tệp bị cách ly kèm lý do: xem bằng "
               f"dvcq quarantine --db {resolve_db_path(db)} hoặc trang Dữ liệu.")
     failed = [r for r in reports if r.error]
     if failed:
