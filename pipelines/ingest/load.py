@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest.privacy import hashed_sql, hmac_params, scope_key
+from pipelines.ingest.warehouse import default_successor_join, placement_sql
 from schemas.admin_unit import ERA_SHORT_VI
 from schemas.records import RecordSchema
 
@@ -163,7 +164,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         con.execute("DELETE FROM _match WHERE _srow IN (SELECT _row FROM conflicts)")
     stamp = {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()}
     if not con.execute("SELECT count(*) FROM _match").fetchall()[0][0]:  # no row is a stored record: all new
-        con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL')} FROM staged s {_DEFAULT_SUCCESSOR}", stamp)
+        con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL')} FROM staged s {default_successor_join('s')}",
+                    stamp)
         con.execute("DROP TABLE _match")
         return UpsertCounts(len(staged), 0, 0, conflicts)
     reopen = "FALSE"
@@ -193,29 +195,18 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
     con.execute(f"DELETE FROM {schema.table} WHERE rowid IN (SELECT _trow FROM _plan WHERE action = 'replace')")
     con.execute(f"""INSERT INTO {schema.table} BY NAME
                     {_stored('p.predecessor')}
-                    FROM staged s JOIN _plan p ON p._srow = s.source_row {_DEFAULT_SUCCESSOR}
+                    FROM staged s JOIN _plan p ON p._srow = s.source_row {default_successor_join('s')}
                     WHERE p.action IN ('insert', 'replace')""", stamp)
     for temp in ("_match", "_plan"):
         con.execute(f"DROP TABLE {temp}")
     return UpsertCounts(inserted, updated, unchanged, conflicts)
 
 
-# A staged row as stored. It is placed in both structures as it is inserted, as
-# ``warehouse.derive_structures`` would place it (which still places the records an 'adopt' reopens):
-# a 2025 record is in its commune and, when carried over, in its predecessor; a legacy one is in its
-# commune and its default successor, or in neither structure when it has none.
+# A staged row as stored, placed in both structures as it is inserted (``warehouse.placement_sql``).
 def _stored(predecessor: str) -> str:
     return f"""SELECT s.* EXCLUDE (source_row, row_hash), $source_file AS source_file, $source_sheet AS source_sheet,
-                    s.source_row, s.row_hash, $loaded_at::TIMESTAMP AS loaded_at,
-                    CASE WHEN s.unit_era = '2025' THEN {predecessor}
-                         WHEN _successor.legacy_code IS NOT NULL THEN s.commune_code END AS legacy_code,
-                    CASE WHEN s.unit_era = '2025' THEN s.commune_code ELSE _successor.code_2025 END AS code_2025,
+                    s.source_row, s.row_hash, $loaded_at::TIMESTAMP AS loaded_at, {placement_sql('s', predecessor)},
                     {predecessor} AS predecessor_code"""
-
-
-_DEFAULT_SUCCESSOR = """LEFT JOIN (SELECT legacy_code, min(code_2025) AS code_2025 FROM unit_successors WHERE is_default
-                                   GROUP BY legacy_code) _successor
-                          ON s.unit_era = 'legacy' AND _successor.legacy_code = s.commune_code"""
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:

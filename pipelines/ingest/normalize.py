@@ -186,14 +186,14 @@ def per_distinct(frame: pl.DataFrame, name: str, rule: Callable[[pl.Expr], pl.Ex
     return mapped_back(name, lookup, name)
 
 
-_PRINTABLE_ASCII_WORD = r"[^!-~]"
+_NOT_PRINTABLE_ASCII_OR_SPACE = r"[^!-~]"  # a space, a control or a non-ASCII character
 
 
 def clean_text_column(frame: pl.DataFrame, name: str) -> pl.Expr:
     """``clean_text_expr`` of a column, with a shortcut when every value is printable ASCII without
     spaces (record ids, codes): such text is already NFC and has no space to trim or collapse, so
     only empty strings change (to null). The result is the same either way."""
-    if frame[name].str.contains(_PRINTABLE_ASCII_WORD).any():
+    if frame[name].str.contains(_NOT_PRINTABLE_ASCII_OR_SPACE).any():
         return clean_text_expr(pl.col(name))
     return pl.when(pl.col(name) != "").then(pl.col(name))
 

@@ -130,19 +130,34 @@ def load_unit_tables(con: duckdb.DuckDBPyConnection, province_code: str) -> None
         con.unregister("_units")
 
 
-def derive_structures(con: duckdb.DuckDBPyConnection) -> None:
-    """Place each record in both structures (``legacy_code``, ``code_2025``), for rows loaded since.
+# The rule placing a record in both structures, written once (``derive_structures`` and the loader's
+# INSERTs, ``pipelines.ingest.load``, use it): a 2025 record is in its commune and, when carried over,
+# in its predecessor; a legacy record is in its commune and its commune's default successor, or in
+# neither structure when the registry gives it none.
+def default_successor_join(record: str) -> str:
+    """The join that ``placement_sql`` needs, for the record table aliased ``record``."""
+    return f"""LEFT JOIN (SELECT legacy_code, min(code_2025) AS code_2025 FROM main.unit_successors WHERE is_default
+                          GROUP BY legacy_code) _successor
+                 ON {record}.unit_era = 'legacy' AND _successor.legacy_code = {record}.commune_code"""
 
-    A legacy record's 2025 commune is its commune's default successor; a 2025 record's legacy
-    commune is the one it was carried over from, if any (else it has none).
-    """
+
+def placement_sql(record: str, predecessor: str) -> str:
+    """``legacy_code`` and ``code_2025`` of the record aliased ``record`` whose predecessor (the legacy
+    commune a 2025 record was carried over from) is ``predecessor``."""
+    return f"""CASE WHEN {record}.unit_era = '2025' THEN {predecessor}
+                    WHEN _successor.legacy_code IS NOT NULL THEN {record}.commune_code END AS legacy_code,
+               CASE WHEN {record}.unit_era = '2025' THEN {record}.commune_code ELSE _successor.code_2025 END AS code_2025"""
+
+
+def derive_structures(con: duckdb.DuckDBPyConnection) -> None:
+    """Place in both structures (``legacy_code``, ``code_2025``) the records not placed yet: those an
+    'adopt' reopened, and those of a warehouse made before records were placed as they were inserted."""
     for schema in RECORD_SCHEMAS.values():
-        con.execute(f"""UPDATE {schema.table} SET legacy_code = predecessor_code, code_2025 = commune_code
-                        WHERE code_2025 IS NULL AND unit_era = '2025'""")
-        con.execute(f"""UPDATE {schema.table} r SET legacy_code = r.commune_code, code_2025 = s.code_2025
-                        FROM unit_successors s
-                        WHERE r.code_2025 IS NULL AND r.unit_era = 'legacy' AND s.legacy_code = r.commune_code
-                          AND s.is_default""")
+        con.execute(f"""UPDATE {schema.table} t SET legacy_code = p.legacy_code, code_2025 = p.code_2025
+                        FROM (SELECT r.rowid AS _id, {placement_sql('r', 'r.predecessor_code')}
+                              FROM {schema.table} r {default_successor_join('r')}
+                              WHERE r.code_2025 IS NULL) p
+                        WHERE t.rowid = p._id AND p.code_2025 IS NOT NULL""")
 
 
 def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
