@@ -16,8 +16,8 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from pipelines.engine.indicators import (UNIT_COLUMNS, Level, Period, _counts_and_units, _level_units, aggregate,
-                                         engine_params, rates_from_counts)
+from pipelines.engine.indicators import (UNIT_COLUMNS, Level, Period, aggregate, counts_and_units, engine_params,
+                                         level_units, rates_from_counts)
 from pipelines.sql import InStructure, run
 from pipelines.text import vn_number
 from schemas.admin_unit import Era
@@ -151,17 +151,17 @@ def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Perio
     dashboard caches them), saving the most expensive query.
     """
     if counts is None:  # the counts query also names the communes: no second query for the unit list
-        counts, names = _counts_and_units(con, config, [period])
+        counts, names = counts_and_units(con, config, [period])
     else:
         names = run(con, "units", {})
-    units = _level_units(names, level)
+    units = level_units(names, level)
     rates = rates_from_counts(aggregate(counts, units, []), config, level, [])
     parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, period,
                          config.dialogue_rule_months),
              _below_target(rates)]
     if level in PEER_LEVEL:
         peer_level = PEER_LEVEL[level]
-        peers = rates_from_counts(aggregate(counts, _level_units(names, peer_level), []), config, peer_level, [])
+        peers = rates_from_counts(aggregate(counts, level_units(names, peer_level), []), config, peer_level, [])
         parts.append(_below_peers(rates, peers, level, con.era))
         parts.append(_bottom_rank(rates, config.bottom_rank_fraction))
     flags = pl.concat([p.select([c for c in FLAG_COLUMNS if c in p.columns]) for p in parts], how="diagonal_relaxed")

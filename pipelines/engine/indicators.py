@@ -97,7 +97,7 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
 _UNIT_NAMES = ["commune_name", "district_code", "district_name", "province_code", "province_name"]
 
 
-def _counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
+def counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
                       communes: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """commune_counts and the communes' names (commune_code and ``_UNIT_NAMES``), from one query."""
     counts = run(con, "commune_counts", engine_params(config, periods, communes))
@@ -111,10 +111,10 @@ def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: 
                    communes: list[str] | None = None) -> pl.DataFrame:
     """Wide counts per commune x period, read from the facts: every column ``RATE_COUNTS`` names as a
     rate's numerator or denominator and every supporting count (0, not null)."""
-    return _counts_and_units(con, config, periods, communes)[0]
+    return counts_and_units(con, config, periods, communes)[0]
 
 
-def _level_units(units: pl.DataFrame, level: Level) -> pl.DataFrame:
+def level_units(units: pl.DataFrame, level: Level) -> pl.DataFrame:
     """The unit frame of ``level`` from communes with their names (``_UNIT_NAMES``)."""
     if level not in LEVELS:
         raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
@@ -130,7 +130,7 @@ def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
     """commune_code -> the unit it belongs to at ``level`` (code, name, district)."""
     if level not in LEVELS:
         raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
-    return _level_units(run(con, "units", {}), level)
+    return level_units(run(con, "units", {}), level)
 
 
 def communes_of(con: duckdb.DuckDBPyConnection, level: Level, unit_codes: list[str] | None) -> list[str] | None:
@@ -233,11 +233,11 @@ OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_
 
 def _unit_rates(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
     """``rates_from_counts``'s rows unit after unit (in the order of ``wide``), each unit's in display order:
-    the 13 rates, then the composite."""
+    every rate of ``ALL_RATES``, then the composite."""
     rates = _with_values(_long_rates(wide, config, keys))
     composite = _composite(rates, keys).select(rates.columns)
     rates_per_unit = len(ALL_RATES)
-    # the composite row of unit u goes after its rates: position u * 14 + 13
+    # the composite row of unit u goes after its rates: position u * (rates_per_unit + 1) + rates_per_unit
     stacked = pl.concat([rates, composite])
     n = wide.height
     unit = np.arange(n)
@@ -268,8 +268,8 @@ def indicator_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, level: L
     Columns: OUTPUT_COLUMNS. Values and bounds in percent, null when the denominator is 0.
     Every unit of admin_units appears, all N/A when it has no records.
     """
-    counts, units = _counts_and_units(con, config, [period])
-    wide = aggregate(counts, _level_units(units, level), []).sort("unit_code")
+    counts, units = counts_and_units(con, config, [period])
+    wide = aggregate(counts, level_units(units, level), []).sort("unit_code")
     return _unit_rates(wide, config, level, [])  # units by code, each unit's rows in display order
 
 
