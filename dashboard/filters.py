@@ -208,6 +208,8 @@ def page_control(widget, label: str, options: list[str], param: str, default, ma
     """
     key, state = f"url_{param}", st.session_state
     link = state.get("_incoming")
+    if link is None and key not in state and param in st.query_params:
+        link = st.query_params.to_dict()  # a control hidden for a while (a closed tab) resumes from the URL
     if link is not None:
         raw = link.get(param)
         wanted = [] if raw is None else (raw.split(",") if many else [raw])

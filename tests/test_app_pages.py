@@ -4,6 +4,7 @@ change changes the figures shown (checked against an independent SQL count)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -27,7 +28,9 @@ def test_overview_cards_follow_district(latest):
     at = new_app("tong_quan")
     no_errors(at)
     assert at.title[0].value == "Tổng quan"
-    assert len(at.get("plotly_chart")) == 3  # ranking, map, trend
+    assert [t.label for t in at.tabs] == ["Xếp hạng", "Bản đồ", "Xu hướng theo tháng"]
+    assert [chart_title(c) for c in at.get("plotly_chart")] == [  # the ranking alone: map and trend wait
+        "Xếp hạng các địa bàn huyện cũ theo điểm tổng hợp"]
     year = latest.year
     total = sql_one("SELECT count(*) FROM dossiers WHERE year(received_date) = ?", year)
     assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(total)
@@ -37,6 +40,33 @@ def test_overview_cards_follow_district(latest):
     expected = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND year(received_date) = ?", district, year)
     assert expected != total
     assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(expected)
+
+
+def chart_title(chart) -> str:
+    """A plotly chart's title, without its subtitle."""
+    return json.loads(chart.proto.spec)["layout"]["title"]["text"].split("<br>")[0]
+
+
+def test_overview_map_and_trend_open_in_their_tabs():
+    """The map and the trend are built when their tab is opened; the map's colour is kept in the link,
+    survives a visit to another tab, and a link that names it opens the map."""
+    at = new_app("tong_quan")
+    at.session_state["tong_quan_tab"] = "Bản đồ"
+    at.run()
+    no_errors(at)
+    assert [chart_title(c) for c in at.get("plotly_chart")] == ["Bản đồ các xã theo điểm tổng hợp"]
+    at.selectbox(key="url_to_mau").set_value("biet_noi").run()
+    assert at.query_params["to_mau"] == "biet_noi"
+    at.session_state["tong_quan_tab"] = "Xu hướng theo tháng"
+    at.run()
+    no_errors(at)
+    assert [chart_title(c) for c in at.get("plotly_chart")] == ["Xu hướng theo tháng của các tỷ lệ chính (%)"]
+    at.session_state["tong_quan_tab"] = "Bản đồ"
+    at.run()
+    assert [chart_title(c) for c in at.get("plotly_chart")] == ["Bản đồ các xã theo biết nói dân hiểu (%)"]
+    linked = new_app("tong_quan", params={"to_mau": "biet_noi"})
+    no_errors(linked)
+    assert [chart_title(c) for c in linked.get("plotly_chart")] == ["Bản đồ các xã theo biết nói dân hiểu (%)"]
 
 
 def test_overview_period_change(latest):

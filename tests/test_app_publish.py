@@ -16,7 +16,7 @@ HEADER = ["Mã hồ sơ", "Mã xã", "Ngày tiếp nhận", "Ngày hẹn trả",
 
 
 def _open_then_publish(tmp_path, monkeypatch, second_days: tuple[str, str, str]):
-    """Yields Tổng quan opened on a warehouse of 3 dossiers of 15271 received 03/03/2025, then the same app
+    """Yields Tổng quan (its trend tab open) opened on a warehouse of 3 dossiers of 15271 received 03/03/2025, then the same app
     run again after a second batch of 2 (received, due and completed on ``second_days``) was published
     while it was open."""
     db = tmp_path / "w.duckdb"
@@ -26,6 +26,7 @@ def _open_then_publish(tmp_path, monkeypatch, second_days: tuple[str, str, str])
     ingest_files([tmp_path / "dot1.csv"], db=db)
     monkeypatch.setenv("DVCQ_DB", str(db))
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=90)
+    at.session_state["tong_quan_tab"] = "Xu hướng theo tháng"
     at.run()
     no_errors(at)
     yield at

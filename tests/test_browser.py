@@ -97,15 +97,21 @@ def open_page(browser, url: str, text: str, selector: str, shot: str | None = No
     seconds = time.perf_counter() - started
     page.wait_for_timeout(1500)  # let the last charts and tables settle
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    if shot:  # the app scrolls inside its main block: grow the viewport to the content for a full page
-        height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
-                               "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
-                               ".map(e => e.scrollHeight))")
-        page.set_viewport_size({"width": 1440, "height": min(max(900, height + 120), 9000)})
-        page.wait_for_timeout(1200)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / shot), full_page=True)
+    if shot:
+        screenshot(page, shot)
     return page, seconds
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page into artifacts/screenshots/``name``: the app scrolls inside its main block, so the
+    viewport grows to the content first."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                           "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+                           ".map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1440, "height": min(max(900, height + 120), 9000)})
+    page.wait_for_timeout(1200)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def assert_no_error(page) -> None:
@@ -204,8 +210,10 @@ def test_pages_in_each_structure(server, browser, era, query, grouping, path, te
         assert sidebar.get_by_text(grouping, exact=True).count() == 1
         caption = "cấu trúc mới" if era == "2025" else "cấu trúc cũ"
         assert page.get_by_text(caption, exact=False).count() >= 1
-        if era == "2025" and not path:
-            assert page.get_by_text("Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành").count() == 1
+        if era == "2025" and not path:  # the trend, in its tab, marks the months before the reform
+            page.get_by_role("tab", name="Xu hướng theo tháng").click()
+            page.get_by_text("Trước 01/07/2025: số liệu cộng của các xã cũ hợp thành").wait_for(timeout=60_000)
+            screenshot(page, "tong_quan-2025-xu_huong.png")
     finally:
         page.close()
 
@@ -296,6 +304,26 @@ def test_a_click_on_a_ranking_bar_opens_that_unit(server, browser):
         assert len(code) == 5 and "nam=2024" in page.url
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "don_vi-from-click.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_map_tab_draws_every_commune_with_coordinates(server, browser):
+    """Tổng quan's map, one click away in its tab: a point for each commune that has coordinates."""
+    import duckdb
+
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        con.execute(f"SET search_path = '{ERA_SCHEMA['legacy']},main'")
+        placed = con.execute("SELECT count(*) FROM admin_units WHERE latitude IS NOT NULL").fetchall()[0][0]
+    page, _ = open_page(browser, f"{server}/?ky=nam&nam=2024&cau_truc=legacy", "Xếp hạng các huyện",
+                        ".js-plotly-plot .main-svg")
+    try:
+        page.get_by_role("tab", name="Bản đồ").click()
+        page.get_by_text("Tô màu bản đồ theo").wait_for(timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60_000)
+        points = page.locator(".js-plotly-plot .scatterlayer path.point").count()
+        assert placed > 0 and points == placed, (points, placed)
+        screenshot(page, "tong_quan-ban_do.png")
     finally:
         page.close()
 
