@@ -20,7 +20,8 @@ from pipelines.engine.backlog import backlog_table
 from pipelines.engine.indicators import (Period, PeriodError, commune_counts, default_period, indicator_records, indicator_table, petition_breakdown,
                                   supporting_measures, trend_periods, trend_table)
 from pipelines.engine.stats import wilson, wilson_percent
-from schemas.config import SCORED_INDICATORS
+from schemas.catalog import COMPOSITE
+from schemas.config import ALL_RATES, SCORED_INDICATORS
 from schemas.warehouse import DAILY_COUNTS
 from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
                                    survey)
@@ -164,6 +165,14 @@ def test_commune_b_and_unit_without_records(con, codes):
     assert c_rows.height == 14
     assert c_rows["value"].null_count() == 14 and c_rows["coverage"].to_list() == [0] * 14
     assert table["unit_code"].n_unique() == 547
+
+
+def test_table_lists_units_by_code_each_with_its_rates_then_the_composite(con, codes):
+    table = indicator_table(con, config(), "commune", PERIOD)
+    units = table["unit_code"].unique(maintain_order=True)
+    assert units.to_list() == sorted(units) and table.height == units.len() * (len(ALL_RATES) + 1)
+    assert table["indicator"].to_list() == [*ALL_RATES, COMPOSITE] * units.len()
+    assert table["unit_code"].to_list() == [u for u in units for _ in range(len(ALL_RATES) + 1)]
 
 
 def test_ranks_among_province_and_district(con, codes):

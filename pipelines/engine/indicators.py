@@ -164,18 +164,24 @@ def _rate_columns(config: DvcqConfig) -> pl.DataFrame:
 def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.DataFrame:
     """One row per unit x keys x rate (unit after unit, the rates in ``ALL_RATES`` order) with numerator,
     denominator, the rate's label, group, target and weight, and the unit's coverage, reporting
-    communes and communes. One explode of two list columns: no frame per rate, no join."""
+    communes and communes. No frame per rate, no join: the unit columns are repeated once per rate, and
+    the counts are read as a units x rates matrix whose rows, laid end to end, are in that order (~2 ms
+    less than a concat_list and explode for the 547 communes)."""
     scored = [rate for rate in ALL_RATES if rate in SCORED_INDICATORS]
-    long = wide.select(
-        *keys, *UNIT_COLUMNS, unit_index=pl.int_range(pl.len()),
+    rows = np.repeat(np.arange(wide.height), len(ALL_RATES))
+    units = wide.select(
+        *keys, *UNIT_COLUMNS,
         # a value exists exactly when the denominator is positive (_with_values)
         coverage=pl.sum_horizontal([pl.col(RATE_COUNTS[rate][1]) > 0 for rate in scored]).cast(pl.Int64),
         reporting_communes=pl.col("reporting_communes"), communes=pl.col("communes"),
-        numerator=pl.concat_list([pl.col(RATE_COUNTS[rate][0]) for rate in ALL_RATES]),
-        denominator=pl.concat_list([pl.col(RATE_COUNTS[rate][1]) for rate in ALL_RATES]),
-    ).explode("numerator", "denominator")
+    )[rows]
+    counts = {part: pl.Series(part, wide.select([RATE_COUNTS[rate][i] for rate in ALL_RATES]).to_numpy().ravel(),
+                              pl.Int64)
+              for i, part in enumerate(("numerator", "denominator"))}
     info = _rate_columns(config)
-    return long.hstack(info[np.tile(np.arange(info.height), wide.height)])
+    # unit_index is marked sorted (it is): _composite then sums each unit's contiguous rows, in row order
+    return units.insert_column(len(keys) + len(UNIT_COLUMNS), pl.Series("unit_index", rows).set_sorted()) \
+        .with_columns(**counts).hstack(info[np.tile(np.arange(info.height), wide.height)])
 
 
 def _with_values(long: pl.DataFrame) -> pl.DataFrame:
@@ -236,16 +242,9 @@ def _unit_rates(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list
     every rate of ``ALL_RATES``, then the composite."""
     rates = _with_values(_long_rates(wide, config, keys))
     composite = _composite(rates, keys).select(rates.columns)
-    rates_per_unit = len(ALL_RATES)
-    # the composite row of unit u goes after its rates: position u * (rates_per_unit + 1) + rates_per_unit
-    stacked = pl.concat([rates, composite])
-    n = wide.height
-    unit = np.arange(n)
-    order = np.empty(n * (rates_per_unit + 1), dtype=np.int64)
-    order.reshape(n, rates_per_unit + 1)[:, :rates_per_unit] = (unit[:, None] * rates_per_unit
-                                                                + np.arange(rates_per_unit)[None, :])
-    order.reshape(n, rates_per_unit + 1)[:, rates_per_unit] = n * rates_per_unit + unit
-    return _ranked(stacked[order], config, level, keys).select(*keys, *OUTPUT_COLUMNS)
+    # a stable sort puts the composite row of each unit (stacked after all the rates) after its rates
+    stacked = pl.concat([rates, composite]).sort("unit_index", maintain_order=True)
+    return _ranked(stacked, config, level, keys).select(*keys, *OUTPUT_COLUMNS)
 
 
 def rates_from_counts(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
