@@ -17,6 +17,7 @@ from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
 from schemas.catalog import (COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS,
                              STATUS_LABELS, WATCH_MARGIN, rule_labels)
+from schemas.config import ALL_RATES
 from schemas.records import RECORD_SCHEMAS
 
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
@@ -186,10 +187,12 @@ def indicator_help(indicator: str) -> str:
 
 
 def indicator_explanations(indicators: list[str] | None = None) -> None:
-    from schemas.config import ALL_RATES
-    cfg = config()
-    with st.expander("Cách tính các chỉ số (theo tệp cấu hình)"):
-        paragraphs = []
+    # Written only when opened (a rerun then): closed, its text would still be sent and laid out by
+    # every visitor's browser.
+    with st.expander("Cách tính các chỉ số (theo tệp cấu hình)", key="cach_tinh", on_change="rerun") as box:
+        if not box.open:
+            return
+        cfg, paragraphs = config(), []
         for name in indicators or ALL_RATES:
             ind = cfg.indicators[name]
             group = cfg.groups[ind.group].label if ind.group else "chỉ số bổ trợ"

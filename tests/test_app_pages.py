@@ -272,6 +272,11 @@ def test_indicator_explanations_come_from_the_config():
     at = new_app("tong_quan")
     no_errors(at)
     box = next(e for e in at.expander if e.label == "Cách tính các chỉ số (theo tệp cấu hình)")
+    assert not box.markdown  # closed: its text is written when it is opened
+    at.session_state["cach_tinh"] = True
+    at.run()
+    no_errors(at)
+    box = next(e for e in at.expander if e.label == "Cách tính các chỉ số (theo tệp cấu hình)")
     text = "\n".join(m.value for m in box.markdown)
     config = load_config()
     assert ALL_RATES
