@@ -4,7 +4,8 @@ Record tables come from ``schemas.records``, unit tables from ``schemas.admin_un
 are declared here: what the ingest writes beside the records (quarantine, ingest log, meta),
 the working-day calendar, the facts the publish derives from the records (one row per dossier
 or petition with its derived dates and states, the few dossiers that were ever late, a daily
-rollup of every count an indicator needs and its monthly sums) and the codes table of the vocabularies. The facts
+rollup of every count an indicator needs, its monthly sums, and each commune's counts of every
+calendar month, quarter and year of the data) and the codes table of the vocabularies. The facts
 are rebuilt at every publish by ``pipelines.ingest.facts``; the rules that derive them are stated
 once, in its SQL.
 """
@@ -178,6 +179,56 @@ MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the 
     (name, "BIGINT", f"Count of {what}, summed over the month.") for name, what in DAILY_COUNTS.items()] + [
     (name, "BIGINT", f"Stock at the end of the month: {what}.") for name, what in STOCK_LEVELS.items()]
 
+# The quota-free counts of commune_counts for the periods stored at publish (sql/_stored_periods.sql),
+# per structure and commune: the engine reads them for those periods instead of computing them (the
+# yearly quotas are applied on reading, so a changed quota needs no rebuild). In the order the counts
+# query returns its columns, which the engine returns either way.
+_SUMMED = "daily_counts.{} summed over the period."
+PERIOD_COUNTS: dict[str, str] = {
+    **{name: _SUMMED.format(name) for name in ("dossiers_received", "dossiers_online", "dossiers_returned",
+                                               "dossiers_withdrawn", "dossiers_completed", "dossiers_early",
+                                               "dossiers_on_time", "dossiers_late")},
+    "dossiers_in_time": "Dossiers completed early or on time in the period.",
+    **{name: _SUMMED.format(name) for name in ("dossiers_timed", "supplements_within_rule", "supplements_known")},
+    "dossiers_pending": "Dossiers open at the as-of date.",
+    "dossiers_overdue": "Dossiers overdue at the as-of date.",
+    "late_apologised": "Late dossiers of the period covered by an apology by the as-of date (biet_xin_loi).",
+    "late_dossiers": "Dossiers completed late in the period or overdue at the as-of date (each once).",
+    **{name: _SUMMED.format(name) for name in ("letters_apology", "letters_thanks", "letters_congratulation",
+                                               "letters_condolence")},
+    "petitions_handled_on_time": "Petitions received in the period, resolved or transferred by the as-of date "
+                                 "and by their due date.",
+    "petitions_due": "Petitions received in the period, resolved or transferred by the as-of date or open past "
+                     "their due date at it.",
+    "petitions_closed_locally": "Petitions received in the period, closed by the as-of date and not escalated.",
+    "petitions_closed_or_overdue": "Petitions received in the period, closed by the as-of date or overdue at it.",
+    **{f"petitions_{kind}": f"Petitions received in the period of kind {kind}."
+       for kind in ("complaint", "denunciation", "petition")},
+    **{f"petitions_{outcome}": f"Petitions received in the period closed as {outcome} by the as-of date."
+       for outcome in ("resolved", "transferred", "withdrawn", "filed")},
+    "petitions_pending": "Petitions received in the period and open at the as-of date.",
+    "petitions_escalated": "Petitions received in the period sent over the commune's head.",
+    "petitions_overdue": "Petitions overdue at the as-of date.",
+    **{name: _SUMMED.format(name) for name in ("dialogues", "dialogue_attendees", "opinions_raised",
+                                               "opinions_answered", "survey_responses", "harassment_reports")},
+    **{name: _SUMMED.format(name) for name in DAILY_COUNTS if name.endswith(("_satisfied", "_rated"))},
+}
+PERIOD_COUNTS_COLUMNS: Columns = [
+    ("era", "VARCHAR", "Structure of the row's commune: 'legacy' or '2025' (the structure views show their own)."),
+    ("commune_code", "VARCHAR", "Commune in that structure (every commune of it, with nulls when it has no records)."),
+    ("date_from", "DATE", "First day of the period: a calendar month, quarter or year meeting the data's days."),
+    ("date_to", "DATE", "Its last day, or the data's last day for the period cut there."),
+    ("as_of", "DATE", "The day the stocks are taken: the period's last day or the data's last day, if earlier."),
+] + [(name, "BIGINT", what) for name, what in PERIOD_COUNTS.items()] + [
+    ("reporting_communes", "INTEGER", "1 when the commune has a record of any kind in the period or a dossier "
+                                      "open at the as-of date, else 0."),
+    ("commune_name", "VARCHAR", "Commune name."),
+    ("district_code", "VARCHAR", "District (legacy) or địa bàn huyện cũ (2025)."),
+    ("district_name", "VARCHAR", "Its name."),
+    ("province_code", "VARCHAR", "Province."),
+    ("province_name", "VARCHAR", "Its name."),
+]
+
 CODES_COLUMNS: Columns = [
     ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),
     ("code", "VARCHAR", "Canonical value stored in the record tables."),
@@ -192,6 +243,7 @@ TABLE_LABELS: dict[str, str] = {
     "dossier_facts": "Hồ sơ: tiến độ, ngày đóng (dẫn xuất)", "late_dossiers": "Hồ sơ từng trễ hạn (dẫn xuất)",
     "petition_facts": "Đơn thư: hạn hiệu lực, ngày đóng (dẫn xuất)", "daily_counts": "Số đếm theo xã và ngày (dẫn xuất)",
     "monthly_counts": "Số đếm theo xã và tháng (dẫn xuất)",
+    "period_counts": "Số đếm theo xã của từng tháng, quý, năm (dẫn xuất)",
     "codes": "Danh mục mã và nhãn tiếng Việt",
 }
 """What each table is called on the pages."""
@@ -203,6 +255,7 @@ FACT_TABLES: dict[str, Columns] = {
     "petition_facts": PETITION_FACTS_COLUMNS,
     "daily_counts": DAILY_COUNTS_COLUMNS,
     "monthly_counts": MONTHLY_COUNTS_COLUMNS,
+    "period_counts": PERIOD_COUNTS_COLUMNS,
     "codes": CODES_COLUMNS,
 }
 

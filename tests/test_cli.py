@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -80,6 +81,13 @@ def test_upgrade_brings_an_older_warehouse_up_to_date(tmp_path):
         assert con.execute("SELECT commune_code, unit_era, legacy_code, code_2025 FROM main.dossiers").fetchall() == [
             ("15304", "legacy", "15304", "15271")]
         assert con.execute("SELECT count(*) FROM era_2025.admin_units").fetchall() == [(166,)]
+        # the counts of the stored periods, for every commune of both structures: March, Q1 and 2024 as of
+        # the data's last day (04/03/2024), and March and the year to that day
+        assert con.execute("SELECT era, count(DISTINCT (date_from, date_to, as_of)), count(*) FROM main.period_counts "
+                           "GROUP BY era ORDER BY era").fetchall() == [("2025", 5, 5 * 166), ("legacy", 5, 5 * 547)]
+        assert con.execute("SELECT date_from, dossiers_completed FROM era_2025.period_counts WHERE commune_code = "
+                           "'15271' AND date_to = DATE '2024-03-04' ORDER BY 1").fetchall() == [
+            (dt.date(2024, 1, 1), 1), (dt.date(2024, 3, 1), 1)]
     again = dvcq("upgrade", "--db", str(db))
     assert again.returncode == 0 and "đã ở phiên bản hiện tại" in again.stdout
 

@@ -1,9 +1,10 @@
 """The indicator engine: the 12 rates of "5 biết, 3 không, 4 thể hiện", hai_long, composite.
 
-Design (why): SQL counts, Python names and ranks. One query (``sql/commune_counts.sql``)
-returns every numerator and denominator per commune and period in one pass over each
-record table; districts and the province are sums of their communes' counts (never averages
-of percentages), so every level gets an exact Wilson interval. The rules themselves live in
+Design (why): SQL counts, Python names and ranks. One query (``sql/commune_counts.sql``, or its
+rows stored at publish for every calendar month, quarter and year: ``period_counts``) returns every
+numerator and denominator per commune and period in one pass over each record table;
+districts and the province are sums of their communes' counts (never averages of
+percentages), so every level gets an exact Wilson interval. The rules themselves live in
 ``pipelines/sql`` and are documented in ``docs/indicators.md``. Functions take a DuckDB
 connection that may be read-only: they only SELECT.
 """
@@ -99,8 +100,17 @@ _UNIT_NAMES = ["commune_name", "district_code", "district_name", "province_code"
 
 def counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],
                       communes: list[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """commune_counts and the communes' names (commune_code and ``_UNIT_NAMES``), from one query."""
-    counts = run(con, "commune_counts", engine_params(config, periods, communes))
+    """commune_counts and the communes' names (commune_code and ``_UNIT_NAMES``), from one query.
+
+    The counts of every calendar month, quarter and year of the data (as of its end, or of the data's
+    last day) are stored at publish (``period_counts``): when every period asked for is one of them they
+    are read there, else computed (``commune_counts.sql``, whose planning alone costs ~25 ms); the same
+    SQL built both and the same quota step follows, so the frames are the same either way.
+    """
+    params = engine_params(config, periods, communes)
+    counts = run(con, "stored_commune_counts", params)
+    if counts["date_from"].n_unique() < len(periods):  # a period not stored (or no commune asked for)
+        counts = run(con, "commune_counts", params)
     units = counts.select("commune_code", *_UNIT_NAMES).unique("commune_code", maintain_order=True)
     # a commune without records has nulls in the query's counts (fewer COALESCE to plan): zeros here
     counts = counts.drop(_UNIT_NAMES).with_columns(pl.exclude(pl.String, pl.Date).fill_null(0).cast(pl.Int64))

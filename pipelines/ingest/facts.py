@@ -2,7 +2,10 @@
 
 The rules that derive a dossier's closing and timeliness, a petition's effective due date and
 closing, which dossiers were ever late and the daily counts every indicator sums are stated once,
-in ``pipelines/sql/facts_*.sql``, and run here on the private copy before it is published. The
+in ``pipelines/sql/facts_*.sql``, and run here on the private copy before it is published; so are
+the engine's counts of every calendar month, quarter and year of the data (``period_counts``: the
+quota-free part of ``commune_counts.sql``, by the same SQL, which the engine then reads for those
+periods instead of computing them). The
 engine, the backlog, the flags, the trends, the dashboard and the CLI read these tables (through
 the structure views); the record tables are for drill-down and exploration. Rebuilding them whole
 at each publish keeps them exact after any upsert; the statutory days they used are remembered,
@@ -16,18 +19,23 @@ import json
 
 import duckdb
 
-from pipelines.sql import execute, load_sql
+from pipelines.sql import InStructure, execute, load_sql
+from schemas.admin_unit import ERAS
 from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING
 from schemas.config import DvcqConfig
 from schemas.vocabularies import VOCABULARIES
 from schemas.warehouse import FACT_TABLES
 
 # In dependency order: late dossiers and the rollup read dossier_facts and petition_facts; the
-# monthly rollup sums the daily one.
-BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts", "monthly_counts")
+# monthly rollup sums the daily one; the counts of the stored periods read all of them.
+BUILD_ORDER = ("dossier_facts", "petition_facts", "late_dossiers", "daily_counts", "monthly_counts",
+               "period_counts")
 _SQL = {"dossier_facts": "facts_dossiers", "petition_facts": "facts_petitions",
         "late_dossiers": "facts_late_dossiers", "daily_counts": "facts_daily_counts",
-        "monthly_counts": "facts_monthly_counts"}
+        "monthly_counts": "facts_monthly_counts", "period_counts": "facts_period_counts"}
+# period_counts is built in each structure (through its views: the counts query reads a structure's
+# communes), one kind of stored period at a time (sql/_stored_periods.sql names them).
+PER_STRUCTURE = {"period_counts": ("month", "quarter", "year", "to_date")}
 
 
 def fact_rules(config: DvcqConfig) -> dict:
@@ -47,11 +55,21 @@ def rules_fingerprint(config: DvcqConfig) -> str:
 
 
 def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> None:
-    """Rebuild every fact table and the codes table from the records (read-write connection)."""
+    """Rebuild every fact table and the codes table from the records (read-write connection with the
+    structure views made: ``pipelines.ingest.warehouse.create_structure_views``)."""
     params = fact_rules(config)
     for table in BUILD_ORDER:
         con.execute(f"DELETE FROM {table}")
-        execute(con, _SQL[table], params)
+        if table not in PER_STRUCTURE:
+            execute(con, _SQL[table], params)
+            continue
+        for era in ERAS:
+            cur = InStructure(con, era).cursor()
+            try:
+                for kind in PER_STRUCTURE[table]:
+                    execute(cur, _SQL[table], params | {"era": era, "kind": kind, "communes": None})
+            finally:
+                cur.close()
     con.execute("DELETE FROM codes")
     con.executemany("INSERT INTO codes VALUES (?, ?, ?)",
                     [(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()])

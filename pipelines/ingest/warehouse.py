@@ -191,6 +191,9 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{table} AS
                 SELECT {column} AS commune_code, * EXCLUDE (legacy_code, code_2025)
                 FROM main.{table} WHERE {column} IS NOT NULL""")
+        # counts of a structure's communes, stored for each structure (not placed record by record)
+        con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.period_counts AS
+            SELECT * EXCLUDE (era) FROM main.period_counts WHERE era = '{era}'""")
 
 
 def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = None) -> bool:
@@ -228,8 +231,8 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
     and the unit tables are empty or hold another province, that province's units of both eras.
-    Before publishing, every record is placed in both structures, the facts are rebuilt with the
-    configuration's rules (``pipelines.ingest.facts``) and the structure views are made.
+    Before publishing, every record is placed in both structures, the structure views are made and
+    the facts are rebuilt with the configuration's rules (``pipelines.ingest.facts``).
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,9 +262,9 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             yield con
             derive_structures(con)
             config = config or load_config()
+            create_structure_views(con)  # before the facts: period_counts is built in each structure
             build_facts(con, config)
             remember(con, "facts_rules", rules_fingerprint(config))
-            create_structure_views(con)
             con.execute("CHECKPOINT")
             con.close()
             with open(staging, "rb") as fh:
