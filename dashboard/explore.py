@@ -120,19 +120,50 @@ def _sidebar_scope(table: str, f: Filters) -> tuple[list[tuple[str, str, str]], 
                    f"{formatting.fmt_date(f.date_to)}, {where}.")
 
 
-def builder(f: Filters) -> None:
-    tables = {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
+def _tables() -> dict[str, list[tuple[str, str, str]]]:
+    """The tables the builder offers, with their columns."""
+    return {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
+
+
+def _is_record(table: str) -> bool:
+    return table in {s.table for s in RECORD_SCHEMAS.values()}
+
+
+def _shown_columns(table: str) -> set[str]:
+    """A table's columns an analyst may group, filter or sum by: all but the personal ones (hashes)."""
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
+    return {c for c, _, _ in _tables()[table] if c not in personal}
+
+
+def builder_query(f: Filters, table: str, group: list[str], agg: str, measure: str | None,
+                  filters: list[tuple[str, str, str]], scoped: bool) -> str:
+    """The builder's SQL; ``scoped`` adds the sidebar's period and unit (a record table only)."""
+    scope = _sidebar_scope(table, f)[0] if scoped else []
+    return sandbox.build_query(table, _shown_columns(table), group, agg, measure, filters + scope,
+                               structure=ERA_SCHEMA[f.era] if _is_record(table) else None)
+
+
+def _default_group(table: str) -> list[str]:
+    return ["district_name"] if _is_record(table) else []
+
+
+def default_query(f: Filters) -> str:
+    """What the builder shows first for ``f`` (the widgets' defaults); the warm-up runs it."""
+    table = next(iter(_tables()))
+    return builder_query(f, table, _default_group(table), next(iter(sandbox.AGGREGATES)), None, [], True)
+
+
+def builder(f: Filters) -> None:
+    tables = _tables()
     c1, c2, c3 = st.columns(3)
     table = c1.selectbox("Bảng", list(tables), format_func=TABLE_LABELS.get, key="b_table")
-    is_record = table in {s.table for s in RECORD_SCHEMAS.values()}
-    columns = {c for c, _, _ in tables[table] if c not in personal}
-    names = sorted(columns) + (["commune_name", "district_name"] if is_record else [])
+    columns = _shown_columns(table)
+    names = sorted(columns) + (["commune_name", "district_name"] if _is_record(table) else [])
 
     def fmt(c):
         return _label(table, c) or {"commune_name": "Tên xã", "district_name": LEVEL_LABELS[f.era]["district"]}.get(c, c)
 
-    group = c2.multiselect("Nhóm theo", names, default=["district_name"] if is_record else [],
+    group = c2.multiselect("Nhóm theo", names, default=_default_group(table),
                            format_func=fmt, key="b_group", placeholder="Chọn cột…")
     agg = c3.selectbox("Phép tính", list(sandbox.AGGREGATES), format_func=sandbox.AGGREGATES.get, key="b_agg")
     numeric = [c for c, t, _ in tables[table] if t in ("INTEGER", "DOUBLE", "TINYINT") and c in columns]
@@ -144,15 +175,14 @@ def builder(f: Filters) -> None:
     fval = f3.text_input("Giá trị", key="b_fval")
     filters = [(fcol, fop, fval)] if fcol and fval else []
     scope, said = _sidebar_scope(table, f)
-    if scope and st.toggle("Theo kỳ và đơn vị ở thanh bên trái", value=True, key="b_scope", help=said):
-        filters += scope
+    scoped = bool(scope) and st.toggle("Theo kỳ và đơn vị ở thanh bên trái", value=True, key="b_scope", help=said)
+    if scoped:
         st.caption(said)
     if agg != "count" and not measure:
         st.info("Bảng này không có cột số để tính tổng/trung bình; hãy chọn «Đếm số bản ghi».")
         return
     try:
-        query = sandbox.build_query(table, columns, group, agg, measure, filters,
-                                    structure=ERA_SCHEMA[f.era] if is_record else None)
+        query = builder_query(f, table, group, agg, measure, filters, scoped)
         result = run_cached(query)
     except sandbox.SandboxError as exc:
         st.error(str(exc))

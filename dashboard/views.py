@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, chrome, data
+from dashboard import charts, chrome, data, explore
 from dashboard.filters import Filters
 from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, LEVEL_WORDS
 
@@ -99,11 +99,12 @@ def _overview_figures(version: str, f: Filters, colour_by: str) -> OverviewFigur
 
 
 def warm(f: Filters) -> None:
-    """Compute what every page shows first for ``f`` (Tổng quan, So sánh, Tồn đọng, Cảnh báo, Đơn thư),
-    so the results sit in the shared caches."""
+    """Compute what every page shows first for ``f`` (Tổng quan, So sánh, Tồn đọng, Cảnh báo, Đơn thư,
+    Khám phá's builder), so the results sit in the shared caches."""
     overview_figures(f)
     data.indicators("commune", f.period)
     data.backlog_items(f.as_of, f.district, f.commune)
     data.flags("commune", f.period)   # Cảnh báo opens on communes
     data.petition_breakdown(f.period, f.district, f.commune)
     data.dialogues(f.period, f.district, f.commune)
+    explore.run_cached(explore.default_query(f))  # in a child process: its start is most of the wait

@@ -238,6 +238,17 @@ def test_empty_warehouse_explains(tmp_path, monkeypatch):
         assert any("Chưa có kho dữ liệu" in i.value for i in at.info)
 
 
+def test_warm_up_computes_the_builders_first_table():
+    """The query the warm-up runs for Khám phá is the one its builder runs when the page opens, so the
+    first visitor finds the table in the shared cache."""
+    from dashboard import explore, filters
+
+    at = new_app("kham_pha")
+    no_errors(at)
+    shown = [c.value for c in at.code if c.value.lstrip().upper().startswith("SELECT")]
+    assert shown == [explore.default_query(filters.default_filters())]
+
+
 def test_explore_builder_follows_the_sidebar(latest):
     """The no-code builder counts the sidebar's period and district unless the user turns that off."""
     at = new_app("kham_pha")
