@@ -10,7 +10,7 @@ from dashboard.filters import Filters
 from pipelines.exports import neutralise_formulas
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.catalog import LEVEL_LABELS
-from schemas.records import RECORD_SCHEMAS
+from schemas.records import RECORD_SCHEMAS, RECORD_TABLES
 from schemas.warehouse import TABLE_LABELS, table_definitions
 
 EXAMPLE = ("SELECT u.district_name AS huyen, count(*) AS so_ho_so,\n"
@@ -125,10 +125,6 @@ def _tables() -> dict[str, list[tuple[str, str, str]]]:
     return {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
 
 
-def _is_record(table: str) -> bool:
-    return table in {s.table for s in RECORD_SCHEMAS.values()}
-
-
 def _shown_columns(table: str) -> set[str]:
     """A table's columns an analyst may group, filter or sum by: all but the personal ones (hashes)."""
     personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
@@ -140,11 +136,11 @@ def builder_query(f: Filters, table: str, group: list[str], agg: str, measure: s
     """The builder's SQL; ``scoped`` adds the sidebar's period and unit (a record table only)."""
     scope = _sidebar_scope(table, f)[0] if scoped else []
     return sandbox.build_query(table, _shown_columns(table), group, agg, measure, filters + scope,
-                               structure=ERA_SCHEMA[f.era] if _is_record(table) else None)
+                               structure=ERA_SCHEMA[f.era] if table in RECORD_TABLES else None)
 
 
 def _default_group(table: str) -> list[str]:
-    return ["district_name"] if _is_record(table) else []
+    return ["district_name"] if table in RECORD_TABLES else []
 
 
 def default_query(f: Filters) -> str:
@@ -158,7 +154,7 @@ def builder(f: Filters) -> None:
     c1, c2, c3 = st.columns(3)
     table = c1.selectbox("Bảng", list(tables), format_func=TABLE_LABELS.get, key="b_table")
     columns = _shown_columns(table)
-    names = sorted(columns) + (["commune_name", "district_name"] if _is_record(table) else [])
+    names = sorted(columns) + (["commune_name", "district_name"] if table in RECORD_TABLES else [])
 
     def fmt(c):
         return _label(table, c) or {"commune_name": "Tên xã", "district_name": LEVEL_LABELS[f.era]["district"]}.get(c, c)

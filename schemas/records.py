@@ -358,6 +358,7 @@ SURVEY = RecordSchema(
 
 RECORD_SCHEMAS: dict[str, RecordSchema] = {s.kind: s for s in (DOSSIER, LETTER, PETITION, DIALOGUE, SURVEY)}
 RECORD_KINDS: tuple[str, ...] = tuple(RECORD_SCHEMAS)
+RECORD_TABLES: frozenset[str] = frozenset(s.table for s in RECORD_SCHEMAS.values())
 
 # Header texts that carry no record data and are skipped without being reported as unknown.
 IGNORED_HEADERS: list[str] = ["stt", "tt", "số thứ tự", "ghi chú", "no", "#",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from schemas.admin_unit import UNIT_TABLES, sql_types
 from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME
 
 Columns = list[tuple[str, str, str]]
 
@@ -194,18 +195,16 @@ PERIOD_COUNTS: dict[str, str] = {
     "dossiers_overdue": "Dossiers overdue at the as-of date.",
     "late_apologised": "Late dossiers of the period covered by an apology by the as-of date (biet_xin_loi).",
     "late_dossiers": "Dossiers completed late in the period or overdue at the as-of date (each once).",
-    **{name: _SUMMED.format(name) for name in ("letters_apology", "letters_thanks", "letters_congratulation",
-                                               "letters_condolence")},
+    **{f"letters_{kind}": _SUMMED.format(f"letters_{kind}") for kind in LETTER_KIND.values},
     "petitions_handled_on_time": "Petitions received in the period, resolved or transferred by the as-of date "
                                  "and by their due date.",
     "petitions_due": "Petitions received in the period, resolved or transferred by the as-of date or open past "
                      "their due date at it.",
     "petitions_closed_locally": "Petitions received in the period, closed by the as-of date and not escalated.",
     "petitions_closed_or_overdue": "Petitions received in the period, closed by the as-of date or overdue at it.",
-    **{f"petitions_{kind}": f"Petitions received in the period of kind {kind}."
-       for kind in ("complaint", "denunciation", "petition")},
+    **{f"petitions_{kind}": f"Petitions received in the period of kind {kind}." for kind in PETITION_KIND.values},
     **{f"petitions_{outcome}": f"Petitions received in the period closed as {outcome} by the as-of date."
-       for outcome in ("resolved", "transferred", "withdrawn", "filed")},
+       for outcome in PETITION_OUTCOME.values if outcome != "pending"},
     "petitions_pending": "Petitions received in the period and open at the as-of date.",
     "petitions_escalated": "Petitions received in the period sent over the commune's head.",
     "petitions_overdue": "Petitions overdue at the as-of date.",
@@ -213,6 +212,14 @@ PERIOD_COUNTS: dict[str, str] = {
                                                "opinions_answered", "survey_responses", "harassment_reports")},
     **{name: _SUMMED.format(name) for name in DAILY_COUNTS if name.endswith(("_satisfied", "_rated"))},
 }
+# What the engine's counts return about each commune beside its counts (its names, in its structure).
+UNIT_NAME_COLUMNS: Columns = [
+    ("commune_name", "VARCHAR", "Commune name."),
+    ("district_code", "VARCHAR", "District (legacy) or địa bàn huyện cũ (2025)."),
+    ("district_name", "VARCHAR", "Its name."),
+    ("province_code", "VARCHAR", "Province."),
+    ("province_name", "VARCHAR", "Its name."),
+]
 PERIOD_COUNTS_COLUMNS: Columns = [
     ("era", "VARCHAR", "Structure of the row's commune: 'legacy' or '2025' (the structure views show their own)."),
     ("commune_code", "VARCHAR", "Commune in that structure (every commune of it, with nulls when it has no records)."),
@@ -222,12 +229,7 @@ PERIOD_COUNTS_COLUMNS: Columns = [
 ] + [(name, "BIGINT", what) for name, what in PERIOD_COUNTS.items()] + [
     ("reporting_communes", "INTEGER", "1 when the commune has a record of any kind in the period or a dossier "
                                       "open at the as-of date, else 0."),
-    ("commune_name", "VARCHAR", "Commune name."),
-    ("district_code", "VARCHAR", "District (legacy) or địa bàn huyện cũ (2025)."),
-    ("district_name", "VARCHAR", "Its name."),
-    ("province_code", "VARCHAR", "Province."),
-    ("province_name", "VARCHAR", "Its name."),
-]
+] + UNIT_NAME_COLUMNS
 
 CODES_COLUMNS: Columns = [
     ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),

@@ -24,6 +24,7 @@ from pipelines.engine.stats import wilson_percent
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, RATE_COUNTS,
                              SATISFIED_RATING)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
+from schemas.warehouse import UNIT_NAME_COLUMNS
 
 Level = Literal["commune", "district", "province"]
 Freq = Literal["month", "quarter", "year"]
@@ -95,7 +96,7 @@ def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str]
 
 # What commune_counts.sql returns about each commune beside its counts: the unit frame of any level
 # is made from them, so a table of one period needs no second query for the unit list.
-_UNIT_NAMES = ["commune_name", "district_code", "district_name", "province_code", "province_name"]
+_UNIT_NAMES = [name for name, _, _ in UNIT_NAME_COLUMNS]
 
 
 def counts_and_units(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: list[Period],

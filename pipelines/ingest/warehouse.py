@@ -27,7 +27,7 @@ import holidays
 from pipelines.ingest.facts import build_facts, rules_fingerprint
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
-from schemas.records import RECORD_SCHEMAS
+from schemas.records import RECORD_SCHEMAS, RECORD_TABLES
 from schemas.warehouse import FACT_TABLES, table_definitions
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
@@ -91,7 +91,7 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         for name, sql_type, _ in columns:
             if name not in present:
                 con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
-        if table in (s.table for s in RECORD_SCHEMAS.values()):
+        if table in RECORD_TABLES:
             # A column an older schema derived (timeliness: now a fact) goes, so no reader finds two.
             for gone in present - {name for name, _, _ in columns}:
                 con.execute(f'ALTER TABLE {table} DROP COLUMN "{gone}"')
