@@ -344,6 +344,23 @@ def test_as_of_inside_the_period_counts_a_late_dossier_once_and_outside_it_is_re
         Period(D(2024, 1, 1), D(2024, 6, 30), D(2024, 9, 30))
 
 
+def test_an_apology_sent_while_a_dossier_is_overdue_covers_it_from_that_day(tmp_path, template_root, codes):
+    """W is received 01/03/2024, due 10/03, never completed: overdue from 11/03. The apology naming it is
+    sent on 20/03, while it is overdue. As of 15/03 it is a late dossier no apology covers; as of 31/03 the
+    apology covers it. (The rollup counts the apology on its own day, apart from those sent before the
+    dossier fell due; both add to the overdue dossiers named.)"""
+    a = codes["A"]
+    db = build_warehouse(tmp_path, template_root, {
+        "dossier": [dossier(a, "W", D(2024, 3, 1), D(2024, 3, 10))],
+        "letter": [letter(a, "LW", "apology", D(2024, 3, 20), "W")],
+    })
+    with open_legacy(db) as connection:
+        before, after = (indicator_table(connection, config(), "commune", Period(D(2024, 1, 1), D(2024, 6, 30), as_of))
+                         for as_of in (D(2024, 3, 15), D(2024, 3, 31)))
+    assert fraction(before, a, "biet_xin_loi") == (0, 1)
+    assert fraction(after, a, "biet_xin_loi") == (1, 1)
+
+
 def test_petition_breakdown_follows_the_engine_rules(con, codes):
     """Commune A's seven petitions at 30/06/2024 (see hand_records): P1, P5, P6 closed on time, P2 late,
     P3 and P7 open past due (P7 is resolved only on 10/07, after the as-of date), P4 open in time."""
