@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import duckdb
 
@@ -54,22 +55,27 @@ def rules_fingerprint(config: DvcqConfig) -> str:
                       sort_keys=True)
 
 
-def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> None:
+def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str, float]:
     """Rebuild every fact table and the codes table from the records (read-write connection with the
-    structure views made: ``pipelines.ingest.warehouse.create_structure_views``)."""
+    structure views made: ``pipelines.ingest.warehouse.create_structure_views``). Returns the seconds
+    each table took, in build order (bench/bench_facts.py prints them)."""
     params = fact_rules(config)
+    seconds: dict[str, float] = {}
     for table in BUILD_ORDER:
+        started = time.perf_counter()
         con.execute(f"DELETE FROM {table}")
         if table not in PER_STRUCTURE:
             execute(con, _SQL[table], params)
-            continue
-        for era in ERAS:
-            cur = InStructure(con, era).cursor()
-            try:
-                for kind in PER_STRUCTURE[table]:
-                    execute(cur, _SQL[table], params | {"era": era, "kind": kind, "communes": None})
-            finally:
-                cur.close()
+        else:
+            for era in ERAS:
+                cur = InStructure(con, era).cursor()
+                try:
+                    for kind in PER_STRUCTURE[table]:
+                        execute(cur, _SQL[table], params | {"era": era, "kind": kind, "communes": None})
+                finally:
+                    cur.close()
+        seconds[table] = time.perf_counter() - started
     con.execute("DELETE FROM codes")
     con.executemany("INSERT INTO codes VALUES (?, ?, ?)",
                     [(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()])
+    return seconds
