@@ -40,7 +40,7 @@ def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers
             CREATE TEMP TABLE chosen AS
             SELECT commune_code, (hash(commune_code || 'q') % 1000) / 1000.0 AS q
             FROM units_legacy ORDER BY hash(commune_code) LIMIT {communes}""")
-        common = "'synthetic.xlsx' AS source_file, '' AS source_sheet, 1 AS source_row, 'h' AS row_hash, now()::TIMESTAMP AS loaded_at"
+        common = "'synthetic.xlsx' AS source_file, '' AS source_sheet, 1 AS source_row, 0::UBIGINT AS row_hash, now()::TIMESTAMP AS loaded_at"
         con.execute(f"""
             INSERT INTO dossiers BY NAME
             WITH base AS (

@@ -16,9 +16,11 @@ import pytest
 
 from pipelines.ingest.admin_units import NATIONAL, province_legacy_units, province_units_2025, unit_tables
 from pipelines.ingest.communes import resolve_codes, resolve_commune
+from pipelines.ingest.load import _content_sql
 from pipelines.ingest.pipeline import ingest_files
 from pipelines.ingest.privacy import scope_key
 from pipelines.ingest.warehouse import table_definitions
+from schemas.records import RECORD_SCHEMAS
 from tests.ingest_fixtures import (CITIZEN_IDS, CITIZEN_NAMES, CITIZEN_PHONES, dossier_workbook, write_csv,
                                    write_xlsx)
 
@@ -417,6 +419,32 @@ def test_an_older_warehouse_gains_new_columns_and_keeps_its_rows(tmp_path):
     assert report.rows_inserted == 1
     assert rows(db, "SELECT count(*) FROM dossiers") == [(3,)]
     assert rows(db, "SELECT new_appointment_date FROM letters") == [(dt.date(2024, 3, 9),)]
+
+
+def test_row_hashes_an_older_warehouse_stored_as_hex_text_still_find_unchanged_rows(tmp_path):
+    """Until December 2026 a row hash was the MD5 of the row's content in hex; now it is a number. The
+    warehouse is put back as the older ingest left it (the same content's MD5 in hex), then the same files
+    are loaded again: the next publish converts the hashes, and every row is found unchanged, a dossier
+    workbook and a letters file without ids (whose keys come from their content) alike."""
+    db = tmp_path / "w.duckdb"
+    letters = tmp_path / "thu_thi_tran_ha_trung.csv"
+    write_csv(letters, [["Loai thu", "Ngay gui"], ["Xin loi", "02/03/2024"], ["Cam on", "03/03/2024"]])
+    files = [dossier_workbook(tmp_path / "bao_cao.xlsx"), letters]
+    first = ingest_files(files, db=db)
+    assert [r.rows_inserted for r in first] == [3, 2]
+    query = "SELECT dossier_id, row_hash FROM dossiers UNION ALL SELECT letter_id, row_hash FROM letters ORDER BY 1"
+    numbers = rows(db, query)
+    with duckdb.connect(str(db)) as con:
+        for schema in (RECORD_SCHEMAS["dossier"], RECORD_SCHEMAS["letter"]):
+            content = _content_sql([c.name for c in schema.columns if c.name != schema.id_column])
+            con.execute(f"ALTER TABLE {schema.table} ADD COLUMN hex_hash VARCHAR")
+            con.execute(f"UPDATE {schema.table} AS s SET hex_hash = md5({content})")
+            con.execute(f"ALTER TABLE {schema.table} DROP COLUMN row_hash")
+            con.execute(f"ALTER TABLE {schema.table} RENAME hex_hash TO row_hash")
+        assert all(len(h) == 32 for (h,) in con.execute("SELECT row_hash FROM dossiers").fetchall())
+    again = ingest_files(files, db=db)
+    assert [(r.rows_inserted, r.rows_updated, r.rows_unchanged) for r in again] == [(0, 0, 3), (0, 0, 2)]
+    assert rows(db, query) == numbers
 
 
 def test_pseudonyms_are_the_hmac_of_the_normalised_value_in_every_kind(tmp_path, monkeypatch):

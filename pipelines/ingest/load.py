@@ -99,7 +99,8 @@ def stage_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl
     content = _content_sql(value_columns)
     # Rows without an id are told apart by their occurrence among identical rows of the file; the
     # window is costly on big files, so it runs only when some row lacks an id.
-    occurrence = ("md5(_content_hash || '#' || row_number() OVER (PARTITION BY commune_code, _content_hash "
+    # (The key is made from the content's MD5 in hex, as it always was, so content keys stay what they were.)
+    occurrence = (f"md5(md5({content}) || '#' || row_number() OVER (PARTITION BY commune_code, _content_hash "
                   "ORDER BY _row))") if rows[key].null_count() else "NULL"
     with con.cursor() as cursor:  # a relation: the DB-API path would copy the result once more
         return cursor.sql(f"""
@@ -108,7 +109,7 @@ def stage_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, rows: pl
                    {", ".join(f's."{c}"' for c in value_columns)},
                    s._row AS source_row, s._content_hash AS row_hash
             FROM (SELECT *, {occurrence} AS _occurrence_key
-                  FROM (SELECT *, md5({content}) AS _content_hash
+                  FROM (SELECT *, md5_number_lower({content}) AS _content_hash
                         FROM (SELECT s.commune_code, s.unit_era, s._row, {projected}
                               FROM incoming s {" ".join(lookups)}) s) s) s
         """, params=keys).pl()
