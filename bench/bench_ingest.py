@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipelines.ingest.load import row_hash_sql  # noqa: E402
 from pipelines.ingest.privacy import hashed_sql  # noqa: E402
 
 COMMUNES = ["15952", "15271", "15553", "15556", "14755", "15475", "14773", "15064", "16522", "14815"]
@@ -79,7 +80,8 @@ _TYPED = """SELECT "Mã hồ sơ" AS dossier_id, "Mã xã" AS commune_code, "Lĩ
 UNAVOIDABLE = {
     "typed": _TYPED.format(hashed=', "Số CCCD" AS applicant_id_number'),
     "hashed": _TYPED.format(hashed=", " + hashed_sql('"Số CCCD"', "applicant_id_number") + " AS applicant_id_number"),
-    "row_hash": """SELECT *, md5(concat_ws('|', COLUMNS(*)::VARCHAR)) AS row_hash, 'legacy' AS unit_era,
+    "row_hash": "SELECT * EXCLUDE filename, " + row_hash_sql("concat_ws('|', COLUMNS(* EXCLUDE filename)::VARCHAR)")
+    + """ AS row_hash, 'legacy' AS unit_era,
         NULL::VARCHAR AS predecessor_code, commune_code AS legacy_code, commune_code AS code_2025,
         NULL::VARCHAR AS applicant_phone, NULL::VARCHAR AS applicant_address, NULL::VARCHAR AS reported_timeliness,
         filename AS source_file, '' AS source_sheet, 0 AS source_row, now()::TIMESTAMP AS loaded_at

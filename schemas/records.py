@@ -126,8 +126,8 @@ SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
     ("source_file", "VARCHAR", "File name the row was last loaded from."),
     ("source_sheet", "VARCHAR", "Sheet name (workbooks) or empty."),
     ("source_row", "INTEGER", "1-based row number in the file or sheet, title rows included."),
-    ("row_hash", "UBIGINT", "Hash of the normalised content (its MD5's last 8 bytes as a number, "
-                            "md5_number_lower); a re-export with a new hash updates the row."),
+    ("row_hash", "UBIGINT", "Hash of the normalised content (its MD5's first 8 bytes as a number); a re-export "
+                            "with a new hash updates the row."),
     ("loaded_at", "TIMESTAMP", "When the row was inserted or last updated."),
 ]
 

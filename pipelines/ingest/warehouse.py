@@ -98,10 +98,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
             _row_hash_as_number(con, table)
 
 
-# Row hashes were stored as MD5 hex text until December 2026; now as the number md5_number_lower gives for
-# the same content (the digest's last 8 bytes, little-endian), which takes a quarter of the space and of
-# the ingest's time to store. Converting the text keeps a re-loaded unchanged row unchanged.
-_HEX_ROW_HASH_AS_NUMBER = "('0x' || " + " || ".join(f"substr(row_hash, {17 + 2 * i}, 2)" for i in range(7, -1, -1)) \
+# Row hashes were stored as MD5 hex text until December 2026; now as a number (load.row_hash_sql: the
+# digest's first 8 bytes, little-endian), a quarter of the space. Converting the text to the number the
+# same content now gives keeps a re-loaded unchanged row unchanged.
+_HEX_ROW_HASH_AS_NUMBER = "('0x' || " + " || ".join(f"substr(row_hash, {1 + 2 * i}, 2)" for i in range(7, -1, -1)) \
     + ")::UBIGINT"
 
 
