@@ -120,7 +120,7 @@ def run_step(step: str, files: list[Path], db: Path, province: str | None = None
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"step": step, "seconds": seconds, "rows": loaded, "peak_mib": usage.ru_maxrss / 1024,
-            "cpu": usage.ru_utime + usage.ru_stime - cpu_before}
+            "cpu": usage.ru_utime + usage.ru_stime - cpu_before, "disk_mb": db.stat().st_size / 1e6}
 
 
 def measure(step: str, files: list[Path], db: Path, province: str | None = None) -> dict:
@@ -148,8 +148,8 @@ def main() -> None:
         print(json.dumps(run_step(args.step, args.paths, args.db, args.province)))
         return
     print("| rows | floor s | floor CPU s | floor peak MiB | ingest s | ingest CPU s | ingest rows/s | ingest peak MiB "
-          "| ratio | load |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| warehouse MB | ratio | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     unavoidable: list[str] = []
     for rows in args.rows:
         with tempfile.TemporaryDirectory(prefix="dvcq-bench-") as tmp:
@@ -169,6 +169,7 @@ def main() -> None:
             print(f"| {rows:,} | {floor['seconds']:.1f} ({each}) "
                   f"| {floor['cpu']:.1f} | {floor['peak_mib']:,.0f} "
                   f"| {ours['seconds']:.1f} | {ours['cpu']:.1f} | {rows / ours['seconds']:,.0f} | {ours['peak_mib']:,.0f} "
+                  f"| {ours['disk_mb']:,.0f} "
                   f"| {ours['seconds'] / floor['seconds']:.2f}× | {min(load):.1f}–{max(load):.1f} |", flush=True)
             if args.unavoidable:
                 for step in UNAVOIDABLE:
