@@ -12,7 +12,7 @@ written. Baseline, measured in the same run on the same copy: writing the dossie
 2. ``ingest_files`` of one export of ``--rows`` dossiers (bench_ingest.write_exports: one commune of
    Thanh Hóa, which a national warehouse has too) into another copy: the whole publish and its facts.
 
-The warehouse must have been built with the benchmarks' key (``DVCQ_SECRET`` as bench_ingest.py sets it).
+The warehouse must have been built with the benchmarks' key (``bench_ingest.BENCH_SECRET``).
 Not a test: numbers go to docs/benchmarks.md.
 """
 
@@ -33,12 +33,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import duckdb  # noqa: E402
 
-from bench_ingest import write_exports  # noqa: E402
+from bench_ingest import BENCH_SECRET, write_exports  # noqa: E402
 from pipelines.ingest import warehouse  # noqa: E402
 from pipelines.ingest.pipeline import ingest_files  # noqa: E402
 from schemas.config import load_config  # noqa: E402
-
-BENCH_SECRET = "bench-secret-for-timing-only-0123456789"
 
 
 def cpu() -> float:

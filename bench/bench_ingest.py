@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipelines.ingest.load import row_hash_sql  # noqa: E402
 from pipelines.ingest.privacy import hashed_sql  # noqa: E402
 
+# The key every benchmark warehouse is built with (bench_facts.py and bench_pages.py open them with it).
+BENCH_SECRET = "bench-secret-for-timing-only-0123456789"
 COMMUNES = ["15952", "15271", "15553", "15556", "14755", "15475", "14773", "15064", "16522", "14815"]
 STATUS_WORDS = ["Đã trả kết quả", "Đang giải quyết", "Trả lại", "Rút hồ sơ"]
 
@@ -127,7 +129,7 @@ def measure(step: str, files: list[Path], db: Path, province: str | None = None)
     """``run_step`` in a fresh Python process."""
     out = subprocess.run([sys.executable, __file__, "--step", step, "--db", str(db),
                           *(["--province", province] if province else []), *map(str, files)],
-                         capture_output=True, text=True, env={"DVCQ_SECRET": "bench-secret-for-timing-only-0123456789", "PATH": ""})
+                         capture_output=True, text=True, env={"DVCQ_SECRET": BENCH_SECRET, "PATH": ""})
     if out.returncode:
         raise RuntimeError(f"{step} failed ({out.returncode}):\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

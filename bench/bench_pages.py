@@ -38,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench_ingest import BENCH_SECRET  # noqa: E402
 from tests.test_browser import ARGS, CHROMIUM, PAGES, free_port  # noqa: E402
 
 TRIVIAL = ("", "Hồ sơ tiếp nhận", ".js-plotly-plot .main-svg")
@@ -207,7 +208,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3,
                     help="fresh servers per app for the first paint, and crowds per app")
     args = ap.parse_args()
-    os.environ.setdefault("DVCQ_SECRET", "bench-secret-for-timing-only-0123456789")
+    os.environ.setdefault("DVCQ_SECRET", BENCH_SECRET)
     if not args.db.exists():
         from tests.dashboard_fixtures import synthetic_warehouse
         args.db.parent.mkdir(parents=True, exist_ok=True)
