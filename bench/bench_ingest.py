@@ -28,8 +28,8 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pipelines.ingest.load import row_hash_sql  # noqa: E402
 from pipelines.ingest.privacy import hashed_sql  # noqa: E402
+from schemas.records import row_hash_sql  # noqa: E402
 
 # The key every benchmark warehouse is built with (bench_facts.py and bench_pages.py open them with it).
 BENCH_SECRET = "bench-secret-for-timing-only-0123456789"

@@ -20,7 +20,7 @@ import polars as pl
 from pipelines.ingest.privacy import hashed_sql, hmac_params, scope_key
 from pipelines.ingest.warehouse import default_successor_join, placement_sql
 from schemas.admin_unit import ERA_SHORT_VI
-from schemas.records import RecordSchema
+from schemas.records import RecordSchema, row_hash_sql
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,6 @@ class UpsertCounts:
     updated: int
     unchanged: int
     conflicts: pl.DataFrame  # _row, _conflict: rows whose id matches records of several units (not loaded)
-
-
-def row_hash_sql(content: str) -> str:
-    """The row hash of a content text: its MD5's first 8 bytes as a number (the low 64 bits of
-    ``md5_number``), a quarter of the hex digest's space; DuckDB's ``md5_number_lower`` would take 3x as long."""
-    return f"(md5_number({content}) & 18446744073709551615::UHUGEINT)::UBIGINT"
 
 
 def _content_sql(columns: list[str]) -> str:

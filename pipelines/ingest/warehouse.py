@@ -27,7 +27,7 @@ import holidays
 from pipelines.ingest.facts import build_facts, rules_fingerprint
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
-from schemas.records import RECORD_SCHEMAS, RECORD_TABLES
+from schemas.records import RECORD_SCHEMAS, RECORD_TABLES, row_hash_from_md5_hex_sql
 from schemas.warehouse import FACT_TABLES, table_definitions
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
@@ -98,19 +98,13 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
             _row_hash_as_number(con, table)
 
 
-# Row hashes were stored as MD5 hex text until December 2026; now as a number (load.row_hash_sql: the
-# digest's first 8 bytes, little-endian), a quarter of the space. Converting the text to the number the
-# same content now gives keeps a re-loaded unchanged row unchanged.
-_HEX_ROW_HASH_AS_NUMBER = "('0x' || " + " || ".join(f"substr(row_hash, {1 + 2 * i}, 2)" for i in range(7, -1, -1)) \
-    + ")::UBIGINT"
-
-
 def _row_hash_as_number(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """An older warehouse's hex row hashes converted to the numbers the ingest now computes."""
+    """An older warehouse's hex row hashes converted to the numbers the ingest now computes for the same
+    content, so a re-loaded unchanged row stays unchanged."""
     stored = con.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'main' "
                          "AND table_name = ? AND column_name = 'row_hash'", [table]).fetchall()
     if stored and stored[0][0] == "VARCHAR":
-        con.execute(f"ALTER TABLE {table} ALTER row_hash TYPE UBIGINT USING {_HEX_ROW_HASH_AS_NUMBER}")
+        con.execute(f"ALTER TABLE {table} ALTER row_hash TYPE UBIGINT USING {row_hash_from_md5_hex_sql('row_hash')}")
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
