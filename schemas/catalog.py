@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from schemas.admin_unit import Era
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
+from schemas.records import RECORD_SCHEMAS
+from schemas.vocabularies import LETTER_KIND, PETITION_KIND
 
 SATISFIED_RATING = 4
 """A survey rating at or above this (4 hài lòng, 5 rất hài lòng) counts as satisfied."""
@@ -40,6 +42,22 @@ RATE_COUNTS: dict[str, tuple[str, str]] = {
     "hai_long": ("overall_satisfied", "overall_rated"),
 }
 assert set(RATE_COUNTS) == set(ALL_RATES)
+
+# The counts of the engine's per-commune counts that say a commune sent a record kind in a period (any of
+# them above 0): an indicator that ``requires`` a kind the unit did not send is "not sent", not N/A.
+SENT_COUNTS: dict[str, tuple[str, ...]] = {
+    "dossier": ("dossiers_received", "dossiers_completed"),
+    "letter": tuple(f"letters_{kind}" for kind in LETTER_KIND.values),
+    "petition": tuple(f"petitions_{kind}" for kind in PETITION_KIND.values),
+    "dialogue": ("dialogues",),
+    "survey": ("survey_responses",),
+}
+assert set(SENT_COUNTS) == set(RECORD_SCHEMAS)
+
+NOT_SENT = "not_sent"
+"""An indicator without a value because the unit sent none of the record kind it requires: 0 points."""
+NOTHING_TO_COUNT = "nothing_to_count"
+"""An indicator without a value because there was nothing to count (no late dossier): left out, neutral."""
 
 # Supporting counts shown beside the rates, in display order (all counts but online_share, a percent).
 MEASURES: dict[str, str] = {

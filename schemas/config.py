@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from schemas.records import RecordKind
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "dvcq.toml"
 
 GroupId = Literal["5_biet", "3_khong", "4_the_hien"]
@@ -45,6 +47,14 @@ class IndicatorConfig(_Strict):
     target: float = Field(ge=0, le=100, description="target rate in percent")
     weight: float = Field(ge=0, le=100, description="weight of the item inside its group")
     explanation: str = Field(min_length=1, description="how it is computed, in Vietnamese")
+    requires: RecordKind | None = Field(
+        default=None, description="the record kind the model requires for this indicator: a unit that sent none "
+                                  "of it in the period has not shown the indicator and scores 0 points on it")
+    none_reason: str | None = Field(
+        default=None, min_length=1,
+        description="why the indicator may have no value although the unit sent what it must: there was nothing "
+                    "to count (neutral: left out of the composite for every unit alike), in Vietnamese. Without "
+                    "it, an indicator that requires a kind and has no value is not sent (0 points)")
 
 
 class GroupConfig(_Strict):
@@ -68,6 +78,16 @@ class IngestConfig(_Strict):
                                description="dates before this are rejected; 2000-01-01 or later (working-day calendar)")
 
 
+class SubmissionConfig(_Strict):
+    """A record kind every commune must send: how often, by which day, and whether a period may have none."""
+
+    every: Literal["month", "quarter"] = Field(description="the period one export covers")
+    due_day: int = Field(ge=1, le=28, description="the export is due by this day of the month after its period")
+    may_be_empty: bool = Field(description="a period without records is 'không có bản ghi', not missing "
+                                           "(a month may have no petition; it always has dossiers)")
+    label: str = Field(min_length=1, description="what the commune sends, in Vietnamese (\"sổ theo dõi hồ sơ\")")
+
+
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
@@ -82,6 +102,8 @@ class DvcqConfig(_Strict):
     ingest: IngestConfig
     groups: dict[GroupId, GroupConfig]
     indicators: dict[str, IndicatorConfig]
+    submissions: dict[RecordKind, SubmissionConfig] = Field(
+        description="the record kinds every commune must send; a kind not listed is not chased")
 
     @model_validator(mode="after")
     def _complete_and_consistent(self) -> "DvcqConfig":
@@ -92,6 +114,9 @@ class DvcqConfig(_Strict):
         for name in SCORED_INDICATORS:
             if self.indicators[name].group is None:
                 raise ValueError(f"indicators.{name}.group: a scored indicator needs one of {list(self.groups)}")
+            if self.indicators[name].none_reason is None and self.indicators[name].requires is None:
+                raise ValueError(f"indicators.{name}: give none_reason (why it may have nothing to count, e.g. "
+                                 "\"không có hồ sơ trễ hẹn\") or requires (the record kind it must be shown by)")
         edges = self.backlog_bucket_edges
         if any(e <= 0 for e in edges) or edges != sorted(set(edges)):
             raise ValueError("backlog_bucket_edges: positive whole numbers in increasing order, e.g. [5, 15, 30]")

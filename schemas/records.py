@@ -52,12 +52,16 @@ class Column(BaseModel):
         return "VARCHAR" if self.personal else DUCKDB_TYPES[self.type]
 
 
+RecordKind = Literal["dossier", "letter", "petition", "dialogue", "survey"]
+"""The five record kinds (what a commune sends), as code and configuration name them."""
+
+
 class RecordSchema(BaseModel):
     """A record kind: its warehouse table, key, period date and columns."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["dossier", "letter", "petition", "dialogue", "survey"]
+    kind: RecordKind
     table: str
     label_vi: str
     description: str

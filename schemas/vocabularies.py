@@ -139,7 +139,17 @@ PETITION_TIMELINESS = Vocabulary(
                "open_overdue": "Chưa giải quyết, đã quá hạn", "open_in_time": "Chưa giải quyết, còn trong hạn"},
 )
 
+SUBMISSION_STATUS = Vocabulary(
+    name="submission_status",
+    description="Whether a commune sent the records of one kind for one month (derived, never read): sent by "
+                "the day it was due, sent after it (judged only where dvcq was already collecting by then), not "
+                "sent, no records in a kind a month may legitimately lack, or not due yet.",
+    values={"sent": [], "late": [], "missing": [], "empty": [], "not_due": []},
+    labels_vi={"sent": "Đã gửi", "late": "Gửi muộn", "missing": "Chưa gửi", "empty": "Không có bản ghi",
+               "not_due": "Chưa đến hạn"},
+)
+
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v for v in (DOSSIER_STATUS, TIMELINESS, CHANNEL, LETTER_KIND, PETITION_KIND,
-                        PETITION_OUTCOME, YES_NO, RATING, PETITION_TIMELINESS)
+                        PETITION_OUTCOME, YES_NO, RATING, PETITION_TIMELINESS, SUBMISSION_STATUS)
 }

@@ -97,17 +97,24 @@ def test_rule_flags(con, codes):
 
 
 def test_bottom_rank(con, codes):
-    """With every reporting commune ranked, bottom half of 4 = the two lowest composites.
+    """Bottom half of the 4 communes that sent data = the two lowest composites (the 543 that sent nothing
+    rank below them at 0 and are flagged for what they did not send, not here).
 
-    Composites by hand (weights 0.2 for biết items, 1/3 for không items; available: biet_nghe 0,
-    biet_xin_loi, biet_cam_on 0, khong_tre_hen): X (100·0.2 + 66.7/3)/0.933 = 45.2,
-    Y (100·0.2 + 90/3)/0.933 = 53.6, Z (0 + 98.0/3)/0.933 = 35.0, W (0 + 50/3)/0.933 = 17.9.
+    Points by hand (a value at its target earns 100, below it 100 x value / target): each commune sent
+    dossiers and no dialogue in the period and no survey, so biet_nghe 0/1, biet_noi and the four thể hiện are
+    not sent (0 points) and biet_cam_on is 0/2; biet_lam, khong_ne_tranh, khong_phien_ha have nothing to
+    count. Weights over the 9 indicators: 4 x 0.2 + 1/3 + 4 x 0.25 = 2.1333.
+    X: biet_xin_loi 100, khong_tre_hen 66.7/95 -> (20 + 70.18/3) / 2.1333 = 20.3
+    Y: biet_xin_loi 100, khong_tre_hen 90/95 -> (20 + 94.74/3) / 2.1333 = 24.2
+    Z: biet_xin_loi 0, khong_tre_hen 98 >= 95 -> (100/3) / 2.1333 = 15.6
+    W: biet_xin_loi 0, khong_tre_hen 50/95 -> (52.63/3) / 2.1333 = 8.2
     """
-    cfg = config(bottom_rank_fraction=0.5, min_indicators_ranked=1)
+    cfg = config(bottom_rank_fraction=0.5)
     table = flag_table(con, cfg, "commune", PERIOD).filter(pl.col("flag") == "bottom_rank")
     assert set(table["unit_code"]) == {codes["W"], codes["Z"]}
     w = table.filter(pl.col("unit_code") == codes["W"])["reason"].item()
-    assert w.startswith("Điểm tổng hợp 17,9 điểm, xếp thứ 4/4")
+    assert w == ("Điểm tổng hợp 8,2 điểm, xếp thứ 4/4 trong các đơn vị có gửi dữ liệu, thuộc nhóm 50 % thấp nhất "
+                 "(dựa trên 9/12 chỉ số)")
     assert flag_table(con, config(), "commune", PERIOD).filter(pl.col("flag") == "bottom_rank").is_empty()
 
 

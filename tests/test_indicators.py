@@ -140,30 +140,51 @@ def test_commune_a_every_indicator(con, codes, indicator):
         assert row["gap"] == pytest.approx(100 * num / den - row["target"])
 
 
-def test_composite_renormalises_over_available_values(con, codes):
+def test_composite_is_the_weighted_mean_of_points_not_sent_scoring_zero(con, codes):
+    """A's points by hand: a value at or above its target earns 100, below it 100 x value / target.
+
+    biet_nghe 100, biet_noi 85,7 >= 80: 100, biet_lam 40/80: 50, biet_xin_loi 50/100: 50, biet_cam_on 100;
+    khong_phien_ha 80 >= 80: 100, khong_ne_tranh 50/80: 62,5, khong_tre_hen 60/95: 63,16; ton_trong 50/90:
+    55,56, van_minh and lang_nghe 66,7/90: 74,07; gan_gui: A sent surveys, none rating explanation, and a
+    survey indicator has no neutral reason to be empty: not sent, 0 points. Groups weigh 1 each (5 biết
+    items 1/5, 3 không items 1/3, 4 thể hiện items 1/4), all 12 count.
+    """
     table = indicator_table(con, config(), "commune", PERIOD)
-    values = {i: 100 * n / d for i, (n, d) in EXPECTED_A.items() if d and i in SCORED_INDICATORS}
-    # groups weigh 1 each: 5 biết items 1/5, 3 không items 1/3, 4 thể hiện items 1/4 (gan_gui missing)
-    weights = {i: 0.2 for i in SCORED_INDICATORS[:5]} | {i: 1 / 3 for i in SCORED_INDICATORS[5:8]} | {
-        i: 0.25 for i in SCORED_INDICATORS[8:]}
-    expected = sum(weights[i] * v for i, v in values.items()) / (1 + 1 + 0.75)
+    expected = (0.2 * (100 + 100 + 50 + 50 + 100) + (100 + 62.5 + 6000 / 95) / 3
+                + 0.25 * (5000 / 90 + 2 * 20000 / 270 + 0)) / 3
     row = cell(table, codes["A"], "composite")
-    assert row["value"] == pytest.approx(expected)
-    assert row["coverage"] == 11 and row["ranked"] and row["rank_province"] == 1 and row["rank_district"] == 1
+    assert row["value"] == pytest.approx(expected) and round(expected, 2) == 68.72
+    assert row["coverage"] == 12 and row["ranked"] and row["rank_province"] == 1 and row["rank_district"] == 1
+    assert row["not_sent"] == "the_hien_gan_gui"
+    gan_gui = cell(table, codes["A"], "the_hien_gan_gui")
+    assert (gan_gui["value"], gan_gui["points"], gan_gui["missing"]) == (None, 0.0, "not_sent")
+    assert cell(table, codes["A"], "biet_lam")["points"] == pytest.approx(50.0)
 
 
 def test_commune_b_and_unit_without_records(con, codes):
+    """B sent dossiers and letters, no dialogue and no survey: biet_noi and the four thể hiện are not sent
+    (0 points); biet_lam, khong_ne_tranh (no petition) and khong_phien_ha (no request count) have nothing
+    to count. Points: biet_nghe 0, biet_noi 0, biet_xin_loi 100, biet_cam_on 0, khong_tre_hen 66,7/95:
+    70,18, thể hiện 0 x 4; weights 4 x 0.2 + 1/3 + 4 x 0.25 = 2,1333."""
     table = indicator_table(con, config(), "commune", PERIOD)
     assert fraction(table, codes["B"], "khong_tre_hen") == (2, 3)
     assert fraction(table, codes["B"], "biet_xin_loi") == (1, 1)   # LB names none, covers B3
-    assert fraction(table, codes["B"], "biet_nghe") == (0, 1)      # reporting, no dialogue
+    assert fraction(table, codes["B"], "biet_nghe") == (0, 1)      # no dialogue
     assert fraction(table, codes["B"], "biet_cam_on") == (0, 2)
     composite_b = cell(table, codes["B"], "composite")
-    assert composite_b["coverage"] == 4 and not composite_b["ranked"] and composite_b["rank_province"] is None
-    # C sent nothing: every rate N/A (requirements apply to reporting communes only), still listed
+    assert composite_b["coverage"] == 9 and composite_b["ranked"] and composite_b["rank_province"] == 2
+    assert composite_b["value"] == pytest.approx((0.2 * 100 + (200 / 3) / 95 * 100 / 3) / (0.8 + 1 / 3 + 1))
+    assert composite_b["not_sent"] == "biet_noi,the_hien_ton_trong,the_hien_van_minh,the_hien_lang_nghe,the_hien_gan_gui"
+    assert cell(table, codes["B"], "biet_lam")["missing"] == "nothing_to_count"
+    assert cell(table, codes["B"], "khong_phien_ha")["missing"] == "nothing_to_count"
+    # C sent nothing: required a dialogue and two thanks letters like every commune (0 of them), and every
+    # indicator shown by a record kind is not sent: 9 indicators at 0 points, ranked below every sender
     c_rows = table.filter(pl.col("unit_code") == codes["C"])
     assert c_rows.height == 14
-    assert c_rows["value"].null_count() == 14 and c_rows["coverage"].to_list() == [0] * 14
+    assert fraction(table, codes["C"], "biet_nghe") == (0, 1) and fraction(table, codes["C"], "biet_cam_on") == (0, 2)
+    composite_c = cell(table, codes["C"], "composite")
+    assert (composite_c["value"], composite_c["coverage"], composite_c["ranked"]) == (0.0, 9, True)
+    assert composite_c["rank_province"] > composite_b["rank_province"]
     assert table["unit_code"].n_unique() == 547
 
 
@@ -187,8 +208,14 @@ def test_district_and_province_sum_numerators_and_denominators(con, codes):
     district = indicator_table(con, config(), "district", PERIOD)
     assert fraction(district, "392", "khong_tre_hen") == (3 + 2, 5 + 3)
     assert fraction(district, "392", "biet_xin_loi") == (2 + 1, 4 + 1)
-    assert fraction(district, "392", "biet_nghe") == (1 + 0, 1 + 1)   # requirements sum over communes
-    assert fraction(district, "392", "biet_cam_on") == (2 + 0, 2 + 2)
+    communes = con.cursor().execute("SELECT count(*) FROM admin_units WHERE district_code = '392'").fetchall()[0][0]
+    assert communes == 19   # Huyện Hà Trung's communes in the registry
+    # requirements sum over every commune of the district, whether it sent data or not
+    assert fraction(district, "392", "biet_nghe") == (1 + 0, 19 * 1)
+    assert fraction(district, "392", "biet_cam_on") == (2 + 0, 19 * 2)
+    # survey indicators: only A (1 of the 19 communes) sent surveys, so A's rate earns 1/25 of its points
+    ton_trong = cell(district, "392", "the_hien_ton_trong")
+    assert (ton_trong["sent_communes"], ton_trong["points"]) == (1, pytest.approx(5000 / 90 / 19))
     assert cell(district, "392", "khong_tre_hen")["value"] == pytest.approx(62.5)   # not mean(60, 66.7)
     assert cell(district, "392", "khong_tre_hen")["rank_district"] is None
     assert district["unit_code"].n_unique() == 26

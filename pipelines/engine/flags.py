@@ -81,15 +81,21 @@ def _below_peers(rates: pl.DataFrame, peers: pl.DataFrame, level: Level, era: Er
 
 
 def _bottom_rank(rates: pl.DataFrame, fraction: float) -> pl.DataFrame:
-    """Composite in the bottom ``fraction`` of ranked units: rank > n - floor(n x fraction)."""
-    composite = rates.filter((pl.col("indicator") == COMPOSITE) & pl.col("ranked"))
+    """Composite in the bottom ``fraction`` of the ranked units that sent data: place > n - floor(n x fraction).
+
+    A unit that sent nothing ranks last (every indicator it must show scores 0) and carries its own flags for
+    what it did not send; counting it here would push out of the bottom group the weak units that did send.
+    """
+    composite = rates.filter((pl.col("indicator") == COMPOSITE) & pl.col("ranked") & (pl.col("reporting_communes") > 0))
+    composite = composite.with_columns(place=pl.col("value").rank("min", descending=True).cast(pl.Int64))
     n = composite.height
     cut = math.floor(n * fraction)
-    rows = composite.filter(pl.col("rank_province") > n - cut) if cut else composite.clear()
+    rows = composite.filter(pl.col("place") > n - cut) if cut else composite.clear()
     return _with_reasons(rows, "bottom_rank",
                          lambda r: f"Điểm tổng hợp {vn_number(r['value'], 1)} điểm, xếp thứ "
-                                   f"{r['rank_province']}/{n}, thuộc nhóm {vn_number(fraction * 100)} % thấp nhất "
-                                   f"(dựa trên {r['coverage']}/{INDICATOR_COUNT} chỉ số)")
+                                   f"{r['place']}/{n} trong các đơn vị có gửi dữ liệu, thuộc nhóm "
+                                   f"{vn_number(fraction * 100)} % thấp nhất "
+                                   f"(dựa trên {r['coverage']}/{INDICATOR_COUNT} chỉ số)").drop("place")
 
 
 def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.DataFrame,

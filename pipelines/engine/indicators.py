@@ -21,8 +21,8 @@ import polars as pl
 
 from pipelines.sql import run
 from pipelines.engine.stats import wilson_percent
-from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, RATE_COUNTS,
-                             SATISFIED_RATING)
+from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, NOT_SENT,
+                             NOTHING_TO_COUNT, RATE_COUNTS, SATISFIED_RATING, SENT_COUNTS)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
 from schemas.warehouse import UNIT_NAME_COLUMNS
 
@@ -153,7 +153,11 @@ def communes_of(con: duckdb.DuckDBPyConnection, level: Level, unit_codes: list[s
 
 
 def aggregate(counts: pl.DataFrame, units: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sum commune counts up to the units of ``units`` (one row per unit x keys)."""
+    """Sum commune counts up to the units of ``units`` (one row per unit x keys), with ``sent_<kind>``: how
+    many of the unit's communes sent that record kind in the period (``SENT_COUNTS``)."""
+    sent = [(pl.sum_horizontal(columns) > 0).cast(pl.Int64).alias(f"sent_{kind}")
+            for kind, columns in SENT_COUNTS.items()]
+    counts = counts.with_columns(sent)
     sums = [c for c, t in counts.schema.items() if t.is_integer()]
     return (counts.join(units, on="commune_code", how="inner")
             .group_by(keys + UNIT_COLUMNS, maintain_order=True)
@@ -169,7 +173,9 @@ def _rate_columns(config: DvcqConfig) -> pl.DataFrame:
         "group": [config.indicators[r].group for r in ALL_RATES],
         "target": [float(config.indicators[r].target) for r in ALL_RATES],
         "weight": [weights.get(r, 0.0) for r in ALL_RATES],
-    }, schema_overrides={"group": pl.String})
+        "requires": [config.indicators[r].requires for r in ALL_RATES],
+        "none_reason": [config.indicators[r].none_reason for r in ALL_RATES],
+    }, schema_overrides={"group": pl.String, "requires": pl.String, "none_reason": pl.String})
 
 
 def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.DataFrame:
@@ -178,17 +184,19 @@ def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.D
     communes and communes. No frame per rate, no join: the unit columns are repeated once per rate, and
     the counts are read as a units x rates matrix whose rows, laid end to end, are in that order (~2 ms
     less than a concat_list and explode for the 547 communes)."""
-    scored = [rate for rate in ALL_RATES if rate in SCORED_INDICATORS]
+    requires = {rate: config.indicators[rate].requires for rate in ALL_RATES}
     rows = np.repeat(np.arange(wide.height), len(ALL_RATES))
     units = wide.select(
         *keys, *UNIT_COLUMNS,
-        # a value exists exactly when the denominator is positive (_with_values)
-        coverage=pl.sum_horizontal([pl.col(RATE_COUNTS[rate][1]) > 0 for rate in scored]).cast(pl.Int64),
         reporting_communes=pl.col("reporting_communes"), communes=pl.col("communes"),
     )[rows]
     counts = {part: pl.Series(part, wide.select([RATE_COUNTS[rate][i] for rate in ALL_RATES]).to_numpy().ravel(),
                               pl.Int64)
               for i, part in enumerate(("numerator", "denominator"))}
+    counts["sent_communes"] = pl.Series("sent_communes", wide.select(  # -1: the rate requires no kind
+        [(pl.col(f"sent_{kind}") if (kind := requires[rate]) else pl.lit(-1, pl.Int64)).alias(rate)
+         for rate in ALL_RATES]
+    ).to_numpy().ravel(), pl.Int64).replace(-1, None)
     info = _rate_columns(config)
     # unit_index is marked sorted (it is): _composite then sums each unit's contiguous rows, in row order
     return units.insert_column(len(keys) + len(UNIT_COLUMNS), pl.Series("unit_index", rows).set_sorted()) \
@@ -196,31 +204,56 @@ def _long_rates(wide: pl.DataFrame, config: DvcqConfig, keys: list[str]) -> pl.D
 
 
 def _with_values(long: pl.DataFrame) -> pl.DataFrame:
-    """value, Wilson bounds and gap; value null (N/A) when the denominator is 0."""
+    """value, Wilson bounds and gap (value null, N/A, when the denominator is 0); the points the value earns
+    in the composite and, when it has none, why.
+
+    Points: 100 when the value reaches its target, else 100 x value / target, scaled by the share of the
+    unit's communes that sent the record kind the indicator ``requires``. A value reaching its target thus
+    earns the most an indicator can, so sending such records never lowers a score. An indicator without a
+    value is ``not_sent`` (0 points) when it requires a kind none of the unit's communes sent, else
+    ``nothing_to_count`` (no points: left out of the composite, as for every unit without such records).
+    """
     low, high = wilson_percent("numerator", "denominator")
+    share = pl.col("sent_communes") / pl.col("communes")
+    earned = pl.when(pl.col("target") > 0).then(pl.min_horizontal(pl.col("value") * 100.0 / pl.col("target"), 100.0)) \
+        .otherwise(100.0)
+    # no value, and either none of the unit's communes sent the kind, or there is no neutral reason for it to
+    # have none (a survey without the criterion has not shown it)
+    not_sent = pl.col("value").is_null() & pl.col("requires").is_not_null() & (
+        (pl.col("sent_communes") == 0) | pl.col("none_reason").is_null())
     return (long.with_columns(value=pl.when(pl.col("denominator") > 0)
                               .then(pl.col("numerator") * 100.0 / pl.col("denominator")),
                               ci_low=low, ci_high=high)
-            .with_columns(gap=pl.col("value") - pl.col("target")))
+            .with_columns(gap=pl.col("value") - pl.col("target"),
+                          points=pl.when(pl.col("value").is_not_null()).then(earned * share.fill_null(1.0))
+                          .when(not_sent).then(0.0),
+                          missing=pl.when(not_sent).then(pl.lit(NOT_SENT))
+                          .when(pl.col("value").is_null()).then(pl.lit(NOTHING_TO_COUNT)))
+            .with_columns(  # what each unit's composite rests on: the scored indicators with points
+                coverage=(pl.col("points").is_not_null() & pl.col("indicator").is_in(SCORED_INDICATORS))
+                .sum().over("unit_index").cast(pl.Int64),
+                not_sent=pl.col("indicator").filter(pl.col("missing") == NOT_SENT).str.join(",")
+                .over("unit_index").replace("", None)))
 
 
 def _composite(rates: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Weighted mean of the available scored values, weights renormalised over them (one row per unit, in
-    the order of ``rates``)."""
+    """Weighted mean of the scored indicators' points, weights renormalised over those that have points (a
+    value, or not sent): one row per unit, in the order of ``rates``."""
     scored = rates.filter(pl.col("indicator").is_in(SCORED_INDICATORS))
-    has = pl.col("value").is_not_null() & (pl.col("weight") > 0)
+    has = pl.col("points").is_not_null() & (pl.col("weight") > 0)
     return (scored.group_by("unit_index", maintain_order=True)
-            .agg(pl.col(*keys, *UNIT_COLUMNS, "coverage", "reporting_communes", "communes").first(),
+            .agg(pl.col(*keys, *UNIT_COLUMNS, "coverage", "not_sent", "reporting_communes", "communes").first(),
                  wsum=pl.col("weight").filter(has).sum(),
-                 wval=(pl.col("weight") * pl.col("value")).filter(has).sum())
-            .select(*keys, *UNIT_COLUMNS, "unit_index", "coverage", "reporting_communes", "communes",
+                 wval=(pl.col("weight") * pl.col("points")).filter(has).sum())
+            .select(*keys, *UNIT_COLUMNS, "unit_index", "coverage", "not_sent", "reporting_communes", "communes",
                     indicator=pl.lit(COMPOSITE), label=pl.lit(COMPOSITE_LABEL),
                     group=pl.lit(None, pl.String), numerator=pl.lit(None, pl.Int64),
                     denominator=pl.lit(None, pl.Int64), target=pl.lit(None, pl.Float64),
-                    weight=pl.lit(None, pl.Float64),
+                    weight=pl.lit(None, pl.Float64), requires=pl.lit(None, pl.String),
+                    none_reason=pl.lit(None, pl.String), sent_communes=pl.lit(None, pl.Int64),
                     value=pl.when(pl.col("wsum") > 0).then(pl.col("wval") / pl.col("wsum")),
                     ci_low=pl.lit(None, pl.Float64), ci_high=pl.lit(None, pl.Float64),
-                    gap=pl.lit(None, pl.Float64)))
+                    gap=pl.lit(None, pl.Float64), points=pl.lit(None, pl.Float64), missing=pl.lit(None, pl.String)))
 
 
 def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
@@ -244,8 +277,9 @@ def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[st
 
 _ORDER = {name: i for i, name in enumerate((*ALL_RATES, COMPOSITE))}  # display order of indicator rows
 OUTPUT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "indicator", "label", "group",
-                  "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "coverage",
-                  "reporting_communes", "communes", "ranked", "rank_province", "rank_district"]
+                  "numerator", "denominator", "value", "ci_low", "ci_high", "target", "gap", "points", "missing",
+                  "requires", "none_reason", "sent_communes", "coverage", "not_sent", "reporting_communes", "communes", "ranked",
+                  "rank_province", "rank_district"]
 
 
 def _unit_rates(wide: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
