@@ -68,6 +68,12 @@ class IngestConfig(_Strict):
                                description="dates before this are rejected; 2000-01-01 or later (working-day calendar)")
 
 
+class ExplorerConfig(_Strict):
+    max_running_queries: int = Field(ge=1, le=16, description=(
+        "SQL explorer queries running at once on the server (each in its own process, up to 3 GB); "
+        "one more is told the server is busy"))
+
+
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
@@ -80,6 +86,7 @@ class DvcqConfig(_Strict):
     backlog_bucket_edges: list[int] = Field(min_length=1, description="upper edges in working days, e.g. 5,15,30")
     petition_due: PetitionDueConfig
     ingest: IngestConfig
+    explorer: ExplorerConfig
     groups: dict[GroupId, GroupConfig]
     indicators: dict[str, IndicatorConfig]
 
