@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import chrome, data, formatting, sandbox
+from dashboard.connection import config
 from dashboard.filters import Filters
 from pipelines.exports import neutralise_formulas
 from schemas.admin_unit import ERA_SCHEMA
@@ -74,7 +76,8 @@ def sql_editor() -> None:
     # for the text it answered, with the warehouse version it read.
     if st.button("Chạy truy vấn", type="primary", key="sql_run"):
         try:
-            st.session_state["sql_answer"] = (text, data.version(), sandbox.run(data.db_path(), text))
+            st.session_state["sql_answer"] = (text, data.version(), sandbox.run(
+                data.db_path(), text, owner=_session(), max_running=config().explorer.max_running_queries))
         except sandbox.SandboxError as exc:
             st.session_state["sql_answer"] = (text, data.version(), exc)
     answer = st.session_state.get("sql_answer")
@@ -88,14 +91,21 @@ def sql_editor() -> None:
     _results(result.frame, result.truncated, result.seconds, "sql")
 
 
+def _session() -> str | None:
+    """The browser tab's session: it may have one query running at a time (None: the server's warm-up)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
 @st.cache_data(max_entries=64, show_spinner="Đang chạy truy vấn…")
-def _run_builder(version: str, path: str, query: str) -> sandbox.SandboxResult:
-    return sandbox.run(path, query)
+def _run_builder(version: str, path: str, query: str, _owner: str | None) -> sandbox.SandboxResult:
+    return sandbox.run(path, query, owner=_owner, max_running=config().explorer.max_running_queries)
 
 
 def run_cached(query: str) -> sandbox.SandboxResult:
-    """The builder's query: SQL it generated itself, cached per warehouse version."""
-    return _run_builder(data.version(), data.db_path(), query)
+    """The builder's query: SQL it generated itself, cached per warehouse version (not per session: the
+    session only counts towards the running queries)."""
+    return _run_builder(data.version(), data.db_path(), query, _session())
 
 
 def _sidebar_scope(table: str, f: Filters) -> tuple[list[tuple[str, str, str]], str]:

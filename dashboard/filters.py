@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import data, links
-from dashboard.formatting import fmt_date
+from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
@@ -131,23 +131,28 @@ def sidebar() -> Filters:
     state["_incoming"] = link if from_outside else None
     problems: list[str] = []
     if link is not None:
-        read = links.read_period(link, opts, last)
+        read = links.read_period(link, opts, first, last)
         problems += read.problems + links.unknown_parameters(link)
         state.update({"ky": read.kind, **read.values, "tu": read.date_from, "den": read.date_to,
                       "cau_truc": read.structure, "cuoi_ky": read.as_of is None})
         if read.as_of is not None:
             state["ngay"] = read.as_of
-    for key, default in (("ky", "nam"), ("cau_truc", "auto"), ("cuoi_ky", True), ("tu", dt.date(last.year, 1, 1)),
-                         ("den", last), *((k, v[0]) for k, v in opts.items() if v)):
+    for key, default in (("ky", "nam"), ("cau_truc", "auto"), ("cuoi_ky", True),
+                         ("tu", max(first, dt.date(last.year, 1, 1))), ("den", last),
+                         *((k, v[0]) for k, v in opts.items() if v)):
         state.setdefault(key, default)
     sb = st.sidebar
     sb.markdown("### Bộ lọc")
     kind = sb.selectbox("Kỳ báo cáo", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="ky")
     value = None
     if kind == "tuy_chon":
+        # A day kept from before a publish that shrank the data's span would be outside the pickers'
+        # bounds, which stops the page: it is brought inside (a link's days were, with a message).
+        for key in ("tu", "den"):
+            state[key] = min(max(state[key], first), last)
         # One under the other: side by side, the sidebar cuts a date to "01 / 01 / 202".
-        lo = sb.date_input("Từ ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="tu")
-        hi = sb.date_input("Đến ngày", min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY", key="den")
+        lo = sb.date_input("Từ ngày", min_value=first, max_value=last, format="DD/MM/YYYY", key="tu")
+        hi = sb.date_input("Đến ngày", min_value=first, max_value=last, format="DD/MM/YYYY", key="den")
         if hi < lo:
             lo, hi = hi, lo
         span = hi - lo
@@ -216,8 +221,8 @@ def page_control(widget, label: str, options: list[str], param: str, default, ma
         good = [w for w in wanted if w in options]
         if len(good) < len(wanted):
             bad = ", ".join(w for w in wanted if w not in options)
-            st.warning(f"Đường dẫn có «{param}={raw}»: {bad} không có trong danh sách {links.PAGE_PARAMETERS[param]} "
-                       f"của trang này; đã bỏ qua.", icon=":material/link_off:")
+            st.warning(f"Đường dẫn có «{literal(f'{param}={raw}')}»: {literal(bad)} không có trong danh sách "
+                       f"{links.PAGE_PARAMETERS[param]} của trang này; đã bỏ qua.", icon=":material/link_off:")
         state[key] = default if raw is None else (good if many else (good[0] if good else default))
     if many:
         state[key] = [v for v in state.get(key, default) if v in options]

@@ -30,6 +30,29 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
 
 
+LITERAL_MAX_CHARS = 120
+
+
+def literal(value) -> str:
+    """A value someone typed (a link's parameter) inside markdown, shown as typed and never as markup:
+    an inline code span.
+
+    Backslash escapes (``md_escape``) are not enough there: Streamlit's markdown turns ``http://…``,
+    ``www.…``, an e-mail address or ``:material/…:`` standing in text into a live link or an icon
+    whatever the escapes, while nothing inside a code span is read as markdown. A control or invisible
+    character (a newline would start a heading, U+202E reverses the text) is shown as its escape
+    (``\\n``, ``\\u202e``), and a value longer than ``LITERAL_MAX_CHARS`` is cut with "…" so that a
+    crafted link cannot fill the page.
+    """
+    text = str(value)
+    if len(text) > LITERAL_MAX_CHARS:
+        text = text[:LITERAL_MAX_CHARS] + "…"
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def fmt_num(x, decimals: int = 1) -> str:
     """1234.5 -> '1.234,5' (Vietnamese separators)."""
     return NA if _missing(x) else vn_number(x, decimals)
@@ -48,7 +71,7 @@ def fmt_date(d) -> str:
         return ""
     if isinstance(d, str):
         d = dt.date.fromisoformat(d[:10])
-    return d.strftime("%d/%m/%Y")
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"  # strftime writes the year 1 as "1"
 
 
 def metric_delta(now, before, kind: str = "int", lower_is_better: bool = False) -> dict:

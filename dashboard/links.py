@@ -30,7 +30,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dashboard.formatting import fmt_date
+from dashboard.formatting import fmt_date, literal
 from pipelines.text import fold
 from schemas.admin_unit import ERA_LABELS_VI
 
@@ -75,16 +75,20 @@ def _iso(text: str | None) -> dt.date | None:
         return None
 
 
-def read_period(params: Mapping[str, str], options: Mapping[str, list[str]], last: dt.date) -> LinkPeriod:
+def read_period(params: Mapping[str, str], options: Mapping[str, list[str]], first: dt.date,
+                last: dt.date) -> LinkPeriod:
     """The period, as-of day and structure a link names; a default plus a message for each bad value.
 
-    ``options`` are the calendar values that hold data (newest first), ``last`` the data's last day.
+    ``options`` are the calendar values that hold data (newest first), ``first`` and ``last`` the data's
+    first and last days. A custom period's days are kept inside that span: the date pickers cannot show
+    a day outside their bounds (a link with ``tu=0001-01-01`` stopped every page), and there is nothing
+    to show beyond the data anyway.
     """
     problems: list[str] = []
     kind = params.get("ky", "nam")
     if kind not in PERIOD_KINDS:
-        problems.append(f"Đường dẫn có «ky={kind}», không phải một loại kỳ (dùng: {', '.join(PERIOD_KINDS)}); "
-                        f"đang hiển thị theo năm.")
+        problems.append(f"Đường dẫn có «{literal(f'ky={kind}')}», không phải một loại kỳ "
+                        f"(dùng: {', '.join(PERIOD_KINDS)}); đang hiển thị theo năm.")
         kind = "nam"
     values = {k: opts[0] for k, opts in options.items() if opts}
     for k in PERIOD_VALUE:
@@ -93,34 +97,43 @@ def read_period(params: Mapping[str, str], options: Mapping[str, list[str]], las
             continue
         given = given.upper() if k == "quy" else given
         if not PERIOD_VALUE[k].match(given):
-            problems.append(f"Đường dẫn có «{k}={given}», không đúng dạng (ví dụ {k}={PERIOD_FORMAT[k]}); "
+            problems.append(f"Đường dẫn có «{literal(f'{k}={given}')}», không đúng dạng (ví dụ {k}={PERIOD_FORMAT[k]}); "
                             f"đang hiển thị {period_label(k, values[k])}.")
         elif given not in options.get(k, []):
-            problems.append(f"Không có dữ liệu trong {period_label(k, given).lower()} (đường dẫn có «{k}={given}»); "
-                            f"đang hiển thị {period_label(k, values[k])}.")
+            problems.append(f"Không có dữ liệu trong {period_label(k, given).lower()} "
+                            f"(đường dẫn có «{literal(f'{k}={given}')}»); đang hiển thị {period_label(k, values[k])}.")
         else:
             values[k] = given
-    date_from, date_to = dt.date(last.year, 1, 1), last
+    days = {"tu": max(first, dt.date(last.year, 1, 1)), "den": last}
     if kind == "tuy_chon":
-        for name in ("tu", "den"):
+        for name in days:
             given = params.get(name)
-            if given is not None and _iso(given) is None:
-                problems.append(f"Đường dẫn có «{name}={given}», không phải một ngày dạng 2025-01-31; "
-                                f"đang dùng {fmt_date(date_from if name == 'tu' else date_to)}.")
-        date_from, date_to = _iso(params.get("tu")) or date_from, _iso(params.get("den")) or date_to
-        if date_to < date_from:
-            problems.append(f"Ngày đầu kỳ ({fmt_date(date_from)}) sau ngày cuối kỳ ({fmt_date(date_to)}); "
-                            f"đã đổi chỗ hai ngày.")
-            date_from, date_to = date_to, date_from
+            if given is None:
+                continue
+            day = _iso(given)
+            if day is None:
+                problems.append(f"Đường dẫn có «{literal(f'{name}={given}')}», không phải một ngày dạng 2025-01-31; "
+                                f"đang dùng {fmt_date(days[name])}.")
+                continue
+            days[name] = min(max(day, first), last)
+            if days[name] != day:
+                side = "trước ngày đầu tiên" if day < first else "sau ngày cuối cùng"
+                problems.append(f"Ngày {fmt_date(day)} (đường dẫn có «{literal(f'{name}={given}')}») {side} có dữ liệu "
+                                f"({fmt_date(first)} – {fmt_date(last)}); đang dùng {fmt_date(days[name])}.")
+    date_from, date_to = days["tu"], days["den"]
+    if date_to < date_from:
+        problems.append(f"Ngày đầu kỳ ({fmt_date(date_from)}) sau ngày cuối kỳ ({fmt_date(date_to)}); "
+                        f"đã đổi chỗ hai ngày.")
+        date_from, date_to = date_to, date_from
     as_of = None
     if "ngay" in params:
         as_of = _iso(params["ngay"])
         if as_of is None:
-            problems.append(f"Đường dẫn có «ngay={params['ngay']}», không phải một ngày dạng 2025-05-31; "
+            problems.append(f"Đường dẫn có «{literal('ngay=' + params['ngay'])}», không phải một ngày dạng 2025-05-31; "
                             f"tồn đọng tính đến cuối kỳ.")
     structure = params.get("cau_truc", "auto")
     if structure not in STRUCTURES:
-        problems.append(f"Đường dẫn có «cau_truc={structure}» (dùng: {', '.join(STRUCTURES)}); "
+        problems.append(f"Đường dẫn có «{literal(f'cau_truc={structure}')}» (dùng: {', '.join(STRUCTURES)}); "
                         f"đang dùng cấu trúc tự động theo kỳ.")
         structure = "auto"
     return LinkPeriod(kind, values, date_from, date_to, as_of, structure, problems)
@@ -157,7 +170,7 @@ def read_unit(params: Mapping[str, str], districts: Mapping[str, str], communes:
         hit = by_name[0]
         return (hit, None, []) if hit in districts else (communes[hit][1], hit, [])
     why = "nhiều đơn vị cùng tên này" if by_name else f"không có đơn vị này trong {structure_label.lower()}"
-    return None, None, [f"Đường dẫn có «don_vi={given}» nhưng {why}; đang hiển thị toàn tỉnh. "
+    return None, None, [f"Đường dẫn có «{literal(f'don_vi={given}')}» nhưng {why}; đang hiển thị toàn tỉnh. "
                         f"Hãy chọn đơn vị ở thanh bên."]
 
 
@@ -166,7 +179,7 @@ def unknown_parameters(params: Mapping[str, str]) -> list[str]:
     unknown = sorted(k for k in params if k not in SIDEBAR_PARAMETERS and k not in PAGE_PARAMETERS)
     if not unknown:
         return []
-    return [f"Đường dẫn có tham số không dùng: {', '.join(f'«{k}»' for k in unknown)}; đã bỏ qua."]
+    return [f"Đường dẫn có tham số không dùng: {', '.join(f'«{literal(k)}»' for k in unknown)}; đã bỏ qua."]
 
 
 def period_parameters(kind: str, value: str | None, date_from: dt.date, date_to: dt.date,

@@ -1,14 +1,18 @@
 """Read-only SQL explorer over the warehouse, in DuckDB's sandbox and a child process.
 
-Three layers: (1) only one statement, and it must be a SELECT (or WITH ... SELECT, a read-only
-query) that names none of the functions that show the server's paths or settings; ATTACH,
-COPY, SET, INSTALL, LOAD, PRAGMA, writes and several statements are refused before running;
-(2) the connection itself is an in-memory database with the warehouse attached READ_ONLY, then
-external access disabled (no file, no network), extension autoload/-install off and the
-configuration locked, so even a query that slipped through cannot read files, attach, copy
-out or change settings; (3) the query runs in a child process with a hard address-space limit
-(``resource.setrlimit``), killed at the time limit, and its result is capped in rows and bytes,
-so no query can take the dashboard's memory or time.
+Four layers: (1) only one statement, and it must be a SELECT (or WITH ... SELECT, a read-only
+query); ATTACH, COPY, SET, INSTALL, LOAD, PRAGMA, writes and several statements are refused before
+running; (2) in the child, what the query reads is judged from what DuckDB makes of it, never from
+its text: its parse tree names the table functions and settings functions it calls (``query()``
+builds SQL from strings at bind time, so it is refused by name), and its bound plan, walked to every
+leaf, must scan only the warehouse's own tables (a view such as ``pg_settings`` binds to
+``duckdb_settings()``, which is refused); (3) the connection itself is an in-memory database with
+the warehouse attached READ_ONLY, then external access disabled (no file, no network), extension
+autoload/-install off and the configuration locked, so even a query that slipped through cannot read
+files, attach, copy out or change settings; (4) the query runs in a child process with a hard
+address-space limit (``resource.setrlimit``), killed at the time limit, its result capped in rows and
+bytes, and a session runs one query at a time, the server at most ``explorer.max_running_queries``
+(``config/dvcq.toml``), so no query can take the dashboard's memory or time.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -32,9 +39,18 @@ MAX_RESULT_MB = 64
 TIMEOUT_S = 10.0
 MEMORY_MB = 1024          # DuckDB's own budget inside the child
 ADDRESS_SPACE_MB = 3072   # the child's hard limit: interpreter, libraries, DuckDB and the result
-# Table functions and settings that would show the server's paths or configuration.
-_REVEALING = re.compile(r"\b(duckdb_(databases|settings|extensions|temporary_files|secrets|memory)|"
-                        r"pragma_\w+|current_setting|getenv|which_secret)\b", re.IGNORECASE)
+# What a query may call and read, judged on DuckDB's parse tree and bound plan (``_refusal``): table
+# functions that only compute; none of the functions that read a setting; the warehouse's own tables
+# (the era_* views bind to them); and plan leaves that read nothing stored (a constant row, a VALUES
+# list, a CTE, an empty result).
+COMPUTING_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+SETTING_FUNCTIONS = frozenset({"current_setting", "getenv", "getvariable"})
+HARMLESS_LEAVES = frozenset({"DUMMY_SCAN", "EMPTY_RESULT", "COLUMN_DATA_SCAN", "CTE_SCAN", "REC_CTE_SCAN",
+                             "DELIM_SCAN", "CHUNK_SCAN", "EXPRESSION_SCAN"})
+# Result columns handed to the page as they are; any other type (a list, a map, a struct, a blob, an
+# interval, a timestamp…) is converted to DuckDB's text for it, which every table, CSV and XLSX can show.
+PLAIN_TYPES = frozenset({"boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+                         "uinteger", "ubigint", "float", "double", "decimal", "varchar", "date"})
 
 
 class SandboxError(ValueError):
@@ -105,37 +121,137 @@ def check(sql: str) -> str:
         name = str(kind).split(".")[-1]
         raise SandboxError(f"Chỉ cho phép truy vấn đọc (SELECT); câu lệnh loại {name} bị từ chối "
                            "(không được ghi, ATTACH, COPY, SET, INSTALL, LOAD, PRAGMA).")
-    revealing = _REVEALING.search(text)
-    if revealing:
-        raise SandboxError(f"Hàm {revealing.group(0)} cho biết đường dẫn, cấu hình của máy chủ: không được dùng.")
     return text
 
 
-def run(path: str, sql: str, max_rows: int = MAX_ROWS, timeout_s: float = TIMEOUT_S) -> SandboxResult:
-    """Run one checked SELECT on the warehouse at ``path`` in a child process; its result or why not."""
-    text = check(sql)
-    started = time.perf_counter()
+_RUNNING_LOCK = threading.Lock()
+_running: list[str | None] = []   # the owner (a session) of each query running now
+
+
+@contextmanager
+def _slot(owner: str | None, max_running: int | None) -> Iterator[None]:
+    """One running query per owner, and at most ``max_running`` in all; "đang bận" otherwise."""
+    with _RUNNING_LOCK:
+        if owner is not None and owner in _running:
+            raise SandboxError("Đang bận: truy vấn trước của bạn vẫn đang chạy. Hãy chờ nó xong "
+                               f"(tối đa {vn_number(TIMEOUT_S, 0)} giây) rồi chạy lại.")
+        if max_running is not None and len(_running) >= max_running:
+            raise SandboxError(f"Máy chủ đang bận: đã có {vn_number(len(_running), 0)} truy vấn đang chạy (tối đa "
+                               f"{vn_number(max_running, 0)} cùng lúc). Hãy thử lại sau ít giây.")
+        _running.append(owner)
     try:
-        done = subprocess.run([sys.executable, "-m", "dashboard.sandbox", str(path), str(int(max_rows))],
-                              input=text.encode("utf-8"), capture_output=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired as exc:
-        raise SandboxError(f"Truy vấn chạy quá {timeout_s:g} giây và đã bị dừng.") from exc
-    seconds = time.perf_counter() - started
+        yield
+    finally:
+        with _RUNNING_LOCK:
+            _running.remove(owner)
+
+
+def run(path: str, sql: str, max_rows: int = MAX_ROWS, timeout_s: float = TIMEOUT_S, *, owner: str | None = None,
+        max_running: int | None = None) -> SandboxResult:
+    """Run one checked SELECT on the warehouse at ``path`` in a child process; its result or why not.
+
+    ``owner`` (a dashboard session) may have one query running at a time; ``max_running`` caps the
+    queries running at once in this process (the dashboard passes its configuration's value)."""
+    text = check(sql)
+    with _slot(owner, max_running):
+        started = time.perf_counter()
+        try:
+            done = subprocess.run([sys.executable, "-m", "dashboard.sandbox", str(path), str(int(max_rows))],
+                                  input=text.encode("utf-8"), capture_output=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise SandboxError(f"Truy vấn chạy quá {timeout_s:g} giây và đã bị dừng.") from exc
+        seconds = time.perf_counter() - started
     if done.returncode == 0:
         frame = pl.read_ipc(io.BytesIO(done.stdout))
         return SandboxResult(frame.head(max_rows), len(frame) > max_rows, seconds)
     try:
         message = json.loads(done.stdout.decode("utf-8"))["error"]
-    except (ValueError, KeyError):  # killed by the memory limit before it could say so
-        message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {vn_number(ADDRESS_SPACE_MB)} MB) và đã bị dừng."
+    except (ValueError, KeyError):  # the child died before it could say why
+        message = _died(done.returncode, done.stderr)
     raise SandboxError(message)
+
+
+def _died(returncode: int, stderr: bytes) -> str:
+    """Why a child ended without its answer: memory only when that is what stopped it (the allocator
+    failing under the address-space limit), else that it stopped, with its exit code."""
+    if b"MemoryError" in stderr or b"bad_alloc" in stderr or b"Out of Memory" in stderr:
+        return f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {vn_number(ADDRESS_SPACE_MB)} MB) và đã bị dừng."
+    return f"Truy vấn dừng bất thường (mã {returncode}) mà không có kết quả; hãy thử câu lệnh đơn giản hơn."
+
+
+def _functions_called(cur: duckdb.DuckDBPyConnection, text: str) -> tuple[set[str], set[str]]:
+    """(table functions, all functions) named in the query's parse tree (DuckDB's ``json_serialize_sql``),
+    in lower case; empty when it does not parse (running it then says why)."""
+    tree = json.loads(cur.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
+    tables: set[str] = set()
+    functions: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TABLE_FUNCTION" and isinstance(node.get("function"), dict):
+                tables.add(str(node["function"].get("function_name", "")).lower())
+            if node.get("class") == "FUNCTION":
+                functions.add(str(node.get("function_name", "")).lower())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return tables, functions
+
+
+def _plan_leaves(node: dict) -> Iterator[tuple[str, dict, bool]]:
+    """(operator name, its details, whether it is a leaf) for every operator of a bound plan."""
+    info = node.get("extra_info")
+    children = node.get("children") or []
+    yield str(node.get("name", "")), info if isinstance(info, dict) else {}, not children
+    for child in children:
+        yield from _plan_leaves(child)
+
+
+def _refusal(cur: duckdb.DuckDBPyConnection, text: str, query: str) -> str | None:
+    """Why the query may not run (Vietnamese), from what it calls and what its bound plan reads; None
+    when it reads only the warehouse's tables. ``query`` is ``text`` as it will run (limited)."""
+    from schemas.warehouse import table_definitions
+
+    def refused(name: str) -> str:
+        return (f"Không được dùng «{name}»: Khám phá chỉ đọc các bảng của kho dữ liệu (danh sách bên phải); "
+                "bảng hệ thống, hàm đọc tệp và hàm cho biết đường dẫn, cấu hình của máy chủ bị từ chối.")
+
+    table_functions, functions = _functions_called(cur, text)
+    banned = sorted(table_functions - COMPUTING_TABLE_FUNCTIONS) + sorted(functions & SETTING_FUNCTIONS)
+    if banned:
+        return refused(banned[0])
+    tables = {f"warehouse.main.{t}" for t in table_definitions()}
+    plan = json.loads(cur.execute(f"EXPLAIN (FORMAT json) {query}").fetchall()[-1][1])
+    for root in plan:
+        for name, info, leaf in _plan_leaves(root):
+            if "Function" in info and str(info["Function"]).lower() not in COMPUTING_TABLE_FUNCTIONS:
+                return refused(str(info["Function"]).lower())
+            if "Table" in info and info["Table"] not in tables:
+                return refused(str(info["Table"]).split(".")[-1])
+            if leaf and "Function" not in info and "Table" not in info and name not in HARMLESS_LEAVES:
+                return refused(name.lower())
+    return None
+
+
+def _as_shown(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The result with every column not of a plain type cast to DuckDB's text of it (``PLAIN_TYPES``)."""
+    columns = []
+    for name, kind in zip(relation.columns, relation.types):
+        quoted = '"' + name.replace('"', '""') + '"'
+        columns.append(quoted if kind.id in PLAIN_TYPES else f"CAST({quoted} AS VARCHAR) AS {quoted}")
+    return relation.project(", ".join(columns))
 
 
 def _child(path: str, max_rows: int) -> int:
     """In the child: run the query read from stdin, write Arrow IPC (or a JSON error) to stdout.
 
     The child caps its own address space first (a limit set from the threaded server with
-    ``preexec_fn`` could deadlock); what it allocates beyond fails here, never in the dashboard."""
+    ``preexec_fn`` could deadlock); what it allocates beyond fails here, never in the dashboard.
+    Every failure is said as what it is: an error DuckDB or the conversion raises is not memory."""
     limit = ADDRESS_SPACE_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     text = sys.stdin.read()
@@ -145,7 +261,11 @@ def _child(path: str, max_rows: int) -> int:
         cur = con.cursor()
         cur.execute("USE warehouse")
         # The closing parenthesis on its own line: a query ending in a '-- comment' stays whole.
-        frame = cur.sql(f"SELECT * FROM (\n{text}\n) AS q LIMIT {int(max_rows) + 1}").pl()
+        query = f"SELECT * FROM (\n{text}\n) AS q LIMIT {int(max_rows) + 1}"
+        refusal = _refusal(cur, text, query)
+        if refusal:
+            raise SandboxError(refusal)
+        frame = _as_shown(cur.sql(query)).pl()
         if frame.estimated_size("mb") > MAX_RESULT_MB:
             raise SandboxError(f"Kết quả quá lớn (trên {MAX_RESULT_MB} MB): hãy chọn ít cột hơn hoặc gộp nhóm.")
         buffer = io.BytesIO()
@@ -162,6 +282,8 @@ def _child(path: str, max_rows: int) -> int:
         message = f"Truy vấn không chạy được. {vietnamese_error(str(exc))}"
     except MemoryError:
         message = f"Truy vấn cần quá nhiều bộ nhớ (giới hạn {ADDRESS_SPACE_MB} MB) và đã bị dừng."
+    except Exception as exc:  # noqa: BLE001 - whatever else stops it is said, never taken for memory
+        message = f"Không hiển thị được kết quả ({type(exc).__name__}: {exc})."
     out.write(json.dumps({"error": message}, ensure_ascii=False).encode("utf-8"))
     return 3
 

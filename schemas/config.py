@@ -88,6 +88,12 @@ class SubmissionConfig(_Strict):
     label: str = Field(min_length=1, description="what the commune sends, in Vietnamese (\"sổ theo dõi hồ sơ\")")
 
 
+class ExplorerConfig(_Strict):
+    max_running_queries: int = Field(ge=1, le=16, description=(
+        "SQL explorer queries running at once on the server (each in its own process, up to 3 GB); "
+        "one more is told the server is busy"))
+
+
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
@@ -100,6 +106,7 @@ class DvcqConfig(_Strict):
     backlog_bucket_edges: list[int] = Field(min_length=1, description="upper edges in working days, e.g. 5,15,30")
     petition_due: PetitionDueConfig
     ingest: IngestConfig
+    explorer: ExplorerConfig
     groups: dict[GroupId, GroupConfig]
     indicators: dict[str, IndicatorConfig]
     submissions: dict[RecordKind, SubmissionConfig] = Field(

@@ -12,7 +12,7 @@ from dashboard.formatting import fmt_int
 from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one
 
 OPTIONS = {"nam": ["2026", "2025", "2024"], "quy": ["2026-Q3", "2025-Q2", "2024-Q4"], "thang": ["2026-09", "2025-03"]}
-LAST = dt.date(2026, 9, 30)
+FIRST, LAST = dt.date(2023, 7, 1), dt.date(2026, 9, 30)
 PAGES = ["tong_quan", "so_sanh", "don_vi", "ton_dong", "canh_bao", "don_thu", "kham_pha", "du_lieu"]
 
 
@@ -20,29 +20,29 @@ def test_period_parameters_read_back_as_written():
     for kind, value in (("nam", "2024"), ("quy", "2025-Q2"), ("thang", "2025-03")):
         params = links.period_parameters(kind, value, dt.date(2000, 1, 1), dt.date(2000, 1, 1),
                                          dt.date(2025, 5, 31), "legacy", "392")
-        read = links.read_period(params, OPTIONS, LAST)
+        read = links.read_period(params, OPTIONS, FIRST, LAST)
         assert (read.kind, read.values[kind], read.as_of, read.structure, read.problems) == \
             (kind, value, dt.date(2025, 5, 31), "legacy", [])
     custom = links.period_parameters("tuy_chon", None, dt.date(2024, 2, 1), dt.date(2024, 5, 31), None, "auto", None)
     assert custom == {"ky": "tuy_chon", "tu": "2024-02-01", "den": "2024-05-31"}
-    read = links.read_period(custom, OPTIONS, LAST)
+    read = links.read_period(custom, OPTIONS, FIRST, LAST)
     assert (read.date_from, read.date_to, read.as_of, read.problems) == (dt.date(2024, 2, 1), dt.date(2024, 5, 31),
                                                                           None, [])
 
 
 @pytest.mark.parametrize("params,words", [
-    ({"ky": "tuan"}, "«ky=tuan», không phải một loại kỳ"),
+    ({"ky": "tuan"}, "«`ky=tuan`», không phải một loại kỳ"),
     ({"nam": "2030"}, "Không có dữ liệu trong năm 2030"),
-    ({"nam": "Năm 2024"}, "«nam=Năm 2024», không đúng dạng (ví dụ nam=2025)"),
-    ({"ky": "quy", "quy": "2025-Q5"}, "«quy=2025-Q5», không đúng dạng"),
+    ({"nam": "Năm 2024"}, "«`nam=Năm 2024`», không đúng dạng (ví dụ nam=2025)"),
+    ({"ky": "quy", "quy": "2025-Q5"}, "«`quy=2025-Q5`», không đúng dạng"),
     ({"ky": "thang", "thang": "2022-01"}, "Không có dữ liệu trong tháng 01/2022"),
-    ({"ky": "tuy_chon", "tu": "31/01/2025"}, "«tu=31/01/2025», không phải một ngày dạng 2025-01-31"),
+    ({"ky": "tuy_chon", "tu": "31/01/2025"}, "«`tu=31/01/2025`», không phải một ngày dạng 2025-01-31"),
     ({"ky": "tuy_chon", "tu": "2025-06-01", "den": "2025-01-01"}, "đã đổi chỗ hai ngày"),
-    ({"ngay": "hôm nay"}, "«ngay=hôm nay», không phải một ngày"),
-    ({"cau_truc": "moi"}, "«cau_truc=moi»"),
+    ({"ngay": "hôm nay"}, "«`ngay=hôm nay`», không phải một ngày"),
+    ({"cau_truc": "moi"}, "«`cau_truc=moi`»"),
 ])
 def test_each_bad_period_value_is_said_and_falls_back(params, words):
-    read = links.read_period(params, OPTIONS, LAST)
+    read = links.read_period(params, OPTIONS, FIRST, LAST)
     assert len(read.problems) == 1 and words in read.problems[0]
     assert read.kind in links.PERIOD_KINDS and read.structure in links.STRUCTURES
     assert read.values["nam"] in OPTIONS["nam"]
@@ -55,11 +55,11 @@ def test_unit_by_code_by_unique_name_or_said():
     assert links.read_unit({"don_vi": "15271"}, districts, communes, "Cấu trúc cũ") == ("392", "15271", [])
     assert links.read_unit({"don_vi": "huyen ha trung"}, districts, communes, "Cấu trúc cũ") == ("392", None, [])
     *_, unknown = links.read_unit({"don_vi": "99999"}, districts, communes, "Cấu trúc cũ")
-    assert "«don_vi=99999» nhưng không có đơn vị này trong cấu trúc cũ" in unknown[0]
+    assert "«`don_vi=99999`» nhưng không có đơn vị này trong cấu trúc cũ" in unknown[0]
     *_, twice = links.read_unit({"don_vi": "Xã Hà Hải"}, districts, communes, "Cấu trúc cũ")
     assert "nhiều đơn vị cùng tên này" in twice[0]
     assert links.unknown_parameters({"ky": "nam", "huyenn": "1", "loai": "rule"}) == [
-        "Đường dẫn có tham số không dùng: «huyenn»; đã bỏ qua."]
+        "Đường dẫn có tham số không dùng: «`huyenn`»; đã bỏ qua."]
 
 
 # ------------------------------------------------------------------ the pages
@@ -135,7 +135,7 @@ def test_a_page_switch_keeps_the_view(linked_view):
 def test_values_that_name_nothing_are_said():
     at = open_link("tong_quan", {"ky": "nam", "nam": "2030", "don_vi": "99999", "cau_truc": "legacy", "x": "1"})
     said = " ".join(w.value for w in at.warning)
-    for words in ("nam=2030", "don_vi=99999", "«x»"):
+    for words in ("nam=2030", "don_vi=99999", "«`x`»"):
         assert words in said
     assert at.selectbox(key="huyen").value is None
 
@@ -147,7 +147,7 @@ def test_page_controls_round_trip(linked_view):
     assert at.multiselect(key="url_loai").value == ["rule", "below_target"]
     assert at.query_params["cap"] == "district" and at.query_params["loai"] == "rule,below_target"
     bad = open_link("canh_bao", {"loai": "rule,xyz"})
-    assert any("«loai=rule,xyz»: xyz không có" in w.value for w in bad.warning)
+    assert any("«`loai=rule,xyz`»: `xyz` không có" in w.value for w in bad.warning)
     assert bad.multiselect(key="url_loai").value == ["rule"]
 
 
