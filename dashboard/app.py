@@ -19,6 +19,8 @@ PAGES = [
     st.Page("pages/canh_bao.py", title="Cảnh báo", url_path="canh_bao", icon=":material/warning:"),
     st.Page("pages/don_thu.py", title="Đơn thư, đối thoại, thư", url_path="don_thu", icon=":material/mail:"),
     st.Page("pages/kham_pha.py", title="Khám phá", url_path="kham_pha", icon=":material/query_stats:"),
+    st.Page("pages/gui_so_lieu.py", title="Đôn đốc gửi số liệu", url_path="gui_so_lieu",
+            icon=":material/notification_important:"),
     st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du_lieu", icon=":material/upload_file:"),
 ]
 OVERVIEW_ALIAS = st.Page(lambda: st.switch_page(PAGES[0], query_params=st.query_params.to_dict()),

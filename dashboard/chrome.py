@@ -38,6 +38,13 @@ BACKLOG_SPEC = {  # what a phone shows without scrolling comes first
     "field": ("Lĩnh vực đơn", "text"),
 }
 
+REMINDER_SPEC = {
+    "commune_name": ("Xã/phường/thị trấn", "text"), "kind_vi": ("Loại số liệu", "text"),
+    "months_missing": ("Các tháng chưa gửi", "text"), "missing": ("Số kỳ chưa gửi", "int"),
+    "first_due": ("Hạn gửi sớm nhất đã qua", "date"), "months_late": ("Các tháng gửi muộn", "text"),
+    "district_name": ("Huyện/thị xã/thành phố", "text"),
+}
+
 
 def status(value, target) -> str:
     if value is None:

@@ -19,6 +19,7 @@ from pipelines.engine import backlog as backlog_engine
 from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
 from pipelines.engine.indicators import Period
+from pipelines.engine.submissions import submission_table
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
 from schemas.catalog import COMPOSITE, FLAG_KINDS, bucket_labels as _bucket_labels, rule_labels
@@ -323,3 +324,74 @@ def unit_names() -> dict[str, dict[str, str]]:
     for unit_era, code, name in query("unit_names", structure="2025").iter_rows():
         names.setdefault(unit_era, {})[code] = name
     return names
+
+
+# ------------------------------------------------------------------ submissions ("đôn đốc")
+@st.cache_data(max_entries=8, show_spinner=False)
+def _submissions(v: str, path: str, date_from: dt.date, date_to: dt.date, checked: dt.date,
+                 structure: Era | None) -> pl.DataFrame:
+    con = in_structure(path, v, "2025").con
+    return submission_table(con, config(), date_from, date_to, checked, structure)
+
+
+def submissions(date_from: dt.date, date_to: dt.date, district: str | None, commune: str | None,
+                checked: dt.date | None = None) -> pl.DataFrame:
+    """Every commune x month x kind it must send in the period, judged on ``checked`` (today): each month in
+    the structure in force in it, or, when a unit is chosen, every month in the pages' structure (the
+    unit's communes are named in it). Labelled: ``status_vi``, ``kind_vi``."""
+    communes = communes_in(district, commune)
+    structure = era() if communes is not None else None
+    table = _submissions(version(), db_path(), date_from, date_to, checked or dt.date.today(), structure)
+    if communes is not None:
+        table = table.filter(pl.col("unit_code").is_in(communes))
+    return table.with_columns(status_vi=pl.col("status").replace_strict(_labels("submission_status")),
+                              kind_vi=pl.col("kind").replace_strict(submission_labels()))
+
+
+def submission_labels() -> dict[str, str]:
+    """What each kind a commune must send is called ("sổ theo dõi hồ sơ"), from the configuration."""
+    return {kind: rule.label for kind, rule in config().submissions.items()}
+
+
+def _months(starts: pl.Expr) -> pl.Expr:
+    """Periods as Vietnamese months, "01/2026, 02/2026"."""
+    return starts.sort().dt.strftime("%m/%Y").str.join(", ")
+
+
+def reminders(table: pl.DataFrame) -> pl.DataFrame:
+    """The list to send reminders from: per unit and kind, the months not sent and sent late, units missing
+    the most first."""
+    return (table.filter(pl.col("status").is_in(["missing", "late"]))
+            .group_by("structure", "unit_code", "unit_name", "district_name", "kind", "kind_vi")
+            .agg(missing=(pl.col("status") == "missing").sum().cast(pl.Int64),
+                 months_missing=_months(pl.col("period_start").filter(pl.col("status") == "missing")),
+                 months_late=_months(pl.col("period_start").filter(pl.col("status") == "late")),
+                 first_due=pl.col("due").filter(pl.col("status") == "missing").min())
+            .with_columns(unit_missing=pl.col("missing").sum().over("structure", "unit_code"))
+            .sort(["unit_missing", "unit_code", "missing", "kind"], descending=[True, False, True, False])
+            .drop("unit_missing").rename({"unit_name": "commune_name"}))
+
+
+def submission_symbols() -> dict[str, str]:
+    """The mark each status is shown with in the grid, and its label."""
+    marks = {"sent": "✓", "late": "⚠", "missing": "✗", "empty": "–", "not_due": "…"}
+    return {marks[code]: label for code, label in _labels("submission_status").items()}
+
+
+def submission_grid(table: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """One row per unit, one column per month (YYYY-MM) of ``kind``: the status's mark and, when sent, the rows;
+    units with the most missing months first."""
+    marks = {code: mark for mark, code in zip(submission_symbols(), _labels("submission_status"))}
+    rows = table.filter(pl.col("kind") == kind).with_columns(
+        cell=pl.col("status").replace_strict(marks) + pl.when(pl.col("rows") > 0)
+        .then(pl.lit(" ") + pl.col("rows").cast(pl.String)).otherwise(pl.lit("")),
+        missing=(pl.col("status") == "missing").sum().over("structure", "unit_code"))
+    grid = rows.pivot("month", index=["missing", "unit_code", "unit_name", "district_name"], values="cell",
+                      sort_columns=True)
+    return grid.sort(["missing", "unit_code"], descending=[True, False]).rename({"unit_name": "commune_name"})
+
+
+def submission_grid_spec(grid: pl.DataFrame) -> dict[str, tuple[str, str]]:
+    months = [c for c in grid.columns if c[:4].isdigit()]
+    return {"commune_name": ("Xã/phường/thị trấn", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+            "missing": ("Số tháng chưa gửi", "int"), **{m: (f"{m[5:]}/{m[:4]}", "text") for m in months}}

@@ -44,6 +44,7 @@ SIDEBAR_PARAMETERS = ("ky", "nam", "quy", "thang", "tu", "den", "ngay", "cau_tru
 PAGE_PARAMETERS = {
     "cap": "cấp đơn vị", "loai": "loại cảnh báo", "chi_so": "chỉ số", "sap_xep": "cách sắp xếp",
     "giam_dan": "chiều sắp xếp", "nhom": "nhóm đơn vị", "to_mau": "chỉ số tô màu bản đồ",
+    "loai_so_lieu": "loại số liệu",
 }
 
 

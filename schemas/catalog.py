@@ -103,13 +103,15 @@ LEVEL_WORDS: dict[Era, dict[str, str]] = {
     "2025": {"commune": "xã", "district": "địa bàn huyện cũ", "province": "tỉnh"},
 }
 
-FLAG_KINDS: dict[str, str] = {
+FLAG_KINDS: dict[str, str] = {  # in order of gravity
     "rule": "Vi phạm quy định",
+    "missing": "Không gửi số liệu",
     "below_target": "Thấp hơn chỉ tiêu rõ rệt",
     "below_peers": "Thấp hơn mặt bằng chung rõ rệt",
     "bottom_rank": "Nhóm cuối bảng xếp hạng",
 }
-FLAG_KINDS_SHORT: dict[str, str] = {"rule": "Vi phạm quy định", "below_target": "Dưới chỉ tiêu",
+FLAG_KINDS_SHORT: dict[str, str] = {"rule": "Vi phạm quy định", "missing": "Không gửi số liệu",
+                                    "below_target": "Dưới chỉ tiêu",
                                     "below_peers": "Dưới mặt bằng chung", "bottom_rank": "Cuối bảng xếp hạng"}
 
 
@@ -119,6 +121,7 @@ def rule_labels(config: DvcqConfig) -> dict[str, str]:
             "pending_overdue": "Hồ sơ đang giải quyết đã quá hạn",
             "petition_overdue": "Đơn thư quá hạn chưa giải quyết",
             "no_dialogue": f"Không tổ chức đối thoại trong {config.dialogue_rule_months} tháng",
+            **{f"missing_{kind}": f"Không gửi {rule.label}" for kind, rule in config.submissions.items()},
             COMPOSITE: COMPOSITE_LABEL}
 
 
@@ -128,6 +131,8 @@ OUTPUT_LABELS: dict[str, str] = {
     "basis": "Dựa trên", "flag_kind": "Loại cảnh báo", "reason": "Lý do", "record_kind": "Loại",
     "record_id": "Mã hồ sơ / Số đơn", "due_date": "Hạn trả kết quả / hạn giải quyết",
     "days_overdue": "Số ngày làm việc quá hạn", "bucket": "Nhóm quá hạn (ngày làm việc)",
+    "month": "Tháng", "submission_kind": "Loại số liệu", "submission_status": "Tình trạng gửi",
+    "rows": "Số bản ghi", "first_received": "Nhận lần đầu",
 }
 """Headers of the engine's output columns wherever people read them (pages, the CLI's tables, exports)."""
 

@@ -151,6 +151,9 @@ SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
     ("row_hash", "UBIGINT", "Hash of the normalised content (its MD5's first 8 bytes as a number); a re-export "
                             "with a new hash updates the row."),
     ("loaded_at", "TIMESTAMP", "When the row was inserted or last updated."),
+    ("first_loaded_at", "TIMESTAMP", "When the record first arrived (kept when a later export updates it): "
+                                     "whether a commune sent its monthly records on time. Empty in rows loaded "
+                                     "before it was kept (loaded_at is the best known then)."),
 ]
 
 

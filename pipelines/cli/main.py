@@ -101,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
         _add_period(cmd)
         _add_format(cmd)
 
+    submissions = sub.add_parser("submissions", help="who has sent what: each commune, month and record kind it "
+                                                     "must send, sent, late or missing (the reminder list)")
+    _add_db(submissions)
+    submissions.add_argument("--from", dest="date_from", type=_date, help="first month YYYY-MM-DD")
+    submissions.add_argument("--to", dest="date_to", type=_date, help="last month YYYY-MM-DD (default: latest date in data)")
+    submissions.add_argument("--as-of", dest="as_of", type=_date,
+                             help="the day due days are judged against (default: today)")
+    submissions.add_argument("--units", choices=ERAS,
+                             help="one structure for every month (default: each month in the structure in force then)")
+    _add_format(submissions)
+
     backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
     _add_db(backlog)
     backlog.add_argument("--as-of", dest="as_of", type=_date)
@@ -142,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
                                   province_code=config.province_code)
         print(f"Đã ghi {len(written)} tệp vào {args.out}")
         return 0
-    if args.command in ("indicators", "flags", "backlog"):
+    if args.command in ("indicators", "flags", "backlog", "submissions"):
         from pipelines.cli import tables
         frame = tables.command_frame(args.command, args, config)
         emit(tables.readable(frame, args.command) if args.format == "table" else frame, args.format)
@@ -216,10 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             WarehouseError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error (before OSError, its parent)
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # a full disk, a folder without write permission: said, never a traceback
         print(f"dvcq: lỗi: không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # output piped into `head` and cut short: not an error
-        sys.stderr.close()
-        return 0
 

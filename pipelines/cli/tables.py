@@ -16,13 +16,15 @@ import polars as pl
 
 from pipelines.engine.backlog import backlog_table
 from pipelines.engine.flags import flag_table
-from pipelines.engine.indicators import Period, indicator_table, latest_date
+from pipelines.engine.indicators import Period, PeriodError, indicator_table, latest_date
+from pipelines.engine.submissions import submission_table
 from pipelines.sql import InStructure
 from pipelines.ingest.warehouse import connect_read_only
 from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
 from pipelines.text import vn_number
 from schemas.catalog import FLAG_KINDS, OUTPUT_LABELS
-from schemas.config import DvcqConfig
+from schemas.config import DvcqConfig, load_config
+from schemas.vocabularies import SUBMISSION_STATUS
 from schemas.records import RECORD_SCHEMAS
 
 LEAD_COLUMNS = {
@@ -30,6 +32,7 @@ LEAD_COLUMNS = {
                    "target"],
     "flags": ["unit_code", "unit_name", "flag", "indicator", "reason"],
     "backlog": ["kind", "record_id", "unit_code", "unit_name", "district_name", "due_date", "days_overdue", "bucket"],
+    "submissions": ["unit_code", "unit_name", "month", "kind", "status", "rows", "first_received"],
 }
 
 
@@ -81,6 +84,13 @@ def readable(frame: pl.DataFrame, command: str) -> pl.DataFrame:
             .when(pl.col("level") == "province").then(pl.lit("")).otherwise(pl.lit("chưa xếp hạng")).alias("rank"))
     elif command == "flags":
         rows = frame.select("unit_name", pl.col("flag").replace_strict(FLAG_KINDS).alias("flag_kind"), "reason")
+    elif command == "submissions":
+        rows = frame.select("unit_name", pl.col("period_start").dt.strftime("%m/%Y").alias("month"),
+                            pl.col("kind").replace_strict({k: r.label for k, r in load_config().submissions.items()})
+                            .alias("submission_kind"),
+                            pl.col("status").replace_strict(SUBMISSION_STATUS.labels_vi).alias("submission_status"),
+                            pl.col("rows").map_elements(vn_number, return_dtype=pl.String),
+                            pl.col("first_received").dt.strftime("%d/%m/%Y").fill_null("").alias("first_received"))
     else:
         rows = frame.select(pl.col("kind").replace_strict({k: s.label_vi for k, s in RECORD_SCHEMAS.items()})
                             .alias("record_kind"), "record_id", "unit_name", date("due_date"), "days_overdue",
@@ -96,6 +106,13 @@ def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) ->
         # one it is the 'địa bàn huyện cũ'); the output says 'area' there.
         level = getattr(args, "level", "commune")
         engine_level = "district" if level == "area" else level
+        if command == "submissions":
+            date_to = args.date_to or latest_date(raw) or dt.date.today()
+            date_from = args.date_from or dt.date(date_to.year, 1, 1)
+            if date_from > date_to:
+                raise PeriodError(f"kỳ không hợp lệ: từ {date_from:%d/%m/%Y} sau đến {date_to:%d/%m/%Y}")
+            table = submission_table(raw, config, date_from, date_to, args.as_of or dt.date.today(), args.units)
+            return _lead(table.drop("period_end"), command)
         if command == "backlog":
             as_of = args.as_of or latest_date(raw) or dt.date.today()
             con = InStructure(raw, structure_for(args, as_of))

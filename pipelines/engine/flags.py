@@ -9,6 +9,7 @@ count, because each one is a breach of a rule, not an estimate.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any, Literal
@@ -21,13 +22,14 @@ from pipelines.engine.indicators import (UNIT_COLUMNS, Level, Period, aggregate,
 from pipelines.sql import InStructure, run
 from pipelines.text import vn_number
 from schemas.admin_unit import Era
-from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
+from pipelines.engine.submissions import submission_table
+from schemas.catalog import COMPOSITE, FLAG_KINDS, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import DvcqConfig
 
-FlagKind = Literal["rule", "below_target", "below_peers", "bottom_rank"]
+FlagKind = Literal["rule", "missing", "below_target", "below_peers", "bottom_rank"]
 FLAG_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "flag", "indicator",
                 "numerator", "denominator", "value", "ci_low", "ci_high", "target", "reason"]
-_FLAG_ORDER = {"rule": 0, "below_target": 1, "below_peers": 2, "bottom_rank": 3}
+_FLAG_ORDER = {kind: i for i, kind in enumerate(FLAG_KINDS)}
 PEER_LEVEL = {"commune": "district", "district": "province"}
 
 
@@ -147,14 +149,44 @@ def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) 
     return pl.concat([late, dossiers, petitions, silent], how="diagonal_relaxed")
 
 
+def _missing_flags(con: InStructure, config: DvcqConfig, units: pl.DataFrame, level: Level, period: Period,
+                   checked: dt.date) -> pl.DataFrame:
+    """A unit that did not send a kind it must send, for a month of the period whose due day has passed by
+    ``checked``: one flag per unit and kind, naming the months (a grouping: how many of its communes)."""
+    table = submission_table(con.con, config, period.date_from, period.date_to, checked, con.era)
+    missing = (table.filter(pl.col("status") == "missing")
+               .select(commune_code="unit_code", kind="kind", period_start="period_start")
+               .join(units, on="commune_code", how="inner")
+               .group_by(*UNIT_COLUMNS, "kind", maintain_order=True)
+               .agg(numerator=pl.col("commune_code").n_unique().cast(pl.Int64),
+                    months=pl.col("period_start").unique().sort().dt.strftime("%m/%Y").str.join(", ")))
+    word = LEVEL_WORDS[con.era]["commune"]
+    labels = {kind: rule.label for kind, rule in config.submissions.items()}
+    missing = missing.with_columns(indicator=pl.lit("missing_") + pl.col("kind"))
+
+    def reason(r: dict) -> str:
+        what = f"{labels[r['kind']]} {_months_phrase(r['months'])} (đã quá hạn gửi)"
+        if level == "commune":
+            return f"Không gửi {what}"
+        return f"{vn_number(r['numerator'])} {word} không gửi {what}"
+
+    return _with_reasons(missing, "missing", reason).drop("kind", "months")
+
+
+def _months_phrase(months: str) -> str:
+    listed = months.split(", ")
+    return f"tháng {months}" if len(listed) <= 6 else f"{len(listed)} tháng ({listed[0]}–{listed[-1]})"
+
+
 def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Period,
-               counts: pl.DataFrame | None = None) -> pl.DataFrame:
+               counts: pl.DataFrame | None = None, checked: dt.date | None = None) -> pl.DataFrame:
     """Every flag of every unit at ``level`` for ``period``: FLAG_COLUMNS, one row per flag.
 
     ``indicator`` is the indicator id (below_target, below_peers), ``composite``
     (bottom_rank) or the rule id (late_without_apology, pending_overdue, petition_overdue,
-    no_dialogue). ``counts`` may pass the period's ``commune_counts`` already computed (the
-    dashboard caches them), saving the most expensive query.
+    no_dialogue), or ``missing_<kind>`` (a kind a commune must send and did not, for a month whose due day
+    has passed by ``checked``, today by default). ``counts`` may pass the period's ``commune_counts`` already
+    computed (the dashboard caches them), saving the most expensive query.
     """
     if counts is None:  # the counts query also names the communes: no second query for the unit list
         counts, names = counts_and_units(con, config, [period])
@@ -164,6 +196,7 @@ def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Perio
     rates = rates_from_counts(aggregate(counts, units, []), config, level, [])
     parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, period,
                          config.dialogue_rule_months),
+             _missing_flags(con, config, units, level, period, checked or dt.date.today()),
              _below_target(rates)]
     if level in PEER_LEVEL:
         peer_level = PEER_LEVEL[level]

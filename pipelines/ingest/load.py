@@ -146,7 +146,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _match AS
         SELECT s.source_row AS _srow, t.rowid AS _trow, t.commune_code AS t_code, t.unit_era AS t_era,
-               t.predecessor_code AS t_pred, t.row_hash AS t_hash{state}
+               t.predecessor_code AS t_pred, t.row_hash AS t_hash,
+               COALESCE(t.first_loaded_at, t.loaded_at) AS t_first{state}
         FROM staged s
         JOIN (SELECT rowid, * FROM {schema.table} WHERE commune_code IN ({", ".join("?" for _ in codes)})) t
           ON t."{key}" = s."{key}" AND {_SAME_RECORD}
@@ -165,8 +166,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         con.execute("DELETE FROM _match WHERE _srow IN (SELECT _row FROM conflicts)")
     stamp = {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()}
     if not con.execute("SELECT count(*) FROM _match").fetchall()[0][0]:  # no row is a stored record: all new
-        con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL')} FROM staged s {default_successor_join('s')}",
-                    stamp)
+        con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL', 'NULL')} FROM staged s "
+                    f"{default_successor_join('s')}", stamp)
         con.execute("DROP TABLE _match")
         return UpsertCounts(len(staged), 0, 0, conflicts)
     reopen = "FALSE"
@@ -183,7 +184,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                     WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code AND m.t_hash = s.row_hash THEN 'same'
                     ELSE 'replace' END AS action,
                CASE WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code THEN m.t_pred
-                    WHEN m.t_era = 'legacy' THEN m.t_code ELSE m.t_pred END AS predecessor
+                    WHEN m.t_era = 'legacy' THEN m.t_code ELSE m.t_pred END AS predecessor,
+               m.t_first
         FROM staged s LEFT JOIN _match m ON m._srow = s.source_row
     """)
     inserted, updated, unchanged = con.execute("""
@@ -195,7 +197,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                     WHERE p.action = 'adopt' AND t.rowid = p._trow""")
     con.execute(f"DELETE FROM {schema.table} WHERE rowid IN (SELECT _trow FROM _plan WHERE action = 'replace')")
     con.execute(f"""INSERT INTO {schema.table} BY NAME
-                    {_stored('p.predecessor')}
+                    {_stored('p.predecessor', 'p.t_first')}
                     FROM staged s JOIN _plan p ON p._srow = s.source_row {default_successor_join('s')}
                     WHERE p.action IN ('insert', 'replace')""", stamp)
     for temp in ("_match", "_plan"):
@@ -203,11 +205,13 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
     return UpsertCounts(inserted, updated, unchanged, conflicts)
 
 
-# A staged row as stored, placed in both structures as it is inserted (``warehouse.placement_sql``).
-def _stored(predecessor: str) -> str:
+# A staged row as stored, placed in both structures as it is inserted (``warehouse.placement_sql``); a record
+# replaced by a later export keeps when it first arrived (``first_loaded``).
+def _stored(predecessor: str, first_loaded: str) -> str:
     return f"""SELECT s.* EXCLUDE (source_row, row_hash), $source_file AS source_file, $source_sheet AS source_sheet,
-                    s.source_row, s.row_hash, $loaded_at::TIMESTAMP AS loaded_at, {placement_sql('s', predecessor)},
-                    {predecessor} AS predecessor_code"""
+                    s.source_row, s.row_hash, $loaded_at::TIMESTAMP AS loaded_at,
+                    COALESCE({first_loaded}, $loaded_at::TIMESTAMP) AS first_loaded_at,
+                    {placement_sql('s', predecessor)}, {predecessor} AS predecessor_code"""
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:

@@ -214,6 +214,11 @@ def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = 
                                             "WHERE table_schema = 'main'").fetchall()}
         if not {"warehouse_meta", "daily_counts"} <= tables:
             return False
+        present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                  "WHERE table_schema = 'main'").fetchall())
+        declared = {(table, name) for table, columns in table_definitions().items() for name, _, _ in columns}
+        if not declared <= present:  # a column this version reads (e.g. first_loaded_at) is not there yet
+            return False
         return remembered(con, "facts_rules") == rules_fingerprint(config or load_config())
 
 
