@@ -22,8 +22,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
-                                       resolve_codes, resolve_commune)
+from pipelines.ingest.admin_units import NATIONAL, own_province_codes
+from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, foreign_province,
+                                       names_a_unit, province_value, resolve_codes, resolve_commune)
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
@@ -188,6 +189,26 @@ def _file_level_commune(ctx: IngestContext, table: RawTable, header_index: int, 
     return None, ""
 
 
+UNKNOWN_PROVINCE = ("unknown_province\tô Tỉnh không ghi tên hay mã một tỉnh, thành phố trong danh mục đơn vị hành "
+                    "chính nên không biết dòng thuộc tỉnh nào")
+
+
+def _other_province(province: str, table: RawTable, match: HeaderMatch, path: Path, raw: pl.DataFrame
+                    ) -> tuple[str | None, list[str]]:
+    """The first province other than the configured one that the title rows ('UBND TỈNH NGHỆ AN'), the
+    file name ('…_tinh_nghe_an_…') or a province column names (the file is then refused: none of its
+    rows belongs here), and the province column's values that name no province at all."""
+    titles = [str(cell) for row in table.preview[:match.row_index] for cell in row if cell is not None]
+    named = foreign_province(titles + [path.stem], province)
+    if named or "province" not in raw.columns:
+        return named, []
+    values = raw["province"].drop_nulls().unique().sort().to_list()
+    found = {value: province_value(value) for value in values if value.strip()}
+    own = own_province_codes(province)
+    other = next((hit[1] for hit in found.values() if hit and hit[0] not in own and province != NATIONAL), None)
+    return other, [value for value, hit in found.items() if hit is None]
+
+
 def _problem(result: Resolution) -> str | None:
     return None if result.code else f"{result.reason}\t{result.message}"
 
@@ -308,6 +329,10 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     raw, blank_rows, unnamed = _raw_frame(body, match, first_row, match.header, ragged_is_error=table.cells is None)
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
+    other, unknown_provinces = _other_province(ctx.config.province_code, table, match, path, raw)
+    if other:
+        raise UnreadableFile(f"tệp ghi {other}, không phải tỉnh đang cấu hình (mã {ctx.config.province_code}): "
+                             "không nạp dòng nào của tỉnh khác; hãy gửi tệp cho đơn vị quản lý tỉnh đó")
     typed = parse_columns(raw, schema)
     typed = typed.with_columns(per_distinct(typed, c, mask_identifiers) for c in schema.free_text_columns
                                if c in typed.columns)
@@ -316,6 +341,9 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     era, era_note = export_era(ctx, typed, schema)
     file_level, how = _file_level_commune(ctx, table, match.row_index, path, era)
     typed, unit_notes = _assign_communes(typed, file_level, ctx.config.province_code, era)
+    if unknown_provinces:  # (the province column is read, not kept: its rows are found by number)
+        rows = raw.filter(pl.col("province").is_in(unknown_provinces))[ROW].implode()
+        typed = typed.with_columns(with_problems(pl.when(pl.col(ROW).is_in(rows)).then(pl.lit(UNKNOWN_PROVINCE))))
     typed = _mark_duplicates(typed, schema)
     typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
         pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
