@@ -313,6 +313,11 @@ def ingest_log() -> pl.DataFrame:
     return log.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
+def ingest_totals() -> dict[str, int]:
+    """Files, rows read, rows applied and quarantined entries as the warehouse holds them (ingest_totals.sql)."""
+    return query("ingest_totals", structure="2025").row(0, named=True)
+
+
 def quarantine() -> pl.DataFrame:
     rows = query("quarantine", structure="2025")
     return rows.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))

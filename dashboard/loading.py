@@ -20,7 +20,8 @@ REPORT_SPEC = {
     "file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "kind_vi": ("Loại dữ liệu", "text"),
     "communes": ("Xã", "text"), "unit_era": ("Danh mục đơn vị", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
     "rows_updated": ("Cập nhật", "int"), "rows_unchanged": ("Không đổi", "int"),
-    "rows_quarantined": ("Bị cách ly", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
+    "rows_older": ("Cũ hơn bản đã có", "int"), "rows_quarantined": ("Bị cách ly", "int"),
+    "rows_missing": ("Đang giải quyết nhưng không còn trong tệp", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
     "message": ("Ghi chú", "text"), "ingested_on": ("Ngày nạp", "date"),
 }
 
@@ -67,7 +68,8 @@ def save_uploads(files, folder: Path) -> list[Path]:
 
 
 def _ingest(files, units: Era | None) -> None:
-    from pipelines.ingest.pipeline import ingest_files  # heavy (readers, normalisers): only when a user ingests
+    # heavy (readers, normalisers): only when a user ingests
+    from pipelines.ingest.pipeline import count_sum, ingest_files, report_totals
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
         paths = save_uploads(files, Path(tmp))
@@ -91,8 +93,12 @@ def _ingest(files, units: Era | None) -> None:
     frame = pl.DataFrame([{k: ", ".join(v) if isinstance(v := getattr(r, k), list) else v
                            for k in ["kind", *REPORT_SPEC] if k not in ("ingested_on", "kind_vi")} for r in loaded])
     frame = _with_commune_names(frame).with_columns(kind_vi=pl.col("kind").replace(data.RECORD_KIND_LABELS))
-    st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: đọc {formatting.fmt_int(frame['rows_read'].sum())} "
-               f"dòng, cách ly {formatting.fmt_int(frame['rows_quarantined'].sum())}. Các trang đã dùng dữ liệu mới.")
+    total = report_totals(loaded)
+    st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: {count_sum(total, formatting.fmt_int)}. "
+               "Các trang đã dùng dữ liệu mới.")
+    if total.rows_missing:
+        st.warning(f"{formatting.fmt_int(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản "
+                   "xuất mới hơn của xã: xem cột Ghi chú.")
     chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
 
 
@@ -101,11 +107,12 @@ def ingest_log() -> None:
     if log.is_empty():
         chrome.empty("Chưa nạp tệp nào")
         return
+    totals = data.ingest_totals()  # a file loaded twice is one file; its quarantined rows replaced, not added
     cols = st.columns(4)
-    cols[0].metric("Số tệp/trang tính", formatting.fmt_int(len(log)))
-    cols[1].metric("Số dòng đọc", formatting.fmt_int(log["rows_read"].sum()))
-    cols[2].metric("Thêm mới + cập nhật", formatting.fmt_int(log["rows_inserted"].sum() + log["rows_updated"].sum()))
-    cols[3].metric("Bị cách ly", formatting.fmt_int(log["rows_quarantined"].sum()))
+    cols[0].metric("Số tệp/trang tính", formatting.fmt_int(totals["files"]))
+    cols[1].metric("Số dòng đọc", formatting.fmt_int(totals["rows_read"]))
+    cols[2].metric("Thêm mới + cập nhật", formatting.fmt_int(totals["rows_applied"]))
+    cols[3].metric("Bị cách ly", formatting.fmt_int(totals["rows_quarantined"]))
     chrome.show_table(_with_commune_names(log), REPORT_SPEC, key="log_table")
 
 

@@ -114,6 +114,9 @@ LOCATION_COLUMNS: list[Column] = [
     Column(name="district", type="text", label_vi="Huyện/thị xã/thành phố",
            description="Old district (before 1 July 2025) name or code; disambiguates commune names.",
            aliases=["huyện", "mã huyện", "quận huyện", "huyện/thị xã/thành phố", "huyện thị", "district"]),
+    Column(name="province", type="text", label_vi="Tỉnh",
+           description="Province name or code: a province other than the configured one refuses the file.",
+           aliases=["tỉnh", "mã tỉnh", "tỉnh/thành phố", "tỉnh thành phố", "tỉnh thành", "province"]),
 ]
 
 # The row hash of a record's content text: its MD5's first 8 bytes as a number, the low 64 bits of

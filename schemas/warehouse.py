@@ -49,6 +49,11 @@ INGEST_LOG_COLUMNS: Columns = [
     ("unknown_columns", "VARCHAR", "Headers that match no alias, comma-separated (reported, not loaded)."),
     ("message", "VARCHAR", "Notes on the file (how the commune was resolved, etc.)."),
     ("ingested_at", "TIMESTAMP", "When the file was ingested."),
+    ("rows_older", "INTEGER", "Rows of an export older than the stored record, rightly not applied (an older export "
+                              "never reopens a closed record nor overwrites its successor's); part of rows_read."),
+    ("rows_missing", "INTEGER", "Records of the file's communes still pending in the warehouse, received within the "
+                                "span of dates the file covers, that the file no longer lists (not part of rows_read; "
+                                "listed in message)."),
 ]
 
 META_COLUMNS: Columns = [

@@ -118,7 +118,7 @@ def synthetic_warehouse(path: Path, communes: int = 60, years: int = 2, dossiers
         con.execute("""
             INSERT INTO ingest_log BY NAME
             SELECT 'ho_so_' || commune_code || '.xlsx' AS file_name, 'data/' || commune_code AS file_path,
-                   'abc' AS file_checksum, '' AS sheet, 'dossier' AS kind, commune_code AS communes,
+                   'abc' || commune_code AS file_checksum, '' AS sheet, 'dossier' AS kind, commune_code AS communes,
                    n + 1 AS rows_read, n AS rows_inserted, 0 AS rows_updated, 0 AS rows_unchanged,
                    1 AS rows_quarantined, '' AS unknown_columns, '' AS message, now()::TIMESTAMP AS ingested_at
             FROM (SELECT commune_code, count(*) AS n FROM dossiers GROUP BY ALL)

@@ -252,7 +252,8 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(good), str(broken)])
         page.get_by_text("hong.xlsx").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Nạp dữ liệu").click()
-        page.get_by_text("Đã nạp 1 tệp/trang tính: đọc 5 dòng, cách ly 1").first.wait_for(timeout=60_000)
+        page.get_by_text("Đã nạp 1 tệp/trang tính: đọc 5 = thêm 4 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + "
+                         "cách ly 1").first.wait_for(timeout=60_000)
         page.get_by_text("Không đọc được tệp hong.xlsx").first.wait_for(timeout=10_000)
         page.get_by_role("tab", name="Các tệp đã nạp").wait_for(timeout=60_000)  # the page below sees the new data
         page.locator('[data-testid="stMetricLabel"]', has_text="Số dòng đọc").first.wait_for(timeout=60_000)

@@ -132,7 +132,7 @@ def test_quiet_ingest_prints_the_totals_and_only_what_needs_attention(tmp_path):
     lines = done.stdout.splitlines()
     assert done.returncode == 1  # a file could not be read
     assert len(lines) == 3 and "hong.xlsx" in lines[0]
-    assert lines[1].startswith("Tổng: 2 bảng, đọc 4 = thêm 2 + cập nhật 0 + không đổi 0 + cách ly 2")
+    assert lines[1].startswith("Tổng: 2 bảng, đọc 4 = thêm 2 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 2")
     assert lines[2].startswith("2 dòng ở 2 tệp bị cách ly kèm lý do: xem bằng dvcq quarantine --db")
 
 
@@ -145,5 +145,5 @@ def test_ingest_counts_are_written_the_vietnamese_way(tmp_path):
     done = dvcq("ingest", str(tmp_path / "ho_so_thi_tran_ha_trung_2024.csv"), "--db", str(tmp_path / "w.duckdb"))
     lines = done.stdout.splitlines()
     assert done.returncode == 0
-    assert "| đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cách ly 1" in lines[0]
-    assert lines[1].startswith("Tổng: 1 bảng, đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cách ly 1;")
+    assert "| đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 1" in lines[0]
+    assert lines[1].startswith("Tổng: 1 bảng, đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 1;")

@@ -92,7 +92,8 @@ def test_later_export_updates_the_dossier_instead_of_adding_one(tmp_path):
         ("A1", "completed", "late", "t4.csv"), ("A2", "pending", None, "t3.csv"), ("A3", "pending", None, "t4.csv")]
     # Loading the older export again does not reopen A1: the warehouse keeps the later state.
     [older] = ingest_one(tmp_path / "t3.csv", db)
-    assert (older.rows_inserted, older.rows_updated, older.rows_unchanged) == (0, 0, 2)
+    # A2 is as it was; A1 is older than the stored record: counted apart, not as unchanged.
+    assert (older.rows_inserted, older.rows_updated, older.rows_unchanged, older.rows_older) == (0, 0, 1, 1)
     assert rows(db, "SELECT status FROM dossiers WHERE dossier_id = 'A1'") == [("completed",)]
 
 
@@ -232,9 +233,10 @@ def test_cli_prints_one_line_per_table_and_conservation_holds(tmp_path):
     dossier_workbook(tmp_path / "bao_cao.xlsx")
     done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(tmp_path), "--db",
                            str(tmp_path / "w.duckdb")], capture_output=True, text=True, check=True)
-    assert "bao_cao.xlsx[Hồ sơ]: dossier | xã (cấu trúc cũ) 15952 | đọc 5 = thêm 3 + cập nhật 0 + không đổi 0 + cách ly 2" in done.stdout
+    assert ("bao_cao.xlsx[Hồ sơ]: dossier | xã (cấu trúc cũ) 15952 | đọc 5 = thêm 3 + cập nhật 0 + không đổi 0 + "
+            "cũ hơn bản đã có 0 + cách ly 2") in done.stdout
     logged = rows(tmp_path / "w.duckdb", "SELECT rows_read, rows_inserted + rows_updated + rows_unchanged + "
-                                          "rows_quarantined FROM ingest_log")
+                                          "rows_older + rows_quarantined FROM ingest_log")
     assert logged == [(5, 5)]
 
 

@@ -172,3 +172,34 @@ def registry_2025() -> pl.DataFrame:
     """Every commune of the 2025 list (codes zero-padded)."""
     return _new_full().select("commune_code", "commune_name", "commune_short_name", "commune_type",
                               "province_code", "province_name", "latitude", "longitude")
+
+
+def _short_province(name: str) -> str:
+    """'Tỉnh Nghệ An' -> 'Nghệ An'; 'Thành phố Hà Nội' -> 'Hà Nội'."""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+@functools.cache
+def province_names() -> pl.DataFrame:
+    """Every province of both lists (province_code, province_name, short_name), legacy ones included:
+    an export names its province as it was when it was made."""
+    both = pl.concat([_legacy_full().select("province_code", "province_name"),
+                      _new_full().select("province_code", "province_name")]).unique()
+    return both.with_columns(pl.col("province_name").map_elements(_short_province, return_dtype=pl.String)
+                             .alias("short_name")).sort("province_code", "province_name")
+
+
+def own_province_codes(province_code: str) -> frozenset[str]:
+    """The configured province's code and the legacy provinces merged into it: the names an export of
+    this province may carry (every code for NATIONAL)."""
+    return frozenset(legacy_province_codes(province_code)) | {province_code}
+
+
+def legacy_districts() -> pl.DataFrame:
+    """Every legacy district of Vietnam with its province (to tell a district of another province from
+    one of this province that was merged away)."""
+    return (_legacy_full().select("district_code", "district_name", "district_short_name", "district_type",
+                                  "province_code", "province_name").unique("district_code").sort("district_code"))

@@ -9,13 +9,16 @@ The rules (docs/units.md):
 - Text that carries diacritics must match them ('Hà Trung' is never 'Hạ Trung'); tone marks
   placed the old way ('Hoá') match the new way ('Hóa'). Text without diacritics matches folded.
   A near miss is reported with the names it nearly matched.
-- A type word must match ('Xã Hà Trung' is not 'Thị trấn Hà Trung') unless no unit of either
-  era has that type and name, when the name alone decides (units change type when merged).
+- A type word must match ('Xã Hà Trung' is not 'Thị trấn Hà Trung', 'Phường Thành Vinh' is not
+  'Xã Thành Vinh'): a unit of the same name and another type is only named in the message.
 - A district narrows a legacy name. A district that no longer exists (Huyện Đông Sơn, merged
   into Thành phố Thanh Hóa in 2024) is not a conflict: the commune alone decides and a note
-  says where it now belongs; a district that exists but does not hold the commune is a conflict.
-- Names resolve within the configured province (its legacy predecessors included); codes
-  resolve nationwide, so a unit of another province is named as such.
+  says where it now belongs; a district that exists but does not hold the commune is a conflict,
+  and one that exists only in another province (Huyện Tân Kỳ, Nghệ An) is foreign.
+- Names resolve within the configured province (its legacy predecessors included); codes, and
+  names found nowhere in it, are looked up nationwide, so a unit of another province is named as
+  such. A province named in a file ('UBND TỈNH NGHỆ AN', 'tinh_nghe_an' in its name, a province
+  column) that is not the configured one refuses the file (``foreign_province``).
 Resolution runs once per distinct (commune, district) value of a file, not per row.
 """
 
@@ -28,7 +31,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.ingest.admin_units import legacy_registry, province_legacy_units, province_units_2025, registry_2025
+from pipelines.ingest.admin_units import (NATIONAL, legacy_districts, legacy_registry, own_province_codes,
+                                          province_legacy_units, province_names, province_units_2025, registry_2025)
 from pipelines.text import fold
 from schemas.admin_unit import ERA_SHORT_VI, Era
 
@@ -221,20 +225,72 @@ def resolve_codes(values: pl.Series, province_code: str, era: Era | None) -> pl.
 
 
 def _district_scope(units: pl.DataFrame, district: str | None, province_code: str
-                    ) -> tuple[pl.DataFrame | None, str | None]:
-    """(units of the named district, None) or (None, note) when the district is not in the legacy list."""
+                    ) -> tuple[pl.DataFrame | None, str | None, Resolution | None]:
+    """(units of the named district, None, None); (None, note, None) when the district is not in the legacy
+    list of the province nor of any other (merged away before the list was made); (None, None, refusal)
+    when it is a district of another province only."""
     text = (district or "").strip()
     if not text:
-        return units, None
+        return units, None, None
     if text.isdigit():
         known = _district_names(province_code).filter(pl.col("district_code") == text.zfill(3))
     else:
         found = _match_name(_district_names(province_code).with_columns(commune_code=pl.col("district_code")),
                             text, "district", _DISTRICT_PREFIX, DISTRICT_TYPES)
         known = found.strict if not found.strict.is_empty() else found.loose_type
-    if known.is_empty():
-        return None, f"'{text}' không còn trong danh mục huyện (đã sáp nhập trước 07/2025)"
-    return units.filter(pl.col("district_code").is_in(known["district_code"].implode())), None
+    if not known.is_empty():
+        return units.filter(pl.col("district_code").is_in(known["district_code"].implode())), None, None
+    if text.isdigit():
+        elsewhere = _other_districts(province_code).filter(pl.col("district_code") == text.zfill(3))
+    else:
+        found = _match_name(_other_districts(province_code).with_columns(commune_code=pl.col("district_code")),
+                            text, "district", _DISTRICT_PREFIX, DISTRICT_TYPES)
+        elsewhere = found.strict if not found.strict.is_empty() else found.loose_type
+    if not elsewhere.is_empty():
+        where = "; ".join(f"{r['district_name']}, {r['province_name']}" for r in elsewhere.iter_rows(named=True))
+        return None, None, Resolution(None, None, "other_province",
+                                      f"'{text}' là huyện của tỉnh khác ({where}), không thuộc tỉnh đang cấu hình "
+                                      f"({_province_name(province_code)})")
+    return None, f"'{text}' không còn trong danh mục huyện (đã sáp nhập trước 07/2025)", None
+
+
+@functools.cache
+def _other_districts(province_code: str) -> pl.DataFrame:
+    """Legacy districts of every other province (none for a national deployment)."""
+    own = own_province_codes(province_code)
+    others = legacy_districts().filter(~pl.col("province_code").is_in(list(own)) & pl.lit(province_code != NATIONAL))
+    return _keyed(others, "district")
+
+
+@functools.cache
+def _other_communes(province_code: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Communes of every other province in each list, keyed like the province's own."""
+    own = list(own_province_codes(province_code))
+    def others(units: pl.DataFrame) -> pl.DataFrame:
+        return _keyed(units.filter(~pl.col("province_code").is_in(own) & pl.lit(province_code != NATIONAL)),
+                      "commune")
+    return others(legacy_registry()), others(registry_2025())
+
+
+def _province_name(province_code: str) -> str:
+    names = province_names().filter(pl.col("province_code") == province_code)["province_name"]
+    return names[0] if len(names) else f"mã {province_code}"
+
+
+def _foreign_name(text: str, province_code: str) -> Resolution | None:
+    """A name found nowhere in the province that is a unit of another province (type word and
+    diacritics agreeing): named as such rather than as unknown."""
+    legacy, new = _other_communes(province_code)
+    hits = [(row, era) for units, era in ((new, "2025"), (legacy, "legacy"))
+            for row in _match_name(units, text, "commune", _COMMUNE_PREFIX, COMMUNE_TYPES).strict
+            .head(3).iter_rows(named=True)]
+    if not hits:
+        return None
+    where = "; ".join(f"{row['commune_code']} {row['commune_name']}, {row['province_name']} ({ERA_SHORT_VI[era]})"
+                      for row, era in hits)
+    return Resolution(None, None, "other_province",
+                      f"tên xã '{text}' không có trong tỉnh đang cấu hình ({_province_name(province_code)}) mà là "
+                      f"đơn vị của tỉnh khác: {where}")
 
 
 def resolve_commune(value: str, district: str | None, province_code: str, era: Era | None = None) -> Resolution:
@@ -245,12 +301,12 @@ def resolve_commune(value: str, district: str | None, province_code: str, era: E
     if re.fullmatch(r"\d{1,5}", text):
         return _resolve_code(text, province_code, era)
     legacy_units = _legacy_units(province_code)
-    in_district, gone = _district_scope(legacy_units, district, province_code)
+    in_district, gone, foreign = _district_scope(legacy_units, district, province_code)
+    if foreign:
+        return foreign
     legacy = _match_name(legacy_units, text, "commune", _COMMUNE_PREFIX, COMMUNE_TYPES)
     new = _match_name(_new_units(province_code), text, "commune", _COMMUNE_PREFIX, COMMUNE_TYPES)
-    strict = not legacy.strict.is_empty() or not new.strict.is_empty()
-    legacy_hits = legacy.strict if strict else legacy.loose_type
-    new_hits = new.strict if strict else new.loose_type
+    legacy_hits, new_hits = legacy.strict, new.strict
     note = None
     if gone:
         note = gone
@@ -264,10 +320,16 @@ def resolve_commune(value: str, district: str | None, province_code: str, era: E
     try:
         result = _decide(legacy_hits, new_hits, era, f"tên xã '{text}'", note)
     except LookupError:
+        elsewhere = _foreign_name(text, province_code)
+        if elsewhere:
+            return elsewhere
+        other_type = _candidates(legacy.loose_type, new.loose_type)
         near = _candidates(legacy.near, new.near)
-        hint = f"; tên gần giống (khác dấu, không tự nhận): {near}" if near else ""
+        hint = (f"; cùng tên nhưng khác loại đơn vị (không tự nhận): {other_type}" if other_type else "") + (
+            f"; tên gần giống (khác dấu, không tự nhận): {near}" if near else "")
         return Resolution(None, None, "unknown_commune", f"không tìm thấy xã '{text}' trong tỉnh (mã {province_code})"
-                          f"{hint}", tuple(legacy.near["commune_code"]) + tuple(new.near["commune_code"]))
+                          f"{hint}", tuple(legacy.loose_type["commune_code"]) + tuple(new.loose_type["commune_code"])
+                          + tuple(legacy.near["commune_code"]) + tuple(new.near["commune_code"]))
     if gone and result.code and result.era == "legacy":
         row = legacy_hits.row(0, named=True)
         result = Resolution(result.code, result.era, note=f"{gone}; {row['commune_name']} nay thuộc {row['district_name']}")
@@ -326,3 +388,55 @@ def commune_from_file_name(stem: str, province_code: str, era: Era | None = None
         return _decide(legacy, new, era, f"tên tệp '{stem}'")
     except LookupError:
         return None
+
+
+# 'tỉnh' (or 'tinh' without marks) as a word, followed by a name: 'UBND TỈNH NGHỆ AN', 'tinh_nghe_an'.
+# Not 'tình'/'tính'/'tịnh' ('TÌNH HÌNH'), and never a bare name ('Phường Thanh Hóa' is a commune).
+_PROVINCE_WORD = re.compile(r"(?<![^\W_])t[iỉ]nh[\s_]+(.+)")
+
+
+@functools.cache
+def _province_keys() -> tuple[tuple[str, str, str], ...]:
+    """(folded short name, code, full name) of every province of both lists, longest name first."""
+    rows = province_names().select(pl.col("short_name").map_elements(fold, return_dtype=pl.String),
+                                   "province_code", "province_name").unique().iter_rows()
+    return tuple(sorted(rows, key=lambda r: (-len(r[0]), r[0], r[1])))
+
+
+def _province_at(folded_rest: str) -> tuple[str, str] | None:
+    """(code, full name) of the province whose name the folded text starts with, as whole words."""
+    rest = f"{folded_rest} "
+    return next(((code, name) for key, code, name in _province_keys() if rest.startswith(f"{key} ")), None)
+
+
+def named_province(text: str) -> tuple[str, str] | None:
+    """(code, full name) of the province a text names with 'tỉnh X', or None."""
+    lowered = unicodedata.normalize("NFC", str(text)).lower()
+    for match in _PROVINCE_WORD.finditer(lowered):
+        found = _province_at(fold(match.group(1)))
+        if found:
+            return found
+    return None
+
+
+def province_value(value: str) -> tuple[str, str] | None:
+    """(code, full name) for a province column's cell: a code, a name with or without 'Tỉnh'/'Thành phố'."""
+    folded = fold(value)
+    if re.fullmatch(r"\d{1,2}", folded):
+        names = province_names().filter(pl.col("province_code") == folded.zfill(2))
+        return (folded.zfill(2), names["province_name"][0]) if len(names) else None
+    rest = re.sub(r"^(?:tinh|thanh pho|tp) ", "", folded)
+    return next(((code, name) for key, code, name in _province_keys() if key == rest), None)
+
+
+def foreign_province(texts: list[str], province_code: str) -> str | None:
+    """The full name of the first province other than the configured one (and the legacy provinces
+    merged into it) that the texts name with 'tỉnh X'; None when they name none or only this one."""
+    if province_code == NATIONAL:
+        return None
+    own = own_province_codes(province_code)
+    for text in texts:
+        found = named_province(text) if text else None
+        if found and found[0] not in own:
+            return found[1]
+    return None

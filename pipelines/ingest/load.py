@@ -6,7 +6,8 @@ identical rows of the file), so the same file loads once and three identical sur
 normalised content tells an unchanged re-export from a changed one (a pending dossier now
 completed), which replaces the stored row. The last file ingested wins, except that an older
 export never reopens a record a later one closed (a completed dossier stays completed when an
-export from before its completion is loaded again); such a row counts as unchanged.
+export from before its completion is loaded again), nor overwrites a record its successor commune
+sent after the reform; such a row is counted apart, as older than the stored record ('cũ hơn bản đã có').
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class UpsertCounts:
     inserted: int
     updated: int
     unchanged: int
+    older: int  # rows of an export older than the stored record, rightly not applied
     conflicts: pl.DataFrame  # _row, _conflict: rows whose id matches records of several units (not loaded)
 
 
@@ -128,7 +130,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
     """
     empty = pl.DataFrame(schema={"_row": pl.Int32, "_conflict": pl.String})
     if staged.is_empty():
-        return UpsertCounts(0, 0, 0, empty)
+        return UpsertCounts(0, 0, 0, 0, empty)
     key = schema.id_column
     # The staged frame is read where it is (no temporary copy): each statement below reads the few
     # columns it needs, and the INSERT the rest once.
@@ -169,7 +171,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         con.execute(f"INSERT INTO {schema.table} BY NAME {_stored('NULL', 'NULL')} FROM staged s "
                     f"{default_successor_join('s')}", stamp)
         con.execute("DROP TABLE _match")
-        return UpsertCounts(len(staged), 0, 0, conflicts)
+        return UpsertCounts(len(staged), 0, 0, 0, conflicts)
     reopen = "FALSE"
     if schema.open_state:  # an older export must not reopen what a later one closed
         column, open_value = schema.open_state
@@ -179,8 +181,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         SELECT s.source_row AS _srow, m._trow,
                CASE WHEN m._trow IS NULL THEN 'insert'
                     WHEN s.unit_era = 'legacy' AND m.t_era = '2025' THEN
-                        CASE WHEN m.t_pred IS NULL THEN 'adopt' ELSE 'same' END
-                    WHEN {reopen} THEN 'same'
+                        CASE WHEN m.t_pred IS NULL THEN 'adopt' ELSE 'older' END
+                    WHEN {reopen} THEN 'older'
                     WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code AND m.t_hash = s.row_hash THEN 'same'
                     ELSE 'replace' END AS action,
                CASE WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code THEN m.t_pred
@@ -188,9 +190,9 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                m.t_first
         FROM staged s LEFT JOIN _match m ON m._srow = s.source_row
     """)
-    inserted, updated, unchanged = con.execute("""
+    inserted, updated, unchanged, older = con.execute("""
         SELECT count(*) FILTER (action = 'insert'), count(*) FILTER (action IN ('replace', 'adopt')),
-               count(*) FILTER (action = 'same') FROM _plan
+               count(*) FILTER (action = 'same'), count(*) FILTER (action = 'older') FROM _plan
     """).fetchall()[0]
     con.execute(f"""UPDATE {schema.table} t SET predecessor_code = s.commune_code, legacy_code = NULL, code_2025 = NULL
                     FROM _plan p JOIN staged s ON s.source_row = p._srow
@@ -202,7 +204,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                     WHERE p.action IN ('insert', 'replace')""", stamp)
     for temp in ("_match", "_plan"):
         con.execute(f"DROP TABLE {temp}")
-    return UpsertCounts(inserted, updated, unchanged, conflicts)
+    return UpsertCounts(inserted, updated, unchanged, older, conflicts)
 
 
 # A staged row as stored, placed in both structures as it is inserted (``warehouse.placement_sql``); a record

@@ -4,7 +4,8 @@ read raw (pipelines.ingest.read) -> find header and kind (pipelines.ingest.heade
 (pipelines.ingest.normalize) -> resolve communes (pipelines.ingest.communes) -> load or quarantine
 (pipelines.ingest.load), personal data hashed in the statement that stages the rows or before quarantine
 (pipelines.ingest.privacy), all inside one atomic publish (pipelines.ingest.warehouse.publishing). For each file and sheet:
-read = inserted + updated + unchanged + quarantined, printed and stored in ``ingest_log``.
+read = inserted + updated + unchanged + older + quarantined, printed and stored in ``ingest_log``, with the
+pending records of its communes that it no longer lists.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, names_a_unit,
-                                       resolve_codes, resolve_commune)
+from pipelines.ingest.admin_units import NATIONAL, own_province_codes
+from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, foreign_province,
+                                       names_a_unit, province_value, resolve_codes, resolve_commune)
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
@@ -33,10 +35,12 @@ from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
                                        remember, remembered, resolve_db_path)
+from pipelines.sql import load_sql
 from pipelines.text import vn_number
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RecordSchema
+from schemas.vocabularies import VOCABULARIES
 
 
 @dataclass
@@ -52,7 +56,9 @@ class FileReport:
     rows_inserted: int = 0
     rows_updated: int = 0
     rows_unchanged: int = 0
+    rows_older: int = 0
     rows_quarantined: int = 0
+    rows_missing: int = 0  # pending records of its communes and dates the file no longer lists (not rows read)
     unknown_columns: list[str] = field(default_factory=list)
     message: str = ""
     error: str | None = None
@@ -63,14 +69,30 @@ class FileReport:
             return f"{where}: LỖI — {self.error}"
         communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
         era = f" ({ERA_SHORT_VI[self.unit_era]})" if self.unit_era else ""
-        line = (f"{where}: {self.kind} | xã{era} {communes or '-'} | đọc {vn_number(self.rows_read)} = thêm "
-                f"{vn_number(self.rows_inserted)} + cập nhật {vn_number(self.rows_updated)} + không đổi "
-                f"{vn_number(self.rows_unchanged)} + cách ly {vn_number(self.rows_quarantined)}")
+        line = f"{where}: {self.kind} | xã{era} {communes or '-'} | {count_sum(self)}"
         if self.unknown_columns:
             line += f" | cột không nhận ra: {', '.join(self.unknown_columns)}"
         if self.message:
             line += f" | {self.message}"
         return line
+
+
+# The parts of a file's rows, in the order every count line states them: read = the sum of the others.
+COUNT_PARTS = (("rows_inserted", "thêm"), ("rows_updated", "cập nhật"), ("rows_unchanged", "không đổi"),
+               ("rows_older", "cũ hơn bản đã có"), ("rows_quarantined", "cách ly"))
+
+
+def count_sum(counts, number: Callable[[int], str] = vn_number) -> str:
+    """'đọc 150 = thêm 0 + cập nhật 0 + không đổi 149 + cũ hơn bản đã có 0 + cách ly 1' for anything with
+    the FileReport's count fields (a report, totals)."""
+    parts = " + ".join(f"{word} {number(getattr(counts, field))}" for field, word in COUNT_PARTS)
+    return f"đọc {number(counts.rows_read)} = {parts}"
+
+
+def report_totals(reports: list[FileReport]) -> FileReport:
+    """The counts of several tables summed, for the totals line and the upload message."""
+    return FileReport("", **{field: sum(getattr(r, field) for r in reports)
+                             for field in ("rows_read", "rows_missing", *(f for f, _ in COUNT_PARTS))})
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,26 @@ def _file_level_commune(ctx: IngestContext, table: RawTable, header_index: int, 
     if from_name is not None:
         return from_name, "xã theo tên tệp"
     return None, ""
+
+
+UNKNOWN_PROVINCE = ("unknown_province\tô Tỉnh không ghi tên hay mã một tỉnh, thành phố trong danh mục đơn vị hành "
+                    "chính nên không biết dòng thuộc tỉnh nào")
+
+
+def _other_province(province: str, table: RawTable, match: HeaderMatch, path: Path, raw: pl.DataFrame
+                    ) -> tuple[str | None, list[str]]:
+    """The first province other than the configured one that the title rows ('UBND TỈNH NGHỆ AN'), the
+    file name ('…_tinh_nghe_an_…') or a province column names (the file is then refused: none of its
+    rows belongs here), and the province column's values that name no province at all."""
+    titles = [str(cell) for row in table.preview[:match.row_index] for cell in row if cell is not None]
+    named = foreign_province(titles + [path.stem], province)
+    if named or "province" not in raw.columns:
+        return named, []
+    values = raw["province"].drop_nulls().unique().sort().to_list()
+    found = {value: province_value(value) for value in values if value.strip()}
+    own = own_province_codes(province)
+    other = next((hit[1] for hit in found.values() if hit and hit[0] not in own and province != NATIONAL), None)
+    return other, [value for value, hit in found.items() if hit is None]
 
 
 def _problem(result: Resolution) -> str | None:
@@ -308,6 +350,10 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     raw, blank_rows, unnamed = _raw_frame(body, match, first_row, match.header, ragged_is_error=table.cells is None)
     report.unknown_columns += unnamed
     report.rows_read = len(raw)
+    other, unknown_provinces = _other_province(ctx.config.province_code, table, match, path, raw)
+    if other:
+        raise UnreadableFile(f"tệp ghi {other}, không phải tỉnh đang cấu hình (mã {ctx.config.province_code}): "
+                             "không nạp dòng nào của tỉnh khác; hãy gửi tệp cho đơn vị quản lý tỉnh đó")
     typed = parse_columns(raw, schema)
     typed = typed.with_columns(per_distinct(typed, c, mask_identifiers) for c in schema.free_text_columns
                                if c in typed.columns)
@@ -316,6 +362,9 @@ def prepare_table(ctx: IngestContext, path: Path, table: RawTable, match: Header
     era, era_note = export_era(ctx, typed, schema)
     file_level, how = _file_level_commune(ctx, table, match.row_index, path, era)
     typed, unit_notes = _assign_communes(typed, file_level, ctx.config.province_code, era)
+    if unknown_provinces:  # (the province column is read, not kept: its rows are found by number)
+        rows = raw.filter(pl.col("province").is_in(unknown_provinces))[ROW].implode()
+        typed = typed.with_columns(with_problems(pl.when(pl.col(ROW).is_in(rows)).then(pl.lit(UNKNOWN_PROVINCE))))
     typed = _mark_duplicates(typed, schema)
     typed = typed.with_columns(  # a ragged row's values may sit under the wrong header: only that is said
         pl.when(pl.col("_ragged")).then(pl.lit(RAGGED_PROBLEM)).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS))
@@ -347,11 +396,42 @@ def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> Fi
         good = good.join(counts.conflicts, on=ROW, how="anti")
     write_quarantine(ctx.con, _quarantine_rows(ctx, bad, prepared.raw, report, checksum, schema))
     report.rows_inserted, report.rows_updated, report.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+    report.rows_older = counts.older
     report.rows_quarantined = len(bad)
+    if schema.open_state:
+        missing = _missing_from_export(ctx.con, schema, prepared.staged, pl.concat(
+            [prepared.staged[schema.id_column], bad[schema.id_column].cast(pl.String)]))
+        report.rows_missing = len(missing)
+        if len(missing):
+            report.message = "; ".join(filter(None, [report.message, _missing_note(schema, missing)]))
     report.communes = sorted(good["commune_code"].unique().to_list())
     eras = good["unit_era"].unique().to_list()
     report.unit_era = eras[0] if len(eras) == 1 else prepared.era or ""
     return report
+
+
+def _missing_from_export(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged: pl.DataFrame,
+                         ids: pl.Series) -> pl.DataFrame:
+    """Pending records of the file's communes, received within the dates the file covers, that it no
+    longer lists (``missing_from_export.sql``): the file is a newer export of the same period, so a
+    record it omits was closed, cancelled or lost at the commune, and must not silently stay overdue."""
+    events = [pl.col(c) for c in schema.event_columns]
+    _export_rows = staged.select("commune_code", "unit_era", pl.min_horizontal(events).alias("first_day"),  # noqa: F841
+                                 pl.max_horizontal(events).alias("last_day"))
+    _export_ids = ids.drop_nulls().unique().to_frame("record_id")  # noqa: F841 - DuckDB reads both
+    params = {"kind": schema.kind, "open_value": schema.open_state[1]}
+    return con.sql(load_sql("missing_from_export"), params=params).pl()
+
+
+def _missing_note(schema: RecordSchema, missing: pl.DataFrame) -> str:
+    """'2 bản ghi đang giải quyết không còn trong tệp này dù nhận trong khoảng ngày tệp bao quát: HS9 (xã 15190,
+    nhận 02/03/2026), …'."""
+    column, open_value = schema.open_state
+    state = VOCABULARIES[schema.column(column).vocabulary].labels_vi[open_value].lower()
+    listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y})" for code, record_id, received
+                       in missing.select("commune_code", "record_id", "received_date").iter_rows())
+    return (f"{vn_number(len(missing))} bản ghi {state} trong kho không còn trong tệp này dù nhận trong khoảng ngày "
+            f"tệp bao quát: {listed}")
 
 
 def prepare_file(ctx: IngestContext, path: Path) -> PreparedFile:
@@ -403,9 +483,14 @@ def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
 
 def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
     now = dt.datetime.now()
-    con.executemany("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era, r.rows_read, r.rows_inserted,
-         r.rows_updated, r.rows_unchanged, r.rows_quarantined, ",".join(r.unknown_columns), r.message, now)
+    # By name: an older warehouse gained the newer columns at its end.
+    con.executemany("""INSERT INTO ingest_log (file_name, file_path, file_checksum, sheet, kind, communes, unit_era,
+                           rows_read, rows_inserted, rows_updated, rows_unchanged, rows_older, rows_quarantined,
+                           rows_missing, unknown_columns, message, ingested_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
+        (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era,
+         r.rows_read, r.rows_inserted, r.rows_updated, r.rows_unchanged, r.rows_older, r.rows_quarantined,
+         r.rows_missing, ",".join(r.unknown_columns), r.message, now)
         for r in reports])
 
 
@@ -476,15 +561,17 @@ def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: 
         if not quiet or report.error:
             print(report.summary_line())
     ok = [r for r in reports if not r.error]
-    totals = [sum(getattr(r, f) for r in ok) for f in ("rows_read", "rows_inserted", "rows_updated",
-                                                         "rows_unchanged", "rows_quarantined")]
-    read, inserted, updated, unchanged, quarantined = map(vn_number, totals)
-    print(f"Tổng: {vn_number(len(ok))} bảng, đọc {read} = thêm {inserted} + cập nhật {updated} + không đổi "
-          f"{unchanged} + cách ly {quarantined}; kho dữ liệu: {resolve_db_path(db)}")
-    if quiet and totals[4]:
+    total = report_totals(ok)
+    print(f"Tổng: {vn_number(len(ok))} bảng, {count_sum(total)}; kho dữ liệu: {resolve_db_path(db)}")
+    if quiet and total.rows_quarantined:
         files = sum(1 for r in ok if r.rows_quarantined)
-        print(f"{quarantined} dòng ở {vn_number(files)} tệp bị cách ly kèm lý do: xem bằng "
+        print(f"{vn_number(total.rows_quarantined)} dòng ở {vn_number(files)} tệp bị cách ly kèm lý do: xem bằng "
               f"dvcq quarantine --db {resolve_db_path(db)} hoặc trang Dữ liệu.")
+    if total.rows_missing:
+        files = sum(1 for r in ok if r.rows_missing)
+        print(f"{vn_number(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản xuất mới hơn "
+              f"của xã ({vn_number(files)} tệp): danh sách ở ghi chú của từng tệp (dvcq ingest không --quiet, trang "
+              "Dữ liệu).")
     failed = [r for r in reports if r.error]
     if failed:
         print(f"dvcq: lỗi: {len(failed)} tệp không đọc được (xem các dòng LỖI ở trên)", file=sys.stderr)
