@@ -87,6 +87,11 @@ class SubmissionConfig(_Strict):
                                            "(a month may have no petition; it always has dossiers)")
     label: str = Field(min_length=1, description="what the commune sends, in Vietnamese (\"sổ theo dõi hồ sơ\")")
 
+    @property
+    def months(self) -> int:
+        """The length of one period in months."""
+        return {"month": 1, "quarter": 3}[self.every]
+
 
 class ExplorerConfig(_Strict):
     max_running_queries: int = Field(ge=1, le=16, description=(

@@ -92,8 +92,10 @@ def test_rule_flags(con, codes):
     assert flags_of(table, codes["Y"], "rule")["no_dialogue"].endswith("(chưa có hội nghị nào)")
     x_rules = flags_of(table, codes["X"], "rule")
     assert "late_without_apology" not in x_rules and "no_dialogue" not in x_rules
-    # communes that sent nothing are not flagged for silence
-    assert set(table["unit_code"]) <= set(codes.values())
+    # a commune that sent nothing breaks no rule on record (it has none): its silence is flagged as what it did
+    # not send (tests/test_submissions.py), never as a rule
+    assert set(table.filter(pl.col("flag") == "rule")["unit_code"]) <= set(codes.values())
+    assert table.filter(pl.col("flag") == "missing")["unit_code"].n_unique() == 547
 
 
 def test_bottom_rank(con, codes):

@@ -165,10 +165,10 @@ def _missing_flags(con: InStructure, config: DvcqConfig, units: pl.DataFrame, le
     missing = missing.with_columns(indicator=pl.lit("missing_") + pl.col("kind"))
 
     def reason(r: dict) -> str:
-        what = f"{labels[r['kind']]} {_months_phrase(r['months'])} (đã quá hạn gửi)"
         if level == "commune":
-            return f"Không gửi {what}"
-        return f"{vn_number(r['numerator'])} {word} không gửi {what}"
+            return f"Không gửi {labels[r['kind']]} {_months_phrase(r['months'])} (đã quá hạn gửi)"
+        return (f"{vn_number(r['numerator'])} {word} không gửi đủ {labels[r['kind']]} "
+                f"(các tháng còn thiếu: {_months_phrase(r['months']).removeprefix('tháng ')}; đã quá hạn gửi)")
 
     return _with_reasons(missing, "missing", reason).drop("kind", "months")
 

@@ -25,7 +25,7 @@ SUBMISSION_COLUMNS = ["unit_code", "unit_name", "district_code", "district_name"
 
 def _params(config: DvcqConfig, date_from: dt.date, date_to: dt.date, checked: dt.date) -> dict:
     rules = config.submissions
-    return {"kinds": list(rules), "every": [r.every for r in rules.values()],
+    return {"kinds": list(rules), "months": [r.months for r in rules.values()],
             "due_days": [r.due_day for r in rules.values()], "may_be_empty": [r.may_be_empty for r in rules.values()],
             "date_from": date_from, "date_to": date_to, "checked": checked}
 

@@ -1,22 +1,22 @@
 -- Who has sent what: every commune of the structure x every period of every kind it must send
--- ($kinds with $every 'month' or 'quarter', due on $due_days of the month after the period, $may_be_empty)
+-- ($kinds, each period $months long (1: monthly, 3: quarterly), due on $due_days of the month after the period, $may_be_empty)
 -- meeting [$date_from, $date_to]. A record belongs to the period of its first event (a dossier to the
 -- month it was received); the period was sent when it has records, first received (first_loaded_at) by its
 -- due day, or late after it, judged only where dvcq was already collecting at the due day (its first file);
 -- with no record it is not due before its due day has passed by $checked, then empty for a kind a period
 -- may lack, else missing.
 WITH rules AS (
-    SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($every::VARCHAR[]) AS every,
+    SELECT unnest($kinds::VARCHAR[]) AS kind, unnest($months::INTEGER[]) AS months,
            unnest($due_days::INTEGER[]) AS due_day, unnest($may_be_empty::BOOLEAN[]) AS may_be_empty
 ),
 periods AS (
     SELECT r.kind, r.may_be_empty, c.day AS period_start,
-           (c.day + to_months(CASE r.every WHEN 'quarter' THEN 3 ELSE 1 END))::DATE - 1 AS period_end,
-           (c.day + to_months(CASE r.every WHEN 'quarter' THEN 3 ELSE 1 END))::DATE + (r.due_day - 1) AS due
+           (c.day + to_months(r.months))::DATE - 1 AS period_end,
+           (c.day + to_months(r.months))::DATE + (r.due_day - 1) AS due
     FROM calendar c CROSS JOIN rules r
-    WHERE dayofmonth(c.day) = 1 AND (r.every = 'month' OR (month(c.day) - 1) % 3 = 0)
+    WHERE dayofmonth(c.day) = 1 AND (month(c.day) - 1) % r.months = 0
       AND c.day <= $date_to::DATE
-      AND (c.day + to_months(CASE r.every WHEN 'quarter' THEN 3 ELSE 1 END))::DATE - 1 >= $date_from::DATE
+      AND (c.day + to_months(r.months))::DATE - 1 >= $date_from::DATE
 ),
 records AS (
     SELECT 'dossier' AS kind, commune_code, received_date AS day, COALESCE(first_loaded_at, loaded_at) AS arrived
