@@ -102,7 +102,7 @@ def empty(what: str, how: str = "Hãy nạp tệp xuất từ phần mềm của
 INDICATOR_SPEC = {column: (OUTPUT_LABELS.get(column, label), kind) for column, (label, kind) in {
     "unit_name": ("", "text"), "label": ("", "text"), "numerator": ("", "int"), "denominator": ("", "int"),
     "value": ("", "num"), "interval": ("", "text"), "target": ("", "num"), "state": ("Đánh giá", "text"),
-    "rank": ("", "text")}.items()}
+    "points": ("", "num"), "why_na": ("", "text"), "rank": ("", "text")}.items()}
 
 
 DRILL_SPEC = {
@@ -153,19 +153,28 @@ def unit_page_link(container, code: str, name: str) -> None:
 
 
 def coverage_text(row: dict, era: Era, short: bool = False) -> str:
-    """What a unit's score rests on: "6/47 xã gửi dữ liệu · 8/12 chỉ số có giá trị" (the communes part
-    for districts, areas and the province); ``short`` drops the words after the counts (chart labels)."""
-    sent, valued = ("", "") if short else (" gửi dữ liệu", " có giá trị")
+    """What a unit's score rests on: "6/47 xã gửi dữ liệu · 12/12 chỉ số tính điểm, 4 chỉ số 0 điểm vì chưa gửi
+    phiếu khảo sát hài lòng" (the communes part for districts, areas and the province); ``short`` keeps the
+    counts (chart labels): "12/12 · 4 chưa gửi"."""
+    sent, counted = ("", "") if short else (" gửi dữ liệu", " chỉ số tính điểm")
     parts = [] if row["level"] == "commune" else [
         f"{fmt_int(row['reporting_communes'])}/{fmt_int(row['communes'])} {LEVEL_WORDS[era]['commune']}{sent}"]
-    return " · ".join([*parts, f"{row['coverage']}/{INDICATOR_COUNT} chỉ số{valued}"])
+    basis = f"{row['coverage']}/{INDICATOR_COUNT}{counted}"
+    not_sent = [i for i in (row.get("not_sent") or "").split(",") if i]
+    if not_sent and short:
+        basis += f" · {len(not_sent)} chưa gửi"
+    elif not_sent:
+        kinds = data.kind_labels()
+        what = sorted({kinds[config().indicators[i].requires] for i in not_sent})
+        basis += f", {len(not_sent)} chỉ số 0 điểm vì chưa gửi đủ {', '.join(what)}"
+    return " · ".join([*parts, basis])
 
 
 def unranked_reason(row: dict, era: Era) -> str:
     """Why a unit with a composite value is left out of the ranking (the configuration's thresholds)."""
     cfg, why = config(), []
     if row["coverage"] < cfg.min_indicators_ranked:
-        why.append(f"chỉ {row['coverage']}/{INDICATOR_COUNT} chỉ số có giá trị (cần {cfg.min_indicators_ranked})")
+        why.append(f"chỉ {row['coverage']}/{INDICATOR_COUNT} chỉ số tính điểm (cần {cfg.min_indicators_ranked})")
     if row["level"] != "commune" and \
             row["reporting_communes"] * 100 < row["communes"] * cfg.min_communes_reporting_ranked:
         why.append(f"chỉ {fmt_int(row['reporting_communes'])}/{fmt_int(row['communes'])} "

@@ -22,7 +22,8 @@ from pipelines.engine.indicators import Period
 from pipelines.engine.submissions import submission_table
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
-from schemas.catalog import COMPOSITE, FLAG_KINDS, bucket_labels as _bucket_labels, rule_labels
+from schemas.catalog import (COMPOSITE, FLAG_KINDS, NOT_SENT, NOTHING_TO_COUNT, bucket_labels as _bucket_labels,
+                             rule_labels)
 from schemas.records import RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
 
@@ -135,8 +136,26 @@ def _wide(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> p
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _indicators(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
-    return engine.order_indicators(engine.rates_from_counts(_wide(v, path, structure, level, period), config(),
-                                                            level, []))
+    table = engine.rates_from_counts(_wide(v, path, structure, level, period), config(), level, [])
+    return engine.order_indicators(table.with_columns(why_na=why_no_value()))
+
+
+def kind_labels() -> dict[str, str]:
+    """What a commune sends of each record kind, in words ("phiếu khảo sát hài lòng"): the submission's label
+    where the kind must be sent, else the kind's own."""
+    return {kind: schema.label_vi.lower() for kind, schema in RECORD_SCHEMAS.items()} | submission_labels()
+
+
+def why_no_value() -> pl.Expr:
+    """Why an indicator has no value, in words: not sent (its kind, or the criterion missing from what was
+    sent) is a finding; nothing to count says what there was none of (the configuration's ``none_reason``)."""
+    kinds = kind_labels()
+    return (pl.when(pl.col("missing") == NOT_SENT).then(
+                pl.when(pl.col("sent_communes").fill_null(0) == 0)
+                .then(pl.lit("chưa gửi ") + pl.col("requires").replace_strict(kinds, default=pl.col("requires")))
+                .otherwise(pl.lit("đã gửi ") + pl.col("requires").replace_strict(kinds, default=pl.col("requires"))
+                           + pl.lit(" nhưng không có tiêu chí này")) + pl.lit(": tính 0 điểm"))
+            .when(pl.col("missing") == NOTHING_TO_COUNT).then(pl.col("none_reason") + pl.lit(": không tính điểm")))
 
 
 def indicators(level: str, period: PeriodKey) -> pl.DataFrame:

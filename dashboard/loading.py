@@ -142,25 +142,33 @@ def quarantine() -> None:
 
 
 def freshness(f) -> None:
+    """When each commune last sent each kind. A commune that never sent anything has sent nothing in the last
+    ``STALE_DAYS`` days too: it is counted there and listed first, and the page shows no all-clear while any
+    commune is silent."""
     rows = data.freshness(f.district if f else None, f.commune if f else None)
     last = data.date_range()[1]
     cutoff = last - dt.timedelta(days=STALE_DAYS)
     sent = rows.filter(pl.col("latest").is_not_null())
-    stale = sent.filter(pl.col("latest") < cutoff)
+    silent = rows.filter(pl.col("latest").is_null() | (pl.col("latest") < cutoff))
     never = rows.filter(pl.col("latest").is_null())
     c = st.columns(3)
     c[0].metric("Xã đã gửi dữ liệu", f"{formatting.fmt_int(len(sent))}/{formatting.fmt_int(len(rows))}")
-    c[1].metric(f"Xã không gửi gì trong {STALE_DAYS} ngày", formatting.fmt_int(len(stale)))
+    c[1].metric(f"Xã không gửi gì trong {STALE_DAYS} ngày", formatting.fmt_int(len(silent)),
+                help=f"Kể cả {formatting.fmt_int(len(never))} xã chưa từng gửi bản ghi nào.")
     c[2].metric("Ngày dữ liệu mới nhất", formatting.fmt_date(last))
-    if not len(stale):
-        st.success(f"Mọi xã đã gửi dữ liệu đều có bản ghi trong {STALE_DAYS} ngày trước {formatting.fmt_date(last)}.")
-    sent = sent.with_columns(pl.when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
-                             .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest")
+    if silent.is_empty():
+        st.success(f"Mọi xã đều có bản ghi trong {STALE_DAYS} ngày trước {formatting.fmt_date(last)}.")
+    else:
+        st.warning(f"{formatting.fmt_int(len(silent))} xã không gửi gì trong {STALE_DAYS} ngày trước "
+                   f"{formatting.fmt_date(last)}, trong đó {formatting.fmt_int(len(never))} xã chưa từng gửi bản ghi "
+                   "nào. Xem tháng nào, loại số liệu nào còn thiếu và tải danh sách đôn đốc ở trang "
+                   "«Đôn đốc gửi số liệu».", icon=":material/notification_important:")
+    rows = rows.with_columns(
+        pl.when(pl.col("latest").is_null()).then(pl.lit("✗ Chưa gửi bản ghi nào"))
+        .when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
+        .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest", nulls_last=False)
     spec = {"state": ("Tình trạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
             "district_name": (LEVEL_LABELS[data.era()]["district"], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
             "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
             "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}
-    chrome.show_table(sent, spec, key="fresh_table")
-    if len(never):
-        with st.expander(f"{formatting.fmt_int(len(never))} xã chưa gửi bản ghi nào"):
-            st.write(", ".join(f"{a} ({b})" for a, b in never.select("commune_name", "district_name").iter_rows()))
+    chrome.show_table(rows, spec, key="fresh_table")

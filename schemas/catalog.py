@@ -128,6 +128,7 @@ def rule_labels(config: DvcqConfig) -> dict[str, str]:
 OUTPUT_LABELS: dict[str, str] = {
     "unit_name": "Đơn vị", "label": "Chỉ số", "numerator": "Tử số", "denominator": "Mẫu số",
     "value": "Giá trị (%)", "interval": "Khoảng tin cậy 95 %", "target": "Chỉ tiêu (%)", "rank": "Hạng",
+    "points": "Điểm (đạt chỉ tiêu: 100)", "why_na": "Vì sao không có giá trị",
     "basis": "Dựa trên", "flag_kind": "Loại cảnh báo", "reason": "Lý do", "record_kind": "Loại",
     "record_id": "Mã hồ sơ / Số đơn", "due_date": "Hạn trả kết quả / hạn giải quyết",
     "days_overdue": "Số ngày làm việc quá hạn", "bucket": "Nhóm quá hạn (ngày làm việc)",
