@@ -27,7 +27,8 @@ from pipelines.ingest.communes import (Resolution, commune_from_file_name, commu
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
-                                        parse_columns, per_distinct, problem_messages, with_problems, words_hidden)
+                                        parse_columns, per_distinct, problem_messages, unrecognised_hidden, with_problems,
+                                        words_hidden)
 from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
                                scope_key)
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
@@ -251,6 +252,8 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     raw = raw.join(bad.select(ROW), on=ROW, how="semi")
     raw = raw.with_columns(words_hidden(pl.col(c.name)).alias(c.name) for c in schema.columns
                            if c.type in WORDLESS_TYPES and c.name in raw.columns)
+    raw = raw.with_columns(unrecognised_hidden(pl.col(c.name), c.vocabulary).alias(c.name) for c in schema.columns
+                           if c.vocabulary and c.name in raw.columns)
     if "commune" in raw.columns:
         raw = raw.with_columns(pl.col("commune").map_elements(
             lambda v: v if names_a_unit(v) else WORDS_HIDDEN, return_dtype=pl.String, skip_nulls=True))

@@ -1,0 +1,110 @@
+"""Hardening, second round (issue 24), items 6, 9 and 11: personal data masked wherever it is typed,
+report templates that cannot break the Word file or the server, and the key a warehouse was built with.
+
+Every expected value below is written out by hand from the input in the same test."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.ingest_fixtures import write_xlsx
+
+# ----------------------------------------------------------------- item 6: masking personal data
+
+MASKED = [
+    # (typed by a clerk, as stored)
+    ("CCCD038199912305", "CCCD[đã ẩn]"),
+    ("SĐT0912888708", "SĐT[đã ẩn]"),
+    ("038/199/912/307", "[đã ẩn]"),
+    ("0912/888/711", "[đã ẩn]"),
+    ("0912,888,710", "[đã ẩn]"),
+    ("038_199_912_308", "[đã ẩn]"),
+    ("0912–888–716", "[đã ẩn]"),
+    ("gọi (091) 2888 712.", "gọi [đã ẩn]."),
+    ("O912888717", "[đã ẩn]"),
+    ("0912888708, 0912888709", "[đã ẩn], [đã ẩn]"),
+    ("CCCD/SĐT: 038199912305/0912888708", "CCCD/SĐT: [đã ẩn]/[đã ẩn]"),
+    ("hẹn ngày 05/01/2024 0912888708", "hẹn ngày 05/01/2024 [đã ẩn]"),
+    ("Ông Nguyễn Văn Plantfree phản ánh đường làng", "Ông [đã ẩn] phản ánh đường làng"),
+    ("cháu Lê Thị Hoa, bà TRẦN THỊ B và anh Nam", "cháu [đã ẩn], bà [đã ẩn] và anh [đã ẩn]"),
+    ("don_thu_ong_Nguyen_Van_A.xlsx", "don_thu_ong_[đã ẩn].xlsx"),
+    # record ids of an accepted form and dates are no person's numbers
+    ("15712.250103.00242", "15712.250103.00242"),
+    ("thư xin lỗi hồ sơ 15712.250103.00242, đơn 004/2025/15442, thư 001/TCM-2023-15334",
+     "thư xin lỗi hồ sơ 15712.250103.00242, đơn 004/2025/15442, thư 001/TCM-2023-15334"),
+    ("000.00.13.H56-250103-0001", "000.00.13.H56-250103-0001"),
+    ("từ 01/01/2024-05/01/2024, 3 hồ sơ", "từ 01/01/2024-05/01/2024, 3 hồ sơ"),
+    ('{"applicant": "h:cccd123456789abcdef01234"}', '{"applicant": "h:cccd123456789abcdef01234"}'),
+]
+
+
+@pytest.mark.parametrize(("typed", "stored"), MASKED)
+def test_numbers_and_names_of_a_person_are_masked_whatever_the_separators(typed, stored):
+    from pipelines.ingest.privacy import mask_identifiers, mask_identifiers_text
+    assert mask_identifiers_text(typed) == stored
+    assert pl.DataFrame({"v": [typed]}).select(mask_identifiers(pl.col("v")))["v"].to_list() == [stored]
+
+
+def test_every_accepted_record_id_form_is_left_whole():
+    """The examples written beside each form in schemas/records.py are what the masker must keep."""
+    from pipelines.ingest.privacy import mask_identifiers_text
+    from schemas.records import RECORD_ID_FORMS
+    examples = [e for _, text in RECORD_ID_FORMS.values() for e in text.split(": ")[0].split(", ")]
+    assert examples == ["15712.250103.00242", "000.00.13.H56-250103-0001", "001/TCM-2023-15334", "12/BC-UBND",
+                        "004/2025/15442", "15361-2023-0001", "HN-2025-01", "HS00-0000001"]
+    assert [mask_identifiers_text(e) for e in examples] == examples
+
+
+def test_personal_data_in_ids_names_and_file_names_never_reaches_the_warehouse(tmp_path):
+    """Issue 24 item 6, end to end: a name and a phone number as a dossier's id, a name in a status cell,
+    numbers in free text, a name after 'Ông' on the Đơn thư chart's field, names in the file and sheet names;
+    a genuine dossier id stays whole."""
+    from pipelines.ingest.pipeline import ingest_files
+    from schemas.config import load_config
+    dossiers = write_xlsx(
+        tmp_path / "Hồ sơ của Ông Nguyễn Văn Filename.xlsx", [["ỦY BAN NHÂN DÂN XÃ HOẰNG ĐỒNG"]],
+        ["Mã hồ sơ", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái", "Họ tên người nộp"],
+        [["15712.250103.00242", "Chứng thực CCCD038199912305 SĐT0912888708", "03/03/2024", "06/03/2024",
+          "Đang giải quyết", "Phạm Thị Dung"],
+         ["Ông Vũ Văn Idcell 0912888733", "Đăng ký khai sinh", "03/03/2024", "06/03/2024", "Đang giải quyết",
+          "Vũ Văn Idcell"],
+         ["15712.250103.00243", "Đăng ký khai sinh", "03/03/2024", "06/03/2024", "Nguyễn Văn Statuscell", "x"]],
+        sheet="Bà Trần Thị Sheetname")
+    petitions = tmp_path / "don_thu.csv"
+    petitions.write_text("Số đơn;Loại đơn;Ngày nhận đơn;Nguồn đơn;Lĩnh vực\n"
+                         "004/2025/15442;Kiến nghị;04/03/2024;gọi (091) 2888 712;"
+                         "Ông Nguyễn Văn Plantfree phản ánh đường làng\n"
+                         "005/2025/15442;Kiến nghị;05/03/2024;038/199/912/307 hoặc O912888717;Đất đai\n",
+                         encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    reports = ingest_files([dossiers, petitions], db=db, config=load_config(), commune="15952", units="legacy")
+    assert [(r.file_name, r.sheet) for r in reports] == [("Hồ sơ của Ông [đã ẩn].xlsx", "Bà [đã ẩn]"),
+                                                         ("don_thu.csv", "")]
+    assert [(r.rows_inserted, r.rows_quarantined) for r in reports] == [(1, 2), (2, 0)]
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("SELECT dossier_id, procedure, source_file, source_sheet FROM main.dossiers").fetchall()
+        fields = con.execute("SELECT petition_id, source, field FROM main.petitions ORDER BY 1").fetchall()
+        quarantined = con.execute("SELECT file_name, sheet, record_id, reason_code, message_vi, raw_values "
+                                  "FROM main.quarantine ORDER BY row_number").fetchall()
+        logged = con.execute("SELECT file_name, file_path, sheet FROM main.ingest_log ORDER BY file_name").fetchall()
+        everything = " ".join(str(row) for table in ("dossiers", "petitions", "quarantine", "ingest_log")
+                              for row in con.execute(f"SELECT * FROM main.{table}").fetchall())
+    assert stored == [("15712.250103.00242", "Chứng thực CCCD[đã ẩn] SĐT[đã ẩn]", "Hồ sơ của Ông [đã ẩn].xlsx",
+                       "Bà [đã ẩn]")]
+    assert fields == [("004/2025/15442", "gọi [đã ẩn]", "Ông [đã ẩn] phản ánh đường làng"),
+                      ("005/2025/15442", "[đã ẩn] hoặc [đã ẩn]", "Đất đai")]
+    id_row, status_row = quarantined
+    assert id_row[:5] == ("Hồ sơ của Ông [đã ẩn].xlsx", "Bà [đã ẩn]", "Ông [đã ẩn] [đã ẩn]", "personal_data_in_id",
+                          "Mã hồ sơ 'Ông [đã ẩn] [đã ẩn]' chứa số CCCD, số điện thoại hoặc họ tên người dân nên "
+                          "không nạp: hãy ghi mã do phần mềm cấp")
+    assert status_row[2:5] == ("15712.250103.00243", "unknown_value",
+                               "Trạng thái: giá trị không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, "
+                               "Rút hồ sơ)")
+    assert '"status":"(không thuộc danh mục, đã ẩn)"' in status_row[5]
+    assert [(f, s) for f, _, s in logged] == [("Hồ sơ của Ông [đã ẩn].xlsx", "Bà [đã ẩn]"), ("don_thu.csv", "")]
+    assert logged[0][1].endswith("/Hồ sơ của Ông [đã ẩn].xlsx")
+    for clear in ("Filename", "Sheetname", "Idcell", "Statuscell", "Plantfree", "0912888733", "038199912305",
+                  "0912888708", "2888 712", "038/199/912/307", "912888717"):
+        assert clear not in everything, clear
