@@ -108,3 +108,71 @@ def test_personal_data_in_ids_names_and_file_names_never_reaches_the_warehouse(t
     for clear in ("Filename", "Sheetname", "Idcell", "Statuscell", "Plantfree", "0912888733", "038199912305",
                   "0912888708", "2888 712", "038/199/912/307", "912888717"):
         assert clear not in everything, clear
+
+
+# ----------------------------------------------------------------- item 11: the key
+
+GOOD_KEY = "9f1c2e7a4b8d0f3e6a5c1b2d7e8f9a0b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f"
+
+
+@pytest.mark.parametrize(("key", "bits"), [("a" * 32, 0), ("ab" * 16, 32), ("abcdefgh" * 4, 96)])
+def test_a_key_of_one_repeated_character_or_under_128_bits_is_refused(tmp_path, monkeypatch, key, bits):
+    """Issue 24 item 11: 'a' * 32 was accepted. Bits are length x Shannon entropy of the bytes: 32 x 0,
+    'ab' * 16 is 32 x 1 bit, 'abcdefgh' * 4 is 32 x 3 bits; each is 32 bytes long, so the length check passes."""
+    from pipelines.ingest.privacy import SecretError, estimated_bits, load_secret
+    assert round(estimated_bits(key.encode())) == bits
+    monkeypatch.setenv("DVCQ_SECRET", key)
+    with pytest.raises(SecretError) as refused:
+        load_secret(tmp_path)
+    assert str(refused.value) == (
+        f"khóa bí mật từ biến môi trường DVCQ_SECRET quá dễ đoán (một ký tự lặp lại hay một mẫu ngắn: ước tính {bits} "
+        "bit ngẫu nhiên, cần ít nhất 128): ai cũng tính lại được mã băm họ tên, số CCCD. Hãy tạo khóa ngẫu nhiên: "
+        'python -c "import secrets; print(secrets.token_hex(32))"')
+    monkeypatch.setenv("DVCQ_SECRET", GOOD_KEY)
+    assert load_secret(tmp_path) == GOOD_KEY.encode()
+
+
+def test_a_warehouse_without_a_key_fingerprint_is_refused_until_upgrade_records_the_key(tmp_path, monkeypatch, capsys):
+    """Issue 24 item 11: a warehouse made before the fingerprint existed accepted any key and rewrote every
+    hash under it. Now an ingest refuses it; `dvcq upgrade` trusts the key given then (never a new key file)
+    and records its fingerprint; afterwards another key is refused and the recorded one works."""
+    from pipelines.cli.main import main
+    from pipelines.ingest.pipeline import ingest_files
+    from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint
+    from schemas.config import load_config
+    export = tmp_path / "ho_so.csv"
+    export.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Họ tên người nộp\nA1;03/03/2024;06/03/2024;Nguyễn Văn An\n",
+                      encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    other_key = GOOD_KEY[::-1]
+
+    def ingest(key: str):
+        monkeypatch.setenv("DVCQ_SECRET", key)
+        return ingest_files([export], db=db, config=load_config(), commune="15271", units="legacy")
+
+    ingest(GOOD_KEY)
+    with duckdb.connect(str(db)) as con:  # as a warehouse made before the fingerprint existed
+        con.execute("DELETE FROM warehouse_meta WHERE name = 'key_fingerprint'")
+    with pytest.raises(SecretError) as refused:
+        ingest(other_key)
+    assert str(refused.value) == ("kho dữ liệu w.duckdb được tạo trước khi dvcq ghi dấu vân tay của khóa nên không "
+                                  "kiểm tra được khóa: hãy chạy 'dvcq upgrade --db w.duckdb' một lần với đúng khóa đã "
+                                  "dùng để nạp (DVCQ_SECRET hoặc tệp .dvcq_secret), rồi nạp lại.")
+    monkeypatch.delenv("DVCQ_SECRET")
+    capsys.readouterr()
+    assert main(["upgrade", "--db", str(db)]) == 2             # no key given: nothing trusted, no key file made
+    assert "không tìm thấy tệp khóa" in capsys.readouterr().err
+    assert not (tmp_path / KEY_FILE).exists()
+    monkeypatch.setenv("DVCQ_SECRET", GOOD_KEY)
+    assert main(["upgrade", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Kho chưa ghi dấu vân tay khóa: khóa đưa vào lúc này (DVCQ_SECRET hoặc tệp .dvcq_secret) được tin là khóa "
+        f"của kho và được ghi nhận (dấu vân tay {fingerprint(GOOD_KEY.encode())}); từ nay mọi khóa khác bị từ chối.")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT value FROM warehouse_meta WHERE name = 'key_fingerprint'").fetchall() == [
+            (fingerprint(GOOD_KEY.encode()),)]
+    with pytest.raises(SecretError, match="không phải khóa đã dùng cho kho dữ liệu này"):
+        ingest(other_key)
+    report, = ingest(GOOD_KEY)
+    assert (report.rows_read, report.rows_unchanged) == (1, 1)   # same key: the same hash, the row unchanged
+

@@ -29,11 +29,10 @@ from pipelines.ingest.load import stage_records, upsert_records, write_quarantin
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
                                         parse_columns, per_distinct, problem_messages, unrecognised_hidden, with_problems,
                                         words_hidden)
-from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
-                               scope_key)
+from pipelines.ingest.privacy import mask_identifiers, mask_identifiers_text, pseudonymise, scope_key
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
-                                       remember, remembered, resolve_db_path)
+                                       resolve_db_path, warehouse_key)
 from pipelines.text import vn_number
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
@@ -426,10 +425,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     reports: list[FileReport] = []
     with publishing(db_path, config.province_code, config) as con, contextlib.closing(duckdb.connect()) as hasher:
         hasher.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        expected = remembered(con, "key_fingerprint")
-        secret = load_secret(db_path.parent, expected)
-        if expected is None:
-            remember(con, "key_fingerprint", fingerprint(secret))
+        secret = warehouse_key(con, db_path)
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units, hasher=hasher)
         # Parsing is Polars and staging and loading are DuckDB, all outside the GIL: the next files are read

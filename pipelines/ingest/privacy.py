@@ -13,8 +13,10 @@ are kept. Equal values give equal hashes, so repeat petitioners can be counted.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import tempfile
@@ -53,7 +55,9 @@ _BLOCK = 64
 
 
 MIN_KEY_BYTES = 32
+MIN_KEY_BITS = 128
 KEY_FILE = ".dvcq_secret"
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class SecretError(ValueError):
@@ -66,11 +70,25 @@ def fingerprint(secret: bytes) -> str:
     return hashlib.sha256(b"dvcq key fingerprint\0" + secret).hexdigest()[:16]
 
 
+def estimated_bits(secret: bytes) -> float:
+    """The key's length times the Shannon entropy of its bytes: 0 for 'a' * 32, 32 for 'ab' * 16, about 240
+    for a key from secrets.token_hex(32). It overrates a key a person made up (a repeated pattern, a phrase),
+    so a key under MIN_KEY_BITS by this estimate is weak for certain."""
+    counts = collections.Counter(secret)
+    return sum(n * math.log2(len(secret) / n) for n in counts.values())
+
+
 def _checked(secret: bytes, where: str) -> bytes:
+    """A key too short or too regular to keep hashes of names and ID-card numbers from being recomputed."""
     if len(secret) < MIN_KEY_BYTES:
         raise SecretError(f"khóa bí mật từ {where} quá ngắn ({len(secret)} byte, cần ít nhất {MIN_KEY_BYTES}): "
                           "với khóa rỗng hay ngắn, ai cũng tính lại được mã băm họ tên, số CCCD. Hãy dùng khóa "
-                          "ngẫu nhiên, ví dụ: python -c \"import secrets; print(secrets.token_hex(32))\"")
+                          f"ngẫu nhiên, ví dụ: {MAKE_A_KEY}")
+    bits = estimated_bits(secret)
+    if bits < MIN_KEY_BITS:
+        raise SecretError(f"khóa bí mật từ {where} quá dễ đoán (một ký tự lặp lại hay một mẫu ngắn: ước tính "
+                          f"{bits:.0f} bit ngẫu nhiên, cần ít nhất {MIN_KEY_BITS}): ai cũng tính lại được mã băm họ "
+                          f"tên, số CCCD. Hãy tạo khóa ngẫu nhiên: {MAKE_A_KEY}")
     return secret
 
 
@@ -93,13 +111,14 @@ def _write_new_key(key_file: Path) -> None:
         os.unlink(tmp)
 
 
-def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
+def load_secret(key_dir: Path, expected: str | None = None, create: bool = True) -> bytes:
     """The HMAC key: ``DVCQ_SECRET`` if set, else ``key_dir/.dvcq_secret``.
 
     ``expected`` is the fingerprint the warehouse remembers (None for a new warehouse). The key
-    file is created only for a new warehouse: a warehouse whose key file is lost must not get a
-    new key silently (every repeat-petitioner count would break), so that, a key shorter than
-    MIN_KEY_BYTES and a key other than the warehouse's raise SecretError saying what to do.
+    file is created only for a new warehouse (nothing expected, and ``create``): a
+    warehouse whose key file is lost must not get a new key silently (every repeat-petitioner count
+    would break), so that, a key shorter than MIN_KEY_BYTES or under MIN_KEY_BITS and a key other than
+    the warehouse's raise SecretError saying what to do.
     """
     env = os.environ.get("DVCQ_SECRET")
     key_file = key_dir / KEY_FILE
@@ -111,6 +130,10 @@ def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
                 raise SecretError(f"không tìm thấy tệp khóa {key_file}, trong khi kho dữ liệu đã được mã hóa bằng "
                                   f"một khóa (dấu vân tay {expected}). Hãy khôi phục tệp khóa gốc từ bản sao lưu, "
                                   "hoặc nạp lại toàn bộ dữ liệu vào một kho dữ liệu mới.")
+            if not create:
+                raise SecretError(f"không tìm thấy tệp khóa {key_file}, trong khi kho dữ liệu đã có dữ liệu được mã "
+                                  "hóa bằng một khóa. Hãy khôi phục tệp khóa gốc từ bản sao lưu, hoặc đặt biến môi "
+                                  "trường DVCQ_SECRET bằng khóa đó.")
             _write_new_key(key_file)
         secret, where = _checked(key_file.read_text(encoding="utf-8").strip().encode("utf-8"), str(key_file)), \
             str(key_file)
