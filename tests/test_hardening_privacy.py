@@ -176,3 +176,87 @@ def test_a_warehouse_without_a_key_fingerprint_is_refused_until_upgrade_records_
     report, = ingest(GOOD_KEY)
     assert (report.rows_read, report.rows_unchanged) == (1, 1)   # same key: the same hash, the row unchanged
 
+
+# ----------------------------------------------------------------- item 9: the report templates
+
+PLAIN_ONLY = "không dùng được: chỉ viết tên trong ngoặc, ví dụ {unit}, không kèm định dạng, dấu chấm hay chỉ số"
+CONTROL = "(không in được, Word không nhận): hãy xóa ký tự đó"
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('title = "BÁO CÁO"', r'title = "BÁO\u0001CÁO"', f"header.title: có ký tự điều khiển U+0001 ở vị trí 4 {CONTROL}"),
+    ('title = "BÁO CÁO"', r'title = "BÁO\u0000CÁO"', f"header.title: có ký tự điều khiển U+0000 ở vị trí 4 {CONTROL}"),
+    ('title = "BÁO CÁO"', r'title = "BÁO\u000bCÁO"', f"header.title: có ký tự điều khiển U+000B ở vị trí 4 {CONTROL}"),
+    ('"Lưu: VT."]\n\n[levels.district]', '"Lưu:\\u0001 VT."]\n\n[levels.district]',
+     f"levels.commune.copies_to[2]: có ký tự điều khiển U+0001 ở vị trí 5 {CONTROL}"),
+    ('scope_unit = "trên địa bàn {unit}"', 'scope_unit = "trên địa bàn {unit:{unit.__class__}}"',
+     f"header.scope_unit: chỗ điền '{{unit:{{unit.__class__}}}}' {PLAIN_ONLY}"),
+    ('scope_unit = "trên địa bàn {unit}"', 'scope_unit = "trên địa bàn {unit:{x}}"',
+     f"header.scope_unit: chỗ điền '{{unit:{{x}}}}' {PLAIN_ONLY}"),
+    ('scope_unit = "trên địa bàn {unit}"', 'scope_unit = "trên địa bàn {unit:d}"',
+     f"header.scope_unit: chỗ điền '{{unit:d}}' {PLAIN_ONLY}"),
+    ('scope_unit = "trên địa bàn {unit}"', 'scope_unit = "trên địa bàn {unit:>300000000}"',
+     f"header.scope_unit: chỗ điền '{{unit:>300000000}}' {PLAIN_ONLY}"),
+    ('scope_unit = "trên địa bàn {unit}"', 'scope_unit = "trên địa bàn {unit.__class__}"',
+     f"header.scope_unit: chỗ điền '{{unit.__class__}}' {PLAIN_ONLY}"),
+    ('"Lưu: VT."]\n\n[levels.district]', '"Lưu: VT. {unit!r}"]\n\n[levels.district]',
+     f"levels.commune.copies_to[2]: chỗ điền '{{unit!r}}' {PLAIN_ONLY}"),
+])
+def test_a_template_with_a_control_character_or_a_formatted_placeholder_is_refused_in_one_line(
+        tmp_path, capsys, old, new, problem):
+    """Issue 24 item 9: these passed validation and then crashed the Word writer (lxml ValueError) or the
+    formatting ('{unit:>300000000}' took 3.6 GB). Now the file is refused when read: the CLI says one line
+    naming the key, and no server path."""
+    from pipelines.cli.main import main
+    from schemas.report import DEFAULT_REPORT_TEMPLATES_PATH, ReportTemplateError, load_report_templates
+    text = DEFAULT_REPORT_TEMPLATES_PATH.read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    bad = tmp_path / "mau.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    expected = f"Tệp mẫu báo cáo mau.toml có giá trị không hợp lệ: {problem}"
+    with pytest.raises(ReportTemplateError) as refused:
+        load_report_templates(bad)
+    assert str(refused.value) == expected
+    assert main(["report", "--unit", "15271", "--templates", str(bad), "--db", str(tmp_path / "w.duckdb")]) == 2
+    assert capsys.readouterr().err == f"dvcq: lỗi: {expected}\n"
+
+
+def test_the_dashboard_says_a_broken_template_as_plain_text_without_the_server_path(tmp_path, monkeypatch):
+    """Issue 24 item 9: the warning showed visitors the templates file's folder and rendered '__' as bold."""
+    from dashboard.report import report_button
+    from schemas.report import DEFAULT_REPORT_TEMPLATES_PATH
+    bad = tmp_path / "mau.toml"
+    bad.write_text(DEFAULT_REPORT_TEMPLATES_PATH.read_text(encoding="utf-8").replace(
+        'title = "BÁO CÁO"', 'title = "__BÁO CÁO__ {unit.__class__}"'), encoding="utf-8")
+    monkeypatch.setenv("DVCQ_REPORT_TEMPLATES", str(bad))
+
+    class Container:
+        warnings: list[str] = []
+
+        def warning(self, text):
+            self.warnings.append(text)
+
+    report_button(None, Container())  # the templates are read first: the view is never needed
+    assert Container.warnings == [
+        r"Không tạo được báo cáo: Tệp mẫu báo cáo mau\.toml có giá trị không hợp lệ\: header\.title\: chỗ điền "
+        r"'\{unit\.\_\_class\_\_\}' không dùng được\: chỉ viết tên trong ngoặc, ví dụ \{unit\}, không kèm định dạng, "
+        r"dấu chấm hay chỉ số"]
+    assert str(tmp_path) not in Container.warnings[0]
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('label = "5 biết"', r'label = "5\u000bbiết"',
+     f"groups.5_biet.label: có ký tự điều khiển U+000B ở vị trí 2 {CONTROL} (giá trị: '5\\x0bbiết')"),
+    ('label = "Biết nghe dân nói"', r'label = "Biết nghe\u0001 dân nói"',
+     f"indicators.biet_nghe.label: có ký tự điều khiển U+0001 ở vị trí 10 {CONTROL} (giá trị: 'Biết nghe\\x01 dân nói')"),
+])
+def test_a_control_character_in_a_label_of_the_configuration_is_refused(tmp_path, old, new, problem):
+    """Issue 24 item 9: labels and explanations in dvcq.toml reach the report and the pages."""
+    from schemas.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "cau_hinh.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(bad)
+    assert str(refused.value) == f"Tệp cấu hình cau_hinh.toml có giá trị không hợp lệ:\n  {problem}"
