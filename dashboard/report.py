@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import connection, data
+from dashboard import connection, data, formatting
 from dashboard.filters import Filters
 from pipelines.engine.indicators import Period
 from pipelines.report import PROVINCE, build_report, docx_bytes, file_stem
@@ -25,7 +25,7 @@ def report_button(f: Filters, container=st) -> None:
     try:
         templates = load_report_templates()  # read at every run: an edit shows at the next click
     except ReportTemplateError as exc:
-        container.warning(f"Không tạo được báo cáo: {exc}")
+        container.warning(f"Không tạo được báo cáo: {formatting.md_escape(exc)}")  # as typed: no bold, no link
         return
     level, unit = data.scope(f.district, f.commune)
     period = Period(*f.period)

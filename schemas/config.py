@@ -8,12 +8,13 @@ labels and explanations live in the file too, so pages show them without retypin
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from schemas.records import RecordKind
 
@@ -37,20 +38,38 @@ class ConfigError(ValueError):
     """The configuration file is missing, unreadable or has a bad value."""
 
 
+# What XML 1.0 allows in text (a Word file is XML): tab, line feed, carriage return and the printable planes.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_legal(text: str) -> str:
+    """A text people edit that ends up in a page or a Word file: a control character (U+0000, U+0001,
+    U+000B…) cannot be written to the Word file, so it is refused here, by its code, where it was typed."""
+    found = _NOT_XML.search(text)
+    if found:
+        raise ValueError(f"có ký tự điều khiển U+{ord(found.group()):04X} ở vị trí {found.start() + 1} "
+                         "(không in được, Word không nhận): hãy xóa ký tự đó")
+    return text
+
+
+XmlText = Annotated[str, AfterValidator(xml_legal)]
+"""A string field checked by ``xml_legal``."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class IndicatorConfig(_Strict):
-    label: str = Field(min_length=1, description="Vietnamese name shown on pages")
+    label: XmlText = Field(min_length=1, description="Vietnamese name shown on pages")
     group: GroupId | None = Field(default=None, description="slogan group; absent for supporting rates")
     target: float = Field(ge=0, le=100, description="target rate in percent")
     weight: float = Field(ge=0, le=100, description="weight of the item inside its group")
-    explanation: str = Field(min_length=1, description="how it is computed, in Vietnamese")
+    explanation: XmlText = Field(min_length=1, description="how it is computed, in Vietnamese")
     requires: RecordKind | None = Field(
         default=None, description="the record kind the model requires for this indicator: a unit that sent none "
                                   "of it in the period has not shown the indicator and scores 0 points on it")
-    none_reason: str | None = Field(
+    none_reason: XmlText | None = Field(
         default=None, min_length=1,
         description="why the indicator may have no value although the unit sent what it must: there was nothing "
                     "to count (neutral: left out of the composite for every unit alike), in Vietnamese. Without "
@@ -58,7 +77,7 @@ class IndicatorConfig(_Strict):
 
 
 class GroupConfig(_Strict):
-    label: str = Field(min_length=1)
+    label: XmlText = Field(min_length=1)
     weight: float = Field(ge=0, le=100)
 
 
@@ -85,7 +104,7 @@ class SubmissionConfig(_Strict):
     due_day: int = Field(ge=1, le=28, description="the export is due by this day of the month after its period")
     may_be_empty: bool = Field(description="a period without records is 'không có bản ghi', not missing "
                                            "(a month may have no petition; it always has dossiers)")
-    label: str = Field(min_length=1, description="what the commune sends, in Vietnamese (\"sổ theo dõi hồ sơ\")")
+    label: XmlText = Field(min_length=1, description="what the commune sends, in Vietnamese (\"sổ theo dõi hồ sơ\")")
 
     @property
     def months(self) -> int:
@@ -156,25 +175,28 @@ Model = TypeVar("Model", bound=BaseModel)
 def read_toml_model(source: Path, model: type[Model], error: type[ConfigError], what: str,
                     problem: Callable[[dict], str], separator: str = "\n  ") -> Model:
     """Read a TOML file people edit and validate it against ``model``. Every failure is one ``error``
-    naming the file (``what`` says which kind) and, for bad values, each key with ``problem``'s words,
+    naming the file by its name, never its folders (the dashboard shows it to visitors; ``what`` says
+    which kind) and, for bad values, each key with ``problem``'s words,
     the keys joined by ``separator`` (one line where the message must stay one line)."""
+    name = source.name  # never the folder: the message may be shown to a visitor of the dashboard
     try:
         raw = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise error(f"Không tìm thấy {what} {source}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{what.capitalize()} {source} sai cú pháp TOML: {exc}") from exc
+        raise error(f"Không tìm thấy {what} {name}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{what.capitalize()} {name} sai cú pháp TOML: {exc}") from exc
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         problems = [problem(err) for err in exc.errors()]
         lead = separator if separator.isspace() else " "  # a list below, or the list on the same line
-        raise error(f"{what.capitalize()} {source} có giá trị không hợp lệ:{lead}" + separator.join(problems)) from exc
+        raise error(f"{what.capitalize()} {name} có giá trị không hợp lệ:{lead}" + separator.join(problems)) from exc
 
 
 def _config_problem(err: dict) -> str:
     key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
-    return f"{key}: {err['msg']} (giá trị: {err.get('input')!r})"
+    message = str(err["ctx"]["error"]) if err["type"] == "value_error" and "ctx" in err else err["msg"]
+    return f"{key}: {message} (giá trị: {err.get('input')!r})"
 
 
 def load_config(path: str | os.PathLike | None = None) -> DvcqConfig:

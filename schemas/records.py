@@ -98,9 +98,9 @@ class RecordSchema(BaseModel):
 
     @property
     def free_text_columns(self) -> list[str]:
-        """Text a clerk types (procedure, occasion, topic…): where an ID or phone number may slip in."""
-        return [c.name for c in self.columns if c.type == "text" and not c.personal
-                and c.name != self.id_column and not c.name.endswith("_id")]
+        """Text a clerk types (procedure, occasion, topic, a related dossier's id…): where an ID or phone
+        number or a name may slip in. The record id is apart: a row whose id holds one is not loaded."""
+        return [c.name for c in self.columns if c.type == "text" and not c.personal and c.name != self.id_column]
 
 
 # Columns that place a row in a commune. They are read from input but not stored as such:
@@ -158,6 +158,25 @@ SYSTEM_COLUMNS: list[tuple[str, str, str]] = [
                                      "whether a commune sent its monthly records on time. Empty in rows loaded "
                                      "before it was kept (loaded_at is the best known then)."),
 ]
+
+
+# The forms of record id the communes' software writes: (pattern, example and meaning). An id of one of
+# these forms is never taken for a citizen's ID-card or phone number, in its own column or in free text
+# (its digits may run to 12 or more: 004/2025/15442). An id of another form holding such a number or a
+# name after 'Ông', 'Bà'… is not loaded (pipelines.ingest.privacy.id_problem).
+RECORD_ID_FORMS: dict[str, tuple[str, str]] = {
+    "one_stop": (r"[0-9]{5}\.[0-9]{6}\.[0-9]{3,6}",
+                 "15712.250103.00242: mã đơn vị.YYMMDD.số thứ tự (phần mềm một cửa)"),
+    "national_portal": (r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}-[0-9]{6}-[0-9]{4}",
+                        "000.00.13.H56-250103-0001: mã cơ quan-YYMMDD-số thứ tự (Cổng Dịch vụ công)"),
+    "document": (r"[0-9]{1,5}/[A-ZĐ]{1,10}(?:-[A-ZĐ]{1,10})*(?:-20[0-9]{2})?(?:-[0-9]{1,5})?",
+                 "001/TCM-2023-15334, 12/BC-UBND: số/ký hiệu (thư, văn bản)"),
+    "register": (r"[0-9]{1,5}/20[0-9]{2}/[0-9]{5}", "004/2025/15442: số/năm/mã xã (sổ đơn thư)"),
+    "survey": (r"[0-9]{5}-20[0-9]{2}-[0-9]{1,6}", "15361-2023-0001: mã xã-năm-số (phiếu khảo sát)"),
+    "prefixed": (r"[A-Z]{2,4}[0-9]{0,2}-(?:20[0-9]{2}-)?[0-9]{1,7}", "HN-2025-01, HS00-0000001: chữ viết tắt-năm-số"),
+}
+RECORD_ID_PATTERN = "|".join(f"(?:{pattern})" for pattern, _ in RECORD_ID_FORMS.values())
+"""Any accepted record id form, as one regular expression (no anchors, no groups that capture)."""
 
 
 def _id(name: str, label: str, aliases: list[str], changes_state: bool = False) -> Column:

@@ -2,8 +2,9 @@
 
 Officials edit ``config/report.toml`` (or the file named by ``DVCQ_REPORT_TEMPLATES``); this model
 validates it like ``schemas.config`` validates ``config/dvcq.toml``: an unknown or missing key, an
-empty text or a ``{placeholder}`` the sentence cannot fill raises ``ReportTemplateError`` naming the
-key, in Vietnamese. The numbers are never in the file: ``pipelines.report`` fills the placeholders
+empty text, a control character the Word file cannot hold, a ``{placeholder}`` the sentence cannot
+fill or one that is not a plain name raises ``ReportTemplateError`` naming the key, in Vietnamese, in
+one line and without the server's folders. The numbers are never in the file: ``pipelines.report`` fills the placeholders
 from the engine. Each field declares the placeholders it may use (besides ``COMMON_PLACEHOLDERS``),
 so a typo is caught when the file is read, not when a sentence is printed.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from schemas.config import ConfigError, read_toml_model
+from schemas.config import ConfigError, read_toml_model, xml_legal
 
 DEFAULT_REPORT_TEMPLATES_PATH = Path(__file__).resolve().parents[1] / "config" / "report.toml"
 REPORT_LEVELS: tuple[str, ...] = ("commune", "district", "area", "province")
@@ -50,6 +51,31 @@ def _placeholders(*names: str, text: str = "") -> Any:
     return Field(min_length=1, description=text, json_schema_extra={"placeholders": list(names)})
 
 
+def plain_placeholders(key: str, text: str) -> set[str]:
+    """The ``{name}`` placeholders of a template, which must be plain names: a format spec or a conversion
+    ('{unit:d}', '{unit:>300000000}', '{unit!r}'), an attribute or an index ('{unit.__class__}', '{unit[0]}')
+    could crash the report or fill gigabytes, so each is refused naming ``key``; so is a character the
+    Word file cannot hold (``xml_legal``)."""
+    try:
+        xml_legal(text)
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from exc
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValueError(f"{key}: dấu ngoặc {{ }} không khớp ({exc}); viết {{{{ và }}}} để in dấu ngoặc") from exc
+    names = set()
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"{key}: chỗ điền {written!r} không dùng được: chỉ viết tên trong ngoặc, "
+                             "ví dụ {unit}, không kèm định dạng, dấu chấm hay chỉ số")
+        names.add(name)
+    return names
+
+
 class _Templates(BaseModel):
     """A block of templates: no key beyond those declared, every placeholder one the field allows."""
 
@@ -62,12 +88,7 @@ class _Templates(BaseModel):
             if not isinstance(value, str):
                 continue
             allowed = set(COMMON_PLACEHOLDERS) | set((field.json_schema_extra or {}).get("placeholders", []))
-            try:
-                used = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
-            except ValueError as exc:
-                raise ValueError(f"{name}: dấu ngoặc {{ }} không khớp ({exc}); viết {{{{ và }}}} để in dấu ngoặc") \
-                    from exc
-            unknown = sorted(used - allowed)
+            unknown = sorted(plain_placeholders(name, value) - allowed)
             if unknown:
                 raise ValueError(f"{name}: chỗ điền {', '.join('{' + u + '}' for u in unknown)} không dùng được ở đây; "
                                  f"dùng được: {', '.join('{' + a + '}' for a in sorted(allowed))}")
@@ -89,7 +110,7 @@ class LevelTemplates(_Templates):
     @model_validator(mode="after")
     def _copies_are_templates(self) -> "LevelTemplates":
         for i, line in enumerate(self.copies_to):
-            used = {f for _, f, _, _ in string.Formatter().parse(line) if f is not None}
+            used = plain_placeholders(f"copies_to[{i}]", line)
             if used - set(COMMON_PLACEHOLDERS):
                 raise ValueError(f"copies_to[{i}]: chỗ điền {sorted(used - set(COMMON_PLACEHOLDERS))} không dùng được")
         return self

@@ -59,7 +59,7 @@ def test_xlsx_with_title_rows_loads_trusted_rows_and_quarantines_the_rest(tmp_pa
     assert [(r[0], r[1], r[2]) for r in quarantined] == [(8, "HS003", "bad_date"), (9, "HS004", "unknown_value")]
     assert "Ngày tiếp nhận: '31/02/2024' không phải ngày hợp lệ" in quarantined[0][3]
     # HS004 has three problems, all named.
-    for words in ("Trạng thái: 'Không rõ'", "số âm", "Ngày hẹn trả (06/03/2024) trước Ngày tiếp nhận (10/03/2024)"):
+    for words in ("Trạng thái: giá trị không thuộc danh mục", "số âm", "Ngày hẹn trả (06/03/2024) trước Ngày tiếp nhận (10/03/2024)"):
         assert words in quarantined[1][3]
 
 

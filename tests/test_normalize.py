@@ -127,7 +127,7 @@ def test_parse_columns_lists_each_problem_with_column_and_value():
     parsed = parse_columns(raw, DOSSIER)
     assert [p.split("\n") if p else [] for p in parsed[PROBLEMS].to_list()] == [[], [
         "bad_date\tNgày tiếp nhận: '99/99/2024' không phải ngày hợp lệ (ngày/tháng/năm)",
-        "unknown_value\tTrạng thái: '???' không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, Rút hồ sơ)",
+        "unknown_value\tTrạng thái: giá trị không thuộc danh mục (Đang giải quyết, Đã trả kết quả, Trả lại, Rút hồ sơ)",
         "bad_number\tSố lần yêu cầu bổ sung: '(chữ, đã ẩn)' không phải số nguyên",
     ]]
 

@@ -161,14 +161,18 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "report":
         return _report(args, config)
     if args.command == "upgrade":
-        from pipelines.ingest.warehouse import is_current, publishing, resolve_db_path
+        from pipelines.ingest.privacy import KEY_FILE
+        from pipelines.ingest.warehouse import adopt_key, is_current, publishing, resolve_db_path
         if is_current(args.db):
             print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
             return 0
-        with publishing(args.db, config.province_code, config):
-            pass
+        with publishing(args.db, config.province_code, config) as con:
+            adopted = adopt_key(con, resolve_db_path(args.db))
         print(f"Đã cập nhật kho dữ liệu {resolve_db_path(args.db)}: danh mục đơn vị hai thời kỳ và các bảng số liệu "
               "dẫn xuất (tiến độ, hạn, tồn đọng) được tính lại theo cấu hình hiện tại; không nạp gì mới.")
+        if adopted:
+            print(f"Kho chưa ghi dấu vân tay khóa: khóa đưa vào lúc này (DVCQ_SECRET hoặc tệp {KEY_FILE}) được tin là "
+                  f"khóa của kho và được ghi nhận (dấu vân tay {adopted}); từ nay mọi khóa khác bị từ chối.")
         return 0
     if args.command == "docs":
         from pipelines.cli.docs import write_data_model

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from pipelines.ingest.privacy import masked_record_ids
 from pipelines.text import clean_text_expr, fold_expr
 from schemas.records import Column, RecordSchema
 from schemas.vocabularies import VOCABULARIES
@@ -119,6 +120,17 @@ def words_hidden(value: pl.Expr) -> pl.Expr:
     return pl.when(value.str.contains(r"\p{L}{2,}")).then(pl.lit(WORDS_HIDDEN)).otherwise(value)
 
 
+UNRECOGNISED_HIDDEN = "(không thuộc danh mục, đã ẩn)"
+
+
+def unrecognised_hidden(value: pl.Expr, vocabulary_name: str) -> pl.Expr:
+    """A cell of a list column (status, kind, yes/no, rating) that is no value of its list is not kept in
+    quarantine: it may be a citizen's name typed in the wrong cell."""
+    cleaned = clean_text_expr(value)
+    unknown = cleaned.is_not_null() & vocabulary_expr(cleaned, vocabulary_name).is_null()
+    return pl.when(unknown).then(pl.lit(UNRECOGNISED_HIDDEN)).otherwise(value)
+
+
 def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Expr]]:
     """Typed value of one cleaned column and the problems its parsing finds."""
     shown = pl.format("{}: '{}'", pl.lit(column.label_vi),
@@ -144,9 +156,10 @@ def _parse_column(column: Column, cleaned: pl.Expr) -> tuple[pl.Expr, list[pl.Ex
         value = mapped.cast(pl.Int8)
     else:
         value = mapped
+    # The cell is not quoted: a word that is no value of the list may be a citizen's name typed there.
     allowed = ", ".join(VOCABULARIES[column.vocabulary or ""].labels_vi.values())
     problems.append(_problem(cleaned.is_not_null() & mapped.is_null(), "unknown_value",
-                             pl.format("{} không thuộc danh mục ({})", shown, pl.lit(allowed))))
+                             f"{column.label_vi}: giá trị không thuộc danh mục ({allowed})"))
     return value, problems
 
 
@@ -212,7 +225,11 @@ def parse_columns(raw: pl.DataFrame, schema: RecordSchema) -> pl.DataFrame:
         elif column.personal:  # kept as read: hashed in the staging statement or before quarantine
             columns += [pl.col(name), pl.lit(None, dtype=pl.String).alias(problem)]
         elif name == schema.id_column:  # nearly every value distinct: clean in place, no lookup
-            columns += [clean_text_column(raw, name).alias(name), pl.lit(None, dtype=pl.String).alias(problem)]
+            ids = clean_text_column(raw, name)
+            masked = masked_record_ids(raw[name], ids)
+            columns += [masked.alias(name), _problem(masked != ids, "personal_data_in_id", pl.format(
+                "{} '{}' chứa số CCCD, số điện thoại hoặc họ tên người dân nên không nạp: hãy ghi mã do phần mềm cấp",
+                pl.lit(column.label_vi), masked)).alias(problem)]
         else:
             lookup = _parse_distinct(raw, column)
             columns += [mapped_back(name, lookup, name), mapped_back(name, lookup, problem)]

@@ -29,12 +29,12 @@ from pipelines.ingest.communes import (Resolution, commune_from_file_name, commu
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
-                                        parse_columns, per_distinct, problem_messages, with_problems, words_hidden)
-from pipelines.ingest.privacy import (fingerprint, load_secret, mask_identifiers, mask_identifiers_text, pseudonymise,
-                               scope_key)
+                                        parse_columns, per_distinct, problem_messages, unrecognised_hidden, with_problems,
+                                        words_hidden)
+from pipelines.ingest.privacy import mask_identifiers, mask_identifiers_text, pseudonymise, scope_key
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
-                                       remember, remembered, resolve_db_path)
+                                       resolve_db_path, warehouse_key)
 from pipelines.sql import load_sql
 from pipelines.text import vn_number
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
@@ -293,6 +293,8 @@ def _quarantine_rows(ctx: IngestContext, bad: pl.DataFrame, raw: pl.DataFrame, r
     raw = raw.join(bad.select(ROW), on=ROW, how="semi")
     raw = raw.with_columns(words_hidden(pl.col(c.name)).alias(c.name) for c in schema.columns
                            if c.type in WORDLESS_TYPES and c.name in raw.columns)
+    raw = raw.with_columns(unrecognised_hidden(pl.col(c.name), c.vocabulary).alias(c.name) for c in schema.columns
+                           if c.vocabulary and c.name in raw.columns)
     if "commune" in raw.columns:
         raw = raw.with_columns(pl.col("commune").map_elements(
             lambda v: v if names_a_unit(v) else WORDS_HIDDEN, return_dtype=pl.String, skip_nulls=True))
@@ -508,10 +510,7 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     reports: list[FileReport] = []
     with publishing(db_path, config.province_code, config) as con, contextlib.closing(duckdb.connect()) as hasher:
         hasher.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        expected = remembered(con, "key_fingerprint")
-        secret = load_secret(db_path.parent, expected)
-        if expected is None:
-            remember(con, "key_fingerprint", fingerprint(secret))
+        secret = warehouse_key(con, db_path)
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units, hasher=hasher)
         # Parsing is Polars and staging and loading are DuckDB, all outside the GIL: the next files are read

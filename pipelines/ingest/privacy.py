@@ -13,10 +13,11 @@ are kept. Equal values give equal hashes, so repeat petitioners can be counted.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
+import math
 import os
-import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -24,18 +25,39 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from schemas.records import RECORD_ID_PATTERN
+
 HASH_CHARS = 24
 MASK = "[đã ẩn]"
-# An ID-card (CMND 9, CCCD 12 digits) or phone number (0…, 84…, +84 …) in any grouping ('038 111 222 333',
-# '0912.888.777'), standing alone: never inside a longer run of letters and digits, so a stored hash
-# ('h:' + hex) or a code is left whole.
-IDENTIFIER = r"(^|[^0-9A-Za-z])((?:\+84[ .\-]?)?\d(?:[ .\-]?\d){8,11})([^0-9A-Za-z]|$)"
-_IDENTIFIER = re.compile(IDENTIFIER)
+# An ID-card (CMND 9, CCCD 12 digits) or phone number (0…, 84…, +84 …) however it is grouped: by spaces,
+# dots, dashes, slashes, underscores, commas or en dashes, one kind of separator a number ('038/199/912/307',
+# '0912,888,710'), or '(091) 2888 712'; its first zero may be typed as the letter O ('O912888717'), and a
+# label may be glued in front ('CCCD038199912305', 'SĐT0912888708'). It stands alone: never inside a longer
+# run of letters and digits, so a stored hash ('h:' + hex) or a code is left whole, nor joined by a dot or a
+# dash to more digits, so '15712.250103.00242' or '01/01/2024-05/01/2024' is no person's number.
+_GLUE = "._\\-–—"  # separators that join digit groups into one longer code
+_RUNS = [r"\+?[0-9Oo](?:" + sep + r"?[0-9]){8,11}" for sep in (" ", r"\.", "-", "/", "_", ",", "–", "—")]
+_PARENTHESISED = r"\([0-9]{2,4}\)[ .\-]?[0-9](?:[ .\-]?[0-9]){4,9}"
+_LABELS = r"(?i:cccd|cmnd|cmt|sđt|sdt|đt|dt|tel)"
+_KEEP_OPEN, _KEEP_CLOSE = "\x01", "\x02"  # around an accepted record id while numbers are masked
+IDENTIFIER = (rf"(^|[^0-9A-Za-z{_KEEP_OPEN}{_GLUE}]|(?:^|[^0-9])[{_GLUE}]|(?:^|[^0-9A-Za-z]){_LABELS}[:.#]?)"
+              rf"({'|'.join([*_RUNS, _PARENTHESISED])})"
+              rf"($|[^0-9A-Za-z{_KEEP_CLOSE}{_GLUE}]|[{_GLUE}](?:$|[^0-9]))")
+_RECORD_ID = rf"(^|[^0-9A-Za-z])({RECORD_ID_PATTERN})($|[^0-9A-Za-z])"
+# Words that put a person's name after them in Vietnamese ('Ông Nguyễn Văn A phản ánh…'), with and without
+# diacritics (file names often lose them); the name is the capitalised words that follow.
+HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cháu", "cụ", "cô", "chú", "bác", "dì", "cậu", "thím", "mợ",
+              "ong", "ba", "chi", "chau", "cu")
+_NAME_WORD = r"\p{Lu}[\p{L}\p{M}]*"
+NAME_AFTER_HONORIFIC = (rf"(^|[^\p{{L}}\p{{M}}\p{{N}}])((?i:{'|'.join(HONORIFICS)})[\s_.\-]+)"
+                        rf"{_NAME_WORD}(?:[\s_\-]+{_NAME_WORD})*")
 _BLOCK = 64
 
 
 MIN_KEY_BYTES = 32
+MIN_KEY_BITS = 128
 KEY_FILE = ".dvcq_secret"
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class SecretError(ValueError):
@@ -48,11 +70,25 @@ def fingerprint(secret: bytes) -> str:
     return hashlib.sha256(b"dvcq key fingerprint\0" + secret).hexdigest()[:16]
 
 
+def estimated_bits(secret: bytes) -> float:
+    """The key's length times the Shannon entropy of its bytes: 0 for 'a' * 32, 32 for 'ab' * 16, about 240
+    for a key from secrets.token_hex(32). It overrates a key a person made up (a repeated pattern, a phrase),
+    so a key under MIN_KEY_BITS by this estimate is weak for certain."""
+    counts = collections.Counter(secret)
+    return sum(n * math.log2(len(secret) / n) for n in counts.values())
+
+
 def _checked(secret: bytes, where: str) -> bytes:
+    """A key too short or too regular to keep hashes of names and ID-card numbers from being recomputed."""
     if len(secret) < MIN_KEY_BYTES:
         raise SecretError(f"khóa bí mật từ {where} quá ngắn ({len(secret)} byte, cần ít nhất {MIN_KEY_BYTES}): "
                           "với khóa rỗng hay ngắn, ai cũng tính lại được mã băm họ tên, số CCCD. Hãy dùng khóa "
-                          "ngẫu nhiên, ví dụ: python -c \"import secrets; print(secrets.token_hex(32))\"")
+                          f"ngẫu nhiên, ví dụ: {MAKE_A_KEY}")
+    bits = estimated_bits(secret)
+    if bits < MIN_KEY_BITS:
+        raise SecretError(f"khóa bí mật từ {where} quá dễ đoán (một ký tự lặp lại hay một mẫu ngắn: ước tính "
+                          f"{bits:.0f} bit ngẫu nhiên, cần ít nhất {MIN_KEY_BITS}): ai cũng tính lại được mã băm họ "
+                          f"tên, số CCCD. Hãy tạo khóa ngẫu nhiên: {MAKE_A_KEY}")
     return secret
 
 
@@ -75,13 +111,14 @@ def _write_new_key(key_file: Path) -> None:
         os.unlink(tmp)
 
 
-def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
+def load_secret(key_dir: Path, expected: str | None = None, create: bool = True) -> bytes:
     """The HMAC key: ``DVCQ_SECRET`` if set, else ``key_dir/.dvcq_secret``.
 
     ``expected`` is the fingerprint the warehouse remembers (None for a new warehouse). The key
-    file is created only for a new warehouse: a warehouse whose key file is lost must not get a
-    new key silently (every repeat-petitioner count would break), so that, a key shorter than
-    MIN_KEY_BYTES and a key other than the warehouse's raise SecretError saying what to do.
+    file is created only for a new warehouse (nothing expected, and ``create``): a
+    warehouse whose key file is lost must not get a new key silently (every repeat-petitioner count
+    would break), so that, a key shorter than MIN_KEY_BYTES or under MIN_KEY_BITS and a key other than
+    the warehouse's raise SecretError saying what to do.
     """
     env = os.environ.get("DVCQ_SECRET")
     key_file = key_dir / KEY_FILE
@@ -93,6 +130,10 @@ def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
                 raise SecretError(f"không tìm thấy tệp khóa {key_file}, trong khi kho dữ liệu đã được mã hóa bằng "
                                   f"một khóa (dấu vân tay {expected}). Hãy khôi phục tệp khóa gốc từ bản sao lưu, "
                                   "hoặc nạp lại toàn bộ dữ liệu vào một kho dữ liệu mới.")
+            if not create:
+                raise SecretError(f"không tìm thấy tệp khóa {key_file}, trong khi kho dữ liệu đã có dữ liệu được mã "
+                                  "hóa bằng một khóa. Hãy khôi phục tệp khóa gốc từ bản sao lưu, hoặc đặt biến môi "
+                                  "trường DVCQ_SECRET bằng khóa đó.")
             _write_new_key(key_file)
         secret, where = _checked(key_file.read_text(encoding="utf-8").strip().encode("utf-8"), str(key_file)), \
             str(key_file)
@@ -104,17 +145,29 @@ def load_secret(key_dir: Path, expected: str | None = None) -> bytes:
 
 
 def mask_identifiers(expr: pl.Expr) -> pl.Expr:
-    """Free text with every ID-card or phone number replaced by MASK (twice: adjacent numbers share a
-    boundary character)."""
-    replacement = "${1}" + MASK + "${3}"
-    return expr.str.replace_all(IDENTIFIER, replacement).str.replace_all(IDENTIFIER, replacement)
+    """Free text with every ID-card or phone number, and every name after an honorific, replaced by MASK.
+
+    Record ids of an accepted form (``schemas.records.RECORD_ID_FORMS``) are marked first and left whole;
+    numbers are masked twice (adjacent numbers share a boundary character). Five regular expressions over
+    the column, no Python per value."""
+    number = "${1}" + MASK + "${3}"
+    kept = expr.str.replace_all(_RECORD_ID, "${1}" + _KEEP_OPEN + "${2}" + _KEEP_CLOSE + "${3}")
+    masked = kept.str.replace_all(IDENTIFIER, number).str.replace_all(IDENTIFIER, number)
+    named = masked.str.replace_all(NAME_AFTER_HONORIFIC, "${1}${2}" + MASK)
+    return named.str.replace_all(f"[{_KEEP_OPEN}{_KEEP_CLOSE}]", "")
 
 
 def mask_identifiers_text(text: str) -> str:
-    """``mask_identifiers`` for one string (file and sheet names, messages)."""
-    for _ in range(2):
-        text = _IDENTIFIER.sub(lambda m: m.group(1) + MASK + m.group(3), text)
-    return text
+    """``mask_identifiers`` for one string (file and sheet names, paths, messages)."""
+    return pl.select(mask_identifiers(pl.lit(text, dtype=pl.String))).item()
+
+
+def masked_record_ids(raw: pl.Series, ids: pl.Expr) -> pl.Expr:
+    """``mask_identifiers`` of a record id column (``ids``, read from ``raw``), skipped when every id is
+    of an accepted form (the common case: one pass over the column instead of five)."""
+    if raw.drop_nulls().str.contains(f"^(?:{RECORD_ID_PATTERN})$").all():
+        return ids
+    return mask_identifiers(ids)
 
 
 def scope_key(secret: bytes, scope: str) -> bytes:

@@ -25,6 +25,7 @@ import duckdb
 import holidays
 
 from pipelines.ingest.facts import build_facts, rules_fingerprint
+from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint, load_secret
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
 from schemas.records import RECORD_SCHEMAS, RECORD_TABLES, row_hash_from_md5_hex_sql
@@ -72,6 +73,40 @@ def remembered(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 def remember(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     con.execute("DELETE FROM warehouse_meta WHERE name = ?", [name])
     con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [name, value])
+
+
+def holds_records(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any record or quarantined row is stored: hashes made with some key."""
+    return any(con.execute(f"SELECT 1 FROM main.{table} LIMIT 1").fetchone()
+               for table in (*sorted(RECORD_TABLES), "quarantine"))
+
+
+def warehouse_key(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
+    """The key an ingest hashes with in the warehouse at ``path`` (``con``: its copy being written); a new
+    warehouse remembers its fingerprint. One holding records but no fingerprint (made before dvcq
+    remembered it) cannot tell its key from another, and would re-key every hash: refused until
+    ``dvcq upgrade`` records the key given then (``adopt_key``)."""
+    expected = remembered(con, "key_fingerprint")
+    if expected is None and holds_records(con):
+        raise SecretError(f"kho dữ liệu {path.name} được tạo trước khi dvcq ghi dấu vân tay của khóa nên không "
+                          f"kiểm tra được khóa: hãy chạy 'dvcq upgrade --db {path.name}' một lần với đúng khóa đã dùng "
+                          f"để nạp (DVCQ_SECRET hoặc tệp {KEY_FILE}), rồi nạp lại.")
+    secret = load_secret(path.parent, expected)
+    if expected is None:
+        remember(con, "key_fingerprint", fingerprint(secret))
+    return secret
+
+
+def adopt_key(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """At ``dvcq upgrade``: a warehouse holding records but no key fingerprint takes the fingerprint of the
+    key given now (``DVCQ_SECRET``, else the key file beside it; never a new key). Nothing can tell whether
+    that key is the one its hashes were made with, so it is trusted; from then on any other key is refused.
+    Returns the fingerprint recorded, None when there was none to record."""
+    if remembered(con, "key_fingerprint") is not None or not holds_records(con):
+        return None
+    recorded = fingerprint(load_secret(path.parent, None, create=False))
+    remember(con, "key_fingerprint", recorded)
+    return recorded
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -207,8 +242,9 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = None) -> bool:
-    """True when the warehouse has what this version reads (the structure views, the facts) and its
-    facts were built with the configuration's rules; otherwise ``dvcq upgrade`` rebuilds them."""
+    """True when the warehouse has what this version reads (the structure views, the facts, the key's
+    fingerprint once it holds records) and its facts were built with the configuration's rules; otherwise
+    ``dvcq upgrade`` rebuilds them."""
     with connect_read_only(db) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                             "WHERE table_schema = 'main'").fetchall()}
@@ -218,6 +254,8 @@ def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = 
                                   "WHERE table_schema = 'main'").fetchall())
         declared = {(table, name) for table, columns in table_definitions().items() for name, _, _ in columns}
         if not declared <= present:  # a column this version reads (e.g. first_loaded_at) is not there yet
+            return False
+        if remembered(con, "key_fingerprint") is None and holds_records(con):
             return False
         return remembered(con, "facts_rules") == rules_fingerprint(config or load_config())
 
