@@ -74,12 +74,15 @@ def export_notes(f: Filters, stocks: bool = False, chosen: str | None = None) ->
 
 
 def export_button(container, frame: pl.DataFrame, spec: dict[str, tuple[str, str]], title: str, f: Filters,
-                  file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False, chosen: str | None = None) -> None:
-    """An XLSX download of a table with its title, scope, period and filters written inside the sheet."""
+                  file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False, chosen: str | None = None,
+                  sheet: str | None = None) -> None:
+    """An XLSX download of a table with its title, scope, period and filters written inside the sheet. The
+    sheet is named ``sheet``, else the title when it fits Excel's 31 characters, else its words that fit."""
+    sheet = sheet or (title if len(title) <= 31 else title[:32].rsplit(" ", 1)[0])
     unit = f.commune or f.district or "toan_tinh"
     stamp = f"{f.as_of:%Y%m%d}" if stocks else f"{f.date_from:%Y%m%d}_{f.date_to:%Y%m%d}"
     # The workbook is written when the button is pressed, not on every run of the page.
-    container.download_button(label, lambda: xlsx_bytes(frame, spec, title[:31], title, export_notes(f, stocks, chosen)),
+    container.download_button(label, lambda: xlsx_bytes(frame, spec, sheet, title, export_notes(f, stocks, chosen)),
                               file_name=f"{file_stem}_{unit}_{stamp}.xlsx", icon=":material/download:",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=f"xlsx_{file_stem}")
@@ -168,6 +171,22 @@ def coverage_text(row: dict, era: Era, short: bool = False) -> str:
         what = sorted({kinds[config().indicators[i].requires] for i in not_sent})
         basis += f", {len(not_sent)} chỉ số 0 điểm vì chưa gửi đủ {', '.join(what)}"
     return " · ".join([*parts, basis])
+
+
+RANKING_SPEC = {
+    "rank": ("Hạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"), "value": ("Điểm tổng hợp", "num"),
+    "basis": ("Dựa trên", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+}
+
+
+def with_basis(ranking: pl.DataFrame, era: Era) -> pl.DataFrame:
+    """A ranking's ``rank`` as shown (the place, or why the unit is not ranked) and ``basis``: what its score
+    rests on."""
+    rows = ranking.to_dicts()
+    return ranking.with_columns(
+        rank=pl.Series([str(r["rank_province"]) if r["ranked"] else f"chưa xếp hạng: {unranked_reason(r, era)}"
+                        for r in rows], dtype=pl.String),
+        basis=pl.Series([coverage_text(r, era) for r in rows], dtype=pl.String))
 
 
 def unranked_reason(row: dict, era: Era) -> str:

@@ -168,6 +168,17 @@ def _measures(v: str, path: str, structure: Era, level: str, period: PeriodKey) 
     return engine.measures_from_counts(_wide(v, path, structure, level, period))
 
 
+def commune_ranking(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Every commune of the province (or of the chosen area) by its composite score: ranked ones by their place
+    among all communes of the province, then the unranked; ``commune_name`` for the tables."""
+    table = indicators("commune", period).filter(pl.col("indicator") == COMPOSITE)
+    chosen = communes_in(district, commune)
+    if chosen is not None:
+        table = table.filter(pl.col("unit_code").is_in(chosen))
+    return (table.sort(["ranked", "rank_province", "unit_code"], descending=[True, False, False], nulls_last=True)
+            .with_columns(commune_name="unit_name"))
+
+
 def measures(level: str, period: PeriodKey) -> pl.DataFrame:
     """Long: unit_code, unit_name, measure, label, value (supporting counts of ``MEASURES``)."""
     return _measures(version(), db_path(), era(), level, tuple(period))

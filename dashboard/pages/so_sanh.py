@@ -12,6 +12,16 @@ from schemas.config import SCORED_INDICATORS
 f = chrome.page("So sánh các đơn vị", "12 chỉ số «5 biết, 3 không, 4 thể hiện»")
 if f is not None:
     cfg = data.config()
+    head, export = st.columns([3, 1])
+    head.subheader("Xếp hạng các xã toàn tỉnh theo điểm tổng hợp")
+    ranking = chrome.with_basis(data.commune_ranking(f.period, f.district, f.commune), f.era)
+    chrome.export_button(export, ranking, chrome.RANKING_SPEC, "Xếp hạng các xã theo điểm tổng hợp", f, "xep_hang_xa",
+                         label="Tải bảng xếp hạng (XLSX)", sheet="Xếp hạng")
+    chrome.show_table(ranking, chrome.in_structure(chrome.RANKING_SPEC, f.era), key="ss_ranking", height=360)
+    st.caption("Mọi xã đều được so trên cùng một cơ sở: chỉ số cần phiếu khảo sát, hội nghị đối thoại hay sổ hồ sơ mà xã "
+               "chưa gửi được tính 0 điểm; chỉ số không có gì để tính (không có hồ sơ trễ hẹn) không tính cho xã nào. "
+               "Xã không gửi số liệu không bao giờ được xếp trên xã có gửi.")
+
     units = data.units().select("district_code", "district_name").unique().sort("district_code")
     names = dict(units.iter_rows())
     group = LEVEL_WORDS[f.era]["district"]
@@ -52,15 +62,20 @@ if f is not None:
         directions = {"giam": "Giảm dần", "tang": "Tăng dần"}
         order = page_control(c3.radio, "Chiều", list(directions), "giam_dan", "giam", format_func=directions.get)
         shown = table if pick == "all" else table.filter(pl.col("indicator") == pick)
+        scores = composite.select("unit_code", composite_value="value",
+                                  composite_rank=pl.when(pl.col("ranked")).then(pl.col("rank_province")))
         shown = chrome.with_interval(shown.sort(by, descending=order == "giam", nulls_last=True)).with_columns(
-            basis=pl.col("unit_code").replace_strict(basis))
-        spec = chrome.INDICATOR_SPEC | {"basis": ("Dựa trên", "text")}
+            basis=pl.col("unit_code").replace_strict(basis)).join(scores, on="unit_code", how="left",
+                                                                   maintain_order="left")
+        spec = chrome.INDICATOR_SPEC | {"composite_value": ("Điểm tổng hợp", "num"),
+                                        "composite_rank": ("Hạng theo điểm tổng hợp", "int"),
+                                        "basis": ("Dựa trên", "text")}
         chrome.show_table(shown, spec, key="ss_table", height=420)
         filters_text = "; ".join([f"chỉ số: {'tất cả' if pick == 'all' else cfg.indicators[pick].label}",
                             f"sắp xếp theo {sorts[by].lower()}, {directions[order].lower()}"]
                            + ([f"các xã của {', '.join(names[c] for c in chosen)}"] if chosen else []))
         chrome.export_button(export, shown, spec, "So sánh các đơn vị theo 12 chỉ số", f, "so_sanh",
-                             label="Tải bảng (XLSX)", chosen=filters_text)
+                             label="Tải bảng (XLSX)", chosen=filters_text, sheet="So sánh")
 
         st.subheader("So sánh trực tiếp từ 2 đến 5 đơn vị")
         order_names = composite["unit_name"].to_list()

@@ -22,7 +22,7 @@ from pipelines.sql import InStructure
 from pipelines.ingest.warehouse import connect_read_only
 from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
 from pipelines.text import vn_number
-from schemas.catalog import FLAG_KINDS, OUTPUT_LABELS
+from schemas.catalog import FLAG_KINDS, NOT_SENT, OUTPUT_LABELS
 from schemas.config import DvcqConfig, load_config
 from schemas.vocabularies import SUBMISSION_STATUS
 from schemas.records import RECORD_SCHEMAS
@@ -77,7 +77,8 @@ def readable(frame: pl.DataFrame, command: str) -> pl.DataFrame:
         rows = frame.select(
             pl.col("unit_name"), pl.col("label"),
             pl.col("numerator", "denominator").map_elements(vn_number, return_dtype=pl.String).fill_null(""),
-            num("value"),
+            pl.when(pl.col("missing") == NOT_SENT).then(pl.lit("chưa gửi (0 điểm)")).otherwise(num("value"))
+            .alias("value"),
             pl.when(pl.col("ci_low").is_not_null()).then(pl.concat_str(num("ci_low"), pl.lit(" – "), num("ci_high")))
             .otherwise(pl.lit("")).alias("interval"),
             num("target"), pl.when(pl.col("ranked")).then(pl.col("rank_province").cast(pl.String))
