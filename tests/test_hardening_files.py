@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import resource
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -139,3 +141,145 @@ def test_parquet_bytes_and_durations_are_text_or_one_line(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("SELECT file_name, record_id, reason_code FROM quarantine").fetchall() == [
             ("thoi_luong.parquet", "B1", "bad_date")]
+
+
+DAMAGED = "bị hỏng (bị cắt ngắn hoặc sai dữ liệu): hãy khôi phục từ bản sao lưu, hoặc nạp lại dữ liệu vào một kho mới"
+FULL_DISK = ("dvcq: lỗi: không ghi được: ổ đĩa đầy (hoặc tệp vượt giới hạn kích thước của hệ thống); kho dữ liệu đang "
+             "dùng không bị thay đổi. Hãy giải phóng chỗ trống rồi chạy lại\n")
+BLOCK = 262_144      # DuckDB's block; the file starts with three 4 KB headers
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("xuat") / "ho_so.csv"
+    path.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả\nA1;03/03/2024;06/03/2024\nA2;04/03/2024;05/03/2024\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, export) -> Path:
+    db = tmp_path_factory.mktemp("kho") / "w.duckdb"
+    code, _, err, _ = _cli("ingest", str(export), "--db", str(db), "--commune", "15271")
+    assert code == 0, err
+    return db
+
+
+def _damage(warehouse: Path, folder: Path, how: str) -> Path:
+    """A copy cut to a third of its size, or with one byte flipped in every block after the headers."""
+    data = bytearray(warehouse.read_bytes())
+    if how == "truncated":
+        data = data[:len(data) // 3]
+    else:
+        for offset in range(3 * 4096 + 64, len(data), BLOCK):
+            data[offset] ^= 0xFF
+    path = folder / "w.duckdb"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["truncated", "bit-flipped"])
+@pytest.mark.parametrize("command", ["ingest", "indicators"])
+def test_a_damaged_warehouse_is_one_line_and_left_as_it_is(tmp_path, warehouse, export, how, command):
+    """Issue 24.7: an IOException ('Could not read enough bytes') or 'Corrupt database file' from any query
+    of the ingest or the engine is one line and exit 1; the damaged file stays for the operator to restore."""
+    db = _damage(warehouse, tmp_path, how)
+    before = db.read_bytes()
+    args = ["ingest", str(export), "--commune", "15271"] if command == "ingest" else ["indicators"]
+    code, out, err, _ = _cli(*args, "--db", str(db))
+    assert (code, err) == (1, f"dvcq: lỗi: tệp kho dữ liệu {db} {DAMAGED}\n")
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", *(["w.duckdb.lock"] if command == "ingest" else [])]
+
+
+def _file_size_limit(limit: int):
+    """The child may write no file beyond ``limit`` bytes: its writes fail with EFBIG as on a full disk."""
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["duckdb-writing-a-new-warehouse", "copying-the-live-one"])
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(tmp_path, warehouse, export, existing):
+    """Issues 24.7 and 24.8: the disk fills (a real one: a file-size limit on the process) while DuckDB writes
+    the new warehouse, or while the live one is copied to stage the publish; one line, exit 1, the live
+    warehouse as it was and no half copy left until the next ingest."""
+    db = tmp_path / "w.duckdb"
+    if existing:
+        db.write_bytes(warehouse.read_bytes())
+    before = db.read_bytes() if existing else None
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(export), "--db", str(db),
+                           "--commune", "15271"], cwd=REPO, capture_output=True, text=True, env=os.environ | SECRET,
+                          preexec_fn=_file_size_limit(warehouse.stat().st_size // 2))
+    assert (done.returncode, done.stderr) == (1, FULL_DISK)
+    assert (db.read_bytes() if existing else db.exists()) == (before if existing else False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"] if existing else ["w.duckdb.lock"]
+
+
+def test_leftover_copies_and_spill_folders_are_removed_by_the_next_publish(tmp_path):
+    """Issue 24.8: a killed publish leaves its copy and DuckDB's spill folder beside it (``<copy>.tmp/``); a
+    folder under that name made every later ingest fail with 'Is a directory'."""
+    from pipelines.ingest.warehouse import publishing
+    db = tmp_path / "w.duckdb"
+    (tmp_path / "w.duckdb.tmp-999999").write_bytes(b"half a warehouse")
+    spill = tmp_path / "w.duckdb.tmp-999999.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    (tmp_path / "w.duckdb.tmp-1").mkdir()
+    with publishing(db, "38"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
+
+
+@pytest.mark.parametrize("how", ["truncated", "bit-flipped"])
+def test_a_damaged_warehouse_is_one_message_not_the_error_page(tmp_path, monkeypatch, warehouse, how):
+    """Issue 24.7: every page showed Streamlit's generic error page; the entry script now runs each page
+    under one handler, so the menu is drawn and the page says what is wrong in one sentence, without the
+    server's path. (AppTest opens another page without the entry script, so the default page is the one
+    run here; the handler is the same for all.)"""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("DVCQ_DB", str(_damage(warehouse, tmp_path, how)))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"Không đọc được kho dữ liệu: tệp kho dữ liệu {DAMAGED}. Báo cho người "
+                                           "quản trị máy chủ."]
+    assert len(at.sidebar.get("page_link")) == 8
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 296 + ".csv", "tên tệp quá dài (300 ký tự, tối đa 255 byte): hãy đặt tên ngắn hơn rồi tải lên lại"),
+    ("bao\x00cao.csv", "tên tệp có ký tự không hợp lệ: hãy đổi tên tệp rồi tải lên lại"),
+    ("..", "tên tệp có ký tự không hợp lệ: hãy đổi tên tệp rồi tải lên lại"),
+    ("ă" * 125 + ".csv", None),                                # 254 bytes: saved as it is
+])
+def test_an_upload_name_the_disk_cannot_take_is_refused_in_words(tmp_path, name, words):
+    """Issue 24.7: a 300-character name raised OSError 36 and a NUL ValueError in save_uploads; each is now a
+    sentence for that file (the others load), and a name that fits is kept whole."""
+    from dashboard.loading import save_uploads, upload_name_problem
+
+    class Upload:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def getbuffer(self) -> memoryview:
+            return memoryview(b"Ma ho so;Ngay tiep nhan\n")
+    assert upload_name_problem(name) == words
+    if words is None:
+        path, = save_uploads([Upload(name)], tmp_path)
+        assert path.name == name and path.read_bytes() == b"Ma ho so;Ngay tiep nhan\n"
+
+
+def test_uploads_wait_in_a_private_folder_the_server_empties_at_start(tmp_path, monkeypatch):
+    """Issue 24.8: a server killed during an upload left the raw file in /tmp/dvcq-upload-*/ forever; uploads
+    now wait beside the warehouse in a folder only the server's user can open, emptied when it starts."""
+    from dashboard import loading
+    monkeypatch.setenv("DVCQ_DB", str(tmp_path / "w.duckdb"))
+    folder = loading.upload_folder()
+    assert folder == tmp_path / "w.duckdb.uploads" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    left = folder / "nap-abc" / "0"
+    left.mkdir(parents=True)
+    (left / "ho_so_nguyen_van_an.csv").write_text("Họ tên;Địa chỉ\nNguyễn Văn An;12 Lê Lợi\n", encoding="utf-8")
+    (folder / "stray.csv").write_text("x")
+    loading.clean_uploads()
+    assert list(folder.iterdir()) == []
