@@ -5,7 +5,10 @@ alias of the start page (served at ``/``) without appearing twice: an official w
 ``/tong_quan`` gets Tổng quan, not an English "Page not found".
 """
 
+import duckdb
 import streamlit as st
+
+from pipelines.ingest.warehouse import WarehouseError, explain_failure
 
 st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân phục vụ", layout="wide",
                    page_icon=":material/account_balance:")
@@ -30,4 +33,11 @@ page = st.navigation([*PAGES, OVERVIEW_ALIAS], position="hidden")
 with st.sidebar.container(key="menu"):
     for item in PAGES:
         st.page_link(item)
-page.run()
+try:
+    page.run()
+except (duckdb.Error, OSError, WarehouseError) as exc:  # a damaged warehouse: one message, not Streamlit's error page
+    explained = explain_failure(exc)
+    if explained is None and not isinstance(exc, WarehouseError):
+        raise
+    st.error(f"Không đọc được kho dữ liệu: {explained or 'tệp kho dữ liệu bị hỏng hoặc không phải kho DuckDB'}. "
+             "Báo cho người quản trị máy chủ.", icon=":material/error:")

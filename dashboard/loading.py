@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -55,9 +56,26 @@ def upload_section() -> None:
             _ingest(files, None if units == "auto" else units)
 
 
+# The longest file name the file system takes, in bytes (Linux, and NTFS in UTF-16 units).
+MAX_NAME_BYTES = 255
+
+
+def upload_name_problem(name: str) -> str | None:
+    """Why an uploaded file's name cannot be saved as it is, in Vietnamese; None when it can. The ingest
+    names the commune from the file name, so a name is kept whole or the file refused, never altered."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if "\x00" in base or base in ("", ".", ".."):
+        return "tên tệp có ký tự không hợp lệ: hãy đổi tên tệp rồi tải lên lại"
+    if len(base.encode()) > MAX_NAME_BYTES:
+        return (f"tên tệp quá dài ({formatting.fmt_int(len(base))} ký tự, tối đa {formatting.fmt_int(MAX_NAME_BYTES)} "
+                "byte): hãy đặt tên ngắn hơn rồi tải lên lại")
+    return None
+
+
 def save_uploads(files, folder: Path) -> list[Path]:
     """Each uploaded file in a folder of its own under ``folder``, keeping its name (the ingest names
-    the commune from it): two uploads called ``bao_cao.csv`` stay two files, none overwritten."""
+    the commune from it): two uploads called ``bao_cao.csv`` stay two files, none overwritten. Names
+    are those ``upload_name_problem`` accepts."""
     paths = []
     for number, upload in enumerate(files):
         path = folder / str(number) / Path(upload.name).name
@@ -67,11 +85,39 @@ def save_uploads(files, folder: Path) -> list[Path]:
     return paths
 
 
+def upload_folder() -> Path:
+    """Where uploads wait for their ingest: a private folder (0700) beside the warehouse, never the shared
+    temporary folder, emptied when the server starts (``clean_uploads``) and after each ingest, so the raw
+    files (names and addresses in clear) do not outlive a killed server."""
+    folder = Path(data.db_path() + ".uploads")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+def clean_uploads() -> None:
+    """Remove what a killed server left in the upload folder."""
+    for leftover in upload_folder().iterdir():
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
+
 def _ingest(files, units: Era | None) -> None:
     # heavy (readers, normalisers): only when a user ingests
     from pipelines.ingest.pipeline import count_sum, ingest_files, report_totals
+    from pipelines.ingest.privacy import mask_identifiers_text
+    from pipelines.ingest.warehouse import explain_failure
+    for upload in files:
+        if why := upload_name_problem(upload.name):
+            shown = mask_identifiers_text(upload.name.replace("\x00", ""))[:120]
+            st.error(f"Không nạp tệp {formatting.md_escape(shown)}: {why}")
+    files = [upload for upload in files if not upload_name_problem(upload.name)]
+    if not files:
+        return
     bar = st.progress(0.0, text="Đang chuẩn bị…")
-    with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nap-", dir=upload_folder()) as tmp:
         paths = save_uploads(files, Path(tmp))
 
         def progress(number: int, total: int, name: str) -> None:
@@ -81,7 +127,7 @@ def _ingest(files, units: Era | None) -> None:
             reports = ingest_files(paths, db=data.db_path(), config=data.config(), units=units, progress=progress)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
-            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(exc)}")
+            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(explain_failure(exc) or exc)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
     failed = [r for r in reports if r.error]

@@ -22,8 +22,10 @@ APP = Path(__file__).with_name("app.py")
 
 def main() -> None:
     from dashboard import warm
+    from dashboard.loading import clean_uploads
 
     PagesManager.uses_pages_directory = False
+    clean_uploads()  # uploads a killed server left (raw files, personal data in clear)
     warm.start()
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     sys.exit(cli.main())

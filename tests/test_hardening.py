@@ -157,7 +157,9 @@ def test_a_full_disk_is_one_line_and_the_warehouse_untouched(tmp_path, monkeypat
         raise OSError(28, "No space left on device", str(db))
     monkeypatch.setattr(warehouse.os, "replace", full)
     assert cli.main(["ingest", str(export), "--db", str(db), "--commune", "15271"]) == 1
-    assert "No space left on device" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("dvcq: lỗi: không ghi được: ổ đĩa đầy (hoặc tệp vượt giới hạn kích thước của hệ "
+                                       "thống); kho dữ liệu đang dùng không bị thay đổi. Hãy giải phóng chỗ trống rồi "
+                                       "chạy lại\n")
     assert db.read_bytes() == before
 
 

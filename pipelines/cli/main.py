@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from schemas.admin_unit import ERAS
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.engine.indicators import PeriodError
     from pipelines.ingest.privacy import SecretError
     from pipelines.cli.tables import StructureError
-    from pipelines.ingest.warehouse import WarehouseError
+    from pipelines.ingest.warehouse import WarehouseError, explain_failure, resolve_db_path
 
     try:
         return run(args)
@@ -234,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and cut short: not an error (before OSError, its parent)
         sys.stderr.close()
         return 0
-    except OSError as exc:  # a full disk, a folder without write permission: said, never a traceback
+    except (OSError, duckdb.Error) as exc:  # a full disk, a damaged warehouse, a folder without write permission
+        if explained := explain_failure(exc, resolve_db_path(args.db) if "db" in args else None):
+            print(f"dvcq: lỗi: {explained}", file=sys.stderr)
+            return 1
+        if not isinstance(exc, OSError):
+            raise
         print(f"dvcq: lỗi: không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 

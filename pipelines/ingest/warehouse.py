@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import os
 import shutil
@@ -44,6 +45,28 @@ PUBLISH_MEMORY_LIMIT = "1GB"
 
 class WarehouseError(Exception):
     """The warehouse path is not a usable DuckDB file (a folder, a damaged or foreign file)."""
+
+
+# How DuckDB says, in any of its exception types, that the file is damaged (cut short, bits flipped) or that
+# the disk filled while it wrote (a full disk, or a file-size limit: EFBIG).
+DAMAGED_SIGNS = ("Corrupt database file", "Could not read enough bytes", "not a valid DuckDB database")
+FULL_DISK_SIGNS = ("No space left on device", "File too large", "Disk quota exceeded")
+FULL_DISK_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def explain_failure(exc: BaseException, path: str | os.PathLike | None = None) -> WarehouseError | None:
+    """One Vietnamese sentence for a damaged warehouse or a full disk, whatever raised it (a query, the
+    publish, the staging copy, a file the command writes: a publish leaves the live warehouse as it was in
+    every case); None for anything else. ``path``, the damaged warehouse, is named when given (to the
+    command line's operator; the dashboard's visitors are not shown server paths)."""
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS or any(sign in text for sign in FULL_DISK_SIGNS):
+        return WarehouseError("không ghi được: ổ đĩa đầy (hoặc tệp vượt giới hạn kích thước của hệ thống); kho dữ liệu "
+                              "đang dùng không bị thay đổi. Hãy giải phóng chỗ trống rồi chạy lại")
+    if isinstance(exc, duckdb.Error) and any(sign in text for sign in DAMAGED_SIGNS):
+        return WarehouseError(f"tệp kho dữ liệu{f' {path}' if path else ''} bị hỏng (bị cắt ngắn hoặc sai dữ liệu): hãy "
+                              "khôi phục từ bản sao lưu, hoặc nạp lại dữ liệu vào một kho mới")
+    return None
 
 
 def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
@@ -293,18 +316,29 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # Holding the lock, no other publish runs: copies left by a failed or killed one are garbage.
+        # DuckDB spills to a folder beside its file (``<copy>.tmp``), which a killed run leaves too.
         for leftover in path.parent.glob(f"{path.name}.tmp-*"):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink(missing_ok=True)
         staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         if path.exists():
-            shutil.copyfile(path, staging)
+            try:
+                shutil.copyfile(path, staging)
+            except BaseException:  # a full disk mid-copy: the half copy goes now, not at the next ingest
+                staging.unlink(missing_ok=True)
+                raise
         try:
             con = _open(staging, read_only=False)
             con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        except WarehouseError:
+        except BaseException as exc:  # a foreign, damaged or truncated copy: it goes, the live file stays
             staging.unlink(missing_ok=True)
-            raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
-                                 "sao lưu, hoặc nạp lại dữ liệu vào một kho mới (--db)") from None
+            staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+            if isinstance(exc, WarehouseError):
+                raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
+                                     "sao lưu, hoặc nạp lại dữ liệu vào một kho mới (--db)") from None
+            raise
         try:
             create_tables(con)
             if con.sql("SELECT count(*) FROM calendar").fetchall()[0][0] == 0:
