@@ -207,6 +207,7 @@ class IndicatorTemplates(_Templates):
     unranked: str = _placeholders("coverage", "count", "min_indicators", text="too few indicators to rank")
     unranked_reporting: str = _placeholders("reporting", "communes", "commune_word", "min_pct",
                                             text="a district or area where too few communes sent data")
+    not_sent_value: str = _placeholders(text="the value cell of an indicator the unit sent no records for")
 
 
 class FlagTemplates(_Templates):

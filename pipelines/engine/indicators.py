@@ -257,7 +257,7 @@ def _composite(rates: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[str]) -> pl.DataFrame:
-    """Rank units with a value; 1 = best, ties share the best rank.
+    """Rank units with a value; 1 = best, ties share the best rank, a unit that sent nothing is last.
 
     What a rank rests on must be enough to compare: the composite needs ``min_indicators_ranked`` of
     the 12 indicators, and a district or area needs ``min_communes_reporting_ranked`` % of its communes
@@ -268,10 +268,16 @@ def _ranked(table: pl.DataFrame, config: DvcqConfig, level: Level, keys: list[st
         (pl.col("indicator") != COMPOSITE) | (pl.col("coverage") >= config.min_indicators_ranked)) & (
         (pl.col("level") == "commune") | enough_communes)
     rankable = pl.when(pl.col("ranked")).then(pl.col("value"))
-    table = table.with_columns(ranked=ranked).with_columns(
-        rank_province=rankable.rank("min", descending=True).over(keys + ["indicator"]).cast(pl.Int64))
-    by_district = (rankable.rank("min", descending=True).over(keys + ["indicator", "district_code"]).cast(pl.Int64)
-                   if level == "commune" else pl.lit(None, pl.Int64))
+    silent = pl.col("ranked") & (pl.col("reporting_communes") == 0)
+
+    def place(over: list[str]) -> pl.Expr:
+        # ties share the best place, except that a unit which sent nothing takes the last: hundreds of silent
+        # communes tied at 0 must not read "2nd of 547"
+        return (pl.when(silent).then(pl.col("ranked").sum().over(over))
+                .otherwise(rankable.rank("min", descending=True).over(over)).cast(pl.Int64))
+
+    table = table.with_columns(ranked=ranked).with_columns(rank_province=place(keys + ["indicator"]))
+    by_district = place(keys + ["indicator", "district_code"]) if level == "commune" else pl.lit(None, pl.Int64)
     return table.with_columns(rank_district=by_district)
 
 

@@ -17,7 +17,7 @@ from pipelines.engine.indicators import Period
 from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
 from pipelines.report.facts import ReportFacts
 from pipelines.text import vn_number
-from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS
+from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, NOT_SENT, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS
 from schemas.config import SCORED_INDICATORS, DvcqConfig
 from schemas.report import ReportTemplates
 from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME, RATING
@@ -260,8 +260,9 @@ def survey_sentences(t: ReportTemplates, w: _Writer, c: dict, ratings: dict[int,
             w(s.satisfied, satisfied=num(satisfied), responses=num(rated), satisfied_pct=pct(satisfied, rated))]
 
 
-def indicator_table(facts: ReportFacts, config: DvcqConfig) -> Table:
-    """The 12 indicators under their group: numerator, denominator, value, target, 95 % interval."""
+def indicator_table(facts: ReportFacts, config: DvcqConfig, t_na_not_sent: str) -> Table:
+    """The 12 indicators under their group: numerator, denominator, value ("N/A" when there was nothing to count,
+    ``t_na_not_sent`` when the unit did not send what the indicator requires), target, 95 % interval."""
     rows, groups = [], []
     by_id = {r["indicator"]: r for r in facts.rates.iter_rows(named=True)}
     for group_id, group in config.groups.items():
@@ -273,7 +274,8 @@ def indicator_table(facts: ReportFacts, config: DvcqConfig) -> Table:
                 continue
             has = r["value"] is not None
             rows.append([str(number), r["label"], num(r["numerator"]), num(r["denominator"]),
-                         vn_number(r["value"], 1) if has else "N/A", vn_target(r["target"]).removesuffix(" %"),
+                         vn_number(r["value"], 1) if has else (t_na_not_sent if r["missing"] == NOT_SENT else "N/A"),
+                         vn_target(r["target"]).removesuffix(" %"),
                          f"{vn_number(r['ci_low'], 1)}–{vn_number(r['ci_high'], 1)}" if has else "—"])
     columns = ["STT", OUTPUT_LABELS["label"], OUTPUT_LABELS["numerator"], OUTPUT_LABELS["denominator"],
                OUTPUT_LABELS["value"], OUTPUT_LABELS["target"], OUTPUT_LABELS["interval"]]
@@ -349,7 +351,7 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
                                (h.survey, survey_sentences(t, w, c, facts.ratings))):
         blocks += [Heading(w(heading), 2), *(Paragraph(s) for s in sentences)]
     blocks += [Heading(w(h.indicators), 2), Paragraph(w(t.indicators.intro, count=INDICATOR_COUNT)),
-               indicator_table(facts, config), *(Paragraph(s) for s in composite_sentences(t, w, facts, config))]
+               indicator_table(facts, config, t.indicators.not_sent_value), *(Paragraph(s) for s in composite_sentences(t, w, facts, config))]
     flags = flag_items(t, w, facts)
     blocks.append(Heading(w(h.flags), 2))
     blocks += ([Paragraph(w(t.flags.intro, n=num(len(flags)))), *(Bullet(f) for f in flags)] if flags
