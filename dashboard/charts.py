@@ -126,8 +126,9 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
 def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -> go.Figure:
     """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'.
 
-    ``units``: (code, row label) from the top; each cell's ``customdata`` is its unit code, so a click
-    on a cell opens that unit's page.
+    ``units``: (code, row label) from the top. A click on a cell opens that unit's page: Plotly selects
+    no heatmap cell, so an invisible square marker sits on each cell (``customdata[0]`` its unit code)
+    and carries the tooltip and the click.
     """
     code = {"good": 2, "watch": 1, "weak": 0, "na": 3}
     lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_code", "label", "value", "target").iter_rows()}
@@ -140,16 +141,21 @@ def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -
             row_t.append(fmt_num(v) if v is not None else "N/A")
         z.append(row_z)
         text.append(row_t)
+    names = [name for _, name in units]
     scale = [[0, WEAK], [0.25, WEAK], [0.25, WATCH], [0.5, WATCH], [0.5, GOOD], [0.75, GOOD],
              [0.75, NA_COLOUR], [1, NA_COLOUR]]
-    fig = go.Figure(go.Heatmap(z=z, x=labels, y=[name for _, name in units], text=text, texttemplate="%{text}",
-                               customdata=[[u] * len(labels) for u, _ in units], zmin=-0.5, zmax=3.5,
-                               colorscale=scale, xgap=2, ygap=2,
-                               hovertemplate="%{y}<br>%{x}: %{text}<br><i>Bấm để mở trang đơn vị</i><extra></extra>",
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=names, text=text, texttemplate="%{text}", zmin=-0.5, zmax=3.5,
+                               colorscale=scale, xgap=2, ygap=2, hoverinfo="skip",
                                colorbar=dict(tickvals=[0, 1, 2, 3], ticktext=[STATUS_LABELS[k].split(" (")[0]
                                                                               for k in ("weak", "watch", "good", "na")],
                                              thickness=12)))
-    _layout(fig, height=max(320, 30 * len(units) + 160), clickmode="event+select")
+    cells = [(u, name, lab, t) for (u, name), row_t in zip(units, text) for lab, t in zip(labels, row_t)]
+    fig.add_trace(go.Scatter(
+        x=[c[2] for c in cells], y=[c[1] for c in cells], mode="markers", showlegend=False,
+        marker=dict(symbol="square", size=24, opacity=0), customdata=[(c[0], c[3]) for c in cells],
+        hovertemplate="%{y}<br>%{x}: %{customdata[1]}<br><i>Bấm để mở trang đơn vị</i><extra></extra>"))
+    # hoverdistance -1: the nearest cell answers wherever in it the pointer is, not only near its centre.
+    _layout(fig, height=max(320, 30 * len(units) + 160), clickmode="event+select", hoverdistance=-1)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=-30)
     return fig

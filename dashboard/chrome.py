@@ -6,6 +6,8 @@ links between pages and tables. Formatting lives in ``dashboard.formatting``, th
 from __future__ import annotations
 
 import datetime as dt
+import json
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
@@ -23,7 +25,10 @@ from schemas.records import RECORD_SCHEMAS
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
 GOOD, WATCH, WEAK, NA_COLOUR = "#2166AC", "#F1A340", "#B35806", "#D9D9D9"
 STATUS_COLOURS = {"good": GOOD, "watch": WATCH, "weak": WEAK, "na": NA_COLOUR}
-SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.7, "#D1E5F0"], [1.0, GOOD]]  # composite 50..100
+# Composite 50..100: orange through lilac to blue. Every colour on it stays saturated and far from
+# NA_COLOUR (RGB distance above 100), so a ranked bar with a middling score never reads as the grey of
+# "not ranked"; the light blue it used to pass through (214,220,215 at a score near 85) did.
+SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.75, "#9E7BD0"], [1.0, GOOD]]
 # Units and indicators side by side: hues none of the status colours above use, so a unit's colour
 # never reads as "meets target" or "weak" (Dark2-like, without its orange and grey).
 SERIES = ["#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#17BECF", "#542788", "#BCBD22", "#8C6D31"]
@@ -131,7 +136,7 @@ def indicator_label(indicator: str) -> str:
     return cfg.indicators[indicator].label if indicator in cfg.indicators else rule_labels(cfg).get(indicator, indicator)
 
 
-UNIT_PAGE = "pages/don_vi.py"
+UNIT_PAGE, UNIT_PATH = "pages/don_vi.py", "don_vi"  # the script and its address (dashboard/app.py)
 
 
 def unit_view(code: str) -> dict[str, str]:
@@ -172,13 +177,22 @@ def clicked_unit(event) -> str | None:
     for point in points:
         data_ = point.get("customdata")
         if data_:
-            return data_ if isinstance(data_, str) else data_[0]  # a heatmap cell carries the code itself
+            return data_[0]
     return None
 
 
 def open_unit(code: str) -> None:
-    """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does."""
-    st.switch_page(UNIT_PAGE, query_params=unit_view(code))
+    """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does.
+
+    The browser is sent there as its Back and Forward buttons would send it (one history entry for the
+    unit's page, then the event Streamlit follows on Back), not with ``st.switch_page``: that first writes
+    the unit's parameters into the address of the page being left, so Back returned to that page
+    filtered to the unit instead of the view that was left. The address is URL-encoded and then
+    written as a JSON string, so no value of ``code`` can close the script.
+    """
+    url = f"{UNIT_PATH}?{urlencode(unit_view(code))}"
+    st.html(f"<script>history.pushState({{}}, '', {json.dumps(url)}); "
+            f"dispatchEvent(new PopStateEvent('popstate'));</script>", unsafe_allow_javascript=True)
 
 
 def indicator_help(indicator: str) -> str:

@@ -1,0 +1,122 @@
+"""Real-browser tests of what a new user tripped on (issue 19, part 3): every clickable chart opens the
+unit it names and Back returns to the view that was left; ranking colours; Tồn đọng on a phone; Đơn vị's
+scorecard. The server and the browser are tests/test_browser.py's; screenshots go to
+artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from schemas.admin_unit import ERA_SCHEMA
+from tests.dashboard_fixtures import dashboard_db
+from tests.test_browser import SHOTS, assert_no_error, browser, open_page, screenshot, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+LEGACY_2024 = "ky=nam&nam=2024&cau_truc=legacy"
+
+
+def legacy_sql(query: str, *params):
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        con.execute(f"SET search_path = '{ERA_SCHEMA['legacy']},main'")
+        return con.execute(query, list(params)).fetchall()
+
+
+def click_and_come_back(page, start: str, target, tooltip_name, at_x=None) -> None:
+    """Hover the middle of ``target`` (a locator; at the height of ``target`` but at ``at_x`` when given),
+    read the unit its tooltip names, click: the Đơn vị page of exactly that unit opens in this tab with the
+    period kept; Back returns to ``start`` itself."""
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    x, y = at_x() if at_x else box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 3, y)
+    page.mouse.move(x, y)
+    page.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
+    named = tooltip_name(page.locator(".hoverlayer .hovertext").first.text_content())
+    page.mouse.click(x, y)
+    page.wait_for_url("**/don_vi?**", timeout=60_000)
+    page.get_by_text("Thẻ điểm").first.wait_for(timeout=60_000)
+    code = page.url.split("don_vi=")[1].split("&")[0]
+    assert legacy_sql("SELECT any_value(name) FROM (SELECT commune_code c, commune_name name FROM admin_units "
+                      "UNION ALL SELECT district_code, district_name FROM admin_units) WHERE c = ?", code)[0][0] == named
+    assert page.get_by_role("heading", name=named).count() >= 1 and "nam=2024" in page.url
+    assert len(page.context.pages) == 1
+    page.go_back()
+    page.wait_for_url(start, timeout=60_000)
+    page.wait_for_timeout(3000)  # the page left must not send the browser on again (a selection kept)
+    assert page.url == start
+
+
+def test_a_click_on_a_heatmap_cell_opens_its_unit_and_back_returns(server, browser):
+    """So sánh: the tooltip of a cell says «Bấm để mở trang đơn vị»; a click on it opens that row's unit."""
+    start = f"{server}/so_sanh?{LEGACY_2024}"
+    page, _ = open_page(browser, start, "Bản đồ nhiệt", ".js-plotly-plot .main-svg")
+    try:
+        plot = page.locator(".js-plotly-plot").first
+        area = plot.locator(".nsewdrag").first
+        row = plot.locator(".yaxislayer-above .ytick text").nth(2)  # a row's name, then a cell in its middle
+        click_and_come_back(page, start, row, lambda text: re.split(r" \(", text)[0],
+                            at_x=lambda: area.bounding_box()["x"] + area.bounding_box()["width"] * 0.55)
+    finally:
+        page.close()
+
+
+def test_a_click_on_a_ranking_bar_and_back_returns_to_the_province(server, browser):
+    """Tổng quan: a district's bar opens the district; Back shows the province ranking again, not Tổng quan
+    filtered to that district (the address once gained ``don_vi`` before the page changed)."""
+    start = f"{server}/?{LEGACY_2024}"
+    page, _ = open_page(browser, start, "Xếp hạng các huyện", ".js-plotly-plot .main-svg")
+    try:
+        bar = page.locator(".js-plotly-plot").first.locator("g.point path").last  # the best, drawn last (on top)
+        click_and_come_back(page, start, bar, lambda text: text.split(" · ")[0])
+        page.get_by_text("Xếp hạng các huyện").first.wait_for(timeout=60_000)
+    finally:
+        page.close()
+
+
+def test_a_click_on_a_map_point_opens_its_commune(server, browser):
+    """Tổng quan's map: a commune's point opens that commune."""
+    start = f"{server}/?{LEGACY_2024}"
+    page, _ = open_page(browser, start, "Xếp hạng các huyện", ".js-plotly-plot .main-svg")
+    try:
+        page.get_by_role("tab", name="Bản đồ").click()
+        page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60_000)
+        page.wait_for_timeout(1000)
+        point = page.locator(".js-plotly-plot .scatterlayer .trace").last.locator("path.point").first
+        click_and_come_back(page, start, point, lambda text: text.split(" (")[0])
+    finally:
+        page.close()
+
+
+def test_a_click_on_a_backlog_bar_opens_its_commune(server, browser):
+    """Tồn đọng: a commune's bar opens that commune."""
+    start = f"{server}/ton_dong?{LEGACY_2024}"
+    page, _ = open_page(browser, start, "Danh sách quá hạn", ".js-plotly-plot .main-svg")
+    try:
+        bar = page.locator(".js-plotly-plot").first.locator("g.point path").first
+        click_and_come_back(page, start, bar, lambda text: text.split(":")[0])
+    finally:
+        page.close()
+
+
+def test_ranked_bars_never_take_the_unranked_grey(server, browser):
+    """Tổng quan in the 2025 structure (areas, some unranked): every ranked bar's colour is at least 90 away
+    (RGB distance) from the grey of the unranked bars, whatever its score (a score near 85 used to be
+    drawn 214,220,215, 5 away)."""
+    page, _ = open_page(browser, f"{server}/?ky=nam&nam=2026&cau_truc=2025", "Xếp hạng", ".js-plotly-plot .main-svg",
+                        shot="tong_quan-mau.png")
+    try:
+        fills = page.locator(".js-plotly-plot").first.locator("g.point path").evaluate_all(
+            "paths => paths.map(p => getComputedStyle(p).fill)")
+        rgb = [tuple(int(c) for c in re.findall(r"\d+", f)[:3]) for f in fills]
+        grey = (217, 217, 217)
+        ranked = [c for c in rgb if c != grey]
+        assert len(ranked) >= 2 and len(ranked) < len(rgb), rgb  # both kinds on this page
+        nearest = min(sum((a - b) ** 2 for a, b in zip(c, grey)) ** 0.5 for c in ranked)
+        assert nearest >= 90, (nearest, rgb)
+    finally:
+        page.close()
