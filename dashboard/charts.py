@@ -198,11 +198,12 @@ def count_bars(labels: list[str], values: list[float], title: str, colour: str =
     return fig
 
 
-def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: list[str], group: str) -> go.Figure:
-    """Overdue items per commune as horizontal bars stacked by age bucket, grouped by ``group``
-    (district or old district): the order of ``per`` (``data.backlog_by_commune``) from the top.
-    Names stay horizontal and readable; the count axis has whole numbers only. ``customdata[0]``
-    is the commune code: a click opens its page."""
+def backlog_bars(per: pl.DataFrame, buckets: list[str], colours: list[str]) -> go.Figure:
+    """Overdue items per commune as horizontal bars stacked by age bucket, grouped by district (or old
+    district): the order of ``per`` (``data.backlog_by_commune``) from the top. Names stay horizontal and
+    readable; the count axis has whole numbers only; the legend sits above the bars. No title: the page
+    writes it above the chart, where it wraps on a phone. ``customdata[0]`` is the commune code: a click
+    opens its page."""
     y = [per["district_name"].to_list()[::-1], per["commune_name"].to_list()[::-1]]
     fig = go.Figure()
     for bucket, colour in zip(buckets, colours):
@@ -210,10 +211,11 @@ def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: lis
             y=y, x=per[bucket].to_list()[::-1], name=bucket, orientation="h", marker_color=colour,
             customdata=list(zip(per["commune_code"].to_list()[::-1], per["commune_name"].to_list()[::-1])),
             hovertemplate="%{customdata[1]}: %{x} việc quá hạn " + bucket + " ngày làm việc<extra></extra>"))
-    _layout(fig, height=max(320, 26 * len(per) + 130), title=title, barmode="stack", clickmode="event+select")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal"),
-                      margin=dict(l=10, r=10, t=90, b=10))
-    _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), f"Số việc quá hạn · nhóm theo {group}")
+    _layout(fig, height=max(320, 26 * len(per) + 100), barmode="stack", clickmode="event+select")
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal",
+                                  title=dict(text="Ngày làm việc quá hạn:")),
+                      margin=dict(l=10, r=10, t=60, b=10))
+    _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), "Số việc quá hạn")
     return fig
 
 

@@ -247,6 +247,17 @@ def crosses_reform(era: Era, first: dt.date, last: dt.date) -> bool:
     return era == "2025" and first < REFORM_DATE <= last
 
 
+NO_TOOLBAR = {"displayModeBar": False}  # a chart's config where Plotly's toolbar would cover its legend on a phone
+NARROW = 640  # px: below this width a page shows the narrow form of a block that has two
+
+
+def narrow_or_wide(name: str) -> None:
+    """Show the container keyed ``narrow_<name>`` on a screen narrower than ``NARROW`` pixels and the one
+    keyed ``wide_<name>`` on a wider one (CSS media queries: Streamlit does not know the screen's width)."""
+    st.html(f"<style>@media (max-width: {NARROW - 1}px) {{ .st-key-wide_{name} {{ display: none; }} }}"
+            f"@media (min-width: {NARROW}px) {{ .st-key-narrow_{name} {{ display: none; }} }}</style>")
+
+
 def page(title: str, caption: str | None = None) -> Filters | None:
     """Title + filters; None (after an explanatory empty state) when there is no warehouse yet."""
     st.title(title)
