@@ -87,10 +87,14 @@ def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
     return fig
 
 
+FEW_EDGE = "#8C8C8C"  # outline and count of a trend point with too few records (grey, whatever its series)
+
+
 def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y",
                 reform_note: bool = False) -> go.Figure:
     """One line per indicator label over time (value in %); each point's count in its tooltip, and a
-    point resting on fewer than ``FEW_RECORDS`` records drawn hollow (its 0 % or 100 % is noise).
+    point resting on fewer than ``FEW_RECORDS`` records drawn as a grey dot off the line with its count
+    written beside it ("1/2"): its 0 % or 100 % is noise.
 
     ``reform_note`` marks 01/07/2025 on a series shown in the 2025 structure that starts earlier:
     the points before it are the sums of the legacy communes merged into each new one.
@@ -106,15 +110,18 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
             hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]})<extra>" + label[0] + "</extra>"))
         thin = part.filter(few & part["value"].is_not_null())
         if not thin.is_empty():
+            thin_counts = [(fmt_int(n), fmt_int(d)) for n, d in zip(thin["numerator"], thin["denominator"])]
             fig.add_trace(go.Scatter(
-                x=thin[x].to_list(), y=thin["value"].to_list(), name=label[0], mode="markers", legendgroup=label[0],
-                showlegend=False, marker=dict(size=7, color=NA_COLOUR, line=dict(color=colour, width=1.5)),
-                customdata=[(fmt_int(n), fmt_int(d)) for n, d in zip(thin["numerator"], thin["denominator"])],
+                x=thin[x].to_list(), y=thin["value"].to_list(), name=label[0], mode="markers+text",
+                legendgroup=label[0], showlegend=False, marker=dict(size=7, color=NA_COLOUR, line=dict(color=FEW_EDGE, width=1)),
+                text=[f"{n}/{d}" for n, d in thin_counts], textposition="top center",
+                textfont=dict(size=10, color=FEW_EDGE), cliponaxis=False, customdata=thin_counts,
                 hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]}) — ít bản ghi, chưa đủ "
                               "để kết luận<extra>" + label[0] + "</extra>"))
     _layout(fig, height=360, title=title)
     fig.update_yaxes(title="%", range=[0, 105])
-    fig.update_xaxes(tickformat=tickformat)
+    # Quarterly points: one tick a quarter (Plotly's own step put two ticks in one quarter, both "Quý 3/2023").
+    fig.update_xaxes(tickformat=tickformat, **({"dtick": "M3"} if "%q" in tickformat else {}))
     if reform_note:
         fig.add_vline(x=REFORM_DATE.isoformat(), line=dict(color="#666666", dash="dot", width=1))
         fig.add_annotation(x=REFORM_DATE.isoformat(), y=1.0, yref="paper", xanchor="right", yanchor="bottom",
@@ -228,8 +235,13 @@ def _whole_numbers(update_axis, top: int, title: str | None = None) -> None:
     update_axis(tick0=0, dtick=int(step), tickformat=",d", range=[0, max(top * 1.18, 1)], title=title)
 
 
+ZERO_STUB = 1.5  # a 0 % bar's drawn length (axis %), so a zero is seen as a value and never read as N/A
+
+
 def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
-    """Indicator values with their 95 % intervals (error bars) and targets (diamonds)."""
+    """Indicator values with their 95 % intervals (error bars) and targets (diamonds); each value written
+    in a column right of 100 %, clear of the whiskers; a 0 % value drawn as a stub in its colour and
+    written "0,0", an N/A one written "N/A" in grey with no bar."""
     df = df.reverse()
     labels = df["label"].to_list()
     colours = [STATUS_COLOURS[status(v, t)] for v, t in zip(df["value"], df["target"])]
@@ -238,13 +250,20 @@ def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
     hi = [(b - v) if v is not None and b is not None else None for v, b in zip(value, df["ci_high"])]
     text = [fmt_num(v) if v is not None else "N/A" for v in value]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=[v if v is not None else 0 for v in value], y=labels, orientation="h", name="Giá trị",
-                         marker_color=colours, text=text, textposition="inside", insidetextanchor="start",
+    fig.add_trace(go.Bar(x=[(v or ZERO_STUB) if v is not None else 0 for v in value], y=labels, orientation="h",
+                         name="Giá trị", marker_color=colours, customdata=text,
                          error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#444444"),
-                         hovertemplate="%{y}: %{text} %<extra></extra>"))
+                         hovertemplate="%{y}: %{customdata} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[VALUE_COLUMN] * len(labels), y=labels, mode="text", text=text,
+                             textposition="middle right", showlegend=False, hoverinfo="skip",
+                             textfont=dict(color=["#222222" if v is not None else "#888888" for v in value])))
     fig.add_trace(go.Scatter(x=df["target"].to_list(), y=labels, mode="markers", name="Chỉ tiêu",
                              marker=dict(symbol="diamond", size=10, color="#222222"),
                              hovertemplate="Chỉ tiêu: %{x:.0f} %<extra></extra>"))
     _layout(fig, height=34 * len(labels) + 120, title=title)
-    fig.update_xaxes(range=[0, 105], title="% (thanh ngang: khoảng tin cậy 95 %)")
+    fig.update_xaxes(range=[0, VALUE_COLUMN + 14], tickvals=[0, 20, 40, 60, 80, 100],
+                     title="% (thanh ngang: khoảng tin cậy 95 %; số bên phải: giá trị)")
     return fig
+
+
+VALUE_COLUMN = 103  # axis % where the scorecard writes each value, right of the widest bar and whisker

@@ -219,8 +219,8 @@ def indicator_explanations(indicators: list[str] | None = None) -> None:
 
 def few_records_note() -> None:
     """Under a trend: what its grey dots mean."""
-    st.caption(f"Chấm xám nằm ngoài đường: kỳ có dưới {fmt_int(FEW_RECORDS)} bản ghi, tỷ lệ chưa đủ để kết luận "
-               f"(di chuột để xem tử số/mẫu số).")
+    st.caption(f"Chấm xám không nối vào đường, ghi kèm tử số/mẫu số: kỳ có dưới {fmt_int(FEW_RECORDS)} bản ghi, "
+               f"tỷ lệ chưa đủ để kết luận (di chuột vào mỗi điểm để xem tử số/mẫu số).")
 
 
 def predecessors_caption(rows: pl.DataFrame) -> None:

@@ -120,3 +120,38 @@ def test_ranked_bars_never_take_the_unranked_grey(server, browser):
         assert nearest >= 90, (nearest, rgb)
     finally:
         page.close()
+
+
+def test_unit_scorecard_zero_is_drawn_and_labels_clear_the_whiskers(server, browser):
+    """Đơn vị of Xã Thành Thọ in 2024 (legacy): «Biết cảm ơn» is 0/4 = 0 %: a bar is drawn and «0,0» written,
+    not the nothing an N/A gets; the N/A rows say «N/A»; no value label overlaps an interval whisker. Its
+    quarterly trends draw the points with fewer than 10 records grey, each with its count written."""
+    page, _ = open_page(browser, f"{server}/don_vi?{LEGACY_2024}&don_vi=15253", "Thẻ điểm",
+                        ".js-plotly-plot .main-svg", shot="don_vi-the_diem.png")
+    try:
+        card = page.locator(".js-plotly-plot").first
+        rows = card.locator(".yaxislayer-above .ytick text").all_text_contents()
+        labels = card.locator(".textpoint text").all_text_contents()
+        value_of = dict(zip(rows, labels))
+        assert value_of["Biết cảm ơn"] == "0,0" and value_of["Không phiền hà, sách nhiễu"] == "N/A"
+        assert value_of["Biết xin lỗi"] == "100,0"
+        bars = card.locator(".barlayer g.point path").all()
+        widths = {row: bar.bounding_box()["width"] for row, bar in zip(rows, bars)}
+        assert widths["Biết cảm ơn"] >= 3, widths  # px: visible
+        whiskers = [w.bounding_box() for w in card.locator("g.errorbar path").all() if w.bounding_box()]
+        texts = [t.bounding_box() for t in card.locator(".textpoint text").all()]
+
+        def overlap(a, b):
+            return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+                a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+        assert whiskers and not [(t, w) for t in texts for w in whiskers if overlap(t, w)]
+        trend = page.locator(".js-plotly-plot").nth(1)
+        trend.scroll_into_view_if_needed()
+        few = trend.locator(".scatterlayer .trace").filter(has=page.locator(".textpoint"))
+        fills = few.locator("path.point").evaluate_all("ps => [...new Set(ps.map(p => getComputedStyle(p).fill))]")
+        counts = few.locator(".textpoint text").all_text_contents()
+        assert fills == ["rgb(217, 217, 217)"] and counts and all(re.fullmatch(r"\d/\d", c) for c in counts), counts
+        caption = page.get_by_text("Chấm xám không nối vào đường, ghi kèm tử số/mẫu số", exact=False)
+        assert caption.count() == 1
+    finally:
+        page.close()
