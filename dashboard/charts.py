@@ -60,11 +60,29 @@ def _score_colours(values: list[float]) -> list[str]:
 def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
     """Communes on their coordinates (no map tiles), coloured by ``measure`` (the composite score or one
     indicator, in %); N/A in grey. Every point names its commune on hover; ``customdata[0]`` is its
-    code, so a click opens its page."""
+    code, so a click opens its page.
+
+    So that an official can tell where a point is without a base map (none is downloaded): the outline
+    of the communes drawn (the convex hull of their points: no boundary ships with the package or the
+    warehouse) and names written on the map: each district's (or old district's) at the middle of its
+    communes, or each commune's when one district is shown.
+    """
     df = df.filter(pl.col("latitude").is_not_null())
+    fig = go.Figure()
+    outline = _hull(list(zip(df["longitude"], df["latitude"])))
+    fig.add_trace(go.Scatter(x=[x for x, _ in outline], y=[y for _, y in outline], mode="lines", fill="toself",
+                             fillcolor="rgba(120,120,120,0.06)", line=dict(color="#B0B0B0", width=1),
+                             hoveron="points", hoverinfo="skip", showlegend=False, name="outline"))
+    if df["district_name"].n_unique() > 1:
+        places = df.group_by("district_name").agg(pl.col("longitude").mean(), pl.col("latitude").mean())
+        words = places["district_name"].to_list()
+    else:
+        places, words = df, df["unit_name"].to_list()
+    fig.add_trace(go.Scatter(x=places["longitude"].to_list(), y=places["latitude"].to_list(), mode="text",
+                             text=[plain_label(w) for w in words], textposition="top center", hoverinfo="skip",
+                             textfont=dict(size=10, color="#6E6E6E"), showlegend=False, name="names"))
     has = df.filter(pl.col("value").is_not_null())
     none = df.filter(pl.col("value").is_null())
-    fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=none["longitude"].to_list(), y=none["latitude"].to_list(), mode="markers", name="Không có dữ liệu",
         marker=dict(color=NA_COLOUR, size=6, symbol="circle-open"),
@@ -88,6 +106,24 @@ def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
 
 
 FEW_EDGE = "#8C8C8C"  # outline and count of a trend point with too few records (grey, whatever its series)
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull of ``points`` (Andrew's monotone chain), closed: its first point repeated last."""
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq):
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) \
+                    - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+    ring = half(pts) + half(pts[::-1])
+    return ring + ring[:1]
 
 
 def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y",

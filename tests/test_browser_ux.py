@@ -155,3 +155,28 @@ def test_unit_scorecard_zero_is_drawn_and_labels_clear_the_whiskers(server, brow
         assert caption.count() == 1
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("scope,names_sql", [
+    ("", "SELECT list(DISTINCT district_name ORDER BY district_name) FROM admin_units WHERE latitude IS NOT NULL"),
+    ("&don_vi=387", "SELECT list(commune_name ORDER BY commune_name) FROM admin_units "
+                    "WHERE latitude IS NOT NULL AND district_code = '387'")], ids=["province", "district"])
+def test_map_draws_an_outline_and_names_places(server, browser, scope, names_sql):
+    """Tổng quan's map has no tiles (no internet): it draws the outline of the communes (their convex hull)
+    round every point, and writes each district's name (the province) or each commune's (one district)."""
+    page, _ = open_page(browser, f"{server}/?{LEGACY_2024}{scope}", "Xếp hạng", ".js-plotly-plot .main-svg")
+    try:
+        page.get_by_role("tab", name="Bản đồ").click()
+        page.wait_for_selector(".js-plotly-plot .scatterlayer path.point", timeout=60_000)
+        page.wait_for_timeout(1000)
+        plot = page.locator(".js-plotly-plot").first
+        names = sorted(plot.locator(".textpoint text").all_text_contents())
+        assert names == legacy_sql(names_sql)[0][0]
+        outline = plot.locator(".scatterlayer .trace").first.locator("path.js-fill").bounding_box()
+        points = [p.bounding_box() for p in plot.locator(".scatterlayer path.point").all()]
+        centres = [(p["x"] + p["width"] / 2, p["y"] + p["height"] / 2) for p in points]
+        assert centres and all(outline["x"] - 1 <= x <= outline["x"] + outline["width"] + 1
+                               and outline["y"] - 1 <= y <= outline["y"] + outline["height"] + 1 for x, y in centres)
+        screenshot(page, f"tong_quan-ban_do-{scope and 'huyen' or 'tinh'}.png")
+    finally:
+        page.close()
