@@ -187,12 +187,17 @@ def open_unit(code: str) -> None:
     The browser is sent there as its Back and Forward buttons would send it (one history entry for the
     unit's page, then the event Streamlit follows on Back), not with ``st.switch_page``: that first writes
     the unit's parameters into the address of the page being left, so Back returned to that page
-    filtered to the unit instead of the view that was left. The address is URL-encoded and then
-    written as a JSON string, so no value of ``code`` can close the script.
+    filtered to the unit instead of the view that was left.
     """
-    url = f"{UNIT_PATH}?{urlencode(unit_view(code))}"
-    st.html(f"<script>history.pushState({{}}, '', {json.dumps(url)}); "
-            f"dispatchEvent(new PopStateEvent('popstate'));</script>", unsafe_allow_javascript=True)
+    st.html(navigation_script(f"{UNIT_PATH}?{urlencode(unit_view(code))}"), unsafe_allow_javascript=True)
+
+
+def navigation_script(address: str) -> str:
+    """The script that moves this tab to ``address`` (a page's path and query). The address is written as
+    a JSON string with '<', '>' and '&' escaped, so no value in it (a unit code comes back from the
+    browser in a chart's selection) can end the script or add markup."""
+    quoted = json.dumps(address).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"<script>history.pushState({{}}, '', {quoted}); dispatchEvent(new PopStateEvent('popstate'));</script>"
 
 
 def indicator_help(indicator: str) -> str:
