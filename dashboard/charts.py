@@ -60,11 +60,29 @@ def _score_colours(values: list[float]) -> list[str]:
 def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
     """Communes on their coordinates (no map tiles), coloured by ``measure`` (the composite score or one
     indicator, in %); N/A in grey. Every point names its commune on hover; ``customdata[0]`` is its
-    code, so a click opens its page."""
+    code, so a click opens its page.
+
+    So that an official can tell where a point is without a base map (none is downloaded): the outline
+    of the communes drawn (the convex hull of their points: no boundary ships with the package or the
+    warehouse) and names written on the map: each district's (or old district's) at the middle of its
+    communes, or each commune's when one district is shown.
+    """
     df = df.filter(pl.col("latitude").is_not_null())
+    fig = go.Figure()
+    outline = _hull(list(zip(df["longitude"], df["latitude"])))
+    fig.add_trace(go.Scatter(x=[x for x, _ in outline], y=[y for _, y in outline], mode="lines", fill="toself",
+                             fillcolor="rgba(120,120,120,0.06)", line=dict(color="#B0B0B0", width=1),
+                             hoveron="points", hoverinfo="skip", showlegend=False, name="outline"))
+    if df["district_name"].n_unique() > 1:
+        places = df.group_by("district_name").agg(pl.col("longitude").mean(), pl.col("latitude").mean())
+        words = places["district_name"].to_list()
+    else:
+        places, words = df, df["unit_name"].to_list()
+    fig.add_trace(go.Scatter(x=places["longitude"].to_list(), y=places["latitude"].to_list(), mode="text",
+                             text=[plain_label(w) for w in words], textposition="top center", hoverinfo="skip",
+                             textfont=dict(size=10, color="#6E6E6E"), showlegend=False, name="names"))
     has = df.filter(pl.col("value").is_not_null())
     none = df.filter(pl.col("value").is_null())
-    fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=none["longitude"].to_list(), y=none["latitude"].to_list(), mode="markers", name="Không có dữ liệu",
         marker=dict(color=NA_COLOUR, size=6, symbol="circle-open"),
@@ -87,10 +105,32 @@ def commune_map(df: pl.DataFrame, title: str, measure: str) -> go.Figure:
     return fig
 
 
+FEW_EDGE = "#8C8C8C"  # outline and count of a trend point with too few records (grey, whatever its series)
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull of ``points`` (Andrew's monotone chain), closed: its first point repeated last."""
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq):
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) \
+                    - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+    ring = half(pts) + half(pts[::-1])
+    return ring + ring[:1]
+
+
 def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickformat: str = "%m/%Y",
                 reform_note: bool = False) -> go.Figure:
     """One line per indicator label over time (value in %); each point's count in its tooltip, and a
-    point resting on fewer than ``FEW_RECORDS`` records drawn hollow (its 0 % or 100 % is noise).
+    point resting on fewer than ``FEW_RECORDS`` records drawn as a grey dot off the line with its count
+    written beside it ("1/2"): its 0 % or 100 % is noise.
 
     ``reform_note`` marks 01/07/2025 on a series shown in the 2025 structure that starts earlier:
     the points before it are the sums of the legacy communes merged into each new one.
@@ -106,15 +146,18 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
             hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]})<extra>" + label[0] + "</extra>"))
         thin = part.filter(few & part["value"].is_not_null())
         if not thin.is_empty():
+            thin_counts = [(fmt_int(n), fmt_int(d)) for n, d in zip(thin["numerator"], thin["denominator"])]
             fig.add_trace(go.Scatter(
-                x=thin[x].to_list(), y=thin["value"].to_list(), name=label[0], mode="markers", legendgroup=label[0],
-                showlegend=False, marker=dict(size=7, color=NA_COLOUR, line=dict(color=colour, width=1.5)),
-                customdata=[(fmt_int(n), fmt_int(d)) for n, d in zip(thin["numerator"], thin["denominator"])],
+                x=thin[x].to_list(), y=thin["value"].to_list(), name=label[0], mode="markers+text",
+                legendgroup=label[0], showlegend=False, marker=dict(size=7, color=NA_COLOUR, line=dict(color=FEW_EDGE, width=1)),
+                text=[f"{n}/{d}" for n, d in thin_counts], textposition="top center",
+                textfont=dict(size=10, color=FEW_EDGE), cliponaxis=False, customdata=thin_counts,
                 hovertemplate="%{x|%d/%m/%Y}: %{y:.1f} % (%{customdata[0]}/%{customdata[1]}) — ít bản ghi, chưa đủ "
                               "để kết luận<extra>" + label[0] + "</extra>"))
     _layout(fig, height=360, title=title)
     fig.update_yaxes(title="%", range=[0, 105])
-    fig.update_xaxes(tickformat=tickformat)
+    # Quarterly points: one tick a quarter (Plotly's own step put two ticks in one quarter, both "Quý 3/2023").
+    fig.update_xaxes(tickformat=tickformat, **({"dtick": "M3"} if "%q" in tickformat else {}))
     if reform_note:
         fig.add_vline(x=REFORM_DATE.isoformat(), line=dict(color="#666666", dash="dot", width=1))
         fig.add_annotation(x=REFORM_DATE.isoformat(), y=1.0, yref="paper", xanchor="right", yanchor="bottom",
@@ -126,8 +169,9 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
 def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -> go.Figure:
     """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'.
 
-    ``units``: (code, row label) from the top; each cell's ``customdata`` is its unit code, so a click
-    on a cell opens that unit's page.
+    ``units``: (code, row label) from the top. A click on a cell opens that unit's page: Plotly selects
+    no heatmap cell, so an invisible square marker sits on each cell (``customdata[0]`` its unit code)
+    and carries the tooltip and the click.
     """
     code = {"good": 2, "watch": 1, "weak": 0, "na": 3}
     lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_code", "label", "value", "target").iter_rows()}
@@ -140,16 +184,21 @@ def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -
             row_t.append(fmt_num(v) if v is not None else "N/A")
         z.append(row_z)
         text.append(row_t)
+    names = [name for _, name in units]
     scale = [[0, WEAK], [0.25, WEAK], [0.25, WATCH], [0.5, WATCH], [0.5, GOOD], [0.75, GOOD],
              [0.75, NA_COLOUR], [1, NA_COLOUR]]
-    fig = go.Figure(go.Heatmap(z=z, x=labels, y=[name for _, name in units], text=text, texttemplate="%{text}",
-                               customdata=[[u] * len(labels) for u, _ in units], zmin=-0.5, zmax=3.5,
-                               colorscale=scale, xgap=2, ygap=2,
-                               hovertemplate="%{y}<br>%{x}: %{text}<br><i>Bấm để mở trang đơn vị</i><extra></extra>",
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=names, text=text, texttemplate="%{text}", zmin=-0.5, zmax=3.5,
+                               colorscale=scale, xgap=2, ygap=2, hoverinfo="skip",
                                colorbar=dict(tickvals=[0, 1, 2, 3], ticktext=[STATUS_LABELS[k].split(" (")[0]
                                                                               for k in ("weak", "watch", "good", "na")],
                                              thickness=12)))
-    _layout(fig, height=max(320, 30 * len(units) + 160), clickmode="event+select")
+    cells = [(u, name, lab, t) for (u, name), row_t in zip(units, text) for lab, t in zip(labels, row_t)]
+    fig.add_trace(go.Scatter(
+        x=[c[2] for c in cells], y=[c[1] for c in cells], mode="markers", showlegend=False,
+        marker=dict(symbol="square", size=24, opacity=0), customdata=[(c[0], c[3]) for c in cells],
+        hovertemplate="%{y}<br>%{x}: %{customdata[1]}<br><i>Bấm để mở trang đơn vị</i><extra></extra>"))
+    # hoverdistance -1: the nearest cell answers wherever in it the pointer is, not only near its centre.
+    _layout(fig, height=max(320, 30 * len(units) + 160), clickmode="event+select", hoverdistance=-1)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=-30)
     return fig
@@ -192,11 +241,12 @@ def count_bars(labels: list[str], values: list[float], title: str, colour: str =
     return fig
 
 
-def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: list[str], group: str) -> go.Figure:
-    """Overdue items per commune as horizontal bars stacked by age bucket, grouped by ``group``
-    (district or old district): the order of ``per`` (``data.backlog_by_commune``) from the top.
-    Names stay horizontal and readable; the count axis has whole numbers only. ``customdata[0]``
-    is the commune code: a click opens its page."""
+def backlog_bars(per: pl.DataFrame, buckets: list[str], colours: list[str]) -> go.Figure:
+    """Overdue items per commune as horizontal bars stacked by age bucket, grouped by district (or old
+    district): the order of ``per`` (``data.backlog_by_commune``) from the top. Names stay horizontal and
+    readable; the count axis has whole numbers only; the legend sits above the bars. No title: the page
+    writes it above the chart, where it wraps on a phone. ``customdata[0]`` is the commune code: a click
+    opens its page."""
     y = [per["district_name"].to_list()[::-1], per["commune_name"].to_list()[::-1]]
     fig = go.Figure()
     for bucket, colour in zip(buckets, colours):
@@ -204,10 +254,11 @@ def backlog_bars(per: pl.DataFrame, title: str, buckets: list[str], colours: lis
             y=y, x=per[bucket].to_list()[::-1], name=bucket, orientation="h", marker_color=colour,
             customdata=list(zip(per["commune_code"].to_list()[::-1], per["commune_name"].to_list()[::-1])),
             hovertemplate="%{customdata[1]}: %{x} việc quá hạn " + bucket + " ngày làm việc<extra></extra>"))
-    _layout(fig, height=max(320, 26 * len(per) + 130), title=title, barmode="stack", clickmode="event+select")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal"),
-                      margin=dict(l=10, r=10, t=90, b=10))
-    _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), f"Số việc quá hạn · nhóm theo {group}")
+    _layout(fig, height=max(320, 26 * len(per) + 100), barmode="stack", clickmode="event+select")
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal",
+                                  title=dict(text="Ngày làm việc quá hạn:")),
+                      margin=dict(l=10, r=10, t=60, b=10))
+    _whole_numbers(fig.update_xaxes, int(per["n"].max() or 0), "Số việc quá hạn")
     return fig
 
 
@@ -220,8 +271,13 @@ def _whole_numbers(update_axis, top: int, title: str | None = None) -> None:
     update_axis(tick0=0, dtick=int(step), tickformat=",d", range=[0, max(top * 1.18, 1)], title=title)
 
 
+ZERO_STUB = 1.5  # a 0 % bar's drawn length (axis %), so a zero is seen as a value and never read as N/A
+
+
 def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
-    """Indicator values with their 95 % intervals (error bars) and targets (diamonds)."""
+    """Indicator values with their 95 % intervals (error bars) and targets (diamonds); each value written
+    in a column right of 100 %, clear of the whiskers; a 0 % value drawn as a stub in its colour and
+    written "0,0", an N/A one written "N/A" in grey with no bar."""
     df = df.reverse()
     labels = df["label"].to_list()
     colours = [STATUS_COLOURS[status(v, t)] for v, t in zip(df["value"], df["target"])]
@@ -230,13 +286,20 @@ def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
     hi = [(b - v) if v is not None and b is not None else None for v, b in zip(value, df["ci_high"])]
     text = [fmt_num(v) if v is not None else "N/A" for v in value]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=[v if v is not None else 0 for v in value], y=labels, orientation="h", name="Giá trị",
-                         marker_color=colours, text=text, textposition="inside", insidetextanchor="start",
+    fig.add_trace(go.Bar(x=[(v or ZERO_STUB) if v is not None else 0 for v in value], y=labels, orientation="h",
+                         name="Giá trị", marker_color=colours, customdata=text,
                          error_x=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#444444"),
-                         hovertemplate="%{y}: %{text} %<extra></extra>"))
+                         hovertemplate="%{y}: %{customdata} %<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[VALUE_COLUMN] * len(labels), y=labels, mode="text", text=text,
+                             textposition="middle right", showlegend=False, hoverinfo="skip",
+                             textfont=dict(color=["#222222" if v is not None else "#888888" for v in value])))
     fig.add_trace(go.Scatter(x=df["target"].to_list(), y=labels, mode="markers", name="Chỉ tiêu",
                              marker=dict(symbol="diamond", size=10, color="#222222"),
                              hovertemplate="Chỉ tiêu: %{x:.0f} %<extra></extra>"))
     _layout(fig, height=34 * len(labels) + 120, title=title)
-    fig.update_xaxes(range=[0, 105], title="% (thanh ngang: khoảng tin cậy 95 %)")
+    fig.update_xaxes(range=[0, VALUE_COLUMN + 14], tickvals=[0, 20, 40, 60, 80, 100],
+                     title="% (thanh ngang: khoảng tin cậy 95 %; số bên phải: giá trị)")
     return fig
+
+
+VALUE_COLUMN = 103  # axis % where the scorecard writes each value, right of the widest bar and whisker

@@ -6,6 +6,8 @@ links between pages and tables. Formatting lives in ``dashboard.formatting``, th
 from __future__ import annotations
 
 import datetime as dt
+import json
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
@@ -23,7 +25,10 @@ from schemas.records import RECORD_SCHEMAS
 # Colour-blind-safe (blue / orange, ColorBrewer PuOr-like); the same three everywhere.
 GOOD, WATCH, WEAK, NA_COLOUR = "#2166AC", "#F1A340", "#B35806", "#D9D9D9"
 STATUS_COLOURS = {"good": GOOD, "watch": WATCH, "weak": WEAK, "na": NA_COLOUR}
-SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.7, "#D1E5F0"], [1.0, GOOD]]  # composite 50..100
+# Composite 50..100: orange through lilac to blue. Every colour on it stays saturated and far from
+# NA_COLOUR (RGB distance above 100), so a ranked bar with a middling score never reads as the grey of
+# "not ranked"; the light blue it used to pass through (214,220,215 at a score near 85) did.
+SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.75, "#9E7BD0"], [1.0, GOOD]]
 # Units and indicators side by side: hues none of the status colours above use, so a unit's colour
 # never reads as "meets target" or "weak" (Dark2-like, without its orange and grey).
 SERIES = ["#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#17BECF", "#542788", "#BCBD22", "#8C6D31"]
@@ -141,7 +146,7 @@ def indicator_label(indicator: str) -> str:
     return cfg.indicators[indicator].label if indicator in cfg.indicators else rule_labels(cfg).get(indicator, indicator)
 
 
-UNIT_PAGE = "pages/don_vi.py"
+UNIT_PAGE, UNIT_PATH = "pages/don_vi.py", "don_vi"  # the script and its address (dashboard/app.py)
 
 
 def unit_view(code: str) -> dict[str, str]:
@@ -207,13 +212,27 @@ def clicked_unit(event) -> str | None:
     for point in points:
         data_ = point.get("customdata")
         if data_:
-            return data_ if isinstance(data_, str) else data_[0]  # a heatmap cell carries the code itself
+            return data_[0]
     return None
 
 
 def open_unit(code: str) -> None:
-    """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does."""
-    st.switch_page(UNIT_PAGE, query_params=unit_view(code))
+    """Go to the unit's Đơn vị page in this tab: what a click on a bar, a cell, a point or a row does.
+
+    The browser is sent there as its Back and Forward buttons would send it (one history entry for the
+    unit's page, then the event Streamlit follows on Back), not with ``st.switch_page``: that first writes
+    the unit's parameters into the address of the page being left, so Back returned to that page
+    filtered to the unit instead of the view that was left.
+    """
+    st.html(navigation_script(f"{UNIT_PATH}?{urlencode(unit_view(code))}"), unsafe_allow_javascript=True)
+
+
+def navigation_script(address: str) -> str:
+    """The script that moves this tab to ``address`` (a page's path and query). The address is written as
+    a JSON string with '<', '>' and '&' escaped, so no value in it (a unit code comes back from the
+    browser in a chart's selection) can end the script or add markup."""
+    quoted = json.dumps(address).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"<script>history.pushState({{}}, '', {quoted}); dispatchEvent(new PopStateEvent('popstate'));</script>"
 
 
 def indicator_help(indicator: str) -> str:
@@ -240,8 +259,8 @@ def indicator_explanations(indicators: list[str] | None = None) -> None:
 
 def few_records_note() -> None:
     """Under a trend: what its grey dots mean."""
-    st.caption(f"Chấm xám nằm ngoài đường: kỳ có dưới {fmt_int(FEW_RECORDS)} bản ghi, tỷ lệ chưa đủ để kết luận "
-               f"(di chuột để xem tử số/mẫu số).")
+    st.caption(f"Chấm xám không nối vào đường, ghi kèm tử số/mẫu số: kỳ có dưới {fmt_int(FEW_RECORDS)} bản ghi, "
+               f"tỷ lệ chưa đủ để kết luận (di chuột vào mỗi điểm để xem tử số/mẫu số).")
 
 
 def predecessors_caption(rows: pl.DataFrame) -> None:
@@ -266,6 +285,17 @@ def in_structure(spec: dict[str, tuple[str, str]], era: Era) -> dict[str, tuple[
 def crosses_reform(era: Era, first: dt.date, last: dt.date) -> bool:
     """A 2025-structure series that starts before the reform: its early points are predecessors' sums."""
     return era == "2025" and first < REFORM_DATE <= last
+
+
+NO_TOOLBAR = {"displayModeBar": False}  # a chart's config where Plotly's toolbar would cover its legend on a phone
+NARROW = 640  # px: below this width a page shows the narrow form of a block that has two
+
+
+def narrow_or_wide(name: str) -> None:
+    """Show the container keyed ``narrow_<name>`` on a screen narrower than ``NARROW`` pixels and the one
+    keyed ``wide_<name>`` on a wider one (CSS media queries: Streamlit does not know the screen's width)."""
+    st.html(f"<style>@media (max-width: {NARROW - 1}px) {{ .st-key-wide_{name} {{ display: none; }} }}"
+            f"@media (min-width: {NARROW}px) {{ .st-key-narrow_{name} {{ display: none; }} }}</style>")
 
 
 def page(title: str, caption: str | None = None) -> Filters | None:

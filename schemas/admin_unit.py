@@ -38,6 +38,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 """Levels of each structure. ``area`` groups new communes by 'địa bàn huyện cũ': the old district(s)
 their predecessors lay in (a commune whose predecessors lie in several old districts is its own group)."""
+GROUP_LEVELS: tuple[str, ...] = ("district", "area")
+"""The two names of the grouping above communes (``LEVELS[era][1]``); the engine computes both as 'district'."""
 
 
 

@@ -230,7 +230,12 @@ class CommuneTemplates(_Templates):
 
 class AssessmentTemplates(_Templates):
     blank: str = _placeholders(text="the line left for the author under a heading")
-    shortcomings_intro: str = _placeholders("n")
+    shortcomings_intro: str = _placeholders("n", "themes")
+    improve_theme: str = _placeholders("theme", "items", text="one line of '2. Hạn chế': a theme and what in it to improve")
+    improve_rate: str = _placeholders("indicator", "value", "target")
+    improve_composite: str = _placeholders("score")
+    theme_rules: str = _placeholders(text="the theme of the rule flags")
+    theme_other: str = _placeholders(text="the theme of flagged rates outside the three groups")
     closing: str = _placeholders("issuer_short", "scope")
     copies_heading: str = _placeholders()
     signature_note: str = _placeholders()

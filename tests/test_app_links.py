@@ -165,3 +165,18 @@ def test_compare_and_unit_page_controls_round_trip(linked_view):
     assert gaps == sorted(gaps)  # ascending gap, as linked
     unit = open_link("don_vi", linked_view | {"chi_so": "biet_xin_loi"})
     assert unit.selectbox(key="url_chi_so").value == "biet_xin_loi" and unit.query_params["chi_so"] == "biet_xin_loi"
+
+
+def test_the_script_that_opens_a_unit_cannot_be_broken_out_of():
+    """A chart click opens the unit with a script (Back then returns to the view left); the address it
+    writes comes partly from the browser. Whatever it holds, the script ends once, where it should, and
+    the address it sends the tab to is exactly the one given."""
+    import json
+    import re
+
+    from dashboard.chrome import navigation_script
+
+    address = 'don_vi?ky=nam&don_vi=</script><script>alert("x")</script>&t=\\u2028'
+    script = navigation_script(address)
+    assert script.count("</script>") == 1 and script.endswith("</script>") and script.count("<") == 2
+    assert json.loads(re.search(r"pushState\({}, '', (\".*?\")\);", script).group(1)) == address

@@ -297,3 +297,26 @@ def test_indicator_explanations_come_from_the_config():
     for name in ALL_RATES:
         indicator = config.indicators[name]
         assert f"**{indicator.label}**" in text and indicator.explanation.strip() in text, name
+
+
+@pytest.mark.parametrize("era,year,cap,group", [("2025", "2026", "area", "area"), ("2025", "2026", "district", "area"),
+                                                 ("legacy", "2024", "area", "district")])
+def test_flags_level_in_the_link_takes_either_word(era, year, cap, group):
+    """Issue 19: ``cap=area`` (the 2025 word, as in ``dvcq flags --level area``) was refused. Either word
+    for the grouping above communes opens it in the view's structure, named as that structure names it,
+    and lists the flagged groupings (none of them a commune)."""
+    at = new_app("canh_bao", params={"ky": "nam", "nam": year, "cau_truc": era, "cap": cap})
+    no_errors(at)
+    assert [w.value for w in at.warning] == []
+    radio = next(r for r in at.radio if r.label == "Cấp")
+    assert radio.value == group and at.query_params["cap"] == group
+    listed = set(at.dataframe[0].value["Đơn vị"])
+    groupings = set(sql_one("SELECT list(DISTINCT district_name) FROM admin_units", era=era))
+    assert listed and listed <= groupings
+
+
+def test_flags_level_unknown_word_is_said():
+    """A word that names no level is said in a warning and the commune level shown."""
+    at = new_app("canh_bao", params={"ky": "nam", "nam": "2026", "cap": "tinh"})
+    assert any("cap=tinh" in w.value for w in at.warning)
+    assert next(r for r in at.radio if r.label == "Cấp").value == "commune"

@@ -330,19 +330,42 @@ def test_map_tab_draws_every_commune_with_coordinates(server, browser):
 
 
 def test_backlog_reads_on_a_phone(server, browser):
-    """Issue 10.5: on a 390-pixel screen Tồn đọng's summary shows the commune, its count and its longest
-    overdue without scrolling sideways; the chart's names are horizontal."""
+    """Issues 10.5 and 19: on a 390-pixel screen Tồn đọng's chart has its title and axis caption whole (page
+    text above it, not cut at the chart's edge), no Plotly toolbar over its legend, and the per-commune
+    summary gives each commune all seven of its values on one wrapped line, oldest overdue first, where the
+    grid showed 3 of its 7 columns; the page itself does not scroll sideways."""
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
     try:
         page.goto(f"{server}/ton_dong?ky=nam&nam=2024&cau_truc=legacy", wait_until="domcontentloaded")
         page.get_by_text("Theo xã").first.wait_for(timeout=60_000)
-        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
         page.wait_for_timeout(2000)
-        # The grid draws only the columns on screen (its accessible table holds those): the first three.
-        visible = page.locator('[data-testid="stDataFrame"]').first.locator("th").all_inner_texts()
-        assert visible[:3] == ["Xã/phường/thị trấn", "Số việc quá hạn", "Lâu nhất (ngày làm việc)"], visible
+        chart = page.locator(".js-plotly-plot").first
+        assert chart.locator(".gtitle").count() == 0 and chart.locator(".modebar-btn").count() == 0
+        assert page.get_by_text("Số việc quá hạn theo xã", exact=True).is_visible()
+        caption = chart.locator(".xtitle").bounding_box()
+        assert caption["x"] >= 0 and caption["x"] + caption["width"] <= 390, caption
+        assert not page.locator(".st-key-wide_bk_summary").is_visible()
+        lines = page.locator(".st-key-narrow_bk_summary li").all_inner_texts()
+        assert len(lines) == 6 and lines[0] == ("Xã Cẩm Phú (Huyện Cẩm Thủy): 1 việc quá hạn (0 hồ sơ, 1 đơn thư), "
+                                                "lâu nhất 16 ngày làm việc, quá hạn từ 09/12/2024"), lines
+        assert [line.split(" (")[0] for line in lines][3] == "Xã Hà Châu"  # 3 items, 11 days: after three older
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # the page itself does not scroll
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "ton_dong-phone.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_backlog_summary_on_a_laptop_is_oldest_first(server, browser):
+    """Issue 19: the per-commune table is sorted by how long the oldest item is overdue, not by district."""
+    page, _ = open_page(browser, f"{server}/ton_dong?ky=nam&nam=2024&cau_truc=legacy", "Theo xã",
+                        '[data-testid="stDataFrame"] canvas')
+    try:
+        assert not page.locator(".st-key-narrow_bk_summary").is_visible()
+        grid = page.locator(".st-key-wide_bk_summary [data-testid='stDataFrame']")
+        rows = [[c.inner_text() for c in r.locator("td").all()[:3]] for r in grid.locator("tbody tr").all()]
+        assert rows == [["Xã Cẩm Phú", "1", "16"], ["Xã Nga Tân", "1", "14"], ["Xã Định Hải", "1", "14"],
+                        ["Xã Hà Châu", "3", "11"], ["Xã Minh Sơn", "1", "4"], ["Phường Bắc Sơn", "1", "2"]], rows
     finally:
         page.close()

@@ -147,3 +147,19 @@ def test_ingest_counts_are_written_the_vietnamese_way(tmp_path):
     assert done.returncode == 0
     assert "| đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 1" in lines[0]
     assert lines[1].startswith("Tổng: 1 bảng, đọc 1.201 = thêm 1.200 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 1;")
+
+
+def test_readme_names_every_command_and_its_options():
+    """Issue 19: the README never mentioned ``dvcq report``. Every subcommand of ``dvcq`` is shown there as
+    ``dvcq NAME``, and every option of ``report`` is written in its usage line."""
+    import argparse
+    from pathlib import Path
+
+    from pipelines.cli.main import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert [name for name in commands if f"dvcq {name}" not in readme] == []
+    usage = next(line for line in readme.splitlines() if line.startswith(".venv/bin/dvcq report "))
+    options = [o for a in commands["report"]._actions for o in a.option_strings if o.startswith("--")]
+    assert [o for o in options if o not in usage] == ["--help"]

@@ -412,3 +412,44 @@ def test_dashboard_button_builds_the_report_of_the_view(warehouse, tmp_path, mon
     container = _Capture()
     report_button(view, container)
     assert not container.buttons and "survay" in container.warnings[0]
+
+
+def test_shortcomings_group_what_to_improve_without_repeating_the_warnings(warehouse):
+    """Issue 19: «2. Hạn chế» repeated section I.7's warnings word for word. It now says what to improve, one
+    line per theme (the three groups, the supplementary rates, the rules, the composite) with each flagged
+    indicator named once with its value and target, whatever kinds of flag it drew, and shares no sentence
+    with I.7. Sao Vàng's real facts with these flags (two flags on «Không trễ hẹn», one rule, one survey
+    rate, one supplementary rate, the composite at the bottom):"""
+    from dataclasses import replace
+
+    from pipelines.report.content import build_document
+    from pipelines.report.facts import gather, resolve_scope
+
+    con = InStructure(connect_read_only(warehouse), "legacy")
+    try:
+        config = load_config()
+        facts = gather(con, config, resolve_scope(con, config, SAO_VANG), SAO_VANG_PERIOD)
+    finally:
+        con.close()
+    flags = pl.DataFrame({
+        "flag": ["rule", "below_target", "below_peers", "below_target", "below_target", "bottom_rank"],
+        "indicator": ["late_without_apology", "khong_tre_hen", "khong_tre_hen", "the_hien_ton_trong", "hai_long",
+                      "composite"],
+        "value": [None, 86.89, 86.89, 77.93, 66.08, 61.27], "target": [None, 95.0, 95.0, 90.0, 90.0, None],
+        "reason": ["Có 2 hồ sơ trễ hẹn chưa có thư xin lỗi", "Không trễ hẹn: 86,9 % thấp hơn mục tiêu 95 %",
+                   "Không trễ hẹn: 86,9 % thấp hơn mức chung của huyện", "Tôn trọng trong giao tiếp: 77,9 % thấp",
+                   "Mức độ hài lòng chung: 66,1 % thấp", "Điểm tổng hợp 61,3 điểm, xếp thứ 46/50"]})
+    doc = build_document(replace(facts, flags=flags), load_report_templates(), config)
+    texts = [(type(b).__name__, b.text) for b in doc.blocks if hasattr(b, "text")]
+    start = texts.index(("Heading", "2. Hạn chế"))
+    warnings = texts[texts.index(("Heading", "7. Các cảnh báo từ số liệu")) + 1:texts.index(("Heading", "II. ĐÁNH GIÁ CHUNG"))]
+    assert texts[start + 1:start + 7] == [
+        ("Paragraph", "Những mặt cần cải thiện theo 5 nhóm, từ 6 cảnh báo ở mục I.7 (đơn vị bổ sung, đánh giá "
+                      "nguyên nhân):"),
+        ("Bullet", "3 không: Không trễ hẹn đạt 86,9 % (chỉ tiêu 95 %)."),
+        ("Bullet", "4 thể hiện: Tôn trọng trong giao tiếp đạt 77,9 % (chỉ tiêu 90 %)."),
+        ("Bullet", "Chỉ số bổ trợ: Mức độ hài lòng chung đạt 66,1 % (chỉ tiêu 90 %)."),
+        ("Bullet", "Chấp hành quy định: hồ sơ trễ hẹn chưa có thư xin lỗi."),
+        ("Bullet", "Điểm tổng hợp: 61,3 điểm, thuộc nhóm thấp nhất khi xếp hạng.")]
+    assert len([t for t in warnings if t[0] == "Bullet"]) == 6
+    assert not {t for _, t in warnings} & {t for _, t in texts[start + 1:start + 7]}

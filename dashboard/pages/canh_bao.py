@@ -5,13 +5,21 @@ import streamlit as st
 
 from dashboard import chrome, data, formatting
 from dashboard.filters import page_control
+from schemas.admin_unit import GROUP_LEVELS, LEVELS
 from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS
 
 f = chrome.page("Cảnh báo đơn vị yếu", "Mỗi cảnh báo kèm lý do và số liệu")
 if f is not None:
     c1, c2, c3 = st.columns([1, 2, 2])
-    levels = {"commune": "Xã", "district": LEVEL_LABELS[f.era]["district"]}
-    level = page_control(c1.radio, "Cấp", list(levels), "cap", "commune", format_func=levels.get, horizontal=True)
+    # The grouping above communes is 'area' in the link of a 2025 view and 'district' before, as in
+    # `dvcq flags --level`; a link with the other structure's word means the same grouping.
+    group = LEVELS[f.era][1]
+    link = st.session_state.get("_incoming") or {}
+    if link.get("cap") in GROUP_LEVELS:
+        link["cap"] = group
+    levels = {"commune": "Xã", group: LEVEL_LABELS[f.era]["district"]}
+    choice = page_control(c1.radio, "Cấp", list(levels), "cap", "commune", format_func=levels.get, horizontal=True)
+    level = "commune" if choice == "commune" else "district"  # the engine's word for both groupings
     flags = data.flags(level, f.period)
     if f.district:
         flags = flags.filter(pl.col("district_code") == f.district)
@@ -56,7 +64,7 @@ if f is not None:
             "severity": ("Thứ tự mức độ", "int"), "unit_name": ("Đơn vị", "text"),
             "district_name": ("Huyện/thị xã/thành phố", "text"), "kind_vi": ("Loại cảnh báo", "text"),
             "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "long")}, f.era)
-        filters_text = "; ".join([f"cấp {levels[level].lower()}"]
+        filters_text = "; ".join([f"cấp {levels[choice].lower()}"]
                            + ([f"loại: {', '.join(FLAG_KINDS[k] for k in kinds)}"] if kinds else [])
                            + ([f"chỉ số/quy định: {', '.join(map(chrome.indicator_label, inds))}"] if inds else []))
         chrome.export_button(export, listed, xlsx_spec, "Cảnh báo đơn vị yếu", f, "canh_bao",

@@ -28,32 +28,45 @@ if f is not None:
         per = data.backlog_by_commune(items)
         group = LEVEL_WORDS[f.era]["district"]
         # A province has hundreds of communes: the chart keeps the most burdened ones (in district groups),
-        # the table below lists every one.
+        # the table below lists every one. Title and notes are page text, not the chart's: a chart's title
+        # does not wrap, and a phone cut it off.
         shown = per.filter(pl.col("commune_code").is_in(per.top_k(CHART_COMMUNES, by="n")["commune_code"].implode()))
-        title = "Số việc quá hạn theo xã (màu: số ngày làm việc quá hạn)" + (
-            f"<br><sup>{CHART_COMMUNES} xã nhiều việc nhất trong {formatting.fmt_int(len(per))} xã; bảng dưới có đủ"
-            "</sup>" if len(per) > CHART_COMMUNES else "")
         left, right = st.columns([3, 1])
+        left.markdown("**Số việc quá hạn theo xã**")
+        left.caption(f"Màu: số ngày làm việc quá hạn. Nhóm theo {group}"
+                     + (f"; {CHART_COMMUNES} xã nhiều việc nhất trong {formatting.fmt_int(len(per))} xã, bảng dưới "
+                        f"có đủ." if len(per) > CHART_COMMUNES else "."))
         event = left.plotly_chart(
-            charts.backlog_bars(shown, title, data.bucket_labels(), chrome.BUCKET_COLOURS, group),
-            key="bk_communes", on_select="rerun", selection_mode="points")
+            charts.backlog_bars(shown, data.bucket_labels(), chrome.BUCKET_COLOURS),
+            key="bk_communes", on_select="rerun", selection_mode="points", config=chrome.NO_TOOLBAR)
         if code := chrome.clicked_unit(event):
             chrome.open_unit(code)
         buckets = data.backlog_buckets(items)
         right.plotly_chart(charts.count_bars(buckets["bucket"].to_list(), buckets["n"].to_list(),
                                              "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS),
-                           key="bk_buckets")
+                           key="bk_buckets", config=chrome.NO_TOOLBAR)
 
         head, export = st.columns([3, 1])
-        head.markdown("#### Theo xã")
+        head.markdown("#### Theo xã (quá hạn lâu nhất trước)")
         summary_spec = chrome.in_structure({  # what a phone shows without scrolling comes first
             "commune_name": ("Xã/phường/thị trấn", "text"), "n": ("Số việc quá hạn", "int"),
             "longest": ("Lâu nhất (ngày làm việc)", "int"), "oldest_due": ("Quá hạn từ ngày", "date"),
             "dossiers": ("Hồ sơ quá hạn", "int"), "petitions": ("Đơn thư quá hạn", "int"),
             "district_name": ("Huyện/thị xã/thành phố", "text")}, f.era)
-        chrome.export_button(export, per, summary_spec, "Tồn đọng quá hạn theo xã", f, "ton_dong_theo_xa",
+        oldest_first = per.sort(["longest", "oldest_due", "n", "commune_name"], descending=[True, False, True, False])
+        chrome.export_button(export, oldest_first, summary_spec, "Tồn đọng quá hạn theo xã", f, "ton_dong_theo_xa",
                              label="Tải bảng theo xã (XLSX)", stocks=True)
-        chrome.show_table(per, summary_spec, key="bk_summary", height=min(38 + 35 * len(per), 400))
+        # Seven columns do not fit a phone: there each commune is one wrapped line holding all seven.
+        with st.container(key="wide_bk_summary"):
+            chrome.show_table(oldest_first, summary_spec, key="bk_summary", height=min(38 + 35 * len(per), 400))
+        with st.container(key="narrow_bk_summary", height=min(60 + 70 * len(per), 420)):
+            st.markdown("\n".join(
+                f"- **{formatting.md_escape(r['commune_name'])}** ({formatting.md_escape(r['district_name'])}): "
+                f"{formatting.fmt_int(r['n'])} việc quá hạn ({formatting.fmt_int(r['dossiers'])} hồ sơ, "
+                f"{formatting.fmt_int(r['petitions'])} đơn thư), lâu nhất {formatting.fmt_int(r['longest'])} ngày "
+                f"làm việc, quá hạn từ {formatting.fmt_date(r['oldest_due'])}"
+                for r in oldest_first.iter_rows(named=True)))
+        chrome.narrow_or_wide("bk_summary")
 
         head, export = st.columns([3, 1])
         head.markdown("#### Danh sách quá hạn (cũ nhất trước)")

@@ -17,7 +17,8 @@ from pipelines.engine.indicators import Period
 from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
 from pipelines.report.facts import ReportFacts
 from pipelines.text import vn_number
-from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, NOT_SENT, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS
+from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS,
+                             NOT_SENT, OUTPUT_LABELS, rule_labels)
 from schemas.config import SCORED_INDICATORS, DvcqConfig
 from schemas.report import ReportTemplates
 from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME, RATING
@@ -307,6 +308,34 @@ def flag_items(t: ReportTemplates, w: _Writer, facts: ReportFacts) -> list[str]:
     return [w(t.flags.item, kind=FLAG_KINDS[f], reason=r) for f, r in facts.flags.select("flag", "reason").iter_rows()]
 
 
+def shortcoming_items(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: DvcqConfig) -> list[str]:
+    """'2. Hạn chế': what to improve, one line per theme — each indicator group («5 biết», «3 không»,
+    «4 thể hiện»), the supplementary rates, the rules, the composite — naming each flagged indicator or
+    rule once with its figures, whatever kinds of flag it drew. Section I.7 has already stated every
+    flag's reason; repeating those sentences here gave the author nothing to start the assessment from."""
+    rules, groups = rule_labels(config), list(config.groups)
+    themes: dict[str, list[str]] = {}
+    order: dict[str, int] = {}
+    for ind, value, target in facts.flags.unique("indicator", keep="first", maintain_order=True) \
+            .select("indicator", "value", "target").iter_rows():
+        if ind in config.indicators:
+            group = config.indicators[ind].group
+            theme = config.groups[group].label if group else w(t.assessment.theme_other)
+            rank = groups.index(group) if group else len(groups)
+            item = w(t.assessment.improve_rate, indicator=config.indicators[ind].label, value=vn_percent(value),
+                     target=vn_target(target))
+        elif ind == COMPOSITE:
+            theme, rank = COMPOSITE_LABEL, len(groups) + 2
+            item = w(t.assessment.improve_composite, score=vn_number(value, 1))
+        else:
+            theme, rank = w(t.assessment.theme_rules), len(groups) + 1
+            item = _lower_first(rules.get(ind, ind))
+        themes.setdefault(theme, []).append(item)
+        order[theme] = rank
+    return [w(t.assessment.improve_theme, theme=theme, items="; ".join(themes[theme]))
+            for theme in sorted(themes, key=order.get)]
+
+
 def commune_blocks(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: DvcqConfig) -> list[Block]:
     """Coverage (communes reporting / communes), then the reporting communes ranked by composite score with the
     indicators each rests on and its warnings; the silent ones named (a district, an area) or counted (the
@@ -365,8 +394,9 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
         blocks += [Heading(w(h.communes, commune_word=commune_word), 2), *commune_blocks(t, w, facts, config)]
     blank = Paragraph(w(t.assessment.blank))
     blocks += [Heading(w(h.assessment), 1), Heading(w(h.strengths), 2), blank, Heading(w(h.shortcomings), 2)]
-    blocks += ([Paragraph(w(t.assessment.shortcomings_intro, n=num(len(flags)))), *(Bullet(f) for f in flags), blank]
-               if flags else [blank])
+    improve = shortcoming_items(t, w, facts, config)
+    blocks += ([Paragraph(w(t.assessment.shortcomings_intro, n=num(len(flags)), themes=num(len(improve)))),
+                *(Bullet(item) for item in improve), blank] if improve else [blank])
     blocks += [Heading(w(h.tasks), 1), blank, Heading(w(h.recommendations), 1), blank,
                Paragraph(w(t.assessment.closing, issuer_short=issuer_short, scope=scope_text))]
     return ReportDocument(
