@@ -8,7 +8,7 @@ import polars as pl
 from schemas.admin_unit import REFORM_DATE
 from dashboard.chrome import GOOD, NA_COLOUR, SCORE_SCALE, SERIES, STATUS_COLOURS, WATCH, WEAK, status
 from dashboard.formatting import fmt_int, fmt_num
-from schemas.catalog import FEW_RECORDS, STATUS_LABELS
+from schemas.catalog import FEW_RECORDS, NOT_SENT, STATUS_LABELS
 
 
 def _layout(fig: go.Figure, height: int = 380, **kw) -> go.Figure:
@@ -167,21 +167,24 @@ def trend_lines(df: pl.DataFrame, title: str, x: str = "period_start", tickforma
 
 
 def heatmap(df: pl.DataFrame, units: list[tuple[str, str]], labels: list[str]) -> go.Figure:
-    """Units x indicators; colour = good/watch/weak against target; N/A grey with the text 'N/A'.
+    """Units x indicators; colour = good/watch/weak against target; N/A (nothing to count) grey with the text
+    'N/A'; an indicator the unit sent no records for is weak, with the text 'chưa gửi'.
 
     ``units``: (code, row label) from the top. A click on a cell opens that unit's page: Plotly selects
     no heatmap cell, so an invisible square marker sits on each cell (``customdata[0]`` its unit code)
     and carries the tooltip and the click.
     """
     code = {"good": 2, "watch": 1, "weak": 0, "na": 3}
-    lookup = {(u, lab): (v, t) for u, lab, v, t in df.select("unit_code", "label", "value", "target").iter_rows()}
+    lookup = {(u, lab): (v, t, m) for u, lab, v, t, m in
+              df.select("unit_code", "label", "value", "target", "missing").iter_rows()}
     z, text = [], []
     for u, _ in units:
         row_z, row_t = [], []
         for lab in labels:
-            v, t = lookup.get((u, lab), (None, None))
-            row_z.append(code[status(v, t)])
-            row_t.append(fmt_num(v) if v is not None else "N/A")
+            v, t, missing = lookup.get((u, lab), (None, None, None))
+            not_sent = missing == NOT_SENT  # not shown for want of records: 0 points, a finding, not a gap
+            row_z.append(code["weak"] if not_sent else code[status(v, t)])
+            row_t.append(fmt_num(v) if v is not None else ("chưa gửi" if not_sent else "N/A"))
         z.append(row_z)
         text.append(row_t)
     names = [name for _, name in units]

@@ -48,7 +48,8 @@ if f is not None:
                                 selection_mode="points")
         if code := chrome.clicked_unit(event):
             chrome.open_unit(code)
-        st.caption("Trong ngoặc: số xã gửi dữ liệu và số chỉ số có giá trị của đơn vị; đơn vị chưa đủ dữ liệu để xếp "
+        st.caption("Trong ngoặc: số xã gửi dữ liệu, số chỉ số tính điểm và số chỉ số chưa gửi số liệu (0 điểm, ô «chưa gửi»); "
+                   "đơn vị chưa đủ dữ liệu để xếp "
                    "hạng xếp cuối. Bấm một ô để mở trang đơn vị.")
         chrome.indicator_explanations(list(SCORED_INDICATORS))
 
