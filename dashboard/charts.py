@@ -280,14 +280,18 @@ ZERO_STUB = 1.5  # a 0 % bar's drawn length (axis %), so a zero is seen as a val
 def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
     """Indicator values with their 95 % intervals (error bars) and targets (diamonds); each value written
     in a column right of 100 %, clear of the whiskers; a 0 % value drawn as a stub in its colour and
-    written "0,0", an N/A one written "N/A" in grey with no bar."""
+    written "0,0", an N/A one (nothing to count) written "N/A" in grey with no bar, and one the unit sent no
+    records for written "chưa gửi" beside a stub in the weak colour (it scores 0 points)."""
     df = df.reverse()
     labels = df["label"].to_list()
     colours = [STATUS_COLOURS[status(v, t)] for v, t in zip(df["value"], df["target"])]
     value = df["value"].to_list()
     lo = [(v - a) if v is not None and a is not None else None for v, a in zip(value, df["ci_low"])]
     hi = [(b - v) if v is not None and b is not None else None for v, b in zip(value, df["ci_high"])]
-    text = [fmt_num(v) if v is not None else "N/A" for v in value]
+    not_sent = [m == NOT_SENT for m in df["missing"]]
+    text = [fmt_num(v) if v is not None else ("chưa gửi" if ns else "N/A") for v, ns in zip(value, not_sent)]
+    colours = [STATUS_COLOURS["weak"] if ns else c for c, ns in zip(colours, not_sent)]
+    value = [0.0 if ns else v for v, ns in zip(value, not_sent)]  # 0 points: a stub in the weak colour
     fig = go.Figure()
     fig.add_trace(go.Bar(x=[(v or ZERO_STUB) if v is not None else 0 for v in value], y=labels, orientation="h",
                          name="Giá trị", marker_color=colours, customdata=text,
@@ -300,7 +304,7 @@ def scorecard(df: pl.DataFrame, title: str) -> go.Figure:
                              marker=dict(symbol="diamond", size=10, color="#222222"),
                              hovertemplate="Chỉ tiêu: %{x:.0f} %<extra></extra>"))
     _layout(fig, height=34 * len(labels) + 120, title=title)
-    fig.update_xaxes(range=[0, VALUE_COLUMN + 14], tickvals=[0, 20, 40, 60, 80, 100],
+    fig.update_xaxes(range=[0, VALUE_COLUMN + 24], tickvals=[0, 20, 40, 60, 80, 100],
                      title="% (thanh ngang: khoảng tin cậy 95 %; số bên phải: giá trị)")
     return fig
 

@@ -17,7 +17,7 @@ from dashboard.connection import config, has_warehouse, is_current
 from dashboard.filters import Filters, sidebar
 from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
-from schemas.catalog import (COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, OUTPUT_LABELS,
+from schemas.catalog import (COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, NOT_SENT, OUTPUT_LABELS,
                              STATUS_LABELS, WATCH_MARGIN, rule_labels)
 from schemas.config import ALL_RATES
 from schemas.records import RECORD_SCHEMAS
@@ -136,8 +136,10 @@ def with_interval(df: pl.DataFrame) -> pl.DataFrame:
     """Adds 'interval' (\"a – b\") and 'state' (Đạt / Cần theo dõi / Yếu / N/A) text columns."""
     interval = [f"{fmt_num(lo)} – {fmt_num(hi)}" if lo is not None and hi is not None else ""
                 for lo, hi in zip(df["ci_low"], df["ci_high"])]
-    state = [STATUS_LABELS[status(v, t)].split(" (")[0] if ind != COMPOSITE else ""
-             for v, t, ind in zip(df["value"], df["target"], df["indicator"])]
+    missing = df["missing"] if "missing" in df.columns else [None] * df.height
+    state = ["" if ind == COMPOSITE else "Chưa gửi số liệu (0 điểm)" if m == NOT_SENT
+             else STATUS_LABELS[status(v, t)].split(" (")[0]
+             for v, t, ind, m in zip(df["value"], df["target"], df["indicator"], missing)]
     return df.with_columns(pl.Series("interval", interval, pl.String), pl.Series("state", state, pl.String))
 
 

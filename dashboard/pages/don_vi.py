@@ -38,7 +38,7 @@ elif f is not None:
         in_district = peers.filter(pl.col("district_code") == comp["district_code"])
         c[2].metric(f"Hạng trong {LEVEL_WORDS[f.era]['district']}", f"{comp['rank_district']}/{len(in_district)}"
                     if comp["ranked"] else "—", border=True, help=why, **unranked)
-    c[3].metric("Chỉ số có giá trị", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True, help=f"Dựa trên {basis}.")
+    c[3].metric("Chỉ số tính điểm", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True, help=f"Dựa trên {basis}.")
 
     scored = chrome.with_interval(table.filter(pl.col("indicator").is_in([*SCORED_INDICATORS, "hai_long"])))
     left, right = st.columns([3, 2])
