@@ -57,3 +57,23 @@ def test_the_data_page_counts_silent_communes_and_gives_no_all_clear():
     assert not [s for s in at.success if "Mọi xã" in s.value]
     assert any(w.value.startswith(f"{fmt_int(silent)} xã không gửi gì trong 60 ngày") and
                f"trong đó {fmt_int(never)} xã chưa từng gửi" in w.value for w in at.warning)
+
+
+def test_so_sanh_ranks_every_commune_on_one_basis_and_silence_last():
+    at = new_app("so_sanh")
+    no_errors(at)
+    ranking = at.dataframe[0].value
+    assert list(ranking.columns) == ["Hạng", "Xã/phường", "Điểm tổng hợp", "Dựa trên", "Địa bàn huyện cũ"]
+    communes = sql_one("SELECT count(*) FROM admin_units")
+    silent = sql_one("SELECT count(*) FROM admin_units u WHERE NOT EXISTS (SELECT 1 FROM daily_counts d "
+                     "WHERE d.commune_code = u.commune_code AND year(d.day) = 2026)")
+    assert len(ranking) == communes == 166 and silent > 0
+    assert ranking["Hạng"].iloc[0] == "1"
+    last = ranking.tail(silent)   # every commune that sent nothing: 0 points, last place, and says why
+    assert set(last["Hạng"]) == {str(communes)} and set(last["Điểm tổng hợp"]) == {"0,0"}
+    assert all(b.startswith("9/12 chỉ số tính điểm, 7 chỉ số 0 điểm vì chưa gửi đủ") for b in last["Dựa trên"])
+    senders = ranking.head(communes - silent)
+    assert str(communes) not in set(senders["Hạng"])
+    # the detail table (and its XLSX, same columns) carries each unit's composite and its rank
+    detail = at.dataframe[1].value
+    assert {"Điểm tổng hợp", "Hạng theo điểm tổng hợp", "Dựa trên"} <= set(detail.columns)
