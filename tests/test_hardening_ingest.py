@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.engine.backlog import backlog_table
 from pipelines.ingest.communes import resolve_commune
-from pipelines.ingest.pipeline import ingest_files
+from pipelines.ingest.pipeline import ingest_command, ingest_files
 from pipelines.ingest.warehouse import connect_read_only
 from pipelines.sql import InStructure
 from schemas.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
@@ -205,6 +205,33 @@ def test_with_close_loading_the_same_two_files_again_changes_nothing(tmp_path):
         ("đọc 4 = thêm 0 + cập nhật 0 + không đổi 2 + cũ hơn bản đã có 2 + cách ly 0", 0, 0),
         ("đọc 3 = thêm 0 + cập nhật 0 + không đổi 2 + cũ hơn bản đã có 0 + cách ly 1", 0, 0)]
     assert rows(db, everything) == before
+
+
+def test_with_close_a_missing_petition_is_withdrawn_and_the_cli_says_how_many_were_closed(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    header = ["Số đơn", "Loại đơn", "Ngày nhận đơn", "Hạn giải quyết", "Ngày giải quyết", "Kết quả"]
+    march = write_csv(tmp_path / "don_thu_xa_van_du_t3.csv", [
+        header, ["D1", "Kiến nghị", "02/03/2026", "20/03/2026", "", PENDING],
+        ["D2", "Kiến nghị", "05/03/2026", "25/03/2026", "", PENDING]])
+    april = write_csv(tmp_path / "don_thu_xa_van_du_t4.csv", [
+        header, ["D1", "Kiến nghị", "02/03/2026", "20/03/2026", "18/03/2026", "Đã giải quyết"],
+        ["D3", "Kiến nghị", "08/04/2026", "28/04/2026", "", PENDING]])
+    assert ingest_command([str(march)], str(db), None, None, closing()) == 0
+    capsys.readouterr()
+    assert ingest_command([str(april)], str(db), None, None, closing()) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith("đóng 1 bản ghi đang giải quyết không còn trong bản xuất mới (ghi là rút đơn vào ngày "
+                               "mới nhất của xã trong tệp): D2 (xã 15190, nhận 05/03/2026, đóng 08/04/2026)")
+    assert printed[2] == ("đóng 1 bản ghi không còn trong bản xuất mới của xã (1 tệp): danh sách ở ghi chú của từng tệp "
+                          "(dvcq ingest không --quiet, trang Dữ liệu).")
+    assert rows(db, "SELECT petition_id, outcome, resolved_date, closed_missing_from FROM petitions ORDER BY 1") == [
+        ("D1", "resolved", dt.date(2026, 3, 18), None),
+        ("D2", "withdrawn", dt.date(2026, 4, 8), "don_thu_xa_van_du_t4.csv"), ("D3", "pending", None, None)]
+    # Overdue from 26/03/2026 (due 25/03) until it was closed on 08/04/2026.
+    assert rows(db, "SELECT closed_date, overdue_from, overdue_until FROM petition_facts WHERE petition_id = 'D2'") == [
+        (dt.date(2026, 4, 8), dt.date(2026, 3, 26), dt.date(2026, 4, 8))]
+    assert overdue_ids(db, dt.date(2026, 4, 7)) == ["D2"]
+    assert overdue_ids(db, dt.date(2026, 4, 8)) == []
 
 
 # May lists A2 again, completed on 12/04/2026 or still pending; loading March again afterwards finds A1 older
