@@ -5,7 +5,7 @@ read raw (pipelines.ingest.read) -> find header and kind (pipelines.ingest.heade
 (pipelines.ingest.load), personal data hashed in the statement that stages the rows or before quarantine
 (pipelines.ingest.privacy), all inside one atomic publish (pipelines.ingest.warehouse.publishing). For each file and sheet:
 read = inserted + updated + unchanged + older + quarantined, printed and stored in ``ingest_log``, with the
-pending records of its communes that it no longer lists.
+pending records of its communes that it no longer lists (closed when the configuration says so).
 """
 
 from __future__ import annotations
@@ -64,8 +64,13 @@ class FileReport:
     message: str = ""
     error: str | None = None
 
+    @property
+    def where(self) -> str:
+        """'file.xlsx[Sheet]', or the file name of a CSV."""
+        return f"{self.file_name}[{self.sheet}]" if self.sheet else self.file_name
+
     def summary_line(self) -> str:
-        where = f"{self.file_name}[{self.sheet}]" if self.sheet else self.file_name
+        where = self.where
         if self.error:
             return f"{where}: LỖI — {self.error}"
         communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
@@ -407,7 +412,8 @@ def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> Fi
             _close_missing(ctx.con, schema, missing, report)
             report.rows_closed = len(missing)
         if len(missing):
-            report.message = "; ".join(filter(None, [report.message, _missing_note(schema, missing, report.rows_closed)]))
+            note = _missing_note(schema, missing, report.rows_closed)
+            report.message = "; ".join(filter(None, [report.message, note]))
     report.communes = sorted(good["commune_code"].unique().to_list())
     eras = good["unit_era"].unique().to_list()
     report.unit_era = eras[0] if len(eras) == 1 else prepared.era or ""
@@ -432,9 +438,8 @@ def _close_missing(con: duckdb.DuckDBPyConnection, schema: RecordSchema, missing
     """The configuration closes what a newer export no longer lists (``close_missing_<table>.sql``): each
     record becomes withdrawn on the file's latest event date for its commune, naming the file."""
     _missing = missing.select("record_row", "last_day")  # noqa: F841 - DuckDB reads it
-    where = f"{report.file_name}[{report.sheet}]" if report.sheet else report.file_name
     con.execute(load_sql(f"close_missing_{schema.table}"), {
-        "closed_value": schema.missing_closes_as[0], "closed_by": where, "loaded_at": dt.datetime.now()})
+        "closed_value": schema.missing_closes_as[0], "closed_by": report.where, "loaded_at": dt.datetime.now()})
 
 
 def _missing_note(schema: RecordSchema, missing: pl.DataFrame, closed: int) -> str:
@@ -445,7 +450,8 @@ def _missing_note(schema: RecordSchema, missing: pl.DataFrame, closed: int) -> s
     labels = VOCABULARIES[schema.column(column).vocabulary].labels_vi
     rows = missing.select("commune_code", "record_id", "received_date", "last_day").iter_rows()
     if not closed:
-        listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y})" for code, record_id, received, _ in rows)
+        listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y})"
+                           for code, record_id, received, _ in rows)
         return (f"{vn_number(len(missing))} bản ghi {labels[open_value].lower()} trong kho không còn trong tệp này dù "
                 f"nhận trong khoảng ngày tệp bao quát: {listed}")
     listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y}, đóng {closed_on:%d/%m/%Y})"
@@ -559,16 +565,14 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
 
 
 def missing_totals_line(reports: list[FileReport], number: Callable[[int], str] = vn_number) -> str:
-    """What the run did with the pending records newer exports no longer list, for the CLI and the upload
-    message: closed (ingest.missing_from_newer_export = "close") or only reported; '' when there were none."""
+    """What a run that found pending records newer exports no longer list did with them, for the CLI and the
+    upload message: closed them (ingest.missing_from_newer_export = "close") or only reported them."""
     total = report_totals(reports)
     files = number(sum(1 for r in reports if r.rows_missing))
     if total.rows_closed:
         return f"đóng {number(total.rows_closed)} bản ghi không còn trong bản xuất mới của xã ({files} tệp)"
-    if total.rows_missing:
-        return (f"{number(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản xuất mới hơn "
-                f"của xã ({files} tệp)")
-    return ""
+    return (f"{number(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản xuất mới hơn "
+            f"của xã ({files} tệp)")
 
 
 def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], None]:
