@@ -70,7 +70,7 @@ def save_uploads(files, folder: Path) -> list[Path]:
 
 def _ingest(files, units: Era | None) -> None:
     # heavy (readers, normalisers): only when a user ingests
-    from pipelines.ingest.pipeline import count_sum, ingest_files, missing_totals_line, report_totals
+    from pipelines.ingest.pipeline import count_sum, ingest_files, report_totals
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     with tempfile.TemporaryDirectory(prefix="dvcq-upload-") as tmp:
         paths = save_uploads(files, Path(tmp))
@@ -97,7 +97,8 @@ def _ingest(files, units: Era | None) -> None:
     total = report_totals(loaded)
     st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: {count_sum(total, formatting.fmt_int)}. "
                "Các trang đã dùng dữ liệu mới.")
-    if total.rows_missing:
+    if total.rows_missing:  # closed or only reported, as the configuration says
+        from pipelines.ingest.pipeline import missing_totals_line
         line = missing_totals_line(loaded, formatting.fmt_int)
         st.warning(f"{line[:1].upper()}{line[1:]}: xem cột Ghi chú.")
     chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
