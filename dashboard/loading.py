@@ -22,7 +22,8 @@ REPORT_SPEC = {
     "communes": ("Xã", "text"), "unit_era": ("Danh mục đơn vị", "text"), "rows_read": ("Số dòng đọc", "int"), "rows_inserted": ("Thêm mới", "int"),
     "rows_updated": ("Cập nhật", "int"), "rows_unchanged": ("Không đổi", "int"),
     "rows_older": ("Cũ hơn bản đã có", "int"), "rows_quarantined": ("Bị cách ly", "int"),
-    "rows_missing": ("Đang giải quyết nhưng không còn trong tệp", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
+    "rows_missing": ("Đang giải quyết nhưng không còn trong tệp", "int"),
+    "rows_closed": ("Đã đóng vì không còn trong tệp", "int"), "unknown_columns": ("Cột không nhận ra", "text"),
     "message": ("Ghi chú", "text"), "ingested_on": ("Ngày nạp", "date"),
 }
 
@@ -142,9 +143,10 @@ def _ingest(files, units: Era | None) -> None:
     total = report_totals(loaded)
     st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: {count_sum(total, formatting.fmt_int)}. "
                "Các trang đã dùng dữ liệu mới.")
-    if total.rows_missing:
-        st.warning(f"{formatting.fmt_int(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản "
-                   "xuất mới hơn của xã: xem cột Ghi chú.")
+    if total.rows_missing:  # closed or only reported, as the configuration says
+        from pipelines.ingest.pipeline import missing_totals_line
+        line = missing_totals_line(loaded, formatting.fmt_int)
+        st.warning(f"{line[:1].upper()}{line[1:]}: xem cột Ghi chú.")
     chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
 
 

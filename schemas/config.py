@@ -95,6 +95,12 @@ class IngestConfig(_Strict):
     max_sheet_cells: int = Field(ge=10_000, le=1_000_000_000, description="a sheet declaring more cells is refused")
     earliest_date: str = Field(pattern=r"^(20[0-4]\d)-\d{2}-\d{2}$",
                                description="dates before this are rejected; 2000-01-01 or later (working-day calendar)")
+    missing_from_newer_export: Literal["report", "close"] = Field(
+        default="report",
+        description="a record still pending that a newer export of its commune no longer lists although it was "
+                    "received within the dates the export covers: 'report' names it in the file's note and leaves it "
+                    "pending; 'close' also sets it withdrawn on the export's latest event date of its commune (it "
+                    "left the desk without a result), until a later export lists it again")
 
 
 class SubmissionConfig(_Strict):

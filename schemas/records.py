@@ -75,6 +75,11 @@ class RecordSchema(BaseModel):
                                   "own: the law protects a denouncer's identity, so her hash joins nothing else")
     open_state: tuple[str, str] | None = Field(
         default=None, description="(column, value) of a record still open; a re-export never reopens a closed record")
+    missing_closes_as: tuple[str, str] | None = Field(
+        default=None, description="(value of the open-state column, date column) a pending record takes when a "
+                                  "newer export of its commune no longer lists it and the configuration closes such "
+                                  "records (ingest.missing_from_newer_export = \"close\"): it left the desk without a "
+                                  "result on that date")
     columns: list[Column]
 
     @model_validator(mode="after")
@@ -87,6 +92,13 @@ class RecordSchema(BaseModel):
                 raise ValueError(f"{self.kind}: {needed} is not a column")
         if self.open_state and not self.column(self.id_column).required:
             raise ValueError(f"{self.kind}: records that change state need a required id column")
+        if self.missing_closes_as:
+            value, date_column = self.missing_closes_as
+            state = self.column(self.open_state[0]) if self.open_state else None
+            if (state is None or value == self.open_state[1] or value not in VOCABULARIES[state.vocabulary].values
+                    or date_column not in names):
+                raise ValueError(f"{self.kind}: missing_closes_as needs an open state, another value of its "
+                                 "vocabulary and a date column")
         return self
 
     def column(self, name: str) -> Column:
@@ -102,6 +114,15 @@ class RecordSchema(BaseModel):
         number or a name may slip in. The record id is apart: a row whose id holds one is not loaded."""
         return [c.name for c in self.columns if c.type == "text" and not c.personal and c.name != self.id_column]
 
+
+# Columns of the record kinds with an open state (dossiers, petitions) besides the system ones.
+OPEN_STATE_COLUMNS: list[tuple[str, str, str]] = [
+    ("closed_missing_from", "VARCHAR",
+     "The newer export (file name, [sheet]) of the record's commune that no longer listed it while it was pending, "
+     "when the configuration closes such records (ingest.missing_from_newer_export = \"close\"): the record was set "
+     "withdrawn on that export's latest event date for the commune. Empty otherwise. A later export that lists the "
+     "record again replaces it; an older one does not."),
+]
 
 # Columns that place a row in a commune. They are read from input but not stored as such:
 # the pipeline resolves them to ``commune_code`` (see pipelines.ingest.communes).
@@ -220,6 +241,7 @@ DOSSIER = RecordSchema(
     description="One application handled at the commune's one-stop desk (một cửa).",
     id_column="dossier_id", date_column="completed_date",
     event_columns=["received_date", "completed_date"], open_state=("status", "pending"),
+    missing_closes_as=("withdrawn", "completed_date"),
     columns=[
         _id("dossier_id", "Mã hồ sơ", ["mã hồ sơ", "số hồ sơ", "mã số hồ sơ", "ma ho so", "số biên nhận",
                                        "dossier id", "dossier_id"], changes_state=True),
@@ -295,6 +317,7 @@ PETITION = RecordSchema(
     description="A complaint, denunciation or kiến nghị/phản ánh received by the commune.",
     id_column="petition_id", date_column="received_date", hashed_apart=("kind", "denunciation"),
     event_columns=["received_date", "resolved_date"], open_state=("outcome", "pending"),
+    missing_closes_as=("withdrawn", "resolved_date"),
     columns=[
         _id("petition_id", "Số đơn", ["số đơn", "mã đơn", "số thụ lý", "số vào sổ", "petition id", "petition_id"],
             changes_state=True),

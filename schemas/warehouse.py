@@ -13,7 +13,7 @@ once, in its SQL.
 from __future__ import annotations
 
 from schemas.admin_unit import UNIT_TABLES, sql_types
-from schemas.records import RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+from schemas.records import OPEN_STATE_COLUMNS, RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
 from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME
 
 Columns = list[tuple[str, str, str]]
@@ -54,6 +54,9 @@ INGEST_LOG_COLUMNS: Columns = [
     ("rows_missing", "INTEGER", "Records of the file's communes still pending in the warehouse, received within the "
                                 "span of dates the file covers, that the file no longer lists (not part of rows_read; "
                                 "listed in message)."),
+    ("rows_closed", "INTEGER", "Of rows_missing, the records this file closed as withdrawn on its latest event date for "
+                               "their commune (ingest.missing_from_newer_export = \"close\"); 0 when they are only "
+                               "reported."),
 ]
 
 META_COLUMNS: Columns = [
@@ -270,7 +273,7 @@ FACT_TABLES: dict[str, Columns] = {
 def record_table_columns(schema: RecordSchema) -> Columns:
     """(name, SQL type, description) of a record table: system columns, then the schema's."""
     own = [(c.name, c.sql_type, c.description) for c in schema.columns]
-    return SYSTEM_COLUMNS[:5] + own + SYSTEM_COLUMNS[5:]
+    return SYSTEM_COLUMNS[:5] + own + SYSTEM_COLUMNS[5:] + (OPEN_STATE_COLUMNS if schema.open_state else [])
 
 
 def table_definitions() -> dict[str, Columns]:

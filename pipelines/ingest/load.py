@@ -8,6 +8,8 @@ completed), which replaces the stored row. The last file ingested wins, except t
 export never reopens a record a later one closed (a completed dossier stays completed when an
 export from before its completion is loaded again), nor overwrites a record its successor commune
 sent after the reform; such a row is counted apart, as older than the stored record ('cũ hơn bản đã có').
+A record closed because a newer export no longer listed it (``closed_missing_from``) was closed by
+dvcq, not by the commune: an export at least as recent as that closing that lists it again replaces it.
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         UNION SELECT code_2025 FROM unit_successors
               WHERE legacy_code IN (SELECT commune_code FROM communes WHERE unit_era = 'legacy')
     """).fetchall()]
-    state = f', t."{schema.open_state[0]}" AS t_state' if schema.open_state else ""
+    state = (f', t."{schema.open_state[0]}" AS t_state, t.closed_missing_from AS t_missing_from, '
+             f't."{schema.missing_closes_as[1]}" AS t_closed_on') if schema.open_state else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _match AS
         SELECT s.source_row AS _srow, t.rowid AS _trow, t.commune_code AS t_code, t.unit_era AS t_era,
@@ -172,23 +175,31 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
                     f"{default_successor_join('s')}", stamp)
         con.execute("DROP TABLE _match")
         return UpsertCounts(len(staged), 0, 0, 0, conflicts)
-    reopen = "FALSE"
+    reopen, relisted, latest = "FALSE", "FALSE", ""
     if schema.open_state:  # an older export must not reopen what a later one closed
         column, open_value = schema.open_state
         reopen = f"""(m.t_state <> '{open_value}' AND s."{column}" = '{open_value}')"""
+        # ...but a record closed only because a newer export no longer listed it (closed_missing_from) is
+        # replaced by any export of its commune at least as recent (its latest event date for the commune on
+        # or after the closing day) that lists it again, whatever it says; an older one leaves it closed.
+        relisted = "(m.t_missing_from IS NOT NULL AND e.last_day >= m.t_closed_on)"
+        events = ", ".join(f's."{c}"' for c in schema.event_columns)
+        latest = (f"LEFT JOIN (SELECT commune_code, unit_era, max(GREATEST({events})) AS last_day FROM staged s "
+                  "GROUP BY ALL) e ON e.commune_code = s.commune_code AND e.unit_era = s.unit_era")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _plan AS
         SELECT s.source_row AS _srow, m._trow,
                CASE WHEN m._trow IS NULL THEN 'insert'
                     WHEN s.unit_era = 'legacy' AND m.t_era = '2025' THEN
                         CASE WHEN m.t_pred IS NULL THEN 'adopt' ELSE 'older' END
+                    WHEN {relisted} THEN 'replace'
                     WHEN {reopen} THEN 'older'
                     WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code AND m.t_hash = s.row_hash THEN 'same'
                     ELSE 'replace' END AS action,
                CASE WHEN m.t_era = s.unit_era AND m.t_code = s.commune_code THEN m.t_pred
                     WHEN m.t_era = 'legacy' THEN m.t_code ELSE m.t_pred END AS predecessor,
                m.t_first
-        FROM staged s LEFT JOIN _match m ON m._srow = s.source_row
+        FROM staged s LEFT JOIN _match m ON m._srow = s.source_row {latest}
     """)
     inserted, updated, unchanged, older = con.execute("""
         SELECT count(*) FILTER (action = 'insert'), count(*) FILTER (action IN ('replace', 'adopt')),

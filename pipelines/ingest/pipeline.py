@@ -5,7 +5,7 @@ read raw (pipelines.ingest.read) -> find header and kind (pipelines.ingest.heade
 (pipelines.ingest.load), personal data hashed in the statement that stages the rows or before quarantine
 (pipelines.ingest.privacy), all inside one atomic publish (pipelines.ingest.warehouse.publishing). For each file and sheet:
 read = inserted + updated + unchanged + older + quarantined, printed and stored in ``ingest_log``, with the
-pending records of its communes that it no longer lists.
+pending records of its communes that it no longer lists (closed when the configuration says so).
 """
 
 from __future__ import annotations
@@ -59,12 +59,18 @@ class FileReport:
     rows_older: int = 0
     rows_quarantined: int = 0
     rows_missing: int = 0  # pending records of its communes and dates the file no longer lists (not rows read)
+    rows_closed: int = 0  # of them, closed as withdrawn (ingest.missing_from_newer_export = "close")
     unknown_columns: list[str] = field(default_factory=list)
     message: str = ""
     error: str | None = None
 
+    @property
+    def where(self) -> str:
+        """'file.xlsx[Sheet]', or the file name of a CSV."""
+        return f"{self.file_name}[{self.sheet}]" if self.sheet else self.file_name
+
     def summary_line(self) -> str:
-        where = f"{self.file_name}[{self.sheet}]" if self.sheet else self.file_name
+        where = self.where
         if self.error:
             return f"{where}: LỖI — {self.error}"
         communes = ",".join(self.communes[:5]) + (f",…(+{len(self.communes) - 5})" if len(self.communes) > 5 else "")
@@ -92,7 +98,7 @@ def count_sum(counts, number: Callable[[int], str] = vn_number) -> str:
 def report_totals(reports: list[FileReport]) -> FileReport:
     """The counts of several tables summed, for the totals line and the upload message."""
     return FileReport("", **{field: sum(getattr(r, field) for r in reports)
-                             for field in ("rows_read", "rows_missing", *(f for f, _ in COUNT_PARTS))})
+                             for field in ("rows_read", "rows_missing", "rows_closed", *(f for f, _ in COUNT_PARTS))})
 
 
 @dataclass(frozen=True)
@@ -404,8 +410,12 @@ def load_table(ctx: IngestContext, prepared: PreparedTable, checksum: str) -> Fi
         missing = _missing_from_export(ctx.con, schema, prepared.staged, pl.concat(
             [prepared.staged[schema.id_column], bad[schema.id_column].cast(pl.String)]))
         report.rows_missing = len(missing)
+        if len(missing) and ctx.config.ingest.missing_from_newer_export == "close":
+            _close_missing(ctx.con, schema, missing, report)
+            report.rows_closed = len(missing)
         if len(missing):
-            report.message = "; ".join(filter(None, [report.message, _missing_note(schema, missing)]))
+            note = _missing_note(schema, missing, report.rows_closed)
+            report.message = "; ".join(filter(None, [report.message, note]))
     report.communes = sorted(good["commune_code"].unique().to_list())
     eras = good["unit_era"].unique().to_list()
     report.unit_era = eras[0] if len(eras) == 1 else prepared.era or ""
@@ -425,15 +435,31 @@ def _missing_from_export(con: duckdb.DuckDBPyConnection, schema: RecordSchema, s
     return con.sql(load_sql("missing_from_export"), params=params).pl()
 
 
-def _missing_note(schema: RecordSchema, missing: pl.DataFrame) -> str:
+def _close_missing(con: duckdb.DuckDBPyConnection, schema: RecordSchema, missing: pl.DataFrame,
+                   report: FileReport) -> None:
+    """The configuration closes what a newer export no longer lists (``close_missing_<table>.sql``): each
+    record becomes withdrawn on the file's latest event date for its commune, naming the file."""
+    _missing = missing.select("record_row", "last_day")  # noqa: F841 - DuckDB reads it
+    con.execute(load_sql(f"close_missing_{schema.table}"), {
+        "closed_value": schema.missing_closes_as[0], "closed_by": report.where, "loaded_at": dt.datetime.now()})
+
+
+def _missing_note(schema: RecordSchema, missing: pl.DataFrame, closed: int) -> str:
     """'2 bản ghi đang giải quyết không còn trong tệp này dù nhận trong khoảng ngày tệp bao quát: HS9 (xã 15190,
-    nhận 02/03/2026), …'."""
+    nhận 02/03/2026), …'; when they were closed, 'đóng 2 bản ghi đang giải quyết không còn trong bản xuất mới (ghi
+    là rút hồ sơ vào ngày mới nhất của xã trong tệp): HS9 (xã 15190, nhận 02/03/2026, đóng 10/04/2026), …'."""
     column, open_value = schema.open_state
-    state = VOCABULARIES[schema.column(column).vocabulary].labels_vi[open_value].lower()
-    listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y})" for code, record_id, received
-                       in missing.select("commune_code", "record_id", "received_date").iter_rows())
-    return (f"{vn_number(len(missing))} bản ghi {state} trong kho không còn trong tệp này dù nhận trong khoảng ngày "
-            f"tệp bao quát: {listed}")
+    labels = VOCABULARIES[schema.column(column).vocabulary].labels_vi
+    rows = missing.select("commune_code", "record_id", "received_date", "last_day").iter_rows()
+    if not closed:
+        listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y})"
+                           for code, record_id, received, _ in rows)
+        return (f"{vn_number(len(missing))} bản ghi {labels[open_value].lower()} trong kho không còn trong tệp này dù "
+                f"nhận trong khoảng ngày tệp bao quát: {listed}")
+    listed = ", ".join(f"{record_id} (xã {code}, nhận {received:%d/%m/%Y}, đóng {closed_on:%d/%m/%Y})"
+                       for code, record_id, received, closed_on in rows)
+    return (f"đóng {vn_number(closed)} bản ghi {labels[open_value].lower()} không còn trong bản xuất mới (ghi là "
+            f"{labels[schema.missing_closes_as[0]].lower()} vào ngày mới nhất của xã trong tệp): {listed}")
 
 
 def prepare_file(ctx: IngestContext, path: Path) -> PreparedFile:
@@ -488,11 +514,11 @@ def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: lis
     # By name: an older warehouse gained the newer columns at its end.
     con.executemany("""INSERT INTO ingest_log (file_name, file_path, file_checksum, sheet, kind, communes, unit_era,
                            rows_read, rows_inserted, rows_updated, rows_unchanged, rows_older, rows_quarantined,
-                           rows_missing, unknown_columns, message, ingested_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
+                           rows_missing, rows_closed, unknown_columns, message, ingested_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
         (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era,
          r.rows_read, r.rows_inserted, r.rows_updated, r.rows_unchanged, r.rows_older, r.rows_quarantined,
-         r.rows_missing, ",".join(r.unknown_columns), r.message, now)
+         r.rows_missing, r.rows_closed, ",".join(r.unknown_columns), r.message, now)
         for r in reports])
 
 
@@ -537,6 +563,17 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     return reports
 
 
+def missing_totals_line(reports: list[FileReport], number: Callable[[int], str] = vn_number) -> str:
+    """What a run that found pending records newer exports no longer list did with them, for the CLI and the
+    upload message: closed them (ingest.missing_from_newer_export = "close") or only reported them."""
+    total = report_totals(reports)
+    files = number(sum(1 for r in reports if r.rows_missing))
+    if total.rows_closed:
+        return f"đóng {number(total.rows_closed)} bản ghi không còn trong bản xuất mới của xã ({files} tệp)"
+    return (f"{number(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản xuất mới hơn "
+            f"của xã ({files} tệp)")
+
+
 def _progress_printer(total_threshold: int = 5) -> Callable[[int, int, str], None]:
     """A one-line progress bar on stderr for runs of several files."""
     def show(number: int, total: int, name: str) -> None:
@@ -567,10 +604,8 @@ def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: 
         print(f"{vn_number(total.rows_quarantined)} dòng ở {vn_number(files)} tệp bị cách ly kèm lý do: xem bằng "
               f"dvcq quarantine --db {resolve_db_path(db)} hoặc trang Dữ liệu.")
     if total.rows_missing:
-        files = sum(1 for r in ok if r.rows_missing)
-        print(f"{vn_number(total.rows_missing)} bản ghi còn đang giải quyết trong kho không có trong bản xuất mới hơn "
-              f"của xã ({vn_number(files)} tệp): danh sách ở ghi chú của từng tệp (dvcq ingest không --quiet, trang "
-              "Dữ liệu).")
+        print(missing_totals_line(ok, vn_number) + ": danh sách ở ghi chú của từng tệp (dvcq ingest không --quiet, "
+              "trang Dữ liệu).")
     failed = [r for r in reports if r.error]
     if failed:
         print(f"dvcq: lỗi: {len(failed)} tệp không đọc được (xem các dòng LỖI ở trên)", file=sys.stderr)
