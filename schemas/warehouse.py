@@ -183,7 +183,7 @@ MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the 
 # The quota-free counts of commune_counts for the periods stored at publish (sql/_stored_periods.sql),
 # per structure and commune: the engine reads them for those periods instead of computing them (the
 # yearly quotas are applied on reading, so a changed quota needs no rebuild). In the order the counts
-# query returns its columns, which the engine returns either way.
+# query returns its columns, which the engine returns either way (tests/test_catalog.py checks it).
 _SUMMED = "daily_counts.{} summed over the period."
 PERIOD_COUNTS: dict[str, str] = {
     **{name: _SUMMED.format(name) for name in ("dossiers_received", "dossiers_online", "dossiers_returned",
