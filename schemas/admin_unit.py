@@ -104,6 +104,15 @@ def sql_types(model: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+def required_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields a unit always has (checked not null at every publish): those that may not be None."""
+    return tuple(name for name, field in model.model_fields.items() if field.is_required())
+
+
 UNIT_TABLES: dict[str, type[BaseModel]] = {
     "units_legacy": LegacyUnit, "units_2025": Unit2025, "unit_successors": UnitSuccessor,
 }
+UNIT_KEYS: dict[str, tuple[str, ...]] = {
+    "units_legacy": ("commune_code",), "units_2025": ("commune_code",), "unit_successors": ("legacy_code", "code_2025"),
+}
+"""Each unit table's key: a code is unique within its list; a split legacy commune has one row per successor."""

@@ -105,6 +105,22 @@ class RecordSchema(BaseModel):
         return next(c for c in self.columns if c.name == name)
 
     @property
+    def key(self) -> tuple[str, ...]:
+        """What makes a stored record one row: the commune as sent, the list it is in and its id (a content key
+        for a row without one), as the loader upserts (``pipelines.ingest.load``); checked at every publish."""
+        return ("commune_code", "unit_era", self.id_column)
+
+    @property
+    def not_null(self) -> tuple[str, ...]:
+        """Columns every stored row fills: its key and the columns a row without is quarantined for."""
+        return (*self.key, *(c.name for c in self.columns if c.required and c.name != self.id_column))
+
+    @property
+    def accepted(self) -> dict[str, str]:
+        """Vocabulary of each column stored as one of its codes (a bool is stored as a BOOLEAN: nothing to check)."""
+        return {c.name: c.vocabulary for c in self.columns if c.type in ("category", "rating")}
+
+    @property
     def personal_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.personal]
 

@@ -12,9 +12,11 @@ once, in its SQL.
 
 from __future__ import annotations
 
-from schemas.admin_unit import UNIT_TABLES, sql_types
-from schemas.records import OPEN_STATE_COLUMNS, RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
-from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.admin_unit import ERAS, UNIT_KEYS, UNIT_TABLES, required_fields, sql_types
+from schemas.records import DOSSIER, OPEN_STATE_COLUMNS, PETITION, RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME, TIMELINESS, VOCABULARIES
 
 Columns = list[tuple[str, str, str]]
 
@@ -76,32 +78,30 @@ _PLACE: Columns = [
     ("code_2025", "VARCHAR", "The record's commune in the 2025 structure."),
 ]
 
-DOSSIER_FACTS_COLUMNS: Columns = _PLACE + [
-    ("dossier_id", "VARCHAR", "Dossier id."),
-    ("channel", "VARCHAR", "direct, online or postal."),
-    ("status", "VARCHAR", "Status at the last export."),
-    ("sector", "VARCHAR", "Sector."),
-    ("procedure", "VARCHAR", "Procedure."),
-    ("received_date", "DATE", "Received."),
-    ("due_date", "DATE", "Due (ngày hẹn trả)."),
-    ("completed_date", "DATE", "Result returned."),
+def _as_recorded(schema: RecordSchema, *names: str) -> Columns:
+    """Record columns a fact carries unchanged: their type and meaning are the record table's, stated once
+    in ``schemas.records``."""
+    return [(c.name, c.sql_type, c.description) for c in map(schema.column, names)]
+
+
+def _as_in(columns: Columns, *names: str) -> Columns:
+    """Columns another fact table already declares, carried unchanged."""
+    declared = {column[0]: column for column in columns}
+    return [declared[name] for name in names]
+
+
+DOSSIER_FACTS_COLUMNS: Columns = _PLACE + _as_recorded(
+    DOSSIER, "dossier_id", "channel", "status", "sector", "procedure", "received_date", "due_date",
+    "completed_date") + [
     ("closed_date", "DATE", "When it stopped being pending: the completion (or return, withdrawal) date, never "
                             "before receipt; NULL while pending. Open at a day d: received ≤ d < closed_date."),
     ("timeliness", "VARCHAR", "early / on_time / late for a completed dossier: its dates decide; the exported "
                               "timeliness only when a date is missing."),
-    ("supplement_requests", "INTEGER", "Times the desk asked for more papers."),
-]
+] + _as_recorded(DOSSIER, "supplement_requests")
 
-LATE_DOSSIER_COLUMNS: Columns = _PLACE + [
-    ("dossier_id", "VARCHAR", "Dossier id."),
-    ("status", "VARCHAR", "Status at the last export."),
-    ("sector", "VARCHAR", "Sector."),
-    ("procedure", "VARCHAR", "Procedure."),
-    ("received_date", "DATE", "Received."),
-    ("due_date", "DATE", "Due."),
-    ("completed_date", "DATE", "Result returned."),
-    ("closed_date", "DATE", "As in dossier_facts."),
-    ("timeliness", "VARCHAR", "As in dossier_facts."),
+LATE_DOSSIER_COLUMNS: Columns = _PLACE + _as_in(
+    DOSSIER_FACTS_COLUMNS, "dossier_id", "status", "sector", "procedure", "received_date", "due_date",
+    "completed_date", "closed_date", "timeliness") + [
     ("named_apology_date", "DATE", "First apology letter of the same commune naming this dossier."),
     ("apology_after_completion", "BOOLEAN", "Completed late and first named by an apology sent after its completion: "
                                             "whether the apology counts for a period depends on the as-of date, so "
@@ -112,20 +112,15 @@ LATE_DOSSIER_COLUMNS: Columns = _PLACE + [
     ("overdue_until", "DATE", "The day it stopped being overdue: its closed_date (NULL: still open)."),
 ]
 
-PETITION_FACTS_COLUMNS: Columns = _PLACE + [
-    ("petition_id", "VARCHAR", "Petition id."),
-    ("kind", "VARCHAR", "complaint, denunciation or petition (kiến nghị, phản ánh)."),
-    ("field", "VARCHAR", "Field as written."),
-    ("received_date", "DATE", "Received."),
+PETITION_FACTS_COLUMNS: Columns = _PLACE + _as_recorded(PETITION, "petition_id", "kind", "field", "received_date") + [
     ("due_date", "DATE", "Effective due date: the recorded one, else receipt plus the statutory days of its kind "
                          "(calendar days for complaints and denunciations, working days otherwise)."),
     ("due_date_derived", "BOOLEAN", "The due date is the statutory one (none was recorded)."),
     ("outcome", "VARCHAR", "Outcome at the last export; pending when none."),
-    ("resolved_date", "DATE", "Resolved, as recorded."),
+] + _as_recorded(PETITION, "resolved_date") + [
     ("closed_date", "DATE", "When it was closed: the resolved date of a petition with an outcome other than "
                             "pending; NULL while open. Closed at a day d: closed_date ≤ d."),
-    ("escalated", "BOOLEAN", "Sent over the commune's head."),
-    ("within_authority", "BOOLEAN", "Within the commune's authority."),
+] + _as_recorded(PETITION, "escalated", "within_authority") + [
     ("due_working_day_index", "INTEGER", "calendar.working_day_index of the due date."),
     ("overdue_from", "DATE", "First day it is overdue (NULL: never). Overdue at d: overdue_from <= d < overdue_until."),
     ("overdue_until", "DATE", "Its closed_date (NULL: still open)."),
@@ -191,7 +186,7 @@ MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the 
 # The quota-free counts of commune_counts for the periods stored at publish (sql/_stored_periods.sql),
 # per structure and commune: the engine reads them for those periods instead of computing them (the
 # yearly quotas are applied on reading, so a changed quota needs no rebuild). In the order the counts
-# query returns its columns, which the engine returns either way.
+# query returns its columns, which the engine returns either way (tests/test_catalog.py checks it).
 _SUMMED = "daily_counts.{} summed over the period."
 PERIOD_COUNTS: dict[str, str] = {
     **{name: _SUMMED.format(name) for name in ("dossiers_received", "dossiers_online", "dossiers_returned",
@@ -289,3 +284,72 @@ def table_definitions() -> dict[str, Columns]:
     tables["warehouse_meta"] = META_COLUMNS
     tables.update(FACT_TABLES)
     return tables
+
+
+class TableTests(BaseModel):
+    """dbt's schema tests of one table, run on the private copy before it replaces the live warehouse
+    (``pipelines.ingest.checks``): no two rows share the key (empty key columns compare equal, as SQL's
+    GROUP BY groups them), the not-null columns are filled, and each accepted column holds only the codes
+    given (NULL is not a code: the not-null test decides whether it may be empty). A failed test refuses
+    the publish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: tuple[str, ...] = Field(min_length=1)
+    not_null: tuple[str, ...] = ()
+    accepted: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+def _codes(vocabularies: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Each column's accepted codes: its vocabulary's (schemas.vocabularies)."""
+    return {column: tuple(VOCABULARIES[name].values) for column, name in vocabularies.items()}
+
+
+def _record_tests(schema: RecordSchema) -> TableTests:
+    return TableTests(key=schema.key, not_null=schema.not_null,
+                      accepted={**_codes(schema.accepted), "unit_era": ERAS})
+
+
+def _placed(id_column: str) -> tuple[str, ...]:
+    """A fact row is a record placed in both structures: its places and its id, as the structure views read it."""
+    return ("legacy_code", "code_2025", id_column)
+
+
+_DOSSIER_CODES = _codes({"channel": DOSSIER.column("channel").vocabulary, "status": DOSSIER.column("status").vocabulary,
+                         "timeliness": TIMELINESS.name})
+_PLACED_BY_DAY = TableTests(key=("legacy_code", "code_2025", "day"), not_null=("day",))
+
+TABLE_TESTS: dict[str, TableTests] = {
+    "quarantine": TableTests(key=("file_checksum", "sheet", "row_number"),  # a file row quarantined again replaces
+                             not_null=("file_name", "file_checksum", "row_number", "reason_code", "message_vi",
+                                       "quarantined_at")),
+    "ingest_log": TableTests(key=("file_checksum", "sheet", "ingested_at"), not_null=("file_name", "ingested_at")),
+    "calendar": TableTests(key=("day",), not_null=("day", "is_working_day", "working_day_index")),
+    "warehouse_meta": TableTests(key=("name",), not_null=("name", "value")),
+    "dossier_facts": TableTests(key=_placed("dossier_id"), not_null=("dossier_id", "status", "received_date"),
+                                accepted=_DOSSIER_CODES),
+    "late_dossiers": TableTests(key=_placed("dossier_id"), not_null=("dossier_id", "status", "received_date"),
+                                accepted={c: _DOSSIER_CODES[c] for c in ("status", "timeliness")}),
+    "petition_facts": TableTests(key=_placed("petition_id"),
+                                 not_null=("petition_id", "kind", "received_date", "due_date", "outcome"),
+                                 accepted=_codes({"kind": PETITION.column("kind").vocabulary,
+                                                  "outcome": PETITION_OUTCOME.name})),
+    "daily_counts": _PLACED_BY_DAY,
+    "monthly_counts": _PLACED_BY_DAY.model_copy(update={"key": ("legacy_code", "code_2025", "month"),
+                                                         "not_null": ("month",)}),
+    "period_counts": TableTests(key=("era", "commune_code", "date_from", "date_to"),
+                                not_null=("era", "commune_code", "date_from", "date_to", "as_of"),
+                                accepted={"era": ERAS}),
+    "codes": TableTests(key=("vocabulary", "code"), not_null=("vocabulary", "code", "label_vi"),
+                        accepted={"vocabulary": tuple(VOCABULARIES)}),
+}
+"""The tests of the tables declared in this module; record and unit tables declare theirs in their own schemas."""
+
+
+def table_tests() -> dict[str, TableTests]:
+    """Every warehouse table's key, not-null columns and accepted codes, in the order of ``table_definitions``."""
+    tests = {table: TableTests(key=key, not_null=required_fields(UNIT_TABLES[table]))
+             for table, key in UNIT_KEYS.items()}
+    tests.update({s.table: _record_tests(s) for s in RECORD_SCHEMAS.values()})
+    tests.update(TABLE_TESTS)
+    return {table: tests[table] for table in table_definitions()}

@@ -4,6 +4,7 @@ published to the warehouse is the vocabularies."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -11,12 +12,12 @@ import duckdb
 import pytest
 
 from pipelines.engine.indicators import commune_counts
-from pipelines.sql import InStructure, load_sql
-from schemas.admin_unit import ERAS
+from pipelines.sql import InStructure, load_sql, run
+from schemas.admin_unit import ERA_SCHEMA, ERAS
 from schemas.catalog import MEASURES, RATE_COUNTS
 from schemas.records import RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
-from schemas.warehouse import DAILY_COUNTS, FACT_TABLES
+from schemas.warehouse import DAILY_COUNTS, FACT_TABLES, PERIOD_COUNTS_COLUMNS, table_definitions
 from tests.engine_fixtures import D, build_warehouse, config, dossier
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "pipelines" / "sql"
@@ -41,6 +42,58 @@ def test_every_literal_compared_in_sql_is_a_declared_code(name):
     assert not unknown, f"{name}.sql compares with codes no schema declares: {sorted(unknown)}"
 
 
+REPO = SQL_DIR.parents[1]
+# Names of the warehouse's schemas, tables and columns: SQL written in Python compares with them when it
+# reads information_schema (a declared identifier, not a code).
+IDENTIFIERS = ({"main", *ERA_SCHEMA.values()} | set(table_definitions())
+               | {name for columns in table_definitions().values() for name, _, _ in columns})
+# Literals that are not the catalog's codes, each where it stands and why, until its statement moves to
+# pipelines/sql/ (SQL in one home): the loader's upsert plan, whose steps live in one statement, and the
+# structure view of period_counts, where a view (no parameters) names its structure ('{}': a pasted value).
+NOT_CODES = {"pipelines/ingest/load.py": {"insert", "replace", "adopt", "same", "older"},
+             "pipelines/ingest/warehouse.py": {"{}"}}
+_STATEMENT = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP)\b")
+
+
+def python_sql(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of every SQL statement a Python file writes: string constants and f-strings holding a
+    statement, an f-string's replacement fields read as '{}'."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if _STATEMENT.search(text):
+            found.append((node.lineno, text))
+    return found
+
+
+PYTHON_WITH_SQL = sorted(str(p.relative_to(REPO)) for folder in ("pipelines", "dashboard")
+                         for p in (REPO / folder).rglob("*.py") if python_sql(p))
+
+
+@pytest.mark.parametrize("name", PYTHON_WITH_SQL)
+def test_every_literal_compared_in_sql_written_in_python_is_a_declared_code(name):
+    allowed = KNOWN | IDENTIFIERS | NOT_CODES.get(name, set()) | {""}
+    unknown = {(line, literal) for line, text in python_sql(REPO / name) for literal in compared_literals(text) - allowed}
+    assert not unknown, f"{name} compares with codes no schema declares: {sorted(unknown)}"
+
+
+def test_sql_written_in_python_is_found_in_every_form(tmp_path):
+    """Constants, triple-quoted or not, and f-strings, whose fields cannot hide a literal from the test."""
+    source = tmp_path / "m.py"
+    source.write_text("a = 'SELECT 1 WHERE x = \\'one\\''\n"
+                      "b = f\"\"\"UPDATE {t} SET y = 1\n WHERE status = '{word}' AND kind IN ('two', 'three')\"\"\"\n"
+                      "c = 'no statement = \\'four\\''\n", encoding="utf-8")
+    assert {literal for _, text in python_sql(source) for literal in compared_literals(text)} == {
+        "one", "{}", "two", "three"}
+    assert {"pipelines/ingest/load.py", "pipelines/ingest/warehouse.py", "pipelines/ingest/facts.py"} <= set(
+        PYTHON_WITH_SQL)
+
+
 def test_the_literal_finder_finds_what_it_must():
     text = "WHERE status = 'pending' AND kind IN ('complaint', 'typo') CASE kind WHEN 'x' THEN 'label' END"
     assert compared_literals(text) == {"pending", "complaint", "typo", "x"}
@@ -55,6 +108,18 @@ def test_catalog_names_only_columns_the_engine_produces(tmp_path, template_root)
     named = {c for pair in RATE_COUNTS.values() for c in pair} | (set(MEASURES) - {"online_share", "care_letters"})
     assert named <= produced, sorted(named - produced)
     assert set(DAILY_COUNTS) <= {c for c, _, _ in FACT_TABLES["daily_counts"]}
+
+
+def test_period_counts_declares_the_columns_in_the_order_the_counts_query_returns_them(tmp_path, template_root):
+    """The engine returns a stored period's rows (period_counts, in its declared order) and a computed
+    period's (_period_counts.sql's SELECT, then the quota columns) as one frame: the orders must agree."""
+    from pipelines.engine.indicators import engine_params
+    db = build_warehouse(tmp_path, template_root, {})
+    with InStructure(duckdb.connect(str(db), read_only=True), "legacy") as seen:
+        computed = run(seen, "commune_counts", engine_params(config(), [_period()]))
+    declared = [name for name, _, _ in PERIOD_COUNTS_COLUMNS if name != "era"]  # era: the structure view's filter
+    assert computed.columns == declared + ["dialogues_counted", "dialogues_required", "thanks_counted",
+                                           "thanks_required"]
 
 
 def test_codes_table_is_the_vocabularies(tmp_path, template_root):

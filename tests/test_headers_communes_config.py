@@ -130,7 +130,8 @@ def test_bad_configuration_value_names_the_key_and_range(tmp_path: Path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_config(bad)
-    assert "indicators.khong_tre_hen.target" in str(error.value) and "100" in str(error.value)
+    assert str(error.value) == ("Tệp cấu hình bad.toml có giá trị không hợp lệ:\n  indicators.khong_tre_hen.target: "
+                                "Input should be less than or equal to 100 (giá trị: 150)")
 
 
 def test_committed_data_model_doc_is_generated_from_schemas():

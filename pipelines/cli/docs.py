@@ -11,7 +11,7 @@ from pathlib import Path
 from schemas.catalog import FLAG_KINDS, LEVEL_LABELS, MEASURES, RATE_COUNTS
 from schemas.records import IGNORED_HEADERS, LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
-from schemas.warehouse import FACT_TABLES, TABLE_LABELS, table_definitions
+from schemas.warehouse import FACT_TABLES, TABLE_LABELS, TableTests, table_definitions, table_tests
 
 HEADER = """# Data model and input format
 
@@ -54,15 +54,32 @@ def render_data_model() -> str:
         lines += [f"| `{value}` | {vocabulary.labels_vi[value]} | {_cell(', '.join(words))} |"
                   for value, words in vocabulary.values.items()]
         lines.append("")
-    lines += ["## Warehouse tables", "", "Codes are zero-padded text: province 2 digits, district 3, commune 5.", ""]
+    lines += ["## Warehouse tables", "", "Codes are zero-padded text: province 2 digits, district 3, commune 5.",
+              "Every publish tests each table before it replaces the live warehouse (`pipelines/ingest/checks.py`): "
+              "no two rows share the key (empty key columns count as equal), the not-null columns are filled and "
+              "the coded columns hold only their codes; a failed test refuses the publish.", ""]
+    tests = table_tests()
     for table, columns in table_definitions().items():
         rebuilt = " Rebuilt from the records at every publish." if table in FACT_TABLES else ""
         lines += [f"### `{table}` — {TABLE_LABELS[table]}", "", *([rebuilt.strip(), ""] if rebuilt else []),
-                  "| column | type | meaning |", "| --- | --- | --- |"]
+                  *_tests(tests[table]), "| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| `{name}` | {sql_type} | {_cell(description)} |" for name, sql_type, description in columns]
         lines.append("")
     lines += _catalog()
     return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _tests(tests: TableTests) -> list[str]:
+    """The table's key, not-null columns and accepted codes, as the publish tests them."""
+    lines = [f"Key: {_names(tests.key)}."]
+    if tests.not_null:
+        lines.append(f"Not null: {_names(tests.not_null)}.")
+    lines += [f"`{column}` accepts {_names(codes)}." for column, codes in tests.accepted.items()]
+    return [" ".join(lines), ""]
 
 
 def _catalog() -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import holidays
 
+from pipelines.ingest.checks import failed_tests
 from pipelines.ingest.facts import build_facts, rules_fingerprint
 from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint, load_secret
 from schemas.admin_unit import ERA_SCHEMA
@@ -235,7 +236,7 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
     (``district_*``: the district in the legacy structure, the 'địa bàn huyện cũ' in the 2025 one),
     and each record table's ``commune_code`` is the record's commune in that structure (records
     with none there are left out). Queries run with ``search_path`` set to one of them
-    (``pipelines.sql.structure_cursor``), so the rules are written once for both structures.
+    (``pipelines.sql.InStructure``), so the rules are written once for both structures.
     """
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['legacy']}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['2025']}")
@@ -307,8 +308,9 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
     and the unit tables are empty or hold another province, that province's units of both eras.
-    Before publishing, every record is placed in both structures, the structure views are made and
-    the facts are rebuilt with the configuration's rules (``pipelines.ingest.facts``).
+    Before publishing, every record is placed in both structures, the structure views are made,
+    the facts are rebuilt with the configuration's rules (``pipelines.ingest.facts``) and every table
+    passes its schema tests (``pipelines.ingest.checks``): a failed one refuses the publish in one line.
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -352,6 +354,9 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             create_structure_views(con)  # before the facts: period_counts is built in each structure
             build_facts(con, config)
             remember(con, "facts_rules", rules_fingerprint(config))
+            if failures := failed_tests(con):  # the keys, not-null columns and codes (pipelines.ingest.checks)
+                raise WarehouseError(f"không thay kho dữ liệu vì bản mới không đạt kiểm tra: {'; '.join(failures)}. "
+                                     "Kho dữ liệu đang dùng không bị thay đổi")
             con.execute("CHECKPOINT")
             con.close()
             with open(staging, "rb") as fh:

@@ -1,8 +1,9 @@
 -- The records behind each indicator cell of the given communes, long format (one row per
--- indicator x record), for drill-down, read from the same facts as the counts. den_count /
+-- indicator x record), for drill-down. It reads the record tables and derives each rule again from them
+-- (the facts' dates and states are not used here yet), so it must agree with the counts. den_count /
 -- num_count are what the record adds to the denominator / numerator (opinions for biet_noi, 1 or
 -- 0 otherwise); requirement-based denominators (biet_nghe, biet_cam_on) are added by
--- pipelines.indicators. Codes are shown with their labels from the codes table. No personal column.
+-- pipelines.engine.indicators. Codes are shown with their labels from the codes table. No personal column.
 WITH p AS ({{_periods}}),
 period_of_day AS ({{_period_of_day}}),
 sums AS (
