@@ -16,7 +16,7 @@ from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
-from schemas.periods import build_period
+from schemas.periods import build_period, default_as_of
 
 
 
@@ -173,7 +173,7 @@ def sidebar() -> Filters:
     as_of = None
     if not at_end:
         if state.get("ngay") is None or not lo <= state["ngay"] <= hi:
-            state["ngay"] = min(hi, last)
+            state["ngay"] = default_as_of(last, hi)
         as_of = sb.date_input("Ngày tính tồn đọng (trong kỳ)", min_value=lo, max_value=hi, format="DD/MM/YYYY",
                               key="ngay")
     era = _structure(sb, hi)
