@@ -23,7 +23,7 @@ from pipelines.engine.stats import wilson_percent
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, NOT_SENT,
                              NOTHING_TO_COUNT, RATE_COUNTS, SATISFIED_RATING, SENT_COUNTS)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
-from schemas.periods import Period
+from schemas.periods import Period, PeriodError  # noqa: F401  (PeriodError: the engine's callers catch it from here)
 from schemas.warehouse import UNIT_NAME_COLUMNS
 
 Level = Literal["commune", "district", "province"]
