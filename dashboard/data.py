@@ -18,12 +18,12 @@ from dashboard.connection import config, db_path, has_warehouse, in_structure, i
 from pipelines.engine import backlog as backlog_engine
 from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
-from pipelines.engine.indicators import Period
 from pipelines.engine.submissions import submission_table
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
 from schemas.catalog import (COMPOSITE, FLAG_KINDS, NOT_SENT, NOTHING_TO_COUNT, bucket_labels as _bucket_labels,
                              rule_labels)
+from schemas.periods import Period
 from schemas.records import RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
 

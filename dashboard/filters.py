@@ -16,6 +16,7 @@ from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
+from schemas.periods import build_period, default_as_of
 
 
 
@@ -172,7 +173,7 @@ def sidebar() -> Filters:
     as_of = None
     if not at_end:
         if state.get("ngay") is None or not lo <= state["ngay"] <= hi:
-            state["ngay"] = min(hi, last)
+            state["ngay"] = default_as_of(last, hi)
         as_of = sb.date_input("Ngày tính tồn đọng (trong kỳ)", min_value=lo, max_value=hi, format="DD/MM/YYYY",
                               key="ngay")
     era = _structure(sb, hi)
@@ -201,7 +202,7 @@ def sidebar() -> Filters:
     _write_link(links.period_parameters(kind, value, lo, hi, as_of, state["cau_truc"], commune or district), switched)
     for problem in problems if from_outside else ():
         st.warning(problem, icon=":material/link_off:")
-    return Filters(kind, lo, hi, _as_of(as_of, lo, hi, last), plo, phi, label, district, commune, era)
+    return Filters(kind, lo, hi, build_period(last, lo, hi, as_of).as_of, plo, phi, label, district, commune, era)
 
 
 def page_control(widget, label: str, options: list[str], param: str, default, many: bool = False, **kwargs):
@@ -252,18 +253,12 @@ def calendar_period(kind: str, value: str, last: dt.date) -> tuple[dt.date, dt.d
     return lo, hi, plo, phi, label
 
 
-def _as_of(chosen: dt.date | None, lo: dt.date, hi: dt.date, last: dt.date) -> dt.date:
-    """The day the stocks are taken: the one chosen, else the period's end or the data's last day;
-    always inside the period."""
-    return min(max(chosen or min(hi, last), lo), hi)
-
-
 def default_filters() -> Filters:
     """The view of a visitor who opens a page without parameters: the latest year, the whole province,
     the structure in force at its end (what the sidebar shows first; the server warms it up)."""
     _, last = data.date_range()
     lo, hi, plo, phi, label = calendar_period("nam", str(last.year), last)
-    return Filters("nam", lo, hi, _as_of(None, lo, hi, last), plo, phi, label, None, None, default_era(hi))
+    return Filters("nam", lo, hi, build_period(last, lo, hi).as_of, plo, phi, label, None, None, default_era(hi))
 
 
 def _structure(sb, period_end: dt.date) -> Era:

@@ -12,8 +12,8 @@ import streamlit as st
 
 from dashboard import connection, data, formatting
 from dashboard.filters import Filters
-from pipelines.engine.indicators import Period
 from pipelines.report import PROVINCE, build_report, docx_bytes, file_stem
+from schemas.periods import Period
 from schemas.report import ReportTemplateError, load_report_templates
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -183,7 +183,7 @@ MONTHLY_COUNTS_COLUMNS: Columns = _PLACE + [("month", "DATE", "First day of the 
     (name, "BIGINT", f"Count of {what}, summed over the month.") for name, what in DAILY_COUNTS.items()] + [
     (name, "BIGINT", f"Stock at the end of the month: {what}.") for name, what in STOCK_LEVELS.items()]
 
-# The quota-free counts of commune_counts for the periods stored at publish (sql/_stored_periods.sql),
+# The quota-free counts of commune_counts for the periods stored at publish (schemas.periods.stored_periods),
 # per structure and commune: the engine reads them for those periods instead of computing them (the
 # yearly quotas are applied on reading, so a changed quota needs no rebuild). In the order the counts
 # query returns its columns, which the engine returns either way (tests/test_catalog.py checks it).

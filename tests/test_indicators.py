@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.engine.backlog import backlog_table
-from pipelines.engine.indicators import (Period, PeriodError, commune_counts, default_period, indicator_records, indicator_table, petition_breakdown,
-                                  supporting_measures, trend_periods, trend_table)
+from pipelines.engine.indicators import (Period, commune_counts, indicator_records, indicator_table, latest_date,
+                                         petition_breakdown, supporting_measures, trend_periods, trend_table)
 from pipelines.engine.stats import wilson, wilson_percent
 from schemas.catalog import COMPOSITE
 from schemas.config import ALL_RATES, SCORED_INDICATORS
+from schemas.periods import PeriodError, build_period
 from schemas.warehouse import DAILY_COUNTS
 from tests.engine_fixtures import (open_legacy, D, build_warehouse, commune_code, config, dialogue, dossier, letter, petition,
                                    survey)
@@ -266,7 +267,7 @@ def test_as_of_decides_pending_and_overdue(con, codes):
 
 def test_default_period_is_year_to_date_of_latest_record(con):
     # latest record date: P7 resolved 10/07/2024
-    assert default_period(con) == Period(D(2024, 1, 1), D(2024, 7, 10), D(2024, 7, 10))
+    assert build_period(latest_date(con)) == Period(D(2024, 1, 1), D(2024, 7, 10), D(2024, 7, 10))
 
 
 def test_trend_table_matches_single_periods(con, codes):

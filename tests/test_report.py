@@ -297,8 +297,10 @@ def test_district_and_area_reports_rank_their_communes_with_coverage(warehouse, 
 
 def test_province_report_by_the_command_line(warehouse, tmp_path):
     out = tmp_path / "tinh.docx"
+    # The data end on 21/05/2023, the default as-of day of this period (the earlier of its end and the data's
+    # last day): the stocks of 31/12/2023 are asked for by name.
     done = _cli("--db", str(warehouse), "--unit", "province", "--from", "2021-01-01", "--to", "2023-12-31",
-                "--out", str(out))
+                "--as-of", "2023-12-31", "--out", str(out))
     assert done.returncode == 0, done.stderr
     _, paragraphs, tables = _open(out)
     assert "Kính gửi: Ban Thường vụ Tỉnh ủy Thanh Hóa." in paragraphs

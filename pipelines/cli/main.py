@@ -56,7 +56,8 @@ def _add_format(parser: argparse.ArgumentParser, choices=("table", "csv", "json"
 def _add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="date_from", type=_date, help="period start YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", type=_date, help="period end YYYY-MM-DD (default: latest date in data)")
-    parser.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: --to)")
+    parser.add_argument("--as-of", dest="as_of", type=_date,
+                        help="'overdue yet?' date (default: the earlier of --to and the latest date in data)")
 
 
 def _add_units(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
     _add_db(backlog)
-    backlog.add_argument("--as-of", dest="as_of", type=_date)
+    backlog.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: latest date in data)")
     backlog.add_argument("--level", choices=("commune", "district", "area"), default="commune")
     _add_units(backlog)
     _add_format(backlog)
@@ -191,7 +192,6 @@ def _report(args: argparse.Namespace, config) -> int:
     from pipelines.report import ReportUnitError, build_report, write_docx
     from pipelines.report.pdf import convert_to_pdf
     from pipelines.sql import InStructure
-    from schemas.admin_unit import default_era
     from schemas.report import load_report_templates
 
     templates = load_report_templates(args.templates)
@@ -201,7 +201,7 @@ def _report(args: argparse.Namespace, config) -> int:
     raw = connect_read_only(args.db)
     try:
         period = period_from_args(raw, args)
-        report = build_report(InStructure(raw, args.units or default_era(period.date_to)), config, templates,
+        report = build_report(InStructure(raw, args.units or period.structure), config, templates,
                               args.unit, period)
     except ReportUnitError as exc:
         raise UserError(str(exc)) from exc
@@ -221,7 +221,7 @@ def _report(args: argparse.Namespace, config) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pipelines.engine.indicators import PeriodError
+    from schemas.periods import PeriodError
     from pipelines.ingest.privacy import SecretError
     from pipelines.cli.tables import StructureError
     from pipelines.ingest.warehouse import WarehouseError, explain_failure, resolve_db_path

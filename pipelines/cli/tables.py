@@ -1,29 +1,30 @@
 """Frames behind the ``dvcq indicators | flags | backlog`` commands (see pipelines.cli).
 
 Why a separate module: the CLI only parses and prints; here the warehouse is opened
-read-only, defaults are filled the same way the dashboard fills them (to = latest date in
-the data, from = 1 January of that year, as_of = to), and the first columns are fixed so
+read-only, the period is built by the one period model (``schemas.periods.build_period``: to = the
+data's last day, from = 1 January of that year, as-of = the earlier of the period's end and the
+data's last day), as the dashboard and the report build it, and the first columns are fixed so
 scripts reading the CSV can rely on them.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 import duckdb
 import polars as pl
 
 from pipelines.engine.backlog import backlog_table
 from pipelines.engine.flags import flag_table
-from pipelines.engine.indicators import Period, PeriodError, indicator_table, latest_date
+from pipelines.engine.indicators import indicator_table, latest_date
 from pipelines.engine.submissions import submission_table
 from pipelines.sql import InStructure
 from pipelines.ingest.warehouse import connect_read_only
-from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era, default_era
+from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era
 from pipelines.text import vn_number
 from schemas.catalog import FLAG_KINDS, NOT_SENT, OUTPUT_LABELS
 from schemas.config import DvcqConfig, load_config
+from schemas.periods import Period, build_period, default_as_of
 from schemas.vocabularies import SUBMISSION_STATUS
 from schemas.records import RECORD_SCHEMAS
 
@@ -37,11 +38,9 @@ LEAD_COLUMNS = {
 
 
 def period_from_args(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> Period:
-    """--to defaults to the latest record date, --from to 1 January of --to's year, --as-of to --to."""
-    date_to = getattr(args, "date_to", None) or latest_date(con) or dt.date.today()
-    date_from = getattr(args, "date_from", None) or dt.date(date_to.year, 1, 1)
-    as_of = getattr(args, "as_of", None) or date_to
-    return Period(date_from, date_to, as_of)
+    """--from, --to and --as-of, the missing ones filled by ``build_period`` from the data's last day."""
+    return build_period(latest_date(con), getattr(args, "date_from", None), getattr(args, "date_to", None),
+                        getattr(args, "as_of", None))
 
 
 def _lead(frame: pl.DataFrame, command: str) -> pl.DataFrame:
@@ -53,9 +52,9 @@ class StructureError(ValueError):
     """A level that the chosen administrative structure does not have."""
 
 
-def structure_for(args: argparse.Namespace, period_end: dt.date) -> Era:
-    """--units, else the structure in force at the period's end; the level must exist in it."""
-    era = getattr(args, "units", None) or default_era(period_end)
+def structure_for(args: argparse.Namespace, period: Period) -> Era:
+    """--units, else the period's own structure (``Period.structure``); the level must exist in it."""
+    era = getattr(args, "units", None) or period.structure
     level = getattr(args, "level", "commune")
     if level not in LEVELS[era]:
         other = "area" if level == "district" else "district"
@@ -108,18 +107,20 @@ def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) ->
         level = getattr(args, "level", "commune")
         engine_level = "district" if level == "area" else level
         if command == "submissions":
-            date_to = args.date_to or latest_date(raw) or dt.date.today()
-            date_from = args.date_from or dt.date(date_to.year, 1, 1)
-            if date_from > date_to:
-                raise PeriodError(f"kỳ không hợp lệ: từ {date_from:%d/%m/%Y} sau đến {date_to:%d/%m/%Y}")
-            table = submission_table(raw, config, date_from, date_to, args.as_of or dt.date.today(), args.units)
+            # the months are a period like any other; their due days are judged on --as-of (today: a reminder
+            # is about now), so the period's own as-of day is its end, even past the data
+            last = latest_date(raw)
+            span = build_period(last, args.date_from, args.date_to, as_of=args.date_to or last or dt.date.today())
+            table = submission_table(raw, config, span.date_from, span.date_to, args.as_of or dt.date.today(),
+                                     args.units)
             return _lead(table.drop("period_end"), command)
         if command == "backlog":
-            as_of = args.as_of or latest_date(raw) or dt.date.today()
-            con = InStructure(raw, structure_for(args, as_of))
+            as_of = args.as_of or default_as_of(latest_date(raw))
+            # the backlog is a stock: the period of its one day, seen in the structure in force then
+            con = InStructure(raw, structure_for(args, Period(as_of, as_of, as_of)))
             return _lead(backlog_table(con, config, as_of, engine_level), command)
         period = period_from_args(raw, args)
-        con = InStructure(raw, structure_for(args, period.date_to))
+        con = InStructure(raw, structure_for(args, period))
         if command == "indicators":
             table = indicator_table(con, config, engine_level, period).with_columns(
                 pl.col("value", "ci_low", "ci_high", "gap").round(2))

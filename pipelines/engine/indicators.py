@@ -12,7 +12,6 @@ connection that may be read-only: they only SELECT.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -24,6 +23,7 @@ from pipelines.engine.stats import wilson_percent
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, NOT_SENT,
                              NOTHING_TO_COUNT, RATE_COUNTS, SATISFIED_RATING, SENT_COUNTS)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
+from schemas.periods import Period, PeriodError  # noqa: F401  (PeriodError: the engine's callers catch it from here)
 from schemas.warehouse import UNIT_NAME_COLUMNS
 
 Level = Literal["commune", "district", "province"]
@@ -33,47 +33,9 @@ LEVELS: tuple[str, ...] = ("commune", "district", "province")
 UNIT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name"]
 
 
-class PeriodError(ValueError):
-    """A period the user asked for that cannot be: its message says why, in Vietnamese."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """Records count in [date_from, date_to] by their own date; ``as_of`` (within the period) is the
-    day the stocks are taken: dossiers and petitions open, and overdue, on that day."""
-
-    date_from: dt.date
-    date_to: dt.date
-    as_of: dt.date
-
-    def __post_init__(self) -> None:
-        if self.date_from > self.date_to:
-            raise PeriodError(f"kỳ không hợp lệ: từ {self.date_from:%d/%m/%Y} sau đến {self.date_to:%d/%m/%Y}")
-        # One as-of rule for every figure: the stock of open and overdue items at as_of counts what was
-        # received by then, so as_of must lie in the period for the stock to be the period's.
-        if not self.date_from <= self.as_of <= self.date_to:
-            raise PeriodError(f"ngày tính tồn đọng {self.as_of:%d/%m/%Y} phải nằm trong kỳ "
-                              f"{self.date_from:%d/%m/%Y}–{self.date_to:%d/%m/%Y}")
-
-    @property
-    def days(self) -> int:
-        return (self.date_to - self.date_from).days + 1
-
-
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The latest event date in the warehouse, None when it holds no records."""
     return run(con, "latest_date", {}).item(0, "latest")
-
-
-def default_period(con: duckdb.DuckDBPyConnection) -> Period:
-    """Year to date of the data: to = latest record date, from = 1 January of that year, as_of = to.
-
-    Why: the warehouse is as fresh as its last export, not as today; using today would call
-    every dossier pending at the last export "overdue" for the weeks since. An empty
-    warehouse falls back to today.
-    """
-    to = latest_date(con) or dt.date.today()
-    return Period(dt.date(to.year, 1, 1), to, to)
 
 
 def engine_params(config: DvcqConfig, periods: list[Period], communes: list[str] | None = None) -> dict:

@@ -20,10 +20,11 @@ import time
 
 import duckdb
 
-from pipelines.sql import InStructure, execute, load_sql
+from pipelines.sql import InStructure, execute, load_sql, run
 from schemas.admin_unit import ERAS
 from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING
 from schemas.config import DvcqConfig
+from schemas.periods import stored_periods
 from schemas.vocabularies import VOCABULARIES
 from schemas.warehouse import FACT_TABLES
 
@@ -35,8 +36,8 @@ _SQL = {"dossier_facts": "facts_dossiers", "petition_facts": "facts_petitions",
         "late_dossiers": "facts_late_dossiers", "daily_counts": "facts_daily_counts",
         "monthly_counts": "facts_monthly_counts", "period_counts": "facts_period_counts"}
 # period_counts is built in each structure (through its views: the counts query reads a structure's
-# communes), one kind of stored period at a time (sql/_stored_periods.sql names them).
-PER_STRUCTURE = {"period_counts": ("month", "quarter", "year", "to_date")}
+# communes), one kind of stored period at a time (schemas.periods.stored_periods names them).
+PER_STRUCTURE = ("period_counts",)
 
 
 def fact_rules(config: DvcqConfig) -> dict:
@@ -67,11 +68,15 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str,
         if table not in PER_STRUCTURE:
             execute(con, _SQL[table], params)
         else:
+            first, last = run(con, "latest_date", {}).row(0)  # daily_counts is built: the data's span
+            kinds = stored_periods(first, last) if last is not None else {}
             for era in ERAS:
                 cur = InStructure(con, era).cursor()
                 try:
-                    for kind in PER_STRUCTURE[table]:
-                        execute(cur, _SQL[table], params | {"era": era, "kind": kind, "communes": None})
+                    for periods in kinds.values():
+                        execute(cur, _SQL[table], params | {
+                            "era": era, "communes": None, "date_from": [p.date_from for p in periods],
+                            "date_to": [p.date_to for p in periods], "as_of": [p.as_of for p in periods]})
                 finally:
                     cur.close()
         seconds[table] = time.perf_counter() - started

@@ -8,12 +8,12 @@ them out in the form of Nghị định 30/2020/NĐ-CP; ``pdf`` adds a PDF when L
 
 from __future__ import annotations
 
-from pipelines.engine.indicators import Period
 from pipelines.report.content import ReportDocument, build_document, file_stem
 from pipelines.report.docx_writer import docx_bytes, write_docx
 from pipelines.report.facts import PROVINCE, ReportUnitError, gather, resolve_scope
 from pipelines.sql import InStructure
 from schemas.config import DvcqConfig
+from schemas.periods import Period
 from schemas.report import ReportTemplates
 
 __all__ = ["PROVINCE", "ReportDocument", "ReportUnitError", "build_report", "docx_bytes", "file_stem", "write_docx"]

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.engine.flags import vn_date, vn_percent, vn_target
-from pipelines.engine.indicators import Period
 from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
 from pipelines.report.facts import ReportFacts
 from pipelines.text import vn_number
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS,
                              NOT_SENT, OUTPUT_LABELS, rule_labels)
 from schemas.config import SCORED_INDICATORS, DvcqConfig
+from schemas.periods import Period
 from schemas.report import ReportTemplates
 from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME, RATING
 

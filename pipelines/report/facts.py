@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.engine.flags import flag_table
-from pipelines.engine.indicators import (Level, Period, aggregate, commune_counts, rates_from_counts,
-                                         unit_frame)
+from pipelines.engine.indicators import Level, aggregate, commune_counts, rates_from_counts, unit_frame
 from pipelines.sql import InStructure, run
 from schemas.admin_unit import ERA_SHORT_VI, ERAS, Era
 from schemas.catalog import COMPOSITE
 from schemas.config import DvcqConfig
+from schemas.periods import Period
 
 PROVINCE = "province"
 """What ``--unit`` takes for the whole province (its code works too)."""
