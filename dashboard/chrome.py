@@ -165,8 +165,8 @@ def unit_page_link(container, code: str, name: str) -> None:
 def coverage_text(row: dict, era: Era, short: bool = False) -> str:
     """What a unit's score rests on: "6/47 xã gửi dữ liệu · 12/12 chỉ số tính điểm, 4 chỉ số 0 điểm vì chưa gửi
     phiếu khảo sát hài lòng" (the communes part for districts, areas and the province); ``short`` keeps the
-    counts (chart labels): "12/12 · 4 chưa gửi"."""
-    sent, counted = ("", "") if short else (" gửi dữ liệu", " chỉ số tính điểm")
+    counts (chart labels): "12/12 chỉ số · 4 chưa gửi"."""
+    sent, counted = ("", " chỉ số") if short else (" gửi dữ liệu", " chỉ số tính điểm")
     parts = [] if row["level"] == "commune" else [
         f"{fmt_int(row['reporting_communes'])}/{fmt_int(row['communes'])} {LEVEL_WORDS[era]['commune']}{sent}"]
     basis = f"{row['coverage']}/{INDICATOR_COUNT}{counted}"

@@ -148,6 +148,10 @@ if __name__ == "__main__":  # python tests/dashboard_fixtures.py OUT [communes y
 
 
 # ------------------------------------------------------------------ pytest helpers
+PAGE_FILES = ["tong_quan", *sorted(p.stem for p in (REPO / "dashboard" / "pages").glob("*.py")
+                                   if p.stem not in ("tong_quan", "__init__"))]
+"""Every page of the dashboard by its file name, the start page first."""
+
 _BUILT: dict[str, Path] = {}
 
 

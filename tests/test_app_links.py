@@ -9,11 +9,11 @@ import pytest
 
 from dashboard import links
 from dashboard.formatting import fmt_int
-from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one
+from tests.dashboard_fixtures import PAGE_FILES, metric, new_app, no_errors, sql_one
 
 OPTIONS = {"nam": ["2026", "2025", "2024"], "quy": ["2026-Q3", "2025-Q2", "2024-Q4"], "thang": ["2026-09", "2025-03"]}
 FIRST, LAST = dt.date(2023, 7, 1), dt.date(2026, 9, 30)
-PAGES = ["tong_quan", "so_sanh", "don_vi", "ton_dong", "canh_bao", "don_thu", "kham_pha", "du_lieu"]
+PAGES = PAGE_FILES
 
 
 def test_period_parameters_read_back_as_written():
@@ -83,7 +83,8 @@ def open_link(page: str, params: dict[str, str]):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_opens_the_linked_view(page, linked_view):
     at = open_link(page, linked_view)
-    assert not at.warning, [w.value for w in at.warning]
+    # nothing the link says is refused (a page's own findings, e.g. silent communes on Dữ liệu, may warn)
+    assert not [w.value for w in at.warning if "đường dẫn" in w.value or "«`" in w.value]
     assert at.selectbox(key="ky").value == "quy" and at.selectbox(key="quy").value == linked_view["quy"]
     assert at.selectbox(key="cau_truc").value == "legacy"
     assert at.selectbox(key="huyen").value == linked_view["don_vi"]

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from dashboard.formatting import fmt_int
+from schemas.catalog import FLAG_KINDS_SHORT
 from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one, dashboard_db
 
 IN_DISTRICT = "JOIN admin_units u USING (commune_code) WHERE u.district_code = ?"
@@ -146,7 +147,7 @@ def test_flags_filter_by_kind(latest):
     at = new_app("canh_bao")
     no_errors(at)
     units = at.dataframe[0].value
-    kinds = units[["Vi phạm quy định", "Dưới chỉ tiêu", "Dưới mặt bằng chung", "Cuối bảng xếp hạng"]]
+    kinds = units[list(FLAG_KINDS_SHORT.values())]  # one column per kind of flag, "Không gửi số liệu" included
     severity = list(zip((kinds != "0").sum(axis=1), units["Số cảnh báo"].map(lambda x: int(x.replace(".", "")))))
     assert severity == sorted(severity, reverse=True) and severity[0] > severity[-1]  # most severe first
     assert units["Thứ tự"].tolist() == [fmt_int(i) for i in range(1, len(units) + 1)]

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from schemas.config import ALL_RATES
+
 from pipelines.ingest.warehouse import publishing
 
 
@@ -53,7 +55,11 @@ def test_empty_warehouse_gives_every_commune_with_no_value(empty_db, options, co
     assert lines[0].startswith("unit_code,unit_name,indicator,numerator,denominator,value,ci_low,ci_high,target")
     assert len(lines) == 1 + communes * 14  # every commune x (12 indicators + hai_long + composite)
     assert len({line.split(",")[0] for line in lines[1:]}) == communes
-    assert all(line.split(",")[5] == "" for line in lines[1:])  # N/A everywhere, never 100
+    # nothing sent: the dialogue and thanks quotas every commune owes are 0 % met, and the composite rests on
+    # the 9 indicators it must show at 0 points; the rest N/A; never 100
+    values = {(line.split(",")[2], line.split(",")[5]) for line in lines[1:]}
+    assert values == {("biet_nghe", "0.0"), ("biet_cam_on", "0.0"), ("composite", "0.0"),
+                      *((rate, "") for rate in ALL_RATES if rate not in ("biet_nghe", "biet_cam_on"))}
 
 
 def test_a_level_the_structure_lacks_is_a_user_error(empty_db):
@@ -112,7 +118,7 @@ def test_the_table_format_is_readable_vietnamese_and_agrees_with_csv():
         return "" if text == "" else f"{float(text):,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     for shown, row in zip(cells, rows):
         assert (shown[0], shown[2], shown[3]) == (row["unit_name"], vn(row["numerator"], 0), vn(row["denominator"], 0))
-        assert shown[4] == (vn(row["value"], 1) or "N/A")
+        assert shown[4] == (vn(row["value"], 1) or ("chưa gửi (0 điểm)" if row["missing"] == "not_sent" else "N/A"))
         assert shown[7] == (row["rank_province"] if row["ranked"] == "true" else "chưa xếp hạng")
 
 
