@@ -165,30 +165,9 @@ def test_a_full_disk_is_one_line_and_the_warehouse_untouched(tmp_path, monkeypat
 
 def _bomb(path, pad_bytes: int = 0, dimension: str | None = None):
     """A real workbook whose sheet XML is padded with a comment that compresses to almost nothing,
-    or declares a huge dimension: a zip bomb in miniature."""
-    import zipfile
-
-    import xlsxwriter
-    plain = path.with_suffix(".plain.xlsx")
-    book = xlsxwriter.Workbook(str(plain))
-    sheet = book.add_worksheet("Hồ sơ")
-    for c, v in enumerate(["Mã hồ sơ", "Ngày tiếp nhận"]):
-        sheet.write(0, c, v)
-    sheet.write(1, 0, "A1")
-    sheet.write(1, 1, "03/03/2024")
-    book.close()
-    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                if dimension:
-                    text = text.replace('<dimension ref="A1:B2"/>', f'<dimension ref="{dimension}"/>')
-                text = text.replace("</worksheet>", "<!--" + "0" * pad_bytes + "--></worksheet>")
-                data = text.encode()
-            out.writestr(info.filename, data)
-    plain.unlink()
-    return path
+    or declares a huge dimension: a zip bomb in miniature (``tests.bombs.workbook``)."""
+    from tests.bombs import workbook
+    return workbook(path, [b"<!--" + b"0" * pad_bytes + b"-->"] if pad_bytes else [], dimension or "A1:B2")
 
 
 @pytest.mark.parametrize("pad, dimension, words", [

@@ -91,14 +91,9 @@ DL3 = ["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả 
 
 def test_a_pending_record_missing_from_a_newer_export_is_said_listed_and_stored(tmp_path):
     db = tmp_path / "w.duckdb"
-    march = write_csv(tmp_path / "ho_so_xa_van_du_t3.csv", [
-        DL3, ["A0", "01/03/2026", "04/03/2026", "", PENDING], ["A1", "02/03/2026", "05/03/2026", "", PENDING],
-        ["A2", "03/03/2026", "06/03/2026", "", PENDING], ["A3", "20/03/2026", "25/03/2026", "", PENDING]])
     # The April export: A1 completed, A4 new, A3 present but quarantined (due before receipt); A2 gone.
     # Its span for Xã Vân Du is 02/03/2026 (A1's receipt) to 10/04/2026: A0 (01/03) lies before it.
-    april = write_csv(tmp_path / "ho_so_xa_van_du_t4.csv", [
-        DL3, ["A1", "02/03/2026", "05/03/2026", "04/03/2026", "Đã trả kết quả"],
-        ["A3", "20/03/2026", "19/03/2026", "", PENDING], ["A4", "10/04/2026", "15/04/2026", "", PENDING]])
+    march, april = march_and_april(tmp_path)
     ingest_files([march], db=db)
     [later] = ingest_files([april], db=db)
     assert (later.rows_read, later.rows_inserted, later.rows_updated, later.rows_quarantined,
@@ -149,7 +144,7 @@ def test_the_configuration_says_report_or_close_and_nothing_else(tmp_path):
 
 
 def march_and_april(tmp_path: Path) -> tuple[Path, Path]:
-    """The March/April example above: A2 (received 03/03/2026, due 06/03/2026) is pending in March and
+    """The March/April example: A2 (received 03/03/2026, due 06/03/2026) is pending in March and
     gone from April, whose latest date for Xã Vân Du is 10/04/2026 (A4's receipt)."""
     march = write_csv(tmp_path / "ho_so_xa_van_du_t3.csv", [
         DL3, ["A0", "01/03/2026", "04/03/2026", "", PENDING], ["A1", "02/03/2026", "05/03/2026", "", PENDING],

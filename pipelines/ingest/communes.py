@@ -224,6 +224,17 @@ def resolve_codes(values: pl.Series, province_code: str, era: Era | None) -> pl.
             .filter(pl.col("unit_era").is_not_null()))
 
 
+
+def _districts_named(districts: pl.DataFrame, text: str) -> pl.DataFrame:
+    """The districts of ``districts`` that ``text`` names: by code, else by name with its type word matching
+    (a name alone only when no type word does)."""
+    if text.isdigit():
+        return districts.filter(pl.col("district_code") == text.zfill(3))
+    found = _match_name(districts.with_columns(commune_code=pl.col("district_code")), text, "district",
+                        _DISTRICT_PREFIX, DISTRICT_TYPES)
+    return found.strict if not found.strict.is_empty() else found.loose_type
+
+
 def _district_scope(units: pl.DataFrame, district: str | None, province_code: str
                     ) -> tuple[pl.DataFrame | None, str | None, Resolution | None]:
     """(units of the named district, None, None); (None, note, None) when the district is not in the legacy
@@ -232,20 +243,10 @@ def _district_scope(units: pl.DataFrame, district: str | None, province_code: st
     text = (district or "").strip()
     if not text:
         return units, None, None
-    if text.isdigit():
-        known = _district_names(province_code).filter(pl.col("district_code") == text.zfill(3))
-    else:
-        found = _match_name(_district_names(province_code).with_columns(commune_code=pl.col("district_code")),
-                            text, "district", _DISTRICT_PREFIX, DISTRICT_TYPES)
-        known = found.strict if not found.strict.is_empty() else found.loose_type
+    known = _districts_named(_district_names(province_code), text)
     if not known.is_empty():
         return units.filter(pl.col("district_code").is_in(known["district_code"].implode())), None, None
-    if text.isdigit():
-        elsewhere = _other_districts(province_code).filter(pl.col("district_code") == text.zfill(3))
-    else:
-        found = _match_name(_other_districts(province_code).with_columns(commune_code=pl.col("district_code")),
-                            text, "district", _DISTRICT_PREFIX, DISTRICT_TYPES)
-        elsewhere = found.strict if not found.strict.is_empty() else found.loose_type
+    elsewhere = _districts_named(_other_districts(province_code), text)
     if not elsewhere.is_empty():
         where = "; ".join(f"{r['district_name']}, {r['province_name']}" for r in elsewhere.iter_rows(named=True))
         return None, None, Resolution(None, None, "other_province",
