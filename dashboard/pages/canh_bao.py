@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import chrome, data, formatting
 from dashboard.filters import page_control
-from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS
+from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS, OUTPUT_LABELS
 
 f = chrome.page("Cảnh báo đơn vị yếu", "Mỗi cảnh báo kèm lý do và số liệu")
 if f is not None:
@@ -17,7 +17,7 @@ if f is not None:
         flags = flags.filter(pl.col("district_code") == f.district)
     if f.commune and level == "commune":
         flags = flags.filter(pl.col("unit_code") == f.commune)
-    kinds = page_control(c2.multiselect, "Loại cảnh báo", list(FLAG_KINDS), "loai", [], many=True,
+    kinds = page_control(c2.multiselect, OUTPUT_LABELS["flag_kind"], list(FLAG_KINDS), "loai", [], many=True,
                          format_func=FLAG_KINDS.get, placeholder="Tất cả các loại")
     present = flags["indicator"].unique().sort().to_list()
     inds = page_control(c3.multiselect, "Chỉ số / quy định", present, "chi_so", [], many=True,
@@ -37,8 +37,8 @@ if f is not None:
             col.metric(label, formatting.fmt_int((flags["flag"] == kind).sum()), border=True, help=FLAG_KINDS[kind])
 
         st.subheader("Đơn vị theo mức độ cảnh báo")
-        spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": ("Đơn vị", "text"),
-                                    "district_name": ("Huyện/thị xã/thành phố", "text"),
+        spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": (OUTPUT_LABELS["unit_name"], "text"),
+                                    "district_name": (LEVEL_LABELS[f.era]["district"], "text"),
                                     "n_flags": ("Số cảnh báo", "int"),
                                     **{k: (v, "int") for k, v in FLAG_KINDS_SHORT.items()}}, f.era)
         if level == "district":
@@ -53,9 +53,9 @@ if f is not None:
         head, export = st.columns([3, 1])
         head.subheader("Lý do từng cảnh báo")
         xlsx_spec = chrome.in_structure({
-            "severity": ("Thứ tự mức độ", "int"), "unit_name": ("Đơn vị", "text"),
-            "district_name": ("Huyện/thị xã/thành phố", "text"), "kind_vi": ("Loại cảnh báo", "text"),
-            "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "long")}, f.era)
+            "severity": ("Thứ tự mức độ", "int"), "unit_name": (OUTPUT_LABELS["unit_name"], "text"),
+            "district_name": (LEVEL_LABELS[f.era]["district"], "text"), "kind_vi": (OUTPUT_LABELS["flag_kind"], "text"),
+            "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "long")}, f.era)
         filters_text = "; ".join([f"cấp {levels[level].lower()}"]
                            + ([f"loại: {', '.join(FLAG_KINDS[k] for k in kinds)}"] if kinds else [])
                            + ([f"chỉ số/quy định: {', '.join(map(chrome.indicator_label, inds))}"] if inds else []))
