@@ -17,7 +17,8 @@ from dashboard.connection import config, has_warehouse, is_current
 from dashboard.filters import Filters, sidebar
 from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
 from schemas.admin_unit import ERA_SHORT_VI, REFORM_DATE, Era
-from schemas.catalog import (COMPOSITE, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, NOT_SENT, OUTPUT_LABELS,
+from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, FEW_RECORDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS, NOT_SENT,
+                             OUTPUT_LABELS,
                              STATUS_LABELS, WATCH_MARGIN, rule_labels)
 from schemas.config import ALL_RATES
 from schemas.records import RECORD_SCHEMAS
@@ -34,20 +35,28 @@ SCORE_SCALE = [[0.0, WEAK], [0.5, WATCH], [0.75, "#9E7BD0"], [1.0, GOOD]]
 SERIES = ["#1B9E77", "#7570B3", "#E7298A", "#66A61E", "#17BECF", "#542788", "#BCBD22", "#8C6D31"]
 
 BUCKET_COLOURS = ["#FDB863", "#E08214", "#B35806", "#7F3B08"]  # light to dark: older is darker
+_UNIT = LEVEL_LABELS["legacy"]  # the commune and district headers; in_structure() words them for the view's structure
+
+
+def record_label(kind: str, column: str) -> str:
+    """A record column's Vietnamese header, from the schemas."""
+    return RECORD_SCHEMAS[kind].column(column).label_vi
+
+
 BACKLOG_SPEC = {  # what a phone shows without scrolling comes first
-    "commune_name": ("Xã/phường/thị trấn", "text"), "days_overdue": ("Số ngày làm việc quá hạn", "int"),
-    "kind_vi": ("Loại", "text"), "record_id": ("Mã hồ sơ / Số đơn", "text"),
-    "due_date": ("Hạn trả kết quả / hạn giải quyết", "date"), "received_date": ("Ngày tiếp nhận", "date"),
-    "district_name": ("Huyện/thị xã/thành phố", "text"), "bucket": ("Nhóm quá hạn (ngày làm việc)", "text"),
-    "sector": ("Lĩnh vực", "text"), "procedure": ("Thủ tục", "text"), "petition_kind_vi": ("Loại đơn", "text"),
-    "field": ("Lĩnh vực đơn", "text"),
+    "commune_name": (_UNIT["commune"], "text"), "days_overdue": (OUTPUT_LABELS["days_overdue"], "int"),
+    "kind_vi": (OUTPUT_LABELS["record_kind"], "text"), "record_id": (OUTPUT_LABELS["record_id"], "text"),
+    "due_date": (OUTPUT_LABELS["due_date"], "date"), "received_date": (record_label("dossier", "received_date"), "date"),
+    "district_name": (_UNIT["district"], "text"), "bucket": (OUTPUT_LABELS["bucket"], "text"),
+    "sector": (record_label("dossier", "sector"), "text"), "procedure": (record_label("dossier", "procedure"), "text"),
+    "petition_kind_vi": (record_label("petition", "kind"), "text"), "field": ("Lĩnh vực đơn", "text"),
 }
 
 REMINDER_SPEC = {
-    "commune_name": ("Xã/phường/thị trấn", "text"), "kind_vi": ("Loại số liệu", "text"),
+    "commune_name": (_UNIT["commune"], "text"), "kind_vi": (OUTPUT_LABELS["submission_kind"], "text"),
     "months_missing": ("Các tháng chưa gửi", "text"), "missing": ("Số kỳ chưa gửi", "int"),
     "first_due": ("Hạn gửi sớm nhất đã qua", "date"), "months_late": ("Các tháng gửi muộn", "text"),
-    "district_name": ("Huyện/thị xã/thành phố", "text"),
+    "district_name": (_UNIT["district"], "text"),
 }
 
 
@@ -60,11 +69,6 @@ def status(value, target) -> str:
 
 
 # ---------------------------------------------------------------- tables
-def record_label(kind: str, column: str) -> str:
-    """A record column's Vietnamese header, from the schemas."""
-    return RECORD_SCHEMAS[kind].column(column).label_vi
-
-
 def export_notes(f: Filters, stocks: bool = False, chosen: str | None = None) -> tuple[str, ...]:
     """What an exported sheet holds, written inside it: scope, period, structure, as-of day, the page's
     own choices (``chosen``), export day."""
@@ -107,17 +111,17 @@ def empty(what: str, how: str = "Hãy nạp tệp xuất từ phần mềm của
     st.info(f"**{what}.** {how}", icon=":material/info:")
 
 
-INDICATOR_SPEC = {column: (OUTPUT_LABELS.get(column, label), kind) for column, (label, kind) in {
-    "unit_name": ("", "text"), "label": ("", "text"), "numerator": ("", "int"), "denominator": ("", "int"),
-    "value": ("", "num"), "interval": ("", "text"), "target": ("", "num"), "state": ("Đánh giá", "text"),
-    "points": ("", "num"), "why_na": ("", "text"), "rank": ("", "text")}.items()}
+INDICATOR_SPEC = {column: (OUTPUT_LABELS[column], kind) for column, kind in {
+    "unit_name": "text", "label": "text", "numerator": "int", "denominator": "int", "value": "num",
+    "interval": "text", "target": "num", "state": "text", "points": "num", "why_na": "text", "rank": "text"}.items()}
 
 
 DRILL_SPEC = {
     "in_numerator": ("Tính vào tử số", "vocab:yes_no"), "in_denominator": ("Tính vào mẫu số", "vocab:yes_no"),
-    "kind_vi": ("Loại", "text"), "record_id": ("Mã bản ghi", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
+    "kind_vi": (OUTPUT_LABELS["record_kind"], "text"), "record_id": ("Mã bản ghi", "text"),
+    "commune_name": (_UNIT["commune"], "text"),
     "record_date": ("Ngày ghi nhận", "date"), "due_date": ("Hạn", "date"),
-    "closed_date": ("Ngày trả kết quả / giải quyết", "date"), "status": ("Trạng thái", "text"),
+    "closed_date": ("Ngày trả kết quả / giải quyết", "date"), "status": (record_label("dossier", "status"), "text"),
     "detail": ("Chi tiết", "text"), "den_count": ("Số tính vào mẫu số", "int"), "num_count": ("Số tính vào tử số", "int"),
 }
 
@@ -181,8 +185,8 @@ def coverage_text(row: dict, era: Era, short: bool = False) -> str:
 
 
 RANKING_SPEC = {
-    "rank": ("Hạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"), "value": ("Điểm tổng hợp", "num"),
-    "basis": ("Dựa trên", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+    "rank": (OUTPUT_LABELS["rank"], "text"), "commune_name": (_UNIT["commune"], "text"), "value": (COMPOSITE_LABEL, "num"),
+    "basis": (OUTPUT_LABELS["basis"], "text"), "district_name": (_UNIT["district"], "text"),
 }
 
 

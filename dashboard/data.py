@@ -21,7 +21,7 @@ from pipelines.engine import indicators as engine
 from pipelines.engine.submissions import submission_table
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
-from schemas.catalog import (COMPOSITE, FLAG_KINDS, NOT_SENT, NOTHING_TO_COUNT, bucket_labels as _bucket_labels,
+from schemas.catalog import (COMPOSITE, FLAG_KINDS, LEVEL_LABELS, NOT_SENT, NOTHING_TO_COUNT, bucket_labels as _bucket_labels,
                              rule_labels)
 from schemas.periods import Period
 from schemas.records import RECORD_SCHEMAS
@@ -428,5 +428,6 @@ def submission_grid(table: pl.DataFrame, kind: str) -> pl.DataFrame:
 
 def submission_grid_spec(grid: pl.DataFrame) -> dict[str, tuple[str, str]]:
     months = [c for c in grid.columns if c[:4].isdigit()]
-    return {"commune_name": ("Xã/phường/thị trấn", "text"), "district_name": ("Huyện/thị xã/thành phố", "text"),
+    return {"commune_name": (LEVEL_LABELS["legacy"]["commune"], "text"),  # in_structure() words them for the view
+            "district_name": (LEVEL_LABELS["legacy"]["district"], "text"),
             "missing": ("Số tháng chưa gửi", "int"), **{m: (f"{m[5:]}/{m[:4]}", "text") for m in months}}

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import chrome, data, formatting
 from schemas.admin_unit import ERA_SHORT_VI, Era
-from schemas.catalog import LEVEL_LABELS
+from schemas.catalog import LEVEL_LABELS, OUTPUT_LABELS
 
 STALE_DAYS = 60
 UPLOAD_STRUCTURES = {"auto": "Tự động theo ngày trong tệp", "2025": "Danh mục từ 01/07/2025 (xã mới)",
@@ -185,7 +185,7 @@ def quarantine() -> None:
     st.caption("Các dòng không đủ tin cậy để nạp, kèm lý do. Hãy sửa trong tệp của xã rồi nạp lại.")
     spec = {"file_name": ("Tệp", "text"), "sheet": ("Trang tính", "text"), "row_number": ("Dòng", "int"),
             "kind_vi": ("Loại dữ liệu", "text"), "commune": ("Xã", "text"), "record_id": ("Mã bản ghi", "text"),
-            "message_vi": ("Lý do", "text"), "quarantined_on": ("Ngày", "date")}
+            "message_vi": (OUTPUT_LABELS["reason"], "text"), "quarantined_on": ("Ngày", "date")}
     chrome.show_table(rows, spec, key="quarantine_table")
 
 
@@ -215,7 +215,7 @@ def freshness(f) -> None:
         pl.when(pl.col("latest").is_null()).then(pl.lit("✗ Chưa gửi bản ghi nào"))
         .when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
         .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest", nulls_last=False)
-    spec = {"state": ("Tình trạng", "text"), "commune_name": ("Xã/phường/thị trấn", "text"),
+    spec = {"state": ("Tình trạng", "text"), "commune_name": (LEVEL_LABELS[data.era()]["commune"], "text"),
             "district_name": (LEVEL_LABELS[data.era()]["district"], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
             "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
             "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}

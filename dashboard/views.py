@@ -77,7 +77,7 @@ def overview_figures(f: Filters, colour_by: str = COMPOSITE) -> OverviewFigures:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _overview_figures(version: str, f: Filters, colour_by: str) -> OverviewFigures:
     o = overview(f)
-    group = "xã" if f.district else LEVEL_WORDS[f.era]["district"]
+    group = LEVEL_WORDS[f.era]["commune" if f.district else "district"]
     scored = o.children.filter(pl.col("value").is_not_null())
     ranking = None
     if not scored.is_empty():

@@ -15,7 +15,7 @@ Tables: ``units_legacy`` (LegacyUnit), ``units_2025`` (Unit2025) and ``unit_succ
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,15 +32,10 @@ ERA_SHORT_VI: dict[str, str] = {"legacy": "cấu trúc cũ", "2025": "cấu trú
 ERA_SCHEMA: dict[str, str] = {"legacy": "era_legacy", "2025": "era_2025"}
 """DuckDB schema whose views place every record in that era's structure."""
 
-LEVELS: dict[str, tuple[str, ...]] = {
-    "legacy": ("commune", "district", "province"),
-    "2025": ("commune", "area", "province"),
-}
-"""Levels of each structure. ``area`` groups new communes by 'địa bàn huyện cũ': the old district(s)
-their predecessors lay in (a commune whose predecessors lie in several old districts is its own group)."""
-GROUP_LEVELS: tuple[str, ...] = ("district", "area")
-"""The two names of the grouping above communes (``LEVELS[era][1]``); the engine computes both as 'district'."""
-
+Grouping = Literal["commune", "district", "province"]
+GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
+"""How the engine groups communes, top-down: each commune, its district (legacy) or 'địa bàn huyện cũ' (2025),
+the province."""
 
 
 def era_of(day: dt.date) -> Era:
@@ -55,6 +50,50 @@ def default_era(period_end: dt.date) -> Era:
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LevelTerm(_Frozen):
+    """One level of one structure: its code, the units it groups by, and what people call it."""
+
+    code: str = Field(description="What the CLI's --level, the report's templates and the outputs call the level.")
+    grouping: Grouping = Field(description="The unit columns the engine groups by: a legacy district and a 2025 "
+                                           "'địa bàn huyện cũ' are both district_code/district_name in the views.")
+    label: str = Field(description="A unit of the level as a header: 'Xã/phường/thị trấn'.")
+    word: str = Field(description="A unit of the level in a sentence: 'xã', 'địa bàn huyện cũ'.")
+    governed: bool = Field(default=True, description="A unit with a government of its own; an 'địa bàn huyện cũ' is "
+                                                     "only an area, which the report words differently.")
+
+
+LEVEL_TERMS: dict[Era, tuple[LevelTerm, ...]] = {
+    "legacy": (LevelTerm(code="commune", grouping="commune", label="Xã/phường/thị trấn", word="xã"),
+               LevelTerm(code="district", grouping="district", label="Huyện/thị xã/thành phố", word="huyện"),
+               LevelTerm(code="province", grouping="province", label="Tỉnh", word="tỉnh")),
+    "2025": (LevelTerm(code="commune", grouping="commune", label="Xã/phường", word="xã"),
+             LevelTerm(code="area", grouping="district", label="Địa bàn huyện cũ", word="địa bàn huyện cũ",
+                       governed=False),
+             LevelTerm(code="province", grouping="province", label="Tỉnh", word="tỉnh")),
+}
+"""The level vocabulary, the one place levels are written. ``area`` groups new communes by 'địa bàn huyện cũ':
+the old district(s) their predecessors lay in (a commune whose predecessors lie in several old districts is its
+own group); the engine groups it by the same columns as a legacy district (``grouping``)."""
+
+LEVELS: dict[Era, tuple[str, ...]] = {era: tuple(t.code for t in terms) for era, terms in LEVEL_TERMS.items()}
+"""The level codes of each structure, top-down from the commune."""
+_BY_CODE: dict[str, LevelTerm] = {t.code: t for terms in LEVEL_TERMS.values() for t in terms}
+LEVEL_CODES: tuple[str, ...] = tuple(sorted(_BY_CODE, key=lambda code: GROUPINGS.index(_BY_CODE[code].grouping)))
+"""Every level code of either structure, top-down: commune, district, area, province (the CLI's choices)."""
+
+
+def grouping_of(level: str) -> Grouping:
+    """The engine's grouping of a level code (``area`` -> ``district``); an unknown code raises ValueError."""
+    if level not in _BY_CODE:
+        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {', '.join(LEVEL_CODES)}")
+    return _BY_CODE[level].grouping
+
+
+def level_in(era: Era, grouping: Grouping) -> LevelTerm:
+    """The level of ``era`` that groups by ``grouping`` (``district`` is ``area`` in the 2025 structure)."""
+    return next(t for t in LEVEL_TERMS[era] if t.grouping == grouping)
 
 
 class _Commune(_Frozen):

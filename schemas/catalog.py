@@ -6,10 +6,10 @@ engine's SQL takes the rule constants as bound parameters. Nothing here is resta
 
 from __future__ import annotations
 
-from schemas.admin_unit import Era
+from schemas.admin_unit import ERA_LABELS_VI, LEVEL_TERMS, Era, Grouping
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
 from schemas.records import RECORD_SCHEMAS
-from schemas.vocabularies import LETTER_KIND, PETITION_KIND
+from schemas.vocabularies import LETTER_KIND, PETITION_KIND, VOCABULARIES
 
 SATISFIED_RATING = 4
 """A survey rating at or above this (4 hài lòng, 5 rất hài lòng) counts as satisfied."""
@@ -93,15 +93,28 @@ MEASURES: dict[str, str] = {
     "harassment_reports": "Phản ánh phiền hà, sách nhiễu",
 }
 
-# What a unit is called at each level of each structure.
-LEVEL_LABELS: dict[Era, dict[str, str]] = {
-    "legacy": {"commune": "Xã/phường/thị trấn", "district": "Huyện/thị xã/thành phố", "province": "Tỉnh"},
-    "2025": {"commune": "Xã/phường", "district": "Địa bàn huyện cũ", "province": "Tỉnh"},
+RECORD_DETAILS: dict[str, str] = {
+    "timeliness_unknown": "không rõ tiến độ",
+    "unknown": "không rõ",
+    "supplements": "số lần yêu cầu bổ sung: {}",
+    "apology_named": "thư xin lỗi ghi mã hồ sơ, gửi {}",
+    "apology_unnamed": "thư xin lỗi không ghi mã hồ sơ",
+    "open_without_apology": "đang giải quyết, quá hạn, chưa có thư xin lỗi",
+    "closed_without_apology": "trả kết quả quá hạn, chưa có thư xin lỗi",
+    "statutory_due": ", hạn theo luật định",
+    "escalated": ", vượt cấp",
+    "opinions": "giải đáp {}/{} ý kiến",
+    "rating": "đánh giá {}/5: {}",
 }
-LEVEL_WORDS: dict[Era, dict[str, str]] = {
-    "legacy": {"commune": "xã", "district": "huyện", "province": "tỉnh"},
-    "2025": {"commune": "xã", "district": "địa bàn huyện cũ", "province": "tỉnh"},
-}
+"""The drill-down's 'Chi tiết' words of a record (``indicator_records.sql`` binds each as ``$detail_<key>``; ``{}``
+is where DuckDB's ``format`` puts a value; the two starting with a comma follow a petition kind's label)."""
+
+# What a unit is called at each grouping of each structure, from the level vocabulary (the 2025 structure's
+# 'district' grouping is its 'địa bàn huyện cũ').
+LEVEL_LABELS: dict[Era, dict[Grouping, str]] = {era: {t.grouping: t.label for t in terms}
+                                                 for era, terms in LEVEL_TERMS.items()}
+LEVEL_WORDS: dict[Era, dict[Grouping, str]] = {era: {t.grouping: t.word for t in terms}
+                                                for era, terms in LEVEL_TERMS.items()}
 
 FLAG_KINDS: dict[str, str] = {  # in order of gravity
     "rule": "Vi phạm quy định",
@@ -133,7 +146,7 @@ OUTPUT_LABELS: dict[str, str] = {
     "record_id": "Mã hồ sơ / Số đơn", "due_date": "Hạn trả kết quả / hạn giải quyết",
     "days_overdue": "Số ngày làm việc quá hạn", "bucket": "Nhóm quá hạn (ngày làm việc)",
     "month": "Tháng", "submission_kind": "Loại số liệu", "submission_status": "Tình trạng gửi",
-    "rows": "Số bản ghi", "first_received": "Nhận lần đầu",
+    "rows": "Số bản ghi", "first_received": "Nhận lần đầu", "state": "Đánh giá",
 }
 """Headers of the engine's output columns wherever people read them (pages, the CLI's tables, exports)."""
 
@@ -142,7 +155,27 @@ STATUS_LABELS: dict[str, str] = {"good": "Đạt chỉ tiêu", "watch": f"Cần 
                                  "na": "Không có dữ liệu (N/A)"}
 
 
-def bucket_labels(edges: list[int]) -> list[str]:
-    """Labels of the overdue-age buckets: [5, 15, 30] -> 1–5, 6–15, 16–30, > 30 (working days)."""
+def overdue_buckets(edges: list[int]) -> dict[str, str]:
+    """The overdue-age buckets, code (the first working day overdue it holds) -> label: [5, 15, 30] ->
+    1: 1–5, 6: 6–15, 16: 16–30, 31: > 30 (working days)."""
     lows = [1] + [e + 1 for e in edges]
-    return [f"{lo}–{hi}" for lo, hi in zip(lows, edges)] + [f"> {edges[-1]}"]
+    return {str(lo): f"{lo}–{hi}" for lo, hi in zip(lows, edges)} | {str(lows[-1]): f"> {edges[-1]}"}
+
+
+def bucket_labels(edges: list[int]) -> list[str]:
+    """Labels of the overdue-age buckets in order: [5, 15, 30] -> 1–5, 6–15, 16–30, > 30 (working days)."""
+    return list(overdue_buckets(edges).values())
+
+
+def published_codes(config: DvcqConfig) -> list[tuple[str, str, str]]:
+    """Every vocabulary as (vocabulary, code, Vietnamese label) rows: the ``codes`` table the publish writes, so
+    SQL and anyone reading the warehouse word a code as the pages do. The value vocabularies, then the
+    structures, each structure's levels, the flag kinds, the indicator statuses, the overdue buckets (of the
+    configuration's edges) and the record kinds."""
+    lists = {**{v.name: v.labels_vi for v in VOCABULARIES.values()},
+             "structure": ERA_LABELS_VI,
+             **{f"level_{era}": {t.code: t.label for t in terms} for era, terms in LEVEL_TERMS.items()},
+             "flag_kind": FLAG_KINDS, "indicator_status": STATUS_LABELS,
+             "overdue_bucket": overdue_buckets(config.backlog_bucket_edges),
+             "record_kind": {kind: schema.label_vi for kind, schema in RECORD_SCHEMAS.items()}}
+    return [(name, code, label) for name, labels in lists.items() for code, label in labels.items()]

@@ -18,11 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.admin_unit import LEVEL_CODES
 from schemas.config import ConfigError, read_toml_model, xml_legal
 
 DEFAULT_REPORT_TEMPLATES_PATH = Path(__file__).resolve().parents[1] / "config" / "report.toml"
-REPORT_LEVELS: tuple[str, ...] = ("commune", "district", "area", "province")
-"""Who writes the report: a commune, a legacy district, an 'địa bàn huyện cũ' of the 2025 structure, the province."""
+REPORT_LEVELS: tuple[str, ...] = LEVEL_CODES
+"""Who writes the report: a commune, a legacy district, an 'địa bàn huyện cũ' of the 2025 structure, the province
+(the level vocabulary's codes)."""
 
 COMMON_PLACEHOLDERS: dict[str, str] = {
     "unit": "the unit's name as in a sentence: 'thị trấn Hà Trung', 'huyện Hà Trung', 'tỉnh Thanh Hóa'",

@@ -235,8 +235,10 @@ PERIOD_COUNTS_COLUMNS: Columns = [
 ] + UNIT_NAME_COLUMNS
 
 CODES_COLUMNS: Columns = [
-    ("vocabulary", "VARCHAR", "Vocabulary name (schemas.vocabularies)."),
-    ("code", "VARCHAR", "Canonical value stored in the record tables."),
+    ("vocabulary", "VARCHAR", "Vocabulary name: a value vocabulary (schemas.vocabularies), structure, level_legacy, "
+                              "level_2025, flag_kind, indicator_status, overdue_bucket or record_kind "
+                              "(schemas.catalog.published_codes)."),
+    ("code", "VARCHAR", "Canonical code, as stored in the record tables or written in the engine's outputs."),
     ("label_vi", "VARCHAR", "What pages and exports show."),
 ]
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.engine.backlog import backlog_summary, backlog_table, bucket_expr, bucket_labels
+from pipelines.engine.backlog import backlog_summary, backlog_table, bucket_expr
+from schemas.catalog import bucket_labels
 from tests.engine_fixtures import open_legacy, D, build_warehouse, commune_code, config, dossier, petition
 
 AS_OF = D(2025, 2, 4)

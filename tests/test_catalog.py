@@ -123,10 +123,28 @@ def test_period_counts_declares_the_columns_in_the_order_the_counts_query_return
 
 
 def test_codes_table_is_the_vocabularies(tmp_path, template_root):
+    """Every vocabulary is published, one row per code: the value words, the structures, each structure's levels
+    (the 2025 'area' beside the legacy 'district'), flag kinds, indicator statuses, overdue buckets of the
+    configured edges and record kinds."""
     db = build_warehouse(tmp_path, template_root, {})
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = set(con.execute("SELECT vocabulary, code, label_vi FROM codes").fetchall())
-    assert rows == {(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()}
+        rows = con.execute("SELECT vocabulary, code, label_vi FROM codes").fetchall()
+        per_list = dict(con.execute("SELECT vocabulary, COUNT(*) FROM codes GROUP BY ALL").fetchall())
+    assert len(rows) == len(set(rows))
+    assert set(rows) >= {(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()}
+    assert {r for r in rows if r[0].startswith("level_")} == {
+        ("level_legacy", "commune", "Xã/phường/thị trấn"), ("level_legacy", "district", "Huyện/thị xã/thành phố"),
+        ("level_legacy", "province", "Tỉnh"), ("level_2025", "commune", "Xã/phường"),
+        ("level_2025", "area", "Địa bàn huyện cũ"), ("level_2025", "province", "Tỉnh")}
+    assert {r for r in rows if r[0] == "overdue_bucket"} == {  # backlog_bucket_edges = [5, 15, 30]
+        ("overdue_bucket", "1", "1–5"), ("overdue_bucket", "6", "6–15"), ("overdue_bucket", "16", "16–30"),
+        ("overdue_bucket", "31", "> 30")}
+    assert ("structure", "2025", "Cấu trúc mới (từ 01/07/2025)") in rows
+    assert ("flag_kind", "below_peers", "Thấp hơn mặt bằng chung rõ rệt") in rows
+    assert ("indicator_status", "weak", "Yếu (dưới chỉ tiêu > 10 điểm)") in rows
+    assert ("record_kind", "survey", "Phiếu khảo sát mức độ hài lòng") in rows
+    assert {k: per_list[k] for k in ("structure", "flag_kind", "indicator_status", "record_kind")} == {
+        "structure": 2, "flag_kind": 5, "indicator_status": 4, "record_kind": 5}
 
 
 def _period():

@@ -5,27 +5,27 @@ import streamlit as st
 
 from dashboard import chrome, data, formatting
 from dashboard.filters import page_control
-from schemas.admin_unit import GROUP_LEVELS, LEVELS
-from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS
+from schemas.admin_unit import LEVEL_CODES, grouping_of, level_in
+from schemas.catalog import FLAG_KINDS, FLAG_KINDS_SHORT, LEVEL_LABELS, OUTPUT_LABELS
 
 f = chrome.page("Cảnh báo đơn vị yếu", "Mỗi cảnh báo kèm lý do và số liệu")
 if f is not None:
     c1, c2, c3 = st.columns([1, 2, 2])
     # The grouping above communes is 'area' in the link of a 2025 view and 'district' before, as in
     # `dvcq flags --level`; a link with the other structure's word means the same grouping.
-    group = LEVELS[f.era][1]
+    group = level_in(f.era, "district").code
     link = st.session_state.get("_incoming") or {}
-    if link.get("cap") in GROUP_LEVELS:
+    if link.get("cap") in LEVEL_CODES and grouping_of(link["cap"]) == "district":
         link["cap"] = group
     levels = {"commune": "Xã", group: LEVEL_LABELS[f.era]["district"]}
     choice = page_control(c1.radio, "Cấp", list(levels), "cap", "commune", format_func=levels.get, horizontal=True)
-    level = "commune" if choice == "commune" else "district"  # the engine's word for both groupings
+    level = grouping_of(choice)  # the engine's grouping: 'district' for both words
     flags = data.flags(level, f.period)
     if f.district:
         flags = flags.filter(pl.col("district_code") == f.district)
     if f.commune and level == "commune":
         flags = flags.filter(pl.col("unit_code") == f.commune)
-    kinds = page_control(c2.multiselect, "Loại cảnh báo", list(FLAG_KINDS), "loai", [], many=True,
+    kinds = page_control(c2.multiselect, OUTPUT_LABELS["flag_kind"], list(FLAG_KINDS), "loai", [], many=True,
                          format_func=FLAG_KINDS.get, placeholder="Tất cả các loại")
     present = flags["indicator"].unique().sort().to_list()
     inds = page_control(c3.multiselect, "Chỉ số / quy định", present, "chi_so", [], many=True,
@@ -45,8 +45,8 @@ if f is not None:
             col.metric(label, formatting.fmt_int((flags["flag"] == kind).sum()), border=True, help=FLAG_KINDS[kind])
 
         st.subheader("Đơn vị theo mức độ cảnh báo")
-        spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": ("Đơn vị", "text"),
-                                    "district_name": ("Huyện/thị xã/thành phố", "text"),
+        spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": (OUTPUT_LABELS["unit_name"], "text"),
+                                    "district_name": (LEVEL_LABELS[f.era]["district"], "text"),
                                     "n_flags": ("Số cảnh báo", "int"),
                                     **{k: (v, "int") for k, v in FLAG_KINDS_SHORT.items()}}, f.era)
         if level == "district":
@@ -61,9 +61,9 @@ if f is not None:
         head, export = st.columns([3, 1])
         head.subheader("Lý do từng cảnh báo")
         xlsx_spec = chrome.in_structure({
-            "severity": ("Thứ tự mức độ", "int"), "unit_name": ("Đơn vị", "text"),
-            "district_name": ("Huyện/thị xã/thành phố", "text"), "kind_vi": ("Loại cảnh báo", "text"),
-            "indicator_vi": ("Chỉ số / quy định", "text"), "reason": ("Lý do", "long")}, f.era)
+            "severity": ("Thứ tự mức độ", "int"), "unit_name": (OUTPUT_LABELS["unit_name"], "text"),
+            "district_name": (LEVEL_LABELS[f.era]["district"], "text"), "kind_vi": (OUTPUT_LABELS["flag_kind"], "text"),
+            "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "long")}, f.era)
         filters_text = "; ".join([f"cấp {levels[choice].lower()}"]
                            + ([f"loại: {', '.join(FLAG_KINDS[k] for k in kinds)}"] if kinds else [])
                            + ([f"chỉ số/quy định: {', '.join(map(chrome.indicator_label, inds))}"] if inds else []))

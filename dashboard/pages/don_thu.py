@@ -4,12 +4,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
-from schemas.catalog import LEVEL_LABELS
+from schemas.catalog import LEVEL_LABELS, MEASURES
+from schemas.records import RECORD_SCHEMAS
 
 f = chrome.page("Đơn thư, đối thoại, thư")
 if f is not None:
     view = (f.period, f.district, f.commune)
-    petitions, dialogues, letters = st.tabs(["Đơn thư", "Hội nghị đối thoại", "Thư gửi người dân"])
+    petitions, dialogues, letters = st.tabs([RECORD_SCHEMAS["petition"].label_vi, RECORD_SCHEMAS["dialogue"].label_vi,
+                                             "Thư gửi người dân"])
     with petitions:
         p = data.petition_breakdown(*view)
         if p.is_empty():
@@ -25,7 +27,7 @@ if f is not None:
                 p.filter(pl.col("timeliness") == "open_overdue")["n"].sum()), border=True,
                 help=f"Đơn nhận trong kỳ, chưa giải quyết và đã quá hạn tại ngày {as_of}. Trang Tồn đọng đếm mọi "
                      f"đơn quá hạn tại ngày này, kể cả đơn nhận trước kỳ, nên có thể lớn hơn.")
-            c[3].metric("Đơn vượt cấp", formatting.fmt_int(p["escalated"].sum()), border=True)
+            c[3].metric(MEASURES["petitions_escalated"], formatting.fmt_int(p["escalated"].sum()), border=True)
             left, right = st.columns(2)
             for col, by, title in ((left, "kind_vi", "Theo loại đơn"), (right, "outcome_vi", "Theo kết quả"),
                                    (left, "field_vi", "Theo lĩnh vực"), (right, "timeliness_vi", "Theo thời hạn giải quyết")):
@@ -38,7 +40,7 @@ if f is not None:
             chrome.empty(f"Không có hội nghị đối thoại nào trong {f.label.lower()}")
         else:
             c = st.columns(4)
-            c[0].metric("Hội nghị đối thoại", formatting.fmt_int(len(rows)), border=True,
+            c[0].metric(MEASURES["dialogues"], formatting.fmt_int(len(rows)), border=True,
                         help=f"Tổ chức tại {formatting.fmt_int(rows['commune_name'].n_unique())} xã.")
             c[1].metric("Lượt người tham dự", formatting.fmt_int(rows["attendees"].sum()), border=True)
             level, unit = data.scope(f.district, f.commune)

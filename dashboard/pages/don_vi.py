@@ -6,12 +6,12 @@ import streamlit as st
 from dashboard import charts, chrome, data, formatting
 from dashboard.filters import page_control
 from dashboard.report import report_button
-from schemas.catalog import INDICATOR_COUNT, LEVEL_WORDS
+from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
 
 f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện hoặc một địa bàn huyện cũ")
 if f is not None and not (f.commune or f.district):
-    group = "huyện" if f.era == "legacy" else "địa bàn huyện cũ"
+    group = LEVEL_WORDS[f.era]["district"]
     st.info(f"Hãy chọn một {group} hoặc một xã ở thanh bên trái, hoặc bấm một {group} dưới đây.")
     districts = data.units().select("district_code", "district_name").unique().sort("district_code")
     cols = st.columns(3)
@@ -25,11 +25,11 @@ elif f is not None:
     report_button(f, action)
     if f.era == "2025" and level == "commune":
         chrome.predecessors_caption(data.predecessors(unit))
-    comp = table.filter(pl.col("indicator") == "composite").row(0, named=True)
-    peers = data.indicators(level, f.period).filter(pl.col("indicator") == "composite", pl.col("ranked"))
+    comp = table.filter(pl.col("indicator") == COMPOSITE).row(0, named=True)
+    peers = data.indicators(level, f.period).filter(pl.col("indicator") == COMPOSITE, pl.col("ranked"))
     c = st.columns(4)
     basis = chrome.coverage_text(comp, f.era)
-    c[0].metric("Điểm tổng hợp", formatting.fmt_num(comp["value"]), border=True, help=f"Dựa trên {basis}.")
+    c[0].metric(COMPOSITE_LABEL, formatting.fmt_num(comp["value"]), border=True, help=f"Dựa trên {basis}.")
     unranked = {} if comp["ranked"] else {"delta": "chưa xếp hạng", "delta_arrow": "off", "delta_color": "off"}
     why = f"Chưa xếp hạng: {chrome.unranked_reason(comp, f.era)}." if not comp["ranked"] else f"Dựa trên {basis}."
     c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["ranked"] else "—", border=True,
@@ -42,7 +42,7 @@ elif f is not None:
 
     scored = chrome.with_interval(table.filter(pl.col("indicator").is_in([*SCORED_INDICATORS, "hai_long"])))
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.scorecard(scored, f"12 chỉ số và mức độ hài lòng — {f.label}"), key="dv_score")
+    left.plotly_chart(charts.scorecard(scored, f"{INDICATOR_COUNT} chỉ số và mức độ hài lòng — {f.label}"), key="dv_score")
     with right:
         flags = data.unit_rows(data.flags(level, f.period), unit)
         st.markdown(f"**Cảnh báo ({formatting.fmt_int(len(flags))})**")
@@ -60,7 +60,7 @@ elif f is not None:
     st.subheader("Xu hướng theo quý")
     first = data.date_range()[0]
     trend = data.trend(level, [unit], first, f.date_to, "quarter")
-    tabs = st.tabs([g.label for g in data.config().groups.values()] + ["Mức độ hài lòng chung"])
+    tabs = st.tabs([g.label for g in data.config().groups.values()] + [data.config().indicators["hai_long"].label])
     for tab, gid in zip(tabs, [*data.config().groups, None]):
         part = trend.filter(pl.col("group") == gid) if gid else trend.filter(pl.col("indicator") == "hai_long")
         if part["value"].is_null().all():

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import chrome, data, filters, formatting
+from schemas.catalog import OUTPUT_LABELS
 
 f = chrome.page("Đôn đốc gửi số liệu", "Xã nào chưa gửi số liệu tháng nào")
 if f is not None:
@@ -23,7 +24,7 @@ if f is not None:
                    f"liệu bắt buộc; danh sách đôn đốc ở dưới, xã thiếu nhiều nhất trước.")
 
     labels = data.submission_labels()
-    kind = filters.page_control(st.segmented_control, "Loại số liệu", list(labels), "loai_so_lieu", "dossier",
+    kind = filters.page_control(st.segmented_control, OUTPUT_LABELS["submission_kind"], list(labels), "loai_so_lieu", "dossier",
                                 format_func=labels.get)
     grid = data.submission_grid(table, kind)
     st.markdown(f"#### {labels[kind].capitalize()} theo tháng")

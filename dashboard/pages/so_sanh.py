@@ -6,12 +6,13 @@ import streamlit as st
 
 from dashboard import charts, chrome, data
 from dashboard.filters import page_control
-from schemas.catalog import COMPOSITE, LEVEL_WORDS
+from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, INDICATOR_COUNT, LEVEL_WORDS, OUTPUT_LABELS
 from schemas.config import SCORED_INDICATORS
 
-f = chrome.page("So sánh các đơn vị", "12 chỉ số «5 biết, 3 không, 4 thể hiện»")
+cfg = data.config()
+SLOGAN = f"{INDICATOR_COUNT} chỉ số «{', '.join(g.label for g in cfg.groups.values())}»"
+f = chrome.page("So sánh các đơn vị", SLOGAN)
 if f is not None:
-    cfg = data.config()
     head, export = st.columns([3, 1])
     head.subheader("Xếp hạng các xã toàn tỉnh theo điểm tổng hợp")
     ranking = chrome.with_basis(data.commune_ranking(f.period, f.district, f.commune), f.era)
@@ -56,9 +57,9 @@ if f is not None:
         head, export = st.columns([3, 1])
         head.subheader("Bảng chi tiết")
         c1, c2, c3 = st.columns([2, 2, 1])
-        pick = page_control(c1.selectbox, "Chỉ số", ["all", *SCORED_INDICATORS], "chi_so", "all",
+        pick = page_control(c1.selectbox, OUTPUT_LABELS["label"], ["all", *SCORED_INDICATORS], "chi_so", "all",
                             format_func=lambda i: "Tất cả chỉ số" if i == "all" else cfg.indicators[i].label)
-        sorts = {"value": "Giá trị", "gap": "Chênh lệch so với chỉ tiêu", "denominator": "Mẫu số", "unit_name": "Tên đơn vị"}
+        sorts = {"value": "Giá trị", "gap": "Chênh lệch so với chỉ tiêu", "denominator": OUTPUT_LABELS["denominator"], "unit_name": "Tên đơn vị"}
         by = page_control(c2.selectbox, "Sắp xếp theo", list(sorts), "sap_xep", "value", format_func=sorts.get)
         directions = {"giam": "Giảm dần", "tang": "Tăng dần"}
         order = page_control(c3.radio, "Chiều", list(directions), "giam_dan", "giam", format_func=directions.get)
@@ -68,14 +69,14 @@ if f is not None:
         shown = chrome.with_interval(shown.sort(by, descending=order == "giam", nulls_last=True)).with_columns(
             basis=pl.col("unit_code").replace_strict(basis)).join(scores, on="unit_code", how="left",
                                                                    maintain_order="left")
-        spec = chrome.INDICATOR_SPEC | {"composite_value": ("Điểm tổng hợp", "num"),
+        spec = chrome.INDICATOR_SPEC | {"composite_value": (COMPOSITE_LABEL, "num"),
                                         "composite_rank": ("Hạng theo điểm tổng hợp", "int"),
-                                        "basis": ("Dựa trên", "text")}
+                                        "basis": (OUTPUT_LABELS["basis"], "text")}
         chrome.show_table(shown, spec, key="ss_table", height=420)
         filters_text = "; ".join([f"chỉ số: {'tất cả' if pick == 'all' else cfg.indicators[pick].label}",
                             f"sắp xếp theo {sorts[by].lower()}, {directions[order].lower()}"]
                            + ([f"các xã của {', '.join(names[c] for c in chosen)}"] if chosen else []))
-        chrome.export_button(export, shown, spec, "So sánh các đơn vị theo 12 chỉ số", f, "so_sanh",
+        chrome.export_button(export, shown, spec, f"So sánh các đơn vị theo {INDICATOR_COUNT} chỉ số", f, "so_sanh",
                              label="Tải bảng (XLSX)", chosen=filters_text, sheet="So sánh")
 
         st.subheader("So sánh trực tiếp từ 2 đến 5 đơn vị")

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
-from schemas.catalog import LEVEL_WORDS
+from schemas.catalog import LEVEL_LABELS, LEVEL_WORDS
 
 CHART_COMMUNES = 30
 
@@ -49,10 +49,10 @@ if f is not None:
         head, export = st.columns([3, 1])
         head.markdown("#### Theo xã (quá hạn lâu nhất trước)")
         summary_spec = chrome.in_structure({  # what a phone shows without scrolling comes first
-            "commune_name": ("Xã/phường/thị trấn", "text"), "n": ("Số việc quá hạn", "int"),
+            "commune_name": (LEVEL_LABELS[f.era]["commune"], "text"), "n": ("Số việc quá hạn", "int"),
             "longest": ("Lâu nhất (ngày làm việc)", "int"), "oldest_due": ("Quá hạn từ ngày", "date"),
             "dossiers": ("Hồ sơ quá hạn", "int"), "petitions": ("Đơn thư quá hạn", "int"),
-            "district_name": ("Huyện/thị xã/thành phố", "text")}, f.era)
+            "district_name": (LEVEL_LABELS[f.era]["district"], "text")}, f.era)
         oldest_first = per.sort(["longest", "oldest_due", "n", "commune_name"], descending=[True, False, True, False])
         chrome.export_button(export, oldest_first, summary_spec, "Tồn đọng quá hạn theo xã", f, "ton_dong_theo_xa",
                              label="Tải bảng theo xã (XLSX)", stocks=True)

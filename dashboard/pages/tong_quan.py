@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import chrome, data, formatting, views
 from dashboard.filters import page_control
 from dashboard.report import report_button
-from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS
+from schemas.catalog import COMPOSITE, INDICATOR_COUNT, LEVEL_WORDS, MEASURES
 from schemas.config import SCORED_INDICATORS
 
 RANKING, MAP, TREND = "Xếp hạng", "Bản đồ", "Xu hướng theo tháng"
@@ -57,27 +57,29 @@ if f is not None:
     o = views.overview(f)
     report_button(f)
 
-    def card(col, label, key, source="m", help=None, inverse=False):
+    def card(col, key, source="m", help=None, inverse=False):
+        """A measure's (``m``) or a rate's (``r``) card, headed by its catalog or configured label."""
         frame, prev = (o.measures, o.measures_before) if source == "m" else (o.rates, o.rates_before)
         by = "measure" if source == "m" else "indicator"
         v, p = data.value_of(frame, o.unit, key, by=by), data.value_of(prev, o.unit, key, by=by)
-        kind = "int" if source == "m" else ("score" if key == "composite" else "pct")
+        kind = "int" if source == "m" else ("score" if key == COMPOSITE else "pct")
         shown = {"int": formatting.fmt_int, "pct": formatting.fmt_pct, "score": formatting.fmt_num}[kind](v)
+        label = MEASURES[key] if source == "m" else chrome.indicator_label(key)
         col.metric(label, shown, help=help, border=True, **formatting.metric_delta(v, p, kind, inverse))
 
     c = st.columns(4)
-    card(c[0], "Hồ sơ tiếp nhận", "dossiers_received")
-    card(c[1], "Hồ sơ đã trả kết quả", "dossiers_completed")
-    card(c[2], "Tỷ lệ trả đúng hạn", "khong_tre_hen", "r", chrome.indicator_help("khong_tre_hen"))
-    card(c[3], "Mức độ hài lòng", "hai_long", "r", chrome.indicator_help("hai_long"))
+    card(c[0], "dossiers_received")
+    card(c[1], "dossiers_completed")
+    card(c[2], "khong_tre_hen", "r", chrome.indicator_help("khong_tre_hen"))
+    card(c[3], "hai_long", "r", chrome.indicator_help("hai_long"))
     c = st.columns(4)
-    card(c[0], "Đơn thư đang giải quyết", "petitions_pending", inverse=True)
-    card(c[1], "Hội nghị đối thoại", "dialogues")
+    card(c[0], "petitions_pending", inverse=True)
+    card(c[1], "dialogues")
     c[2].metric("Xã bị cảnh báo", formatting.fmt_int(o.flagged), border=True,
                 help="Số xã có ít nhất một cảnh báo (xem trang Cảnh báo).",
                 **formatting.metric_delta(o.flagged, o.flagged_before, lower_is_better=True))
     own = o.rates.filter(pl.col("unit_code") == o.unit, pl.col("indicator") == COMPOSITE).row(0, named=True)
-    card(c[3], "Điểm tổng hợp", "composite", "r", f"Trung bình có trọng số của các chỉ số có giá trị (0–100), "
+    card(c[3], COMPOSITE, "r", f"Trung bình có trọng số của các chỉ số có giá trị (0–100), "
          f"dựa trên {chrome.coverage_text(own, f.era)}.")
 
     # The map and the trend wait behind their tabs: only the open tab is built and sent, so a first

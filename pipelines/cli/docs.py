@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas.catalog import FLAG_KINDS, LEVEL_LABELS, MEASURES, RATE_COUNTS
+from schemas.admin_unit import LEVEL_TERMS, level_in
+from schemas.catalog import FLAG_KINDS, MEASURES, RATE_COUNTS
 from schemas.records import IGNORED_HEADERS, LOCATION_COLUMNS, RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
 from schemas.warehouse import FACT_TABLES, TABLE_LABELS, TableTests, table_definitions, table_tests
@@ -93,9 +94,10 @@ def _catalog() -> list[str]:
     lines += [f"| `{name}` | {label} |" for name, label in MEASURES.items()]
     lines += ["", "Flag kinds:", "", "| kind | shown as |", "| --- | --- |"]
     lines += [f"| `{name}` | {label} |" for name, label in FLAG_KINDS.items()]
-    lines += ["", "Levels:", "", "| level | legacy structure | 2025 structure |", "| --- | --- | --- |"]
-    lines += [f"| `{level}` | {LEVEL_LABELS['legacy'][level]} | {LEVEL_LABELS['2025'][level]} |"
-              for level in LEVEL_LABELS["legacy"]]
+    lines += ["", "Levels (`--level`; the engine groups a 2025 `area` as a legacy `district`):", "",
+              "| legacy level | shown as | 2025 level | shown as |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{old.code}` | {old.label} | `{new.code}` | {new.label} |"
+              for old in LEVEL_TERMS["legacy"] for new in [level_in("2025", old.grouping)]]
     lines.append("")
     return lines
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from schemas.admin_unit import ERAS
+from schemas.admin_unit import ERAS, LEVEL_CODES, grouping_of
 from schemas.config import ConfigError, load_config
 from schemas.records import RECORD_KINDS
 
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                             ("flags", "weak-performer flags with reasons")):
         cmd = sub.add_parser(name, help=help_text)
         _add_db(cmd)
-        cmd.add_argument("--level", choices=("commune", "district", "area", "province"), default="commune",
+        cmd.add_argument("--level", choices=LEVEL_CODES, default="commune",
                          help="district: legacy structure; area: 'địa bàn huyện cũ' of the 2025 communes")
         _add_units(cmd)
         _add_period(cmd)
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
     _add_db(backlog)
     backlog.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: latest date in data)")
-    backlog.add_argument("--level", choices=("commune", "district", "area"), default="commune")
+    backlog.add_argument("--level", choices=[c for c in LEVEL_CODES if grouping_of(c) != "province"], default="commune")
     _add_units(backlog)
     _add_format(backlog)
 

@@ -10,6 +10,7 @@ scripts reading the CSV can rely on them.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 import duckdb
 import polars as pl
@@ -20,7 +21,7 @@ from pipelines.engine.indicators import indicator_table, latest_date
 from pipelines.engine.submissions import submission_table
 from pipelines.sql import InStructure
 from pipelines.ingest.warehouse import connect_read_only
-from schemas.admin_unit import ERA_SHORT_VI, LEVELS, Era
+from schemas.admin_unit import ERA_SHORT_VI, ERAS, LEVELS, Era, grouping_of, level_in
 from pipelines.text import vn_number
 from schemas.catalog import FLAG_KINDS, NOT_SENT, OUTPUT_LABELS
 from schemas.config import DvcqConfig, load_config
@@ -57,9 +58,9 @@ def structure_for(args: argparse.Namespace, period: Period) -> Era:
     era = getattr(args, "units", None) or period.structure
     level = getattr(args, "level", "commune")
     if level not in LEVELS[era]:
-        other = "area" if level == "district" else "district"
+        other_era = next(e for e in ERAS if e != era)
         raise StructureError(f"cấp '{level}' không có trong {ERA_SHORT_VI[era]} (cấp có: {', '.join(LEVELS[era])}); "
-                        f"dùng --level {other} hoặc --units {'legacy' if era == '2025' else '2025'}")
+                             f"dùng --level {level_in(era, grouping_of(level)).code} hoặc --units {other_era}")
     return era
 
 
@@ -102,10 +103,10 @@ def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) ->
     """The result frame of one command; rates rounded to 2 decimals, null (empty in CSV) when N/A."""
     raw = connect_read_only(getattr(args, "db", None))
     try:
-        # The engine calls the grouping above communes 'district' in both structures (in the 2025
-        # one it is the 'địa bàn huyện cũ'); the output says 'area' there.
+        # The engine groups by the level's grouping (a 2025 'area' by its communes' old district columns);
+        # the output names the level by its code.
         level = getattr(args, "level", "commune")
-        engine_level = "district" if level == "area" else level
+        engine_level = grouping_of(level)
         if command == "submissions":
             # the months are a period like any other; their due days are judged on --as-of (today: a reminder
             # is about now), so the period's own as-of day is its end, even past the data
@@ -129,6 +130,6 @@ def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) ->
                 pl.col("value", "ci_low", "ci_high").round(2))
         else:
             raise ValueError(f"lệnh không biết: {command}")
-        return _lead(table.with_columns(pl.col("level").replace("district", level)), command)
+        return _lead(table.with_columns(pl.col("level").replace(engine_level, level)), command)
     finally:
         raw.close()

@@ -9,24 +9,18 @@ holidays from the ``holidays`` package) turns that into a subtraction of
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
-
 import duckdb
 import polars as pl
 
 from pipelines.engine.indicators import engine_params
 from pipelines.sql import run
+from schemas.admin_unit import Grouping
+from schemas.catalog import bucket_labels
 from schemas.config import DvcqConfig
 
 BACKLOG_COLUMNS = ["kind", "record_id", "unit_code", "unit_name", "commune_code", "commune_name", "district_code",
                    "district_name", "received_date", "due_date", "days_overdue", "bucket", "sector", "procedure",
                    "petition_kind", "field"]
-
-
-def bucket_labels(edges: list[int]) -> list[str]:
-    """Labels for the aging buckets: [5, 15, 30] -> 1–5, 6–15, 16–30, > 30 (working days)."""
-    lows = [1] + [e + 1 for e in edges]
-    return [f"{lo}–{hi}" for lo, hi in zip(lows, edges)] + [f"> {edges[-1]}"]
 
 
 def bucket_expr(days: str, edges: list[int]) -> pl.Expr:
@@ -39,7 +33,7 @@ def bucket_expr(days: str, edges: list[int]) -> pl.Expr:
 
 
 def backlog_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, as_of: dt.date,
-                  level: Literal["commune", "district"] = "commune") -> pl.DataFrame:
+                  level: Grouping = "commune") -> pl.DataFrame:
     """One row per overdue dossier or petition as of ``as_of``, oldest due date first.
 
     Columns: BACKLOG_COLUMNS. ``unit_code``/``unit_name`` are the commune's, or the district's
@@ -54,7 +48,7 @@ def backlog_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, as_of: dt.
 
 
 def backlog_summary(con: duckdb.DuckDBPyConnection, config: DvcqConfig, as_of: dt.date,
-                    level: Literal["commune", "district"] = "commune") -> pl.DataFrame:
+                    level: Grouping = "commune") -> pl.DataFrame:
     """Per unit with overdue items: counts by kind and by bucket, oldest due date, max days overdue.
 
     Columns: unit_code, unit_name, district_code, district_name, overdue_dossiers,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -26,7 +26,6 @@ from pipelines.engine.submissions import submission_table
 from schemas.catalog import COMPOSITE, FLAG_KINDS, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import DvcqConfig
 
-FlagKind = Literal["rule", "missing", "below_target", "below_peers", "bottom_rank"]
 FLAG_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name", "flag", "indicator",
                 "numerator", "denominator", "value", "ci_low", "ci_high", "target", "reason"]
 _FLAG_ORDER = {kind: i for i, kind in enumerate(FLAG_KINDS)}
@@ -52,8 +51,8 @@ def _interval(row: dict) -> str:
             f"khoảng tin cậy 95 %: {vn_number(row['ci_low'], 1)}–{vn_number(row['ci_high'], 1)} %)")
 
 
-def _with_reasons(frame: pl.DataFrame, flag: FlagKind, reason: Callable[[dict], str]) -> pl.DataFrame:
-    """Attach the flag kind and a Vietnamese reason to each (already selected) row.
+def _with_reasons(frame: pl.DataFrame, flag: str, reason: Callable[[dict], str]) -> pl.DataFrame:
+    """Attach the flag kind (a key of ``FLAG_KINDS``) and a Vietnamese reason to each (already selected) row.
 
     Python formats the few flagged rows only; the selection itself is vectorised.
     """
@@ -117,7 +116,7 @@ def _rule_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, counts: pl.
                  last_dialogue=pl.col("last_dialogue").max()))
 
 
-def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) -> pl.DataFrame:
+def _rule_flags(rules: pl.DataFrame, level: Level, era: Era, period: Period, months: int) -> pl.DataFrame:
     as_of = vn_date(period.as_of)
     late = rules.filter(pl.col("late_dossiers") > pl.col("late_apologised")).with_columns(
         indicator=pl.lit("late_without_apology"), numerator=pl.col("late_apologised"),
@@ -142,7 +141,7 @@ def _rule_flags(rules: pl.DataFrame, level: Level, period: Period, months: int) 
         if level == "commune":
             last = f"lần gần nhất {vn_date(r['last_dialogue'])}" if r["last_dialogue"] else "chưa có hội nghị nào"
             return f"Không tổ chức hội nghị đối thoại nào trong {months} tháng trước ngày {as_of} ({last})"
-        return (f"{vn_number(r['numerator'])} xã/phường/thị trấn không tổ chức hội nghị đối thoại nào "
+        return (f"{vn_number(r['numerator'])} {LEVEL_WORDS[era]['commune']} không tổ chức hội nghị đối thoại nào "
                 f"trong {months} tháng trước ngày {as_of}")
 
     silent = _with_reasons(silent, "rule", silence)
@@ -194,7 +193,7 @@ def flag_table(con: InStructure, config: DvcqConfig, level: Level, period: Perio
         names = run(con, "units", {})
     units = level_units(names, level)
     rates = rates_from_counts(aggregate(counts, units, []), config, level, [])
-    parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, period,
+    parts = [_rule_flags(_rule_counts(con, config, counts, units, period), level, con.era, period,
                          config.dialogue_rule_months),
              _missing_flags(con, config, units, level, period, checked or dt.date.today()),
              _below_target(rates)]

@@ -20,15 +20,15 @@ import polars as pl
 
 from pipelines.sql import run
 from pipelines.engine.stats import wilson_percent
+from schemas.admin_unit import GROUPINGS, Grouping
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, MAX_SUPPLEMENT_REQUESTS, MEASURES, NOT_SENT,
-                             NOTHING_TO_COUNT, RATE_COUNTS, SATISFIED_RATING, SENT_COUNTS)
+                             NOTHING_TO_COUNT, RATE_COUNTS, RECORD_DETAILS, SATISFIED_RATING, SENT_COUNTS)
 from schemas.config import ALL_RATES, SCORED_INDICATORS, DvcqConfig
 from schemas.periods import Period, PeriodError  # noqa: F401  (PeriodError: the engine's callers catch it from here)
 from schemas.warehouse import UNIT_NAME_COLUMNS
 
-Level = Literal["commune", "district", "province"]
+Level = Grouping
 Freq = Literal["month", "quarter", "year"]
-LEVELS: tuple[str, ...] = ("commune", "district", "province")
 
 UNIT_COLUMNS = ["level", "unit_code", "unit_name", "district_code", "district_name"]
 
@@ -89,8 +89,8 @@ def commune_counts(con: duckdb.DuckDBPyConnection, config: DvcqConfig, periods: 
 
 def level_units(units: pl.DataFrame, level: Level) -> pl.DataFrame:
     """The unit frame of ``level`` from communes with their names (``_UNIT_NAMES``)."""
-    if level not in LEVELS:
-        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
+    if level not in GROUPINGS:
+        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {GROUPINGS}")
     code, name = {"commune": ("commune_code", "commune_name"), "district": ("district_code", "district_name"),
                   "province": ("province_code", "province_name")}[level]
     district = [pl.lit(None, pl.String).alias("district_code"), pl.lit(None, pl.String).alias("district_name")] \
@@ -101,8 +101,8 @@ def level_units(units: pl.DataFrame, level: Level) -> pl.DataFrame:
 
 def unit_frame(con: duckdb.DuckDBPyConnection, level: Level) -> pl.DataFrame:
     """commune_code -> the unit it belongs to at ``level`` (code, name, district)."""
-    if level not in LEVELS:
-        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {LEVELS}")
+    if level not in GROUPINGS:
+        raise ValueError(f"cấp không hợp lệ {level!r}: chọn một trong {GROUPINGS}")
     return level_units(run(con, "units", {}), level)
 
 
@@ -366,7 +366,7 @@ def indicator_records(con: duckdb.DuckDBPyConnection, config: DvcqConfig, indica
     if indicator not in ALL_RATES:
         raise ValueError(f"chỉ số không biết: {indicator!r}")
     communes = communes_of(con, level, [unit_code]) or []
-    params = engine_params(config, [period], communes)
+    params = engine_params(config, [period], communes) | {f"detail_{k}": v for k, v in RECORD_DETAILS.items()}
     rated = {RATE_COUNTS[rate][1].removesuffix("_rated"): rate for rate in ALL_RATES
              if RATE_COUNTS[rate][1].endswith("_rated")}  # survey column -> its rate
     records = (run(con, "indicator_records", params)

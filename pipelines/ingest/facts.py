@@ -22,10 +22,9 @@ import duckdb
 
 from pipelines.sql import InStructure, execute, load_sql, run
 from schemas.admin_unit import ERAS
-from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING
+from schemas.catalog import MAX_SUPPLEMENT_REQUESTS, SATISFIED_RATING, published_codes
 from schemas.config import DvcqConfig
 from schemas.periods import stored_periods
-from schemas.vocabularies import VOCABULARIES
 from schemas.warehouse import FACT_TABLES
 
 # In dependency order: late dossiers and the rollup read dossier_facts and petition_facts; the
@@ -49,9 +48,10 @@ def fact_rules(config: DvcqConfig) -> dict:
 
 
 def rules_fingerprint(config: DvcqConfig) -> str:
-    """What the facts of a warehouse were built with: the rules' values and the text of their
-    definitions. A warehouse whose fingerprint differs is rebuilt by ``dvcq upgrade``."""
-    definitions = json.dumps([load_sql(_SQL[t]) for t in BUILD_ORDER] + [FACT_TABLES[t] for t in sorted(FACT_TABLES)])
+    """What the facts of a warehouse were built with: the rules' values, the text of their definitions and
+    the codes table's rows. A warehouse whose fingerprint differs is rebuilt by ``dvcq upgrade``."""
+    definitions = json.dumps([load_sql(_SQL[t]) for t in BUILD_ORDER] + [FACT_TABLES[t] for t in sorted(FACT_TABLES)]
+                             + published_codes(config))
     return json.dumps({**fact_rules(config), "definitions": hashlib.sha256(definitions.encode()).hexdigest()[:16]},
                       sort_keys=True)
 
@@ -81,6 +81,5 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str,
                     cur.close()
         seconds[table] = time.perf_counter() - started
     con.execute("DELETE FROM codes")
-    con.executemany("INSERT INTO codes VALUES (?, ?, ?)",
-                    [(v.name, code, label) for v in VOCABULARIES.values() for code, label in v.labels_vi.items()])
+    con.executemany("INSERT INTO codes VALUES (?, ?, ?)", published_codes(config))
     return seconds

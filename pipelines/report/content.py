@@ -27,7 +27,7 @@ _TYPE_WORDS = sorted({*COMMUNE_TYPES.values(), *DISTRICT_TYPES.values(), LEVEL_W
                      key=len, reverse=True)
 LETTER_ORDER = ("congratulation", "condolence", "thanks", "apology")
 """The order the handwritten reports list letters in."""
-OUTCOME_ORDER = ("resolved", "transferred", "withdrawn", "filed", "pending")
+OUTCOME_ORDER = tuple(PETITION_OUTCOME.values)  # the vocabulary's order
 
 
 @dataclass(frozen=True)
@@ -367,9 +367,9 @@ def commune_blocks(t: ReportTemplates, w: _Writer, facts: ReportFacts, config: D
 def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqConfig) -> ReportDocument:
     """The whole report for ``facts``: header, sections I–IV in the order officials write them, signature."""
     t, scope, c = templates, facts.scope, facts.counts
-    level = t.levels[scope.report_level]
+    level = t.levels[scope.term.code]
     w = _Writer(common_values(facts))
-    scope_text = w(t.header.scope_area if scope.report_level == "area" else t.header.scope_unit)
+    scope_text = w(t.header.scope_unit if scope.term.governed else t.header.scope_area)
     issuer_short = w(level.issuer_short)
     commune_word = LEVEL_LABELS[scope.era]["commune"].lower()
     h = t.headings

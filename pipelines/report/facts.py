@@ -17,8 +17,8 @@ import polars as pl
 from pipelines.engine.flags import flag_table
 from pipelines.engine.indicators import Level, aggregate, commune_counts, rates_from_counts, unit_frame
 from pipelines.sql import InStructure, run
-from schemas.admin_unit import ERA_SHORT_VI, ERAS, Era
-from schemas.catalog import COMPOSITE
+from schemas.admin_unit import ERA_SHORT_VI, ERAS, Era, LevelTerm, level_in
+from schemas.catalog import COMPOSITE, LEVEL_WORDS
 from schemas.config import DvcqConfig
 from schemas.periods import Period
 
@@ -43,9 +43,10 @@ class ReportScope:
     commune_codes: tuple[str, ...]
 
     @property
-    def report_level(self) -> str:
-        """The level as the templates name it: commune, district (legacy), area (2025) or province."""
-        return "area" if self.level == "district" and self.era == "2025" else self.level
+    def term(self) -> LevelTerm:
+        """The level in the level vocabulary: its code as the templates name it (commune, district, area,
+        province), its words."""
+        return level_in(self.era, self.level)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def resolve_scope(con: InStructure, config: DvcqConfig, unit: str) -> ReportScop
     other = next(e for e in ERAS if e != con.era)
     raise ReportUnitError(
         f"không có đơn vị mã {code!r} trong {ERA_SHORT_VI[con.era]} của {province_name}: dùng mã xã (5 chữ số), "
-        f"mã {'huyện' if con.era == 'legacy' else 'địa bàn huyện cũ'} hoặc 'province'; "
+        f"mã {LEVEL_WORDS[con.era]['district']} hoặc '{PROVINCE}'; "
         f"mã thuộc {ERA_SHORT_VI[other]} thì thêm --units {other}")
 
 

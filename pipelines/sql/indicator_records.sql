@@ -3,7 +3,8 @@
 -- (the facts' dates and states are not used here yet), so it must agree with the counts. den_count /
 -- num_count are what the record adds to the denominator / numerator (opinions for biet_noi, 1 or
 -- 0 otherwise); requirement-based denominators (biet_nghe, biet_cam_on) are added by
--- pipelines.engine.indicators. Codes are shown with their labels from the codes table. No personal column.
+-- pipelines.engine.indicators. Codes are shown with their labels from the codes table, and every other word
+-- is bound from schemas.catalog.RECORD_DETAILS (as detail_<key>, '{}' where a value goes). No personal column.
 WITH p AS ({{_periods}}),
 period_of_day AS ({{_period_of_day}}),
 sums AS (
@@ -29,36 +30,36 @@ record_rows AS (
     SELECT 'khong_tre_hen' AS indicator, 'dossier' AS record_kind, dossier_id AS record_id, commune_code,
            received_date AS record_date, due_date, completed_date AS closed_date, 'dossier_status' AS vocabulary,
            status, COALESCE((SELECT label_vi FROM label WHERE vocabulary = 'timeliness' AND code = timeliness),
-                            'không rõ tiến độ') AS detail,
+                            $detail_timeliness_unknown) AS detail,
            timeliness IS NOT NULL AS in_denominator, timeliness IN ('early', 'on_time') AS in_numerator
     FROM completed
     UNION ALL
     SELECT 'khong_phien_ha', 'dossier', dossier_id, commune_code, received_date, due_date, completed_date,
            'dossier_status', status,
-           'số lần yêu cầu bổ sung: ' || COALESCE(supplement_requests::VARCHAR, 'không rõ'),
+           format($detail_supplements, COALESCE(supplement_requests::VARCHAR, $detail_unknown)),
            supplement_requests IS NOT NULL, supplement_requests <= $max_supplement_requests::INTEGER
     FROM completed
     UNION ALL
     SELECT 'biet_xin_loi', 'dossier', dossier_id, commune_code, received_date, due_date, completed_date,
            'dossier_status', status,
-           CASE WHEN named_in_time THEN 'thư xin lỗi ghi mã hồ sơ, gửi ' || strftime(named_apology_date, '%d/%m/%Y')
-                WHEN apologised THEN 'thư xin lỗi không ghi mã hồ sơ'
-                WHEN closed_date IS NULL OR closed_date > as_of THEN 'đang giải quyết, quá hạn, chưa có thư xin lỗi'
-                ELSE 'trả kết quả quá hạn, chưa có thư xin lỗi' END,
+           CASE WHEN named_in_time THEN format($detail_apology_named, strftime(named_apology_date, '%d/%m/%Y'))
+                WHEN apologised THEN $detail_apology_unnamed
+                WHEN closed_date IS NULL OR closed_date > as_of THEN $detail_open_without_apology
+                ELSE $detail_closed_without_apology END,
            TRUE, apologised
     FROM late
     UNION ALL
     SELECT 'biet_lam', 'petition', petition_id, commune_code, received_date, due_date, resolved_date,
            'petition_outcome', outcome,
            (SELECT label_vi FROM label WHERE vocabulary = 'petition_kind' AND code = kind)
-               || CASE WHEN due_date_derived THEN ', hạn theo luật định' ELSE '' END,
+               || CASE WHEN due_date_derived THEN $detail_statutory_due ELSE '' END,
            TRUE, closed AND outcome IN ('resolved', 'transferred') AND resolved_date <= due_date
     FROM petitions WHERE (closed AND outcome IN ('resolved', 'transferred')) OR overdue_open
     UNION ALL
     SELECT 'khong_ne_tranh', 'petition', petition_id, commune_code, received_date, due_date, resolved_date,
            'petition_outcome', outcome,
            (SELECT label_vi FROM label WHERE vocabulary = 'petition_kind' AND code = kind)
-               || CASE WHEN escalated THEN ', vượt cấp' ELSE '' END,
+               || CASE WHEN escalated THEN $detail_escalated ELSE '' END,
            TRUE, closed AND NOT escalated
     FROM petitions WHERE closed OR overdue_open
     UNION ALL
@@ -77,8 +78,8 @@ record_rows AS (
 opinions AS (
     SELECT 'biet_noi' AS indicator, 'dialogue' AS record_kind, d.dialogue_id AS record_id, d.commune_code,
            d.dialogue_date AS record_date,
-           'giải đáp ' || COALESCE(d.opinions_answered::VARCHAR, '?') || '/' || COALESCE(d.opinions_raised::VARCHAR, '?')
-               || ' ý kiến' AS detail,
+           format($detail_opinions, COALESCE(d.opinions_answered::VARCHAR, '?'),
+                  COALESCE(d.opinions_raised::VARCHAR, '?')) AS detail,
            d.opinions_raised IS NOT NULL AND d.opinions_answered IS NOT NULL AS known,
            CASE WHEN known THEN d.opinions_raised ELSE 0 END AS den_count,
            CASE WHEN known THEN LEAST(d.opinions_answered, d.opinions_raised) ELSE 0 END AS num_count
@@ -104,7 +105,7 @@ SELECT indicator, record_kind, record_id, commune_code, record_date, NULL, NULL,
 FROM opinions
 UNION ALL
 SELECT NULL, 'survey', response_id, commune_code, survey_date, NULL, NULL, NULL,
-       'đánh giá ' || rating || '/5: ' || (SELECT label_vi FROM label WHERE vocabulary = 'rating' AND code = rating::VARCHAR),
+       format($detail_rating, rating, (SELECT label_vi FROM label WHERE vocabulary = 'rating' AND code = rating::VARCHAR)),
        rating_column, TRUE, rating >= $satisfied_rating::INTEGER, 1, (rating >= $satisfied_rating::INTEGER)::INTEGER
 FROM ratings
 ORDER BY indicator, commune_code, record_date, record_id
