@@ -167,6 +167,11 @@ def bucket_labels(edges: list[int]) -> list[str]:
     return list(overdue_buckets(edges).values())
 
 
+PUBLISHED_VOCABULARIES: tuple[str, ...] = (*VOCABULARIES, "structure", *(f"level_{era}" for era in LEVEL_TERMS),
+                                           "flag_kind", "indicator_status", "overdue_bucket", "record_kind")
+"""The vocabularies of the ``codes`` table, by name (``published_codes`` writes exactly these)."""
+
+
 def published_codes(config: DvcqConfig) -> list[tuple[str, str, str]]:
     """Every vocabulary as (vocabulary, code, Vietnamese label) rows: the ``codes`` table the publish writes, so
     SQL and anyone reading the warehouse word a code as the pages do. The value vocabularies, then the
@@ -178,4 +183,5 @@ def published_codes(config: DvcqConfig) -> list[tuple[str, str, str]]:
              "flag_kind": FLAG_KINDS, "indicator_status": STATUS_LABELS,
              "overdue_bucket": overdue_buckets(config.backlog_bucket_edges),
              "record_kind": {kind: schema.label_vi for kind, schema in RECORD_SCHEMAS.items()}}
+    assert tuple(lists) == PUBLISHED_VOCABULARIES
     return [(name, code, label) for name, labels in lists.items() for code, label in labels.items()]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.admin_unit import ERAS, UNIT_KEYS, UNIT_TABLES, required_fields, sql_types
 from schemas.records import DOSSIER, OPEN_STATE_COLUMNS, PETITION, RECORD_SCHEMAS, SYSTEM_COLUMNS, RecordSchema
+from schemas.catalog import PUBLISHED_VOCABULARIES
 from schemas.vocabularies import LETTER_KIND, PETITION_KIND, PETITION_OUTCOME, TIMELINESS, VOCABULARIES
 
 Columns = list[tuple[str, str, str]]
@@ -343,7 +344,7 @@ TABLE_TESTS: dict[str, TableTests] = {
                                 not_null=("era", "commune_code", "date_from", "date_to", "as_of"),
                                 accepted={"era": ERAS}),
     "codes": TableTests(key=("vocabulary", "code"), not_null=("vocabulary", "code", "label_vi"),
-                        accepted={"vocabulary": tuple(VOCABULARIES)}),
+                        accepted={"vocabulary": PUBLISHED_VOCABULARIES}),
 }
 """The tests of the tables declared in this module; record and unit tables declare theirs in their own schemas."""
 
