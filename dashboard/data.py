@@ -25,6 +25,7 @@ from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
 from pipelines.engine.indicators import Level
 from pipelines.engine.submissions import submission_table
+from pipelines.ingest import service
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
 from schemas.catalog import (COMPOSITE, FLAG_KINDS, NOT_SENT, NOTHING_TO_COUNT, SENT_COUNTS,
@@ -418,19 +419,35 @@ def freshness(district: str | None, commune: str | None) -> pl.DataFrame:
     return query("freshness", communes=communes_in(district, commune))
 
 
+# What the loading recorded is read through the loading service; its tables are the same in both structures.
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ingest_log(v: str, path: str) -> pl.DataFrame:
+    return service.ingest_log(in_structure(path, v, "2025"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ingest_totals(v: str, path: str) -> dict[str, int]:
+    return service.ingest_totals(in_structure(path, v, "2025"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _quarantine(v: str, path: str) -> pl.DataFrame:
+    return service.quarantine(in_structure(path, v, "2025"))
+
+
 def ingest_log() -> pl.DataFrame:
-    log = query("ingest_log", structure="2025")
-    return log.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    """One row per file or sheet loaded, newest first; ``kind_vi`` labelled."""
+    return _ingest_log(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
 def ingest_totals() -> dict[str, int]:
-    """Files, rows read, rows applied and quarantined entries as the warehouse holds them (ingest_totals.sql)."""
-    return query("ingest_totals", structure="2025").row(0, named=True)
+    """Files, rows read, rows applied and quarantined entries as the warehouse holds them."""
+    return _ingest_totals(version(), db_path())
 
 
 def quarantine() -> pl.DataFrame:
-    rows = query("quarantine", structure="2025")
-    return rows.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    """The quarantined rows with their reasons, newest first; ``kind_vi`` labelled."""
+    return _quarantine(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
 def unit_names() -> dict[str, dict[str, str]]:

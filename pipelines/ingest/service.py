@@ -25,7 +25,7 @@ from pipelines.ingest.privacy import mask_identifiers_text
 from pipelines.ingest.warehouse import WarehouseError, explain_failure
 from pipelines.ingest.warehouse import connect_read_only as open_read_only
 from pipelines.ingest.warehouse import is_current, resolve_db_path, warehouse_version
-from pipelines.sql import run
+from pipelines.sql import InStructure, run
 from schemas.admin_unit import Era
 from schemas.config import DvcqConfig
 
@@ -68,17 +68,17 @@ def missing_line(reports: list[FileReport], number: Callable[[int], str]) -> str
     return missing_totals_line(reports, number) if report_totals(reports).rows_missing else None
 
 
-def ingest_log(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def ingest_log(con: duckdb.DuckDBPyConnection | InStructure) -> pl.DataFrame:
     """One row per file or sheet loaded, newest first, with its counts and note."""
     return run(con, "ingest_log", {})
 
 
-def ingest_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def ingest_totals(con: duckdb.DuckDBPyConnection | InStructure) -> dict[str, int]:
     """Files, rows read, rows applied and quarantined entries as the warehouse holds them: a file loaded
     twice is one file, its quarantined rows replaced, not added."""
     return run(con, "ingest_totals", {}).row(0, named=True)
 
 
-def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def quarantine(con: duckdb.DuckDBPyConnection | InStructure) -> pl.DataFrame:
     """The quarantined rows, newest first, each with its reason and its commune named (no raw values)."""
     return run(con, "quarantine", {})
