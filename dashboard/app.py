@@ -8,7 +8,7 @@ alias of the start page (served at ``/``) without appearing twice: an official w
 import duckdb
 import streamlit as st
 
-from pipelines.ingest.warehouse import WarehouseError, explain_failure
+from pipelines.ingest.service import WarehouseError, explain_failure
 
 st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân phục vụ", layout="wide",
                    page_icon=":material/account_balance:")

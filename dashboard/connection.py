@@ -13,8 +13,8 @@ import threading
 import duckdb
 import streamlit as st
 
+from pipelines.ingest import service
 from pipelines.sql import InStructure
-from pipelines.ingest.warehouse import connect_read_only, resolve_db_path, warehouse_version
 from schemas.admin_unit import Era
 from schemas.config import DvcqConfig, load_config
 
@@ -31,17 +31,17 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 @st.cache_resource(on_release=_close, show_spinner=False, max_entries=4)
 def _open(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    return connect_read_only(path)
+    return service.open_read_only(path)
 
 
 def db_path() -> str:
-    return str(resolve_db_path())
+    return service.db_path()
 
 
 def version() -> str:
     """Current warehouse version ('' when there is none); reopens the connection when it changed."""
     path = db_path()
-    v = warehouse_version(path)
+    v = service.version(path)
     with _lock:
         if _opened.get(path) not in (None, v):
             _open.clear()           # on_release closes the old connections
@@ -61,8 +61,7 @@ def config() -> DvcqConfig:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _is_current(v: str, path: str) -> bool:
-    from pipelines.ingest.warehouse import is_current
-    return is_current(path, config())
+    return service.is_current(path, config())
 
 
 def has_warehouse() -> bool:

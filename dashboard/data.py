@@ -1,4 +1,9 @@
-"""The pages' one interface to the engine: cached functions that return frames already labelled.
+"""The pages' one interface to the engine: typed, cached functions that return frames already labelled.
+
+Typed: a period is ``schemas.periods.Period`` (its days and its as-of day), a level is
+``schemas.admin_unit.Level``, the structure an ``Era`` (the sidebar's, ``era()``), units are their codes
+(a district's or a commune's). Pages draw what comes back and never aggregate: every count, total and
+grouping a page shows is a named function here (a test checks the pages' code for it).
 
 Every figure comes from the engine (``pipelines.engine.indicators``, ``flags``, ``backlog``), which reads
 the facts built at publish; every other query is a named file of ``pipelines/sql`` run with bound
@@ -18,16 +23,17 @@ from dashboard.connection import config, db_path, has_warehouse, in_structure, i
 from pipelines.engine import backlog as backlog_engine
 from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
+from pipelines.engine.indicators import Level
 from pipelines.engine.submissions import submission_table
+from pipelines.ingest import service
 from pipelines.sql import run
 from schemas.admin_unit import Era, default_era
-from schemas.catalog import (COMPOSITE, FLAG_KINDS, LEVEL_LABELS, NOT_SENT, NOTHING_TO_COUNT, bucket_labels as _bucket_labels,
-                             rule_labels)
+from schemas.catalog import (COMPOSITE, FLAG_KINDS, LEVEL_LABELS, NOT_SENT, NOTHING_TO_COUNT, SENT_COUNTS,
+                             bucket_labels as _bucket_labels, rule_labels)
 from schemas.periods import Period
 from schemas.records import RECORD_SCHEMAS
 from schemas.vocabularies import VOCABULARIES
 
-PeriodKey = tuple[dt.date, dt.date, dt.date]  # (date_from, date_to, as_of): hashable for the caches
 RECORD_KIND_LABELS = {"requirement": "Yêu cầu trong kỳ", **{k: s.label_vi for k, s in RECORD_SCHEMAS.items()}}
 
 
@@ -76,12 +82,17 @@ def unit_name(code: str) -> str:
     return hit.item(0, "district_name") if len(hit) else code
 
 
+def districts() -> dict[str, str]:
+    """district code -> name (the 2025 structure's 'địa bàn huyện cũ'), in code order."""
+    return dict(units().select("district_code", "district_name").unique().sort("district_code").iter_rows())
+
+
 def province_name() -> str:
     u = units()
     return u.item(0, "province_name") if len(u) else ""
 
 
-def scope(district: str | None, commune: str | None) -> tuple[str, str]:
+def scope(district: str | None, commune: str | None) -> tuple[Level, str]:
     """(level, unit_code) of the view: the commune, else the district, else the province."""
     if commune:
         return "commune", commune
@@ -90,7 +101,7 @@ def scope(district: str | None, commune: str | None) -> tuple[str, str]:
     return "province", config().province_code
 
 
-def children(district: str | None) -> tuple[str, str | None]:
+def children(district: str | None) -> tuple[Level, str | None]:
     """Units to rank under the view: districts of the province, or communes of one district."""
     return ("commune", district) if district else ("district", None)
 
@@ -119,23 +130,24 @@ def predecessors(commune: str) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ indicators
+# The caches key on the Period itself: Streamlit hashes a dataclass by its fields (tests/test_interface.py).
 @st.cache_data(max_entries=64, show_spinner=False)
-def _counts(v: str, path: str, structure: Era, period: PeriodKey) -> pl.DataFrame:
+def _counts(v: str, path: str, structure: Era, period: Period) -> pl.DataFrame:
     """Per-commune counts of one period: one engine pass shared by every level's figures."""
-    return engine.commune_counts(in_structure(path, v, structure), config(), [Period(*period)])
+    return engine.commune_counts(in_structure(path, v, structure), config(), [period])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _unit_frame(v: str, path: str, structure: Era, level: str) -> pl.DataFrame:
+def _unit_frame(v: str, path: str, structure: Era, level: Level) -> pl.DataFrame:
     return engine.unit_frame(in_structure(path, v, structure), level)
 
 
-def _wide(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+def _wide(v: str, path: str, structure: Era, level: Level, period: Period) -> pl.DataFrame:
     return engine.aggregate(_counts(v, path, structure, period), _unit_frame(v, path, structure, level), [])
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _indicators(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+def _indicators(v: str, path: str, structure: Era, level: Level, period: Period) -> pl.DataFrame:
     table = engine.rates_from_counts(_wide(v, path, structure, level, period), config(), level, [])
     return engine.order_indicators(table.with_columns(why_na=why_no_value()))
 
@@ -158,17 +170,17 @@ def why_no_value() -> pl.Expr:
             .when(pl.col("missing") == NOTHING_TO_COUNT).then(pl.col("none_reason") + pl.lit(": không tính điểm")))
 
 
-def indicators(level: str, period: PeriodKey) -> pl.DataFrame:
+def indicators(level: Level, period: Period) -> pl.DataFrame:
     """One row per unit x indicator (12 + hai_long + composite), labelled (``label``)."""
-    return _indicators(version(), db_path(), era(), level, tuple(period))
+    return _indicators(version(), db_path(), era(), level, period)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _measures(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
+def _measures(v: str, path: str, structure: Era, level: Level, period: Period) -> pl.DataFrame:
     return engine.measures_from_counts(_wide(v, path, structure, level, period))
 
 
-def commune_ranking(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+def commune_ranking(period: Period, district: str | None, commune: str | None) -> pl.DataFrame:
     """Every commune of the province (or of the chosen area) by its composite score: ranked ones by their place
     among all communes of the province, then the unranked; ``commune_name`` for the tables."""
     table = indicators("commune", period).filter(pl.col("indicator") == COMPOSITE)
@@ -179,12 +191,12 @@ def commune_ranking(period: PeriodKey, district: str | None, commune: str | None
             .with_columns(commune_name="unit_name"))
 
 
-def measures(level: str, period: PeriodKey) -> pl.DataFrame:
+def measures(level: Level, period: Period) -> pl.DataFrame:
     """Long: unit_code, unit_name, measure, label, value (supporting counts of ``MEASURES``)."""
-    return _measures(version(), db_path(), era(), level, tuple(period))
+    return _measures(version(), db_path(), era(), level, period)
 
 
-def commune_scores(period: PeriodKey, district: str | None, indicator: str = COMPOSITE) -> pl.DataFrame:
+def commune_scores(period: Period, district: str | None, indicator: str = COMPOSITE) -> pl.DataFrame:
     """One indicator (default: the composite score) per commune with its coordinates (all communes,
     null when no data)."""
     scores = indicators("commune", period).filter(pl.col("indicator") == indicator)
@@ -195,27 +207,29 @@ def commune_scores(period: PeriodKey, district: str | None, indicator: str = COM
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _trend(v: str, path: str, structure: Era, level: str, unit_codes: tuple, d_from, d_to, freq: str) -> pl.DataFrame:
+def _trend(v: str, path: str, structure: Era, level: Level, unit_codes: tuple[str, ...], d_from: dt.date, d_to: dt.date,
+           freq: engine.Freq) -> pl.DataFrame:
     return engine.trend_table(in_structure(path, v, structure), config(), level, list(unit_codes), d_from, d_to, freq)
 
 
-def trend(level: str, unit_codes, d_from: dt.date, d_to: dt.date, freq: str = "month") -> pl.DataFrame:
+def trend(level: Level, unit_codes: list[str], d_from: dt.date, d_to: dt.date, freq: engine.Freq = "month") -> pl.DataFrame:
+    """The indicators of the units per month (quarter, year) from ``d_from`` to ``d_to``, labelled."""
     return _trend(version(), db_path(), era(), level, tuple(unit_codes), d_from, d_to, freq)
 
 
 # ------------------------------------------------------------------ flags
 @st.cache_data(max_entries=128, show_spinner=False)
-def _flags(v: str, path: str, structure: Era, level: str, period: PeriodKey) -> pl.DataFrame:
-    flags = flag_engine.flag_table(in_structure(path, v, structure), config(), level, Period(*period),
+def _flags(v: str, path: str, structure: Era, level: Level, period: Period) -> pl.DataFrame:
+    flags = flag_engine.flag_table(in_structure(path, v, structure), config(), level, period,
                                    _counts(v, path, structure, period))
     names = {**{k: ind.label for k, ind in config().indicators.items()}, **rule_labels(config())}
     return flags.with_columns(kind_vi=pl.col("flag").replace_strict(FLAG_KINDS),
                               indicator_vi=pl.col("indicator").replace_strict(names, default=pl.col("indicator")))
 
 
-def flags(level: str, period: PeriodKey) -> pl.DataFrame:
+def flags(level: Level, period: Period) -> pl.DataFrame:
     """Every flag of every unit at ``level`` with its reason; ``kind_vi``, ``indicator_vi`` labelled."""
-    return _flags(version(), db_path(), era(), level, tuple(period))
+    return _flags(version(), db_path(), era(), level, period)
 
 
 def flags_by_severity(flags: pl.DataFrame) -> pl.DataFrame:
@@ -240,7 +254,23 @@ def flag_list(flags: pl.DataFrame, per_unit: pl.DataFrame) -> pl.DataFrame:
             .sort("severity", pl.col("flag").replace_strict(kind_order), "indicator_vi"))
 
 
-def flagged_communes(period: PeriodKey, district: str | None, commune: str | None) -> int:
+def flag_counts(flags: pl.DataFrame) -> dict[str, int]:
+    """Flags of each kind (``FLAG_KINDS``' codes, every kind listed, 0 when none)."""
+    return {kind: int((flags["flag"] == kind).sum()) for kind in FLAG_KINDS}
+
+
+def flagged_indicators(flags: pl.DataFrame) -> list[str]:
+    """The indicators and rules the flags name, each once, in code order: the choices of the page's filter."""
+    return flags["indicator"].unique().sort().to_list()
+
+
+def flags_per_unit(listed: pl.DataFrame) -> list[tuple[str, str, pl.DataFrame]]:
+    """``flag_list`` cut into units, in its order: (unit name, district name, the unit's flags)."""
+    return [(part.item(0, "unit_name"), part.item(0, "district_name"), part)
+            for part in listed.partition_by("unit_code", maintain_order=True)]
+
+
+def flagged_communes(period: Period, district: str | None, commune: str | None) -> int:
     """Communes with at least one flag in the view."""
     frame = flags("commune", period)
     if district:
@@ -273,6 +303,21 @@ def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> 
     return items.sort("days_overdue", "due_date", descending=[True, False], nulls_last=True)
 
 
+def backlog_totals(items: pl.DataFrame) -> dict[str, int | None]:
+    """The Tồn đọng cards of ``backlog_items``: overdue dossiers and petitions, the communes they are in, and
+    the longest overdue in working days (None when nothing is overdue)."""
+    return items.select(dossiers=(pl.col("kind") == "dossier").sum(), petitions=(pl.col("kind") == "petition").sum(),
+                        communes=pl.col("commune_code").n_unique(), longest=pl.col("days_overdue").max()
+                        ).row(0, named=True)
+
+
+def most_burdened(per_commune: pl.DataFrame, how_many: int) -> pl.DataFrame:
+    """The ``how_many`` communes of ``backlog_by_commune`` with the most overdue items (a tie at the edge goes
+    to whichever Polars' ``top_k`` keeps), in its order (grouped by district)."""
+    top = per_commune.top_k(how_many, by="n")["commune_code"].implode()
+    return per_commune.filter(pl.col("commune_code").is_in(top))
+
+
 def backlog_by_commune(items: pl.DataFrame) -> pl.DataFrame:
     """One row per commune with overdue items: counts per kind and per age bucket, the longest overdue
     and the oldest due date; grouped by district (area in the 2025 structure), the district with the
@@ -295,8 +340,9 @@ def backlog_buckets(items: pl.DataFrame) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ petitions, dialogues
 @st.cache_data(max_entries=64, show_spinner=False)
-def _petition_breakdown(v: str, path: str, structure: Era, period: PeriodKey, communes: tuple | None) -> pl.DataFrame:
-    frame = engine.petition_breakdown(in_structure(path, v, structure), config(), Period(*period),
+def _petition_breakdown(v: str, path: str, structure: Era, period: Period,
+                        communes: tuple[str, ...] | None) -> pl.DataFrame:
+    frame = engine.petition_breakdown(in_structure(path, v, structure), config(), period,
                                       list(communes) if communes is not None else None)
     return frame.with_columns(
         kind_vi=pl.col("kind").replace_strict(_labels("petition_kind")),
@@ -305,31 +351,66 @@ def _petition_breakdown(v: str, path: str, structure: Era, period: PeriodKey, co
         field_vi=pl.col("field").fill_null("Không ghi"))
 
 
-def petition_breakdown(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+def petition_breakdown(period: Period, district: str | None, commune: str | None) -> pl.DataFrame:
     """Petitions received in the period by kind, field, outcome and timeliness at as-of, labelled."""
     communes = communes_in(district, commune)
-    return _petition_breakdown(version(), db_path(), era(), tuple(period),
+    return _petition_breakdown(version(), db_path(), era(), period,
                                tuple(communes) if communes is not None else None)
 
 
-def dialogues(period: PeriodKey, district: str | None, commune: str | None) -> pl.DataFrame:
+def petition_totals(breakdown: pl.DataFrame) -> dict[str, int]:
+    """The Đơn thư cards of a ``petition_breakdown``: petitions received, of them still pending and overdue at
+    the period's as-of day, and those sent past the commune (escalated)."""
+    return breakdown.select(
+        received=pl.col("n").sum(), pending=pl.col("n").filter(pl.col("outcome") == "pending").sum(),
+        overdue=pl.col("n").filter(pl.col("timeliness") == "open_overdue").sum(),
+        escalated=pl.col("escalated").sum()).row(0, named=True)
+
+
+def petition_counts(breakdown: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Petitions per value of one labelled column of a ``petition_breakdown`` (``kind_vi``, ``outcome_vi``,
+    ``field_vi``, ``timeliness_vi``): that column and ``n``, the most first, then by name."""
+    return breakdown.group_by(by).agg(pl.col("n").sum()).sort("n", by, descending=[True, False])
+
+
+def dialogues(period: Period, district: str | None, commune: str | None) -> pl.DataFrame:
     """The dialogue meetings of the view in the period, newest first (records, no personal column)."""
-    d_from, d_to, _ = period
-    return query("dialogue_list", date_from=d_from, date_to=d_to, communes=communes_in(district, commune))
+    return query("dialogue_list", date_from=period.date_from, date_to=period.date_to,
+                 communes=communes_in(district, commune))
+
+
+def dialogue_totals(meetings: pl.DataFrame) -> dict[str, int]:
+    """The dialogue cards of the meetings ``dialogues`` lists: meetings, communes that held one, attendees,
+    meetings chaired by the commune's head."""
+    return meetings.select(meetings=pl.len(), communes=pl.col("commune_name").n_unique(),
+                           attendees=pl.col("attendees").sum(), chaired_by_head=pl.col("chair_is_head").sum()
+                           ).row(0, named=True)
+
+
+def letters_sent(level: Level, unit: str, period: Period) -> pl.DataFrame:
+    """The letters the unit sent in the period by kind (``measure``, ``label``, ``value``), kinds it sent none of
+    left out, the most first."""
+    return (unit_rows(measures(level, period), unit)
+            .filter(pl.col("measure").is_in(SENT_COUNTS["letter"]), pl.col("value") > 0)
+            .sort("value", descending=True))
+
+
+def letters_total(letters: pl.DataFrame) -> int:
+    """All the letters of ``letters_sent``."""
+    return letters["value"].sum()
 
 
 # ------------------------------------------------------------------ drill-down
 @st.cache_data(max_entries=64, show_spinner=False)
-def _records(v: str, path: str, structure: Era, indicator: str, level: str, unit: str,
-             period: PeriodKey) -> pl.DataFrame:
-    frame = engine.indicator_records(in_structure(path, v, structure), config(), indicator, level, unit,
-                                     Period(*period))
+def _records(v: str, path: str, structure: Era, indicator: str, level: Level, unit: str,
+             period: Period) -> pl.DataFrame:
+    frame = engine.indicator_records(in_structure(path, v, structure), config(), indicator, level, unit, period)
     return frame.with_columns(kind_vi=pl.col("record_kind").replace_strict(RECORD_KIND_LABELS))
 
 
-def drill_down(indicator: str, level: str, unit: str, period: PeriodKey) -> pl.DataFrame:
+def drill_down(indicator: str, level: Level, unit: str, period: Period) -> pl.DataFrame:
     """The records behind one indicator cell (engine's rules), numerator rows first."""
-    frame = _records(version(), db_path(), era(), indicator, level, unit, tuple(period))
+    frame = _records(version(), db_path(), era(), indicator, level, unit, period)
     return frame.sort("in_numerator", "record_date", nulls_last=True)
 
 
@@ -338,19 +419,35 @@ def freshness(district: str | None, commune: str | None) -> pl.DataFrame:
     return query("freshness", communes=communes_in(district, commune))
 
 
+# What the loading recorded is read through the loading service; its tables are the same in both structures.
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ingest_log(v: str, path: str) -> pl.DataFrame:
+    return service.ingest_log(in_structure(path, v, "2025"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _ingest_totals(v: str, path: str) -> dict[str, int]:
+    return service.ingest_totals(in_structure(path, v, "2025"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _quarantine(v: str, path: str) -> pl.DataFrame:
+    return service.quarantine(in_structure(path, v, "2025"))
+
+
 def ingest_log() -> pl.DataFrame:
-    log = query("ingest_log", structure="2025")
-    return log.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    """One row per file or sheet loaded, newest first; ``kind_vi`` labelled."""
+    return _ingest_log(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
 def ingest_totals() -> dict[str, int]:
-    """Files, rows read, rows applied and quarantined entries as the warehouse holds them (ingest_totals.sql)."""
-    return query("ingest_totals", structure="2025").row(0, named=True)
+    """Files, rows read, rows applied and quarantined entries as the warehouse holds them."""
+    return _ingest_totals(version(), db_path())
 
 
 def quarantine() -> pl.DataFrame:
-    rows = query("quarantine", structure="2025")
-    return rows.with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    """The quarantined rows with their reasons, newest first; ``kind_vi`` labelled."""
+    return _quarantine(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
 def unit_names() -> dict[str, dict[str, str]]:
@@ -381,6 +478,15 @@ def submissions(date_from: dt.date, date_to: dt.date, district: str | None, comm
         table = table.filter(pl.col("unit_code").is_in(communes))
     return table.with_columns(status_vi=pl.col("status").replace_strict(_labels("submission_status")),
                               kind_vi=pl.col("kind").replace_strict(submission_labels()))
+
+
+def submission_totals(table: pl.DataFrame) -> dict[str, int]:
+    """The Đôn đốc cards of a ``submissions`` table: communes that must send, communes missing a month that is
+    due, months missing, months sent late (a commune counts once in each structure it is listed in)."""
+    unit = pl.struct("structure", "unit_code")
+    missing = pl.col("status") == "missing"
+    return table.select(communes=unit.n_unique(), communes_missing=unit.filter(missing).n_unique(),
+                        missing=missing.sum(), late=(pl.col("status") == "late").sum()).row(0, named=True)
 
 
 def submission_labels() -> dict[str, str]:

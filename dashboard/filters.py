@@ -16,7 +16,7 @@ from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
-from schemas.periods import build_period, default_as_of
+from schemas.periods import Period, build_period, default_as_of
 
 
 
@@ -42,12 +42,14 @@ class Filters:
     era: Era
 
     @property
-    def period(self) -> tuple[dt.date, dt.date, dt.date]:
-        return (self.date_from, self.date_to, self.as_of)
+    def period(self) -> Period:
+        """The chosen period and its as-of day, as every figure is asked for it (``dashboard.data``)."""
+        return Period(self.date_from, self.date_to, self.as_of)
 
     @property
-    def previous(self) -> tuple[dt.date, dt.date, dt.date]:
-        return (self.prev_from, self.prev_to, self.prev_to)
+    def previous(self) -> Period:
+        """The period before it, of the same length, as of its last day (the cards' change)."""
+        return Period(self.prev_from, self.prev_to, self.prev_to)
 
 
 def _quarter_bounds(year: int, q: int) -> tuple[dt.date, dt.date]:

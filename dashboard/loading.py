@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import chrome, data, formatting
+from pipelines.ingest import service
 from schemas.admin_unit import ERA_SHORT_VI, Era
 from schemas.catalog import LEVEL_LABELS, OUTPUT_LABELS
 
@@ -106,13 +107,9 @@ def clean_uploads() -> None:
 
 
 def _ingest(files, units: Era | None) -> None:
-    # heavy (readers, normalisers): only when a user ingests
-    from pipelines.ingest.pipeline import count_sum, ingest_files, report_totals
-    from pipelines.ingest.privacy import mask_identifiers_text
-    from pipelines.ingest.warehouse import explain_failure
     for upload in files:
         if why := upload_name_problem(upload.name):
-            shown = mask_identifiers_text(upload.name.replace("\x00", ""))[:120]
+            shown = service.mask_identifiers_text(upload.name.replace("\x00", ""))[:120]
             st.error(f"Không nạp tệp {formatting.md_escape(shown)}: {why}")
     files = [upload for upload in files if not upload_name_problem(upload.name)]
     if not files:
@@ -125,10 +122,10 @@ def _ingest(files, units: Era | None) -> None:
             bar.progress(number / total, text=f"Đang nạp {name} ({number}/{total})")
 
         try:
-            reports = ingest_files(paths, db=data.db_path(), config=data.config(), units=units, progress=progress)
+            reports = service.ingest(paths, data.db_path(), data.config(), units, progress)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
-            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(explain_failure(exc) or exc)}")
+            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(service.explain_failure(exc) or exc)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
     failed = [r for r in reports if r.error]
@@ -140,12 +137,9 @@ def _ingest(files, units: Era | None) -> None:
     frame = pl.DataFrame([{k: ", ".join(v) if isinstance(v := getattr(r, k), list) else v
                            for k in ["kind", *REPORT_SPEC] if k not in ("ingested_on", "kind_vi")} for r in loaded])
     frame = _with_commune_names(frame).with_columns(kind_vi=pl.col("kind").replace(data.RECORD_KIND_LABELS))
-    total = report_totals(loaded)
-    st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: {count_sum(total, formatting.fmt_int)}. "
-               "Các trang đã dùng dữ liệu mới.")
-    if total.rows_missing:  # closed or only reported, as the configuration says
-        from pipelines.ingest.pipeline import missing_totals_line
-        line = missing_totals_line(loaded, formatting.fmt_int)
+    st.success(f"Đã nạp {formatting.fmt_int(len(loaded))} tệp/trang tính: "
+               f"{service.count_line(loaded, formatting.fmt_int)}. Các trang đã dùng dữ liệu mới.")
+    if line := service.missing_line(loaded, formatting.fmt_int):  # closed or only reported, as configured
         st.warning(f"{line[:1].upper()}{line[1:]}: xem cột Ghi chú.")
     chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
 

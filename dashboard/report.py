@@ -13,7 +13,6 @@ import streamlit as st
 from dashboard import connection, data, formatting
 from dashboard.filters import Filters
 from pipelines.report import PROVINCE, build_report, docx_bytes, file_stem
-from schemas.periods import Period
 from schemas.report import ReportTemplateError, load_report_templates
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,7 +27,7 @@ def report_button(f: Filters, container=st) -> None:
         container.warning(f"Không tạo được báo cáo: {formatting.md_escape(exc)}")  # as typed: no bold, no link
         return
     level, unit = data.scope(f.district, f.commune)
-    period = Period(*f.period)
+    period = f.period
     con, config = connection.in_structure(connection.db_path(), connection.version(), f.era), connection.config()
 
     def build() -> bytes:

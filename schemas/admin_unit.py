@@ -155,3 +155,12 @@ UNIT_KEYS: dict[str, tuple[str, ...]] = {
     "units_legacy": ("commune_code",), "units_2025": ("commune_code",), "unit_successors": ("legacy_code", "code_2025"),
 }
 """Each unit table's key: a code is unique within its list; a split legacy commune has one row per successor."""
+
+
+COMMUNE_TYPES: dict[str, str] = {"xa": "Xã", "x": "Xã", "phuong": "Phường", "p": "Phường", "thi tran": "Thị trấn",
+                                  "tt": "Thị trấn", "dac khu": "Đặc khu"}
+"""The type word that begins a commune's name (``commune_type``), by its folded spelling and abbreviation as
+exports write it: the ingest reads names with it, the report strips it from names."""
+DISTRICT_TYPES: dict[str, str] = {"huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã", "tx": "Thị xã",
+                                  "thanh pho": "Thành phố", "tp": "Thành phố", "quan": "Quận", "q": "Quận"}
+"""The type word that begins a district's name (``district_type``), as ``COMMUNE_TYPES``."""

@@ -27,7 +27,7 @@ if f is not None:
         flags = flags.filter(pl.col("unit_code") == f.commune)
     kinds = page_control(c2.multiselect, OUTPUT_LABELS["flag_kind"], list(FLAG_KINDS), "loai", [], many=True,
                          format_func=FLAG_KINDS.get, placeholder="Tất cả các loại")
-    present = flags["indicator"].unique().sort().to_list()
+    present = data.flagged_indicators(flags)
     inds = page_control(c3.multiselect, "Chỉ số / quy định", present, "chi_so", [], many=True,
                         format_func=chrome.indicator_label, placeholder="Tất cả")
     if kinds:
@@ -41,8 +41,9 @@ if f is not None:
         listed = data.flag_list(flags, units)
         m = st.columns(len(FLAG_KINDS) + 1)
         m[0].metric("Đơn vị bị cảnh báo", formatting.fmt_int(len(units)), border=True)
+        per_kind = data.flag_counts(flags)
         for col, (kind, label) in zip(m[1:], FLAG_KINDS_SHORT.items()):
-            col.metric(label, formatting.fmt_int((flags["flag"] == kind).sum()), border=True, help=FLAG_KINDS[kind])
+            col.metric(label, formatting.fmt_int(per_kind[kind]), border=True, help=FLAG_KINDS[kind])
 
         st.subheader("Đơn vị theo mức độ cảnh báo")
         spec = chrome.in_structure({"severity": ("Thứ tự", "int"), "unit_name": (OUTPUT_LABELS["unit_name"], "text"),
@@ -70,8 +71,7 @@ if f is not None:
         chrome.export_button(export, listed, xlsx_spec, "Cảnh báo đơn vị yếu", f, "canh_bao",
                              label="Tải cảnh báo (XLSX)", chosen=filters_text)
         blocks = []  # one markdown element for every unit: hundreds of elements would slow the page down
-        for (_, name, district), part in listed.group_by("unit_code", "unit_name", "district_name",
-                                                             maintain_order=True):
+        for name, district, part in data.flags_per_unit(listed):
             where = f" — {district}" if level == "commune" else ""
             blocks.append(f"**{formatting.md_escape(name)}**{formatting.md_escape(where)} "
                           f"({formatting.fmt_int(len(part))} cảnh báo)\n\n" + "\n".join(

@@ -17,38 +17,38 @@ if f is not None:
         if p.is_empty():
             chrome.empty(f"Không có đơn thư nào nhận trong {f.label.lower()}")
         else:
+            totals = data.petition_totals(p)
             c = st.columns(4)
-            c[0].metric("Đơn thư nhận trong kỳ", formatting.fmt_int(p["n"].sum()), border=True)
+            c[0].metric("Đơn thư nhận trong kỳ", formatting.fmt_int(totals["received"]), border=True)
             as_of = formatting.fmt_date(f.as_of)
-            c[1].metric("Trong số đó đang giải quyết", formatting.fmt_int(
-                p.filter(pl.col("outcome") == "pending")["n"].sum()), border=True,
+            c[1].metric("Trong số đó đang giải quyết", formatting.fmt_int(totals["pending"]), border=True,
                 help=f"Đơn nhận trong kỳ chưa giải quyết xong tại ngày {as_of}.")
-            c[2].metric("Trong số đó đã quá hạn", formatting.fmt_int(
-                p.filter(pl.col("timeliness") == "open_overdue")["n"].sum()), border=True,
+            c[2].metric("Trong số đó đã quá hạn", formatting.fmt_int(totals["overdue"]), border=True,
                 help=f"Đơn nhận trong kỳ, chưa giải quyết và đã quá hạn tại ngày {as_of}. Trang Tồn đọng đếm mọi "
                      f"đơn quá hạn tại ngày này, kể cả đơn nhận trước kỳ, nên có thể lớn hơn.")
-            c[3].metric(MEASURES["petitions_escalated"], formatting.fmt_int(p["escalated"].sum()), border=True)
+            c[3].metric(MEASURES["petitions_escalated"], formatting.fmt_int(totals["escalated"]), border=True)
             left, right = st.columns(2)
             for col, by, title in ((left, "kind_vi", "Theo loại đơn"), (right, "outcome_vi", "Theo kết quả"),
                                    (left, "field_vi", "Theo lĩnh vực"), (right, "timeliness_vi", "Theo thời hạn giải quyết")):
-                agg = p.group_by(by).agg(pl.col("n").sum()).sort("n", by, descending=[True, False])
-                col.plotly_chart(charts.count_bars(agg[by].to_list(), agg["n"].to_list(), title, horizontal=True),
+                counts = data.petition_counts(p, by)
+                col.plotly_chart(charts.count_bars(counts[by].to_list(), counts["n"].to_list(), title, horizontal=True),
                                  key=f"p_{by}")
     with dialogues:
         rows = data.dialogues(*view)
         if rows.is_empty():
             chrome.empty(f"Không có hội nghị đối thoại nào trong {f.label.lower()}")
         else:
+            totals = data.dialogue_totals(rows)
             c = st.columns(4)
-            c[0].metric(MEASURES["dialogues"], formatting.fmt_int(len(rows)), border=True,
-                        help=f"Tổ chức tại {formatting.fmt_int(rows['commune_name'].n_unique())} xã.")
-            c[1].metric("Lượt người tham dự", formatting.fmt_int(rows["attendees"].sum()), border=True)
+            c[0].metric(MEASURES["dialogues"], formatting.fmt_int(totals["meetings"]), border=True,
+                        help=f"Tổ chức tại {formatting.fmt_int(totals['communes'])} xã.")
+            c[1].metric("Lượt người tham dự", formatting.fmt_int(totals["attendees"]), border=True)
             level, unit = data.scope(f.district, f.commune)
             noi = data.unit_rows(data.indicators(level, f.period), unit).filter(pl.col("indicator") == "biet_noi")
             c[2].metric("Ý kiến được giải đáp", f"{formatting.fmt_int(noi.item(0, 'numerator'))}/"
                         f"{formatting.fmt_int(noi.item(0, 'denominator'))} ({formatting.fmt_pct(noi.item(0, 'value'))})",
                         border=True, help=f"Giải đáp ngay tại hội nghị. {chrome.indicator_help('biet_noi')}")
-            c[3].metric("Do người đứng đầu chủ trì", formatting.fmt_int(rows["chair_is_head"].sum()), border=True)
+            c[3].metric("Do người đứng đầu chủ trì", formatting.fmt_int(totals["chaired_by_head"]), border=True)
             spec = {"dialogue_date": (chrome.record_label("dialogue", "dialogue_date"), "date"),
                     "commune_name": (LEVEL_LABELS[f.era]["commune"], "text"),
                     "district_name": (LEVEL_LABELS[f.era]["district"], "text")}
@@ -58,14 +58,11 @@ if f is not None:
             chrome.show_table(rows, spec, key="dlg_table", height=380)
     with letters:
         level, unit = data.scope(f.district, f.commune)
-        lt = (data.unit_rows(data.measures(level, f.period), unit)
-              .filter(pl.col("measure").is_in(["letters_apology", "letters_thanks", "letters_congratulation",
-                                               "letters_condolence"]), pl.col("value") > 0)
-              .sort("value", descending=True))
+        lt = data.letters_sent(level, unit, f.period)
         ind = data.unit_rows(data.indicators(level, f.period), unit).filter(pl.col("indicator") == "biet_xin_loi")
         num, den, val = ind.row(0)[ind.columns.index("numerator")], ind.item(0, "denominator"), ind.item(0, "value")
         c = st.columns(3)
-        c[0].metric("Thư đã gửi trong kỳ", formatting.fmt_int(lt["value"].sum()), border=True)
+        c[0].metric("Thư đã gửi trong kỳ", formatting.fmt_int(data.letters_total(lt)), border=True)
         c[1].metric("Hồ sơ trễ hẹn có thư xin lỗi", f"{formatting.fmt_int(num)}/{formatting.fmt_int(den)}", border=True,
                     help=chrome.indicator_help("biet_xin_loi"))
         c[2].metric("Tỷ lệ xin lỗi khi trễ hẹn", formatting.fmt_pct(val), border=True,

@@ -13,9 +13,8 @@ f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện ho�
 if f is not None and not (f.commune or f.district):
     group = LEVEL_WORDS[f.era]["district"]
     st.info(f"Hãy chọn một {group} hoặc một xã ở thanh bên trái, hoặc bấm một {group} dưới đây.")
-    districts = data.units().select("district_code", "district_name").unique().sort("district_code")
     cols = st.columns(3)
-    for i, (code, name) in enumerate(districts.iter_rows()):
+    for i, (code, name) in enumerate(data.districts().items()):
         chrome.unit_page_link(cols[i % 3], code, name)
 elif f is not None:
     level, unit = data.scope(f.district, f.commune)

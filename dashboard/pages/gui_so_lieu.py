@@ -1,6 +1,5 @@
 """Đôn đốc gửi số liệu: which commune has not sent which month's records, the grid and the reminder list."""
 
-import polars as pl
 import streamlit as st
 
 from dashboard import chrome, data, filters, formatting
@@ -9,18 +8,17 @@ from schemas.catalog import OUTPUT_LABELS
 f = chrome.page("Đôn đốc gửi số liệu", "Xã nào chưa gửi số liệu tháng nào")
 if f is not None:
     table = data.submissions(f.date_from, f.date_to, f.district, f.commune)
-    units = table.select("structure", "unit_code").unique().height
-    short = table.filter(pl.col("status") == "missing")
+    totals = data.submission_totals(table)
     c = st.columns(4)
-    c[0].metric("Xã phải gửi", formatting.fmt_int(units), border=True)
-    c[1].metric("Xã còn thiếu số liệu", formatting.fmt_int(short.select("structure", "unit_code").unique().height),
+    c[0].metric("Xã phải gửi", formatting.fmt_int(totals["communes"]), border=True)
+    c[1].metric("Xã còn thiếu số liệu", formatting.fmt_int(totals["communes_missing"]),
                 border=True, help="Xã có ít nhất một kỳ chưa gửi một loại số liệu bắt buộc, đã quá hạn gửi.")
-    c[2].metric("Kỳ chưa gửi", formatting.fmt_int(short.height), border=True)
-    c[3].metric("Kỳ gửi muộn", formatting.fmt_int((table["status"] == "late").sum()), border=True)
-    if short.is_empty():
+    c[2].metric("Kỳ chưa gửi", formatting.fmt_int(totals["missing"]), border=True)
+    c[3].metric("Kỳ gửi muộn", formatting.fmt_int(totals["late"]), border=True)
+    if not totals["missing"]:
         st.success("Mọi xã đã gửi đủ các loại số liệu bắt buộc của các kỳ đã đến hạn.")
     else:
-        st.warning(f"{formatting.fmt_int(short.select('structure', 'unit_code').unique().height)} xã chưa gửi đủ số "
+        st.warning(f"{formatting.fmt_int(totals['communes_missing'])} xã chưa gửi đủ số "
                    f"liệu bắt buộc; danh sách đôn đốc ở dưới, xã thiếu nhiều nhất trước.")
 
     labels = data.submission_labels()

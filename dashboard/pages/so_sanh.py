@@ -23,8 +23,7 @@ if f is not None:
                "chưa gửi được tính 0 điểm; chỉ số không có gì để tính (không có hồ sơ trễ hẹn) không tính cho xã nào. "
                "Xã không gửi số liệu không bao giờ được xếp trên xã có gửi.")
 
-    units = data.units().select("district_code", "district_name").unique().sort("district_code")
-    names = dict(units.iter_rows())
+    names = data.districts()
     group = LEVEL_WORDS[f.era]["district"]
     chosen = page_control(st.multiselect, f"So sánh các xã của {group} (để trống: so sánh các {group})", list(names),
                           "nhom", [f.district] if f.district else [], many=True, format_func=names.get,

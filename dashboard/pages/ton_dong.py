@@ -1,7 +1,6 @@
 """Tồn đọng: overdue dossiers and petitions as of a date, per commune (grouped by district) and age
 bucket, a per-commune summary readable on a phone, the list oldest first, XLSX exports."""
 
-import polars as pl
 import streamlit as st
 
 from dashboard import charts, chrome, data, formatting
@@ -17,20 +16,21 @@ if f is not None:
     if items.is_empty():
         st.success(f"Không có hồ sơ hay đơn thư nào quá hạn tính đến {as_of} trong phạm vi đã chọn.")
     else:
+        totals = data.backlog_totals(items)
         c = st.columns(4)
-        c[0].metric("Hồ sơ quá hạn", formatting.fmt_int((items["kind"] == "dossier").sum()), border=True,
+        c[0].metric("Hồ sơ quá hạn", formatting.fmt_int(totals["dossiers"]), border=True,
                     help=f"Hồ sơ chưa trả kết quả mà hạn trả đã qua tại ngày {as_of}, kể cả hồ sơ nhận trước kỳ.")
-        c[1].metric("Đơn thư quá hạn", formatting.fmt_int((items["kind"] == "petition").sum()), border=True,
+        c[1].metric("Đơn thư quá hạn", formatting.fmt_int(totals["petitions"]), border=True,
                     help=f"Đơn thư chưa giải quyết mà hạn giải quyết đã qua tại ngày {as_of}, kể cả đơn nhận trước "
                          f"kỳ (trang Đơn thư chỉ đếm đơn nhận trong kỳ).")
-        c[2].metric("Số xã có tồn đọng", formatting.fmt_int(items["commune_code"].n_unique()), border=True)
-        c[3].metric("Quá hạn lâu nhất (ngày làm việc)", formatting.fmt_int(items["days_overdue"].max()), border=True)
+        c[2].metric("Số xã có tồn đọng", formatting.fmt_int(totals["communes"]), border=True)
+        c[3].metric("Quá hạn lâu nhất (ngày làm việc)", formatting.fmt_int(totals["longest"]), border=True)
         per = data.backlog_by_commune(items)
         group = LEVEL_WORDS[f.era]["district"]
         # A province has hundreds of communes: the chart keeps the most burdened ones (in district groups),
         # the table below lists every one. Title and notes are page text, not the chart's: a chart's title
         # does not wrap, and a phone cut it off.
-        shown = per.filter(pl.col("commune_code").is_in(per.top_k(CHART_COMMUNES, by="n")["commune_code"].implode()))
+        shown = data.most_burdened(per, CHART_COMMUNES)
         left, right = st.columns([3, 1])
         left.markdown("**Số việc quá hạn theo xã**")
         left.caption(f"Màu: số ngày làm việc quá hạn. Nhóm theo {group}"

@@ -34,12 +34,8 @@ import polars as pl
 from pipelines.ingest.admin_units import (NATIONAL, legacy_districts, legacy_registry, own_province_codes,
                                           province_legacy_units, province_names, province_units_2025, registry_2025)
 from pipelines.text import fold
-from schemas.admin_unit import ERA_SHORT_VI, Era
+from schemas.admin_unit import COMMUNE_TYPES, DISTRICT_TYPES, ERA_SHORT_VI, Era
 
-COMMUNE_TYPES = {"xa": "Xã", "x": "Xã", "phuong": "Phường", "p": "Phường", "thi tran": "Thị trấn", "tt": "Thị trấn",
-                 "dac khu": "Đặc khu"}
-DISTRICT_TYPES = {"huyen": "Huyện", "h": "Huyện", "thi xa": "Thị xã", "tx": "Thị xã", "thanh pho": "Thành phố",
-                  "tp": "Thành phố", "quan": "Quận", "q": "Quận"}
 _COMMUNE_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thi tran|phuong|dac khu|xa|tt|p|x) (.+)$")
 _DISTRICT_PREFIX = re.compile(r"^(?:uy ban nhan dan |ubnd )?(thanh pho|thi xa|huyen|quan|tp|tx|h|q) (.+)$")
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}

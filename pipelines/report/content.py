@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.engine.flags import vn_date, vn_percent, vn_target
-from pipelines.ingest.communes import COMMUNE_TYPES, DISTRICT_TYPES
 from pipelines.report.facts import ReportFacts
 from pipelines.text import vn_number
+from schemas.admin_unit import COMMUNE_TYPES, DISTRICT_TYPES
 from schemas.catalog import (COMPOSITE, COMPOSITE_LABEL, FLAG_KINDS, INDICATOR_COUNT, LEVEL_LABELS, LEVEL_WORDS,
                              NOT_SENT, OUTPUT_LABELS, rule_labels)
 from schemas.config import SCORED_INDICATORS, DvcqConfig
