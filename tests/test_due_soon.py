@@ -188,3 +188,58 @@ def test_a_bad_window_in_the_configuration_names_the_key(tmp_path):
         with pytest.raises(ConfigError) as caught:
             load_config(path)
         assert key in str(caught.value)
+
+
+# The rule again, written independently of due_soon.sql on the sample's record tables (dossiers) and on the
+# effective due dates the overdue figures use (petition_facts: a statutory date is derived only there).
+_DUE_SOON_SQL = """
+    SELECT {what} FROM {items} i
+    JOIN admin_units u USING (commune_code)
+    JOIN calendar r ON r.day = i.received_date JOIN calendar d ON d.day = i.due_date JOIN calendar a ON a.day = ?
+    WHERE {pending} AND i.received_date <= a.day AND i.due_date >= a.day AND (? IS NULL OR u.district_code = ?)
+      AND d.working_day_index - a.working_day_index
+          < greatest(1, ceil((d.working_day_index - r.working_day_index) / 5))"""
+DOSSIERS_DUE_SOON = _DUE_SOON_SQL.format(what="count(*)", items="dossiers", pending="i.status = 'pending'")
+PETITIONS_DUE_SOON = _DUE_SOON_SQL.format(what="count(*)", items="petition_facts",
+                                          pending="(i.closed_date IS NULL OR i.closed_date > a.day)")
+DISTRICT_WITH_DOSSIERS_DUE_SOON = _DUE_SOON_SQL.format(what="min(u.district_code)", items="dossiers",
+                                                       pending="i.status = 'pending'")
+
+
+def test_ton_dong_counts_what_falls_due_soon_on_the_sample():
+    from dashboard.formatting import fmt_int
+    from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one
+
+    as_of = sql_one("SELECT max(received_date) FROM dossiers")  # the page's default as-of day: the data's last
+    at = new_app("ton_dong")
+    no_errors(at)
+    dossiers, petitions = (sql_one(q, as_of, None, None) for q in (DOSSIERS_DUE_SOON, PETITIONS_DUE_SOON))
+    assert dossiers > 0 and petitions > 0  # the sample has both, so the comparison says something
+    assert metric(at, "Hồ sơ sắp đến hạn") == fmt_int(dossiers)
+    assert metric(at, "Đơn thư sắp đến hạn") == fmt_int(petitions)
+    table = next(df.value for df in at.dataframe if OUTPUT_LABELS["working_days_left"] in df.value.columns)
+    left = [int(x) for x in table[OUTPUT_LABELS["working_days_left"]]]
+    assert len(left) == dossiers + petitions and left == sorted(left)
+    assert "Tải danh sách sắp đến hạn (XLSX)" in [b.label for b in at.get("download_button")]
+
+    district = sql_one(DISTRICT_WITH_DOSSIERS_DUE_SOON, as_of, None, None)
+    at.selectbox(key="huyen").set_value(district).run()
+    no_errors(at)
+    in_district = sql_one(DOSSIERS_DUE_SOON, as_of, district, district)
+    assert 0 < in_district < dossiers + petitions
+    assert metric(at, "Hồ sơ sắp đến hạn") == fmt_int(in_district)
+    assert metric(at, "Đơn thư sắp đến hạn") == fmt_int(sql_one(PETITIONS_DUE_SOON, as_of, district, district))
+
+
+def test_the_unit_page_counts_and_lists_what_falls_due_soon():
+    from tests.dashboard_fixtures import new_app, no_errors, sql_one
+
+    as_of = sql_one("SELECT max(received_date) FROM dossiers")
+    district = sql_one(DISTRICT_WITH_DOSSIERS_DUE_SOON, as_of, None, None)
+    expected = sql_one(DOSSIERS_DUE_SOON, as_of, district, district) + sql_one(PETITIONS_DUE_SOON, as_of, district,
+                                                                               district)
+    at = new_app("don_vi", params={"don_vi": district})
+    no_errors(at)
+    assert f"Sắp đến hạn ({expected})" in [h.value for h in at.subheader]
+    listed = next(df.value for df in at.dataframe if OUTPUT_LABELS["working_days_left"] in df.value.columns)
+    assert len(listed) == min(expected, 5)
