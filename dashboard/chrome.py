@@ -52,6 +52,12 @@ BACKLOG_SPEC = {  # what a phone shows without scrolling comes first
     "petition_kind_vi": (record_label("petition", "kind"), "text"), "field": ("Lĩnh vực đơn", "text"),
 }
 
+DUE_SOON_SPEC = {  # the backlog's columns, with the working days left (and the item's window) for the days overdue
+    "commune_name": (_UNIT["commune"], "text"), "working_days_left": (OUTPUT_LABELS["working_days_left"], "int"),
+    **{k: v for k, v in BACKLOG_SPEC.items() if k not in ("commune_name", "days_overdue", "bucket", "district_name")},
+    "window_working_days": (OUTPUT_LABELS["window_working_days"], "int"), "district_name": (_UNIT["district"], "text"),
+}
+
 REMINDER_SPEC = {
     "commune_name": (_UNIT["commune"], "text"), "kind_vi": (OUTPUT_LABELS["submission_kind"], "text"),
     "months_missing": ("Các tháng chưa gửi", "text"), "missing": ("Số kỳ chưa gửi", "int"),

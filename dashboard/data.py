@@ -537,3 +537,32 @@ def submission_grid_spec(grid: pl.DataFrame) -> dict[str, tuple[str, str]]:
     return {"commune_name": (LEVEL_LABELS["legacy"]["commune"], "text"),  # in_structure() words them for the view
             "district_name": (LEVEL_LABELS["legacy"]["district"], "text"),
             "missing": ("Số tháng chưa gửi", "int"), **{m: (f"{m[5:]}/{m[:4]}", "text") for m in months}}
+
+
+# ------------------------------------------------------------------ due soon ("sắp đến hạn")
+@st.cache_data(max_entries=64, show_spinner=False)
+def _due_soon(v: str, path: str, structure: Era, as_of: dt.date) -> pl.DataFrame:
+    items = backlog_engine.due_soon_table(in_structure(path, v, structure), config(), as_of, "commune")
+    return items.with_columns(kind_vi=pl.col("kind").replace_strict(RECORD_KIND_LABELS),
+                              petition_kind_vi=pl.col("petition_kind").replace_strict(_labels("petition_kind"),
+                                                                                       default=None))
+
+
+def due_soon_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Items of the view due soon at ``as_of`` (``due_soon.sql``: open, not yet overdue, inside their window),
+    the fewest working days left first, then the nearest due date."""
+    items = _due_soon(version(), db_path(), era(), as_of)
+    if district:
+        items = items.filter(pl.col("district_code") == district)
+    if commune:
+        items = items.filter(pl.col("commune_code") == commune)
+    return items.sort("working_days_left", "due_date", "kind", "record_id")
+
+
+def due_soon_rule() -> str:
+    """The configured window in words, for the pages' notes."""
+    rule = config().due_soon
+    share = (f"1/{rule.processing_parts} cuối thời gian giải quyết (từ ngày nhận đến hạn, làm tròn lên), ít nhất "
+             f"{rule.min_working_days} ngày làm việc")
+    fixed = [f"{RECORD_KIND_LABELS[kind].lower()}: {days} ngày làm việc" for kind, days in rule.working_days.items()]
+    return share if not fixed else f"{share}; riêng {'; '.join(fixed)}"

@@ -144,7 +144,9 @@ OUTPUT_LABELS: dict[str, str] = {
     "points": "Điểm (đạt chỉ tiêu: 100)", "why_na": "Vì sao không có giá trị",
     "basis": "Dựa trên", "flag_kind": "Loại cảnh báo", "reason": "Lý do", "record_kind": "Loại",
     "record_id": "Mã hồ sơ / Số đơn", "due_date": "Hạn trả kết quả / hạn giải quyết",
-    "days_overdue": "Số ngày làm việc quá hạn", "bucket": "Nhóm quá hạn (ngày làm việc)",
+    "days_overdue": "Số ngày làm việc quá hạn", "working_days_left": "Số ngày làm việc còn lại",
+    "window_working_days": "Báo trước (ngày làm việc)",
+    "bucket": "Nhóm quá hạn (ngày làm việc)",
     "month": "Tháng", "submission_kind": "Loại số liệu", "submission_status": "Tình trạng gửi",
     "rows": "Số bản ghi", "first_received": "Nhận lần đầu", "state": "Đánh giá",
 }

@@ -89,6 +89,23 @@ class PetitionDueConfig(_Strict):
     petition_working_days: int = Field(ge=1, le=365, description="working days (Decision 766/QĐ-TTg)")
 
 
+DueKind = Literal["dossier", "petition"]
+"""The record kinds that have a due date, so can be overdue or due soon."""
+
+
+class DueSoonConfig(_Strict):
+    """When a pending dossier or petition is "sắp đến hạn" (docs/indicators.md, "Due soon"): its window in
+    working days is the configured number for its kind, else the last 1/``processing_parts`` of its
+    processing time rounded up, and at least ``min_working_days``."""
+
+    processing_parts: int = Field(ge=1, le=100, description="the window is the last 1/N of the processing time "
+                                                            "(working days from received to due), rounded up")
+    min_working_days: int = Field(ge=1, le=365, description="the window is at least this many working days")
+    working_days: dict[DueKind, Annotated[int, Field(ge=1, le=365)]] = Field(
+        default_factory=dict, description="a fixed window in working days for a record kind, instead of its share "
+                                          "of the processing time")
+
+
 class IngestConfig(_Strict):
     future_tolerance_days: int = Field(ge=0, le=3650, description="dates later than today + this are rejected")
     max_uncompressed_mb: int = Field(ge=10, le=20_000, description="a workbook unpacking beyond this is refused")
@@ -135,6 +152,7 @@ class DvcqConfig(_Strict):
     bottom_rank_fraction: float = Field(gt=0, lt=1, description="bottom share of ranked communes flagged")
     backlog_bucket_edges: list[int] = Field(min_length=1, description="upper edges in working days, e.g. 5,15,30")
     petition_due: PetitionDueConfig
+    due_soon: DueSoonConfig
     ingest: IngestConfig
     explorer: ExplorerConfig
     groups: dict[GroupId, GroupConfig]

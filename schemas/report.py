@@ -218,6 +218,9 @@ class FlagTemplates(_Templates):
     item: str = _placeholders("kind", "reason", text="one warning")
     communes: str = _placeholders("flagged", "communes", "commune_word")
     communes_none: str = _placeholders("communes", "commune_word", text="no commune of the unit has a warning")
+    due_soon: str = _placeholders("due_soon", "dossiers", "petitions",
+                                  text="items due soon at the as-of day (pending, not yet overdue, inside their window)")
+    due_soon_none: str = _placeholders(text="nothing due soon at the as-of day")
 
 
 class CommuneTemplates(_Templates):

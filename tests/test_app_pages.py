@@ -135,7 +135,7 @@ def test_backlog_follows_district(latest):
     expected = sql_one(f"SELECT count(*) FROM dossiers {IN_DISTRICT} AND status = 'pending' AND due_date < ?",
                        district, as_of)
     assert metric(at, "Hồ sơ quá hạn") == fmt_int(expected)
-    assert len(at.get("download_button")) == 2, "XLSX exports (per commune, the list) missing"
+    assert len(at.get("download_button")) == 3, "XLSX exports (per commune, the list, due soon) missing"
     summary = next(df.value for df in at.dataframe if "Quá hạn từ ngày" in df.value.columns)
     assert sum(int(x.replace(".", "")) for x in summary["Hồ sơ quá hạn"]) == expected
     table = next(df.value for df in at.dataframe if "Số ngày làm việc quá hạn" in df.value.columns)

@@ -455,3 +455,18 @@ def test_shortcomings_group_what_to_improve_without_repeating_the_warnings(wareh
         ("Bullet", "Điểm tổng hợp: 61,3 điểm, thuộc nhóm thấp nhất khi xếp hạng.")]
     assert len([t for t in warnings if t[0] == "Bullet"]) == 6
     assert not {t for _, t in warnings} & {t for _, t in texts[start + 1:start + 7]}
+
+
+def test_the_report_counts_what_falls_due_soon(warehouse):
+    """Hà Trung's one pending petition, a kiến nghị received Tue 20/12/2022 without a due date, is due on the
+    15th working day after it: 21–23/12, 26–30/12, 03–06/01 (01 and 02/01/2023 are New Year), 09–11/01 ->
+    Wed 11/01/2023. P = 15, its window 3 working days (09, 10, 11/01). As of Fri 06/01 it has 3 left (not yet);
+    as of Mon 09/01 it has 2: due soon. Every dossier of the town is completed."""
+    before = _report(warehouse, HA_TRUNG, Period(dt.date(2021, 1, 1), dt.date(2023, 1, 6), dt.date(2023, 1, 6)))
+    assert "Đến ngày 06/01/2023 không có hồ sơ, đơn thư nào sắp đến hạn." in before.text().split("\n")
+    as_of_monday = Period(dt.date(2021, 1, 1), dt.date(2023, 1, 9), dt.date(2023, 1, 9))
+    sentence = ("Đến ngày 09/01/2023 có 1 hồ sơ, đơn thư sắp đến hạn (0 hồ sơ, 1 đơn thư), cần giải quyết trước hạn "
+                "để không bị quá hạn.")
+    assert sentence in _report(warehouse, HA_TRUNG, as_of_monday).text().split("\n")
+    # the district's report counts its communes' items alike
+    assert sentence in _report(warehouse, HA_TRUNG_DISTRICT, as_of_monday).text().split("\n")

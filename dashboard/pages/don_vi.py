@@ -1,4 +1,5 @@
-"""Đơn vị: one commune or district: scorecard with intervals and targets, rank, flags, quarterly trends, drill-down."""
+"""Đơn vị: one commune or district: scorecard with intervals and targets, rank, flags, what falls due soon, quarterly
+trends, drill-down."""
 
 import polars as pl
 import streamlit as st
@@ -8,6 +9,8 @@ from dashboard.filters import page_control
 from dashboard.report import report_button
 from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, INDICATOR_COUNT, LEVEL_WORDS
 from schemas.config import SCORED_INDICATORS
+
+DUE_SOON_SHOWN = 5  # the short list: the whole one is on Tồn đọng
 
 f = chrome.page("Đơn vị", "Thẻ điểm của một xã, một huyện hoặc một địa bàn huyện cũ")
 if f is not None and not (f.commune or f.district):
@@ -55,6 +58,17 @@ elif f is not None:
     chrome.export_button(st, scored, card_spec, f"Thẻ điểm {data.unit_name(unit)}", f, "the_diem",
                          label="Tải thẻ điểm (XLSX)")
     chrome.indicator_explanations()
+
+    soon = data.due_soon_items(f.as_of, f.district, f.commune)
+    st.subheader(f"Sắp đến hạn ({formatting.fmt_int(len(soon))})")
+    if soon.is_empty():
+        st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {formatting.fmt_date(f.as_of)}.")
+    else:
+        st.caption(f"{formatting.fmt_int((soon['kind'] == 'dossier').sum())} hồ sơ, "
+                   f"{formatting.fmt_int((soon['kind'] == 'petition').sum())} đơn thư chưa quá hạn sắp đến hạn tính "
+                   f"đến {formatting.fmt_date(f.as_of)}, ít ngày làm việc còn lại nhất trước"
+                   + (f"; {DUE_SOON_SHOWN} việc đầu, trang Tồn đọng có đủ." if len(soon) > DUE_SOON_SHOWN else "."))
+        chrome.show_table(soon.head(DUE_SOON_SHOWN), chrome.in_structure(chrome.DUE_SOON_SPEC, f.era), key="dv_due_soon")
 
     st.subheader("Xu hướng theo quý")
     first = data.date_range()[0]

@@ -1,5 +1,6 @@
 """Tồn đọng: overdue dossiers and petitions as of a date, per commune (grouped by district) and age
-bucket, a per-commune summary readable on a phone, the list oldest first, XLSX exports."""
+bucket, a per-commune summary readable on a phone, the list oldest first, XLSX exports; then what falls due
+soon (sắp đến hạn), so officials act before it is late."""
 
 import streamlit as st
 
@@ -76,3 +77,19 @@ if f is not None:
         chrome.show_table(items, spec, key="bk_table", height=min(38 + 35 * len(items), 460))
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "
                    "cấu hình config/dvcq.toml. Bấm một thanh để mở trang của xã.")
+
+    st.markdown(f"#### Sắp đến hạn (chưa quá hạn) tính đến ngày {as_of}")
+    soon = data.due_soon_items(f.as_of, f.district, f.commune)
+    c = st.columns(3)
+    c[0].metric("Hồ sơ sắp đến hạn", formatting.fmt_int((soon["kind"] == "dossier").sum()), border=True)
+    c[1].metric("Đơn thư sắp đến hạn", formatting.fmt_int((soon["kind"] == "petition").sum()), border=True)
+    c[2].metric("Số xã có việc sắp đến hạn", formatting.fmt_int(soon["commune_code"].n_unique()), border=True)
+    if soon.is_empty():
+        st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {as_of} trong phạm vi đã chọn.")
+    else:
+        spec = chrome.in_structure(chrome.DUE_SOON_SPEC, f.era)
+        chrome.export_button(st, soon, spec, "Hồ sơ, đơn thư sắp đến hạn", f, "sap_den_han",
+                             label="Tải danh sách sắp đến hạn (XLSX)", stocks=True)
+        chrome.show_table(soon, spec, key="due_soon_table", height=min(38 + 35 * len(soon), 460))
+    st.caption(f"Sắp đến hạn: việc chưa giải quyết, chưa quá hạn, có số ngày làm việc còn lại đến hạn ít hơn số ngày "
+               f"báo trước: {data.due_soon_rule()} (tệp cấu hình config/dvcq.toml).")

@@ -114,10 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
                              help="one structure for every month (default: each month in the structure in force then)")
     _add_format(submissions)
 
-    backlog = sub.add_parser("backlog", help="overdue dossiers and petitions as of a date")
+    backlog = sub.add_parser("backlog", help="overdue (or, with --due-soon, due soon) dossiers and petitions as of "
+                                             "a date")
     _add_db(backlog)
     backlog.add_argument("--as-of", dest="as_of", type=_date, help="'overdue yet?' date (default: latest date in data)")
     backlog.add_argument("--level", choices=[c for c in LEVEL_CODES if grouping_of(c) != "province"], default="commune")
+    backlog.add_argument("--due-soon", dest="due_soon", action="store_true",
+                         help="list what is due soon (sắp đến hạn: not yet overdue, inside its window of working days, "
+                              "[due_soon] in the configuration) instead of what is overdue")
     _add_units(backlog)
     _add_format(backlog)
 

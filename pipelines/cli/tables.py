@@ -1,4 +1,4 @@
-"""Frames behind the ``dvcq indicators | flags | backlog`` commands (see pipelines.cli).
+"""Frames behind the ``dvcq indicators | flags | backlog [--due-soon]`` commands (see pipelines.cli).
 
 Why a separate module: the CLI only parses and prints; here the warehouse is opened
 read-only, the period is built by the one period model (``schemas.periods.build_period``: to = the
@@ -15,7 +15,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pipelines.engine.backlog import backlog_table
+from pipelines.engine.backlog import backlog_table, due_soon_table
 from pipelines.engine.flags import flag_table
 from pipelines.engine.indicators import indicator_table, latest_date
 from pipelines.engine.submissions import submission_table
@@ -34,6 +34,8 @@ LEAD_COLUMNS = {
                    "target"],
     "flags": ["unit_code", "unit_name", "flag", "indicator", "reason"],
     "backlog": ["kind", "record_id", "unit_code", "unit_name", "district_name", "due_date", "days_overdue", "bucket"],
+    "due_soon": ["kind", "record_id", "unit_code", "unit_name", "district_name", "due_date", "days_overdue", "bucket",
+                 "working_days_left"],
     "submissions": ["unit_code", "unit_name", "month", "kind", "status", "rows", "first_received"],
 }
 
@@ -92,10 +94,10 @@ def readable(frame: pl.DataFrame, command: str) -> pl.DataFrame:
                             pl.col("status").replace_strict(SUBMISSION_STATUS.labels_vi).alias("submission_status"),
                             pl.col("rows").map_elements(vn_number, return_dtype=pl.String),
                             pl.col("first_received").dt.strftime("%d/%m/%Y").fill_null("").alias("first_received"))
-    else:
+    else:  # the backlog: how long overdue, or, due soon, how many working days are left
+        ages = ["working_days_left"] if "working_days_left" in frame.columns else ["days_overdue", "bucket"]
         rows = frame.select(pl.col("kind").replace_strict({k: s.label_vi for k, s in RECORD_SCHEMAS.items()})
-                            .alias("record_kind"), "record_id", "unit_name", date("due_date"), "days_overdue",
-                            "bucket")
+                            .alias("record_kind"), "record_id", "unit_name", date("due_date"), *ages)
     return rows.rename({c: OUTPUT_LABELS[c] for c in rows.columns})
 
 
@@ -119,6 +121,8 @@ def command_frame(command: str, args: argparse.Namespace, config: DvcqConfig) ->
             as_of = args.as_of or default_as_of(latest_date(raw))
             # the backlog is a stock: the period of its one day, seen in the structure in force then
             con = InStructure(raw, structure_for(args, Period(as_of, as_of, as_of)))
+            if getattr(args, "due_soon", False):
+                return _lead(due_soon_table(con, config, as_of, engine_level), "due_soon")
             return _lead(backlog_table(con, config, as_of, engine_level), command)
         period = period_from_args(raw, args)
         con = InStructure(raw, structure_for(args, period))

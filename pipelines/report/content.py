@@ -385,6 +385,9 @@ def build_document(facts: ReportFacts, templates: ReportTemplates, config: DvcqC
     blocks.append(Heading(w(h.flags), 2))
     blocks += ([Paragraph(w(t.flags.intro, n=num(len(flags)))), *(Bullet(f) for f in flags)] if flags
                else [Paragraph(w(t.flags.none))])
+    soon = facts.due_soon
+    blocks.append(Paragraph(w(t.flags.due_soon, due_soon=num(sum(soon.values())), dossiers=num(soon["dossier"]),
+                              petitions=num(soon["petition"])) if any(soon.values()) else w(t.flags.due_soon_none)))
     if facts.communes is not None:
         communes = facts.communes
         flagged = communes.filter(communes["flags"] > 0).height

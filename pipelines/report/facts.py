@@ -3,8 +3,8 @@
 Why a module of its own: the report must give the numbers the dashboard and the CLI give for the
 same view, so it asks the engine (``pipelines.engine``) the same questions — one ``commune_counts``
 for the period, summed to the unit with ``aggregate``, rated with ``rates_from_counts``, flagged
-with ``flag_table`` — and adds only the survey's distribution by rating (``sql/survey_ratings.sql``),
-which no page needed before. Nothing here words a sentence (``pipelines.report.content`` does) and
+with ``flag_table``, what falls due soon with ``due_soon_table`` — and adds only the survey's
+distribution by rating (``sql/survey_ratings.sql``), which no page needed before. Nothing here words a sentence (``pipelines.report.content`` does) and
 no personal column is ever selected.
 """
 
@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from typing import get_args
+
+from pipelines.engine.backlog import due_soon_table
 from pipelines.engine.flags import flag_table
 from pipelines.engine.indicators import Level, aggregate, commune_counts, rates_from_counts, unit_frame
 from pipelines.sql import InStructure, run
 from schemas.admin_unit import ERA_SHORT_VI, ERAS, Era, LevelTerm, level_in
 from schemas.catalog import COMPOSITE, LEVEL_WORDS
-from schemas.config import DvcqConfig
+from schemas.config import DueKind, DvcqConfig
 from schemas.periods import Period
 
 PROVINCE = "province"
@@ -61,6 +64,7 @@ class ReportFacts:
     ratings: dict[int, int]      # overall rating (5 best) -> responses
     flags: pl.DataFrame          # the unit's flags (flag_table rows)
     communes: pl.DataFrame | None  # above a commune: its communes' composite rows with rank and flag count
+    due_soon: dict[str, int]     # record kind -> items due soon at the as-of day (due_soon_table, as Tồn đọng)
 
 
 def resolve_scope(con: InStructure, config: DvcqConfig, unit: str) -> ReportScope:
@@ -106,7 +110,14 @@ def gather(con: InStructure, config: DvcqConfig, scope: ReportScope, period: Per
         scope=scope, period=period, counts=wide.row(0, named=True),
         rates=level_rates.filter(pl.col("unit_code") == scope.unit_code), ranked_units=ranked,
         ratings=_ratings(con, scope, period), flags=flags.filter(pl.col("unit_code") == scope.unit_code),
-        communes=None if scope.level == "commune" else _communes(con, config, scope, period, counts))
+        communes=None if scope.level == "commune" else _communes(con, config, scope, period, counts),
+        due_soon=_due_soon(con, config, scope, period))
+
+
+def _due_soon(con: InStructure, config: DvcqConfig, scope: ReportScope, period: Period) -> dict[str, int]:
+    """How many of the scope's dossiers and petitions are due soon at the period's as-of day."""
+    items = due_soon_table(con, config, period.as_of).filter(pl.col("commune_code").is_in(scope.commune_codes))
+    return {kind: items.filter(pl.col("kind") == kind).height for kind in get_args(DueKind)}
 
 
 def _communes(con: InStructure, config: DvcqConfig, scope: ReportScope, period: Period,
