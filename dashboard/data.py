@@ -566,3 +566,9 @@ def due_soon_rule() -> str:
              f"{rule.min_working_days} ngày làm việc")
     fixed = [f"{RECORD_KIND_LABELS[kind].lower()}: {days} ngày làm việc" for kind, days in rule.working_days.items()]
     return share if not fixed else f"{share}; riêng {'; '.join(fixed)}"
+
+
+def due_soon_totals(items: pl.DataFrame) -> dict[str, int]:
+    """How many of the items due soon are dossiers and petitions, and in how many communes."""
+    return {"dossiers": int((items["kind"] == "dossier").sum()), "petitions": int((items["kind"] == "petition").sum()),
+            "communes": items["commune_code"].n_unique()}

@@ -64,8 +64,9 @@ elif f is not None:
     if soon.is_empty():
         st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {formatting.fmt_date(f.as_of)}.")
     else:
-        st.caption(f"{formatting.fmt_int((soon['kind'] == 'dossier').sum())} hồ sơ, "
-                   f"{formatting.fmt_int((soon['kind'] == 'petition').sum())} đơn thư chưa quá hạn sắp đến hạn tính "
+        totals = data.due_soon_totals(soon)
+        st.caption(f"{formatting.fmt_int(totals['dossiers'])} hồ sơ, "
+                   f"{formatting.fmt_int(totals['petitions'])} đơn thư chưa quá hạn sắp đến hạn tính "
                    f"đến {formatting.fmt_date(f.as_of)}, ít ngày làm việc còn lại nhất trước"
                    + (f"; {DUE_SOON_SHOWN} việc đầu, trang Tồn đọng có đủ." if len(soon) > DUE_SOON_SHOWN else "."))
         chrome.show_table(soon.head(DUE_SOON_SHOWN), chrome.in_structure(chrome.DUE_SOON_SPEC, f.era), key="dv_due_soon")

@@ -80,10 +80,10 @@ if f is not None:
 
     st.markdown(f"#### Sắp đến hạn (chưa quá hạn) tính đến ngày {as_of}")
     soon = data.due_soon_items(f.as_of, f.district, f.commune)
-    c = st.columns(3)
-    c[0].metric("Hồ sơ sắp đến hạn", formatting.fmt_int((soon["kind"] == "dossier").sum()), border=True)
-    c[1].metric("Đơn thư sắp đến hạn", formatting.fmt_int((soon["kind"] == "petition").sum()), border=True)
-    c[2].metric("Số xã có việc sắp đến hạn", formatting.fmt_int(soon["commune_code"].n_unique()), border=True)
+    totals, c = data.due_soon_totals(soon), st.columns(3)
+    c[0].metric("Hồ sơ sắp đến hạn", formatting.fmt_int(totals["dossiers"]), border=True)
+    c[1].metric("Đơn thư sắp đến hạn", formatting.fmt_int(totals["petitions"]), border=True)
+    c[2].metric("Số xã có việc sắp đến hạn", formatting.fmt_int(totals["communes"]), border=True)
     if soon.is_empty():
         st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {as_of} trong phạm vi đã chọn.")
     else:
