@@ -27,7 +27,7 @@ from pipelines.engine.indicators import Level
 from pipelines.engine.submissions import submission_table
 from pipelines.ingest import service
 from pipelines.sql import run
-from schemas.admin_unit import Era, default_era
+from schemas.admin_unit import ERA_SHORT_VI, Era, default_era
 from schemas.catalog import (COMPOSITE, FLAG_KINDS, LEVEL_LABELS, NOT_SENT, NOTHING_TO_COUNT, SENT_COUNTS,
                              bucket_labels as _bucket_labels, rule_labels)
 from schemas.periods import Period
@@ -219,9 +219,10 @@ def trend(level: Level, unit_codes: list[str], d_from: dt.date, d_to: dt.date, f
 
 # ------------------------------------------------------------------ flags
 @st.cache_data(max_entries=128, show_spinner=False)
-def _flags(v: str, path: str, structure: Era, level: Level, period: Period) -> pl.DataFrame:
+def _flags(v: str, path: str, structure: Era, level: Level, period: Period, today: dt.date) -> pl.DataFrame:
+    # today is in the key: a month whose due day passes becomes "missing" on Cảnh báo the day it does
     flags = flag_engine.flag_table(in_structure(path, v, structure), config(), level, period,
-                                   _counts(v, path, structure, period))
+                                   _counts(v, path, structure, period), checked=today)
     names = {**{k: ind.label for k, ind in config().indicators.items()}, **rule_labels(config())}
     return flags.with_columns(kind_vi=pl.col("flag").replace_strict(FLAG_KINDS),
                               indicator_vi=pl.col("indicator").replace_strict(names, default=pl.col("indicator")))
@@ -229,21 +230,24 @@ def _flags(v: str, path: str, structure: Era, level: Level, period: Period) -> p
 
 def flags(level: Level, period: Period) -> pl.DataFrame:
     """Every flag of every unit at ``level`` with its reason; ``kind_vi``, ``indicator_vi`` labelled."""
-    return _flags(version(), db_path(), era(), level, period)
+    return _flags(version(), db_path(), era(), level, period, dt.date.today())
 
 
 def flags_by_severity(flags: pl.DataFrame) -> pl.DataFrame:
     """One row per flagged unit, most severe first, with ``severity`` (1 = most severe) and a count per kind.
 
-    Severity: more kinds of flag first, then more flags, then more flags of the graver kinds (the order
-    of ``FLAG_KINDS``: a broken rule before a rate clearly below target, before one below its peers,
-    before a place in the bottom of the ranking), then the name.
+    Severity: first the units that did not send what they must, the most months missed first (silence is a
+    finding: without their records nothing else about them can be judged, and a unit that sends nothing draws
+    few other flags); then more kinds of flag, then more flags, then more flags of the graver kinds (the
+    order of ``FLAG_KINDS``: a broken rule before a missing submission, before a rate clearly below target,
+    before one below its peers, before a place in the bottom of the ranking), then the name.
     """
     counts = [(pl.col("flag") == kind).sum().alias(kind) for kind in FLAG_KINDS]
+    months_missing = pl.col("numerator").filter(pl.col("flag") == "missing").sum().alias("months_missing")
     per_unit = (flags.group_by("unit_code", "unit_name", "district_name")
-                .agg(pl.len().alias("n_flags"), pl.col("flag").n_unique().alias("n_kinds"), *counts)
-                .sort(["n_kinds", "n_flags", *FLAG_KINDS, "unit_name"],
-                      descending=[True, True, *[True] * len(FLAG_KINDS), False]))
+                .agg(months_missing, pl.len().alias("n_flags"), pl.col("flag").n_unique().alias("n_kinds"), *counts)
+                .sort(["months_missing", "n_kinds", "n_flags", *FLAG_KINDS, "unit_name"],
+                      descending=[True, True, True, *[True] * len(FLAG_KINDS), False]))
     return per_unit.with_row_index("severity", offset=1)
 
 
@@ -527,9 +531,15 @@ def submission_grid(table: pl.DataFrame, kind: str) -> pl.DataFrame:
         cell=pl.col("status").replace_strict(marks) + pl.when(pl.col("rows") > 0)
         .then(pl.lit(" ") + pl.col("rows").cast(pl.String)).otherwise(pl.lit("")),
         missing=(pl.col("status") == "missing").sum().over("structure", "unit_code"))
-    grid = rows.pivot("month", index=["missing", "unit_code", "unit_name", "district_name"], values="cell",
-                      sort_columns=True)
-    return grid.sort(["missing", "unit_code"], descending=[True, False]).rename({"unit_name": "commune_name"})
+    # a code names another unit in the other structure: a row is one unit of one structure, named with it when
+    # the months span the reform
+    both = rows["structure"].n_unique() > 1
+    rows = rows.with_columns(unit_name=pl.col("unit_name") + pl.lit(" (")
+                             + pl.col("structure").replace_strict(ERA_SHORT_VI) + pl.lit(")")) if both else rows
+    grid = rows.pivot("month", index=["missing", "structure", "unit_code", "unit_name", "district_name"],
+                      values="cell", sort_columns=True)
+    return (grid.sort(["missing", "structure", "unit_code"], descending=[True, False, False])
+            .rename({"unit_name": "commune_name"}))
 
 
 def submission_grid_spec(grid: pl.DataFrame) -> dict[str, tuple[str, str]]:

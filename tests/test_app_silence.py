@@ -71,7 +71,7 @@ def test_so_sanh_ranks_every_commune_on_one_basis_and_silence_last():
     assert ranking["Hạng"].iloc[0] == "1"
     last = ranking.tail(silent)   # every commune that sent nothing: 0 points, last place, and says why
     assert set(last["Hạng"]) == {str(communes)} and set(last["Điểm tổng hợp"]) == {"0,0"}
-    assert all(b.startswith("9/12 chỉ số tính điểm, 7 chỉ số 0 điểm vì chưa gửi đủ") for b in last["Dựa trên"])
+    assert all(b.startswith("10/12 chỉ số tính điểm, 8 chỉ số 0 điểm vì chưa gửi đủ") for b in last["Dựa trên"])
     senders = ranking.head(communes - silent)
     assert str(communes) not in set(senders["Hạng"])
     # the detail table (and its XLSX, same columns) carries each unit's composite and its rank

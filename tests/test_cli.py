@@ -56,7 +56,7 @@ def test_empty_warehouse_gives_every_commune_with_no_value(empty_db, options, co
     assert len(lines) == 1 + communes * 14  # every commune x (12 indicators + hai_long + composite)
     assert len({line.split(",")[0] for line in lines[1:]}) == communes
     # nothing sent: the dialogue and thanks quotas every commune owes are 0 % met, and the composite rests on
-    # the 9 indicators it must show at 0 points; the rest N/A; never 100
+    # the 10 indicators it must show at 0 points; the rest N/A; never 100
     values = {(line.split(",")[2], line.split(",")[5]) for line in lines[1:]}
     assert values == {("biet_nghe", "0.0"), ("biet_cam_on", "0.0"), ("composite", "0.0"),
                       *((rate, "") for rate in ALL_RATES if rate not in ("biet_nghe", "biet_cam_on"))}

@@ -179,12 +179,12 @@ def test_commune_b_and_unit_without_records(con, codes):
     assert cell(table, codes["B"], "biet_lam")["missing"] == "nothing_to_count"
     assert cell(table, codes["B"], "khong_phien_ha")["missing"] == "nothing_to_count"
     # C sent nothing: required a dialogue and two thanks letters like every commune (0 of them), and every
-    # indicator shown by a record kind is not sent: 9 indicators at 0 points, ranked below every sender
+    # indicator shown by a record kind is not sent: 10 indicators at 0 points, ranked below every sender
     c_rows = table.filter(pl.col("unit_code") == codes["C"])
     assert c_rows.height == 14
     assert fraction(table, codes["C"], "biet_nghe") == (0, 1) and fraction(table, codes["C"], "biet_cam_on") == (0, 2)
     composite_c = cell(table, codes["C"], "composite")
-    assert (composite_c["value"], composite_c["coverage"], composite_c["ranked"]) == (0.0, 9, True)
+    assert (composite_c["value"], composite_c["coverage"], composite_c["ranked"]) == (0.0, 10, True)
     assert composite_c["rank_province"] > composite_b["rank_province"]
     assert table["unit_code"].n_unique() == 547
 

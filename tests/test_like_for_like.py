@@ -134,3 +134,15 @@ def test_a_commune_without_surveys_ranks_below_its_twin_with_good_surveys():
         return commune_row(code, kinds)
 
     assert ranks([twin("good", 93), twin("poor", 50), twin("silent", None)]) == {"good": 1, "poor": 2, "silent": 3}
+
+
+def test_withholding_the_dossier_ledger_never_beats_sending_a_weak_one():
+    """Two communes perfect on everything else: A sends no dossier, B sends 10 dossiers, 1 on time, 2 within the
+    supplement rule, 9 late and none apologised. A's three dossier indicators are not sent (0 points each); B's
+    earn 100 x 10/95, 100 x 20/80 and 0. Withholding weak records must not rank A above B."""
+    perfect_rest = perfect(10)
+    del perfect_rest["dossier"]
+    weak = {"dossier": {"dossiers_received": 10, "dossiers_completed": 10, "dossiers_timed": 10, "dossiers_in_time": 1,
+                        "supplements_known": 10, "supplements_within_rule": 2, "late_dossiers": 9,
+                        "late_apologised": 0}}
+    assert ranks([commune_row("A", perfect_rest), commune_row("B", perfect_rest | weak)]) == {"B": 1, "A": 2}

@@ -128,3 +128,6 @@ def test_each_part_of_a_span_is_judged_in_the_structure_in_force():
     assert structure_spans(D(2025, 5, 1), D(2025, 8, 31), None) == [("legacy", D(2025, 5, 1), D(2025, 6, 30)),
                                                                     ("2025", D(2025, 7, 1), D(2025, 8, 31))]
     assert structure_spans(D(2025, 5, 1), D(2025, 8, 31), "2025") == [("2025", D(2025, 5, 1), D(2025, 8, 31))]
+    # the legacy communes ceased on 01/07/2025: a legacy view never calls their later months missing
+    assert structure_spans(D(2025, 5, 1), D(2025, 8, 31), "legacy") == [("legacy", D(2025, 5, 1), D(2025, 6, 30))]
+    assert structure_spans(D(2025, 7, 1), D(2025, 12, 31), "legacy") == []

@@ -31,13 +31,16 @@ def _params(config: DvcqConfig, date_from: dt.date, date_to: dt.date, checked: d
 
 
 def structure_spans(date_from: dt.date, date_to: dt.date, era: Era | None) -> list[tuple[Era, dt.date, dt.date]]:
-    """The parts of [date_from, date_to] and the structure each is judged in (one part when ``era`` is given)."""
-    if era is not None:
-        return [(era, date_from, date_to)]
+    """The parts of [date_from, date_to] and the structure each is judged in: each part in the structure in
+    force then, or, when ``era`` is given, in that one while it can be judged there. The legacy communes ceased
+    on 01/07/2025: no month after it is theirs to send (their records since are the new communes'), so a legacy
+    view stops there. The 2025 view of earlier months judges each new commune on its predecessors' records."""
     spans: list[tuple[Era, dt.date, dt.date]] = []
-    if date_from < REFORM_DATE:
+    if date_from < REFORM_DATE and era in (None, "legacy"):
         spans.append(("legacy", date_from, min(date_to, REFORM_DATE - dt.timedelta(days=1))))
-    if date_to >= REFORM_DATE:
+    if era == "2025":
+        spans.append(("2025", date_from, date_to))
+    elif era is None and date_to >= REFORM_DATE:
         spans.append(("2025", max(date_from, REFORM_DATE), date_to))
     return spans
 
@@ -50,18 +53,13 @@ def submission_table(con: duckdb.DuckDBPyConnection, config: DvcqConfig, date_fr
     for structure, lo, hi in structure_spans(date_from, date_to, era):
         frame = run(InStructure(con, structure), "submissions", _params(config, lo, hi, checked))
         parts.append(frame.with_columns(structure=pl.lit(structure)))
-    table = pl.concat(parts) if parts else pl.DataFrame()
+    if not parts:  # nothing to judge in that structure: the query's own columns, no row (no kind asked for)
+        params = _params(config, date_from, date_to, checked) | {"kinds": [], "months": [], "due_days": [],
+                                                                  "may_be_empty": []}
+        parts.append(run(InStructure(con, era or "2025"), "submissions", params).with_columns(structure=pl.lit(era)))
+    table = pl.concat(parts)
     if communes is not None:
         table = table.filter(pl.col("unit_code").is_in(communes))
     return table.with_columns(month=pl.col("period_start").dt.strftime("%Y-%m"),
                               rows=pl.col("rows").cast(pl.Int64)).select(SUBMISSION_COLUMNS)
-
-
-def missing_by_unit(table: pl.DataFrame) -> pl.DataFrame:
-    """Per unit: how many periods it has missing and late, units missing the most first (the reminder list)."""
-    return (table.group_by("structure", "unit_code", "unit_name", "district_name")
-            .agg(missing=(pl.col("status") == "missing").sum().cast(pl.Int64),
-                 late=(pl.col("status") == "late").sum().cast(pl.Int64),
-                 sent=pl.col("status").is_in(["sent", "late"]).sum().cast(pl.Int64))
-            .sort(["missing", "late", "unit_code"], descending=[True, True, False]))
 
