@@ -156,6 +156,11 @@ LOCATION_COLUMNS: list[Column] = [
            aliases=["tỉnh", "mã tỉnh", "tỉnh/thành phố", "tỉnh thành phố", "tỉnh thành", "province"]),
 ]
 
+# What the loader does with each row of a file (pipelines/sql/upsert_plan.sql says when): a new record, a
+# changed re-export replacing the stored one, a legacy commune's row teaching a record carried over its
+# predecessor, the stored record unchanged, an export older than the stored record (not applied).
+UPSERT_ACTIONS = ("insert", "replace", "adopt", "same", "older")
+
 # The row hash of a record's content text: its MD5's first 8 bytes as a number, the low 64 bits of
 # ``md5_number`` (a quarter of the hex digest's space; DuckDB's ``md5_number_lower`` takes 3x as long).
 # Until December 2026 the hex MD5 itself was stored; row_hash_from_md5_hex_sql gives the same number from it.
