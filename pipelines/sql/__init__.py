@@ -30,6 +30,7 @@ import duckdb
 import polars as pl
 
 from schemas.admin_unit import ERA_SCHEMA, ERAS, Era
+from schemas.records import RETIRED_COLUMNS
 from schemas.warehouse import table_definitions
 
 _DIR = Path(__file__).resolve().parent
@@ -51,10 +52,12 @@ class Definition(NamedTuple):
 
 @functools.cache
 def _declared() -> tuple[frozenset[str], frozenset[str]]:
-    """Every name and every column type ``schemas.warehouse.table_definitions`` declares, and the structures'
-    schemas (``schemas.admin_unit.ERA_SCHEMA``)."""
+    """Every name and every column type ``schemas.warehouse.table_definitions`` declares, the structures'
+    schemas (``schemas.admin_unit.ERA_SCHEMA``) and the columns older warehouses lose
+    (``schemas.records.RETIRED_COLUMNS``)."""
     tables = table_definitions()
-    names = {*tables, *ERA_SCHEMA.values(), *(name for columns in tables.values() for name, _, _ in columns)}
+    names = {*tables, *ERA_SCHEMA.values(), *RETIRED_COLUMNS,
+             *(name for columns in tables.values() for name, _, _ in columns)}
     types = {sql_type for columns in tables.values() for _, sql_type, _ in columns}
     return frozenset(names), frozenset(types)
 
@@ -63,7 +66,7 @@ def quoted(name: str) -> str:
     """A declared name as a quoted SQL identifier; any other name is refused."""
     if name not in _declared()[0]:
         raise UndeclaredIdentifier(f"{name!r} is not a table, column or schema declared in schemas/")
-    return '"' + name + '"'
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _written(value: str | Definition | Sequence[str | Definition]) -> str:
