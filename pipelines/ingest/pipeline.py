@@ -509,12 +509,11 @@ def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
     return reports
 
 
-# The columns of ingest_log the loader fills, in the order of a report's values below.
-_LOGGED = {"file_name": pl.String, "file_path": pl.String, "file_checksum": pl.String, "sheet": pl.String,
-           "kind": pl.String, "communes": pl.String, "unit_era": pl.String, "rows_read": pl.Int64,
-           "rows_inserted": pl.Int64, "rows_updated": pl.Int64, "rows_unchanged": pl.Int64, "rows_older": pl.Int64,
-           "rows_quarantined": pl.Int64, "rows_missing": pl.Int64, "rows_closed": pl.Int64,
-           "unknown_columns": pl.String, "message": pl.String, "ingested_at": pl.Datetime("us")}
+# The columns of ingest_log the loader fills, in the order of a report's values below (their types are the
+# table's: the insert casts by name).
+_LOGGED = ["file_name", "file_path", "file_checksum", "sheet", "kind", "communes", "unit_era", "rows_read",
+           "rows_inserted", "rows_updated", "rows_unchanged", "rows_older", "rows_quarantined", "rows_missing",
+           "rows_closed", "unknown_columns", "message", "ingested_at"]
 
 
 def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
@@ -523,7 +522,7 @@ def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: lis
         (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era,
          r.rows_read, r.rows_inserted, r.rows_updated, r.rows_unchanged, r.rows_older, r.rows_quarantined,
          r.rows_missing, r.rows_closed, ",".join(r.unknown_columns), r.message, now)
-        for r in reports], schema=_LOGGED, orient="row")
+        for r in reports], schema=_LOGGED, orient="row", infer_schema_length=None)
     execute(con, "ingest_log_insert", frames={"logged": logged})
 
 

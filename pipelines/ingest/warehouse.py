@@ -29,9 +29,9 @@ import polars as pl
 from pipelines.ingest.checks import failed_tests
 from pipelines.ingest.facts import build_facts, rules_fingerprint
 from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint, load_secret
+from pipelines.sql import Definition, execute
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
-from pipelines.sql import Definition, execute
 from schemas.records import RECORD_SCHEMAS, RECORD_TABLES, RETIRED_COLUMNS
 from schemas.warehouse import FACT_TABLES, table_definitions
 
