@@ -156,9 +156,14 @@ LOCATION_COLUMNS: list[Column] = [
            aliases=["tỉnh", "mã tỉnh", "tỉnh/thành phố", "tỉnh thành phố", "tỉnh thành", "province"]),
 ]
 
+# What the loader does with each row of a file (pipelines/sql/upsert_plan.sql says when): a new record, a
+# changed re-export replacing the stored one, a legacy commune's row teaching a record carried over its
+# predecessor, the stored record unchanged, an export older than the stored record (not applied).
+UPSERT_ACTIONS = ("insert", "replace", "adopt", "same", "older")
+
 # The row hash of a record's content text: its MD5's first 8 bytes as a number, the low 64 bits of
 # ``md5_number`` (a quarter of the hex digest's space; DuckDB's ``md5_number_lower`` takes 3x as long).
-# Until December 2026 the hex MD5 itself was stored; row_hash_from_md5_hex_sql gives the same number from it.
+# Until December 2026 the hex MD5 itself was stored; pipelines/sql/row_hash_as_number.sql gives the same number from it.
 def _low_64_bits(md5_number_sql: str) -> str:
     return f"({md5_number_sql} & 18446744073709551615::UHUGEINT)::UBIGINT"
 
@@ -167,11 +172,9 @@ def row_hash_sql(content_sql: str) -> str:
     return _low_64_bits(f"md5_number({content_sql})")
 
 
-def row_hash_from_md5_hex_sql(hex_sql: str) -> str:
-    """What row_hash_sql gives for a content whose MD5 in hex is ``hex_sql``: md5_number reads the
-    digest's 16 bytes little-endian."""
-    little_endian = " || ".join(f"substr({hex_sql}, {1 + 2 * i}, 2)" for i in range(15, -1, -1))
-    return _low_64_bits(f"('0x' || {little_endian})::UHUGEINT")
+# Columns an older dvcq stored in a record table that this one derives elsewhere (timeliness: now a fact,
+# dossier_facts): a warehouse's record table holding one loses it at the next publish.
+RETIRED_COLUMNS = frozenset({"timeliness"})
 
 
 # Columns every record table carries besides its own; filled by the pipeline. The first five place

@@ -423,6 +423,21 @@ def test_an_older_warehouse_gains_new_columns_and_keeps_its_rows(tmp_path):
     assert rows(db, "SELECT new_appointment_date FROM letters") == [(dt.date(2024, 3, 9),)]
 
 
+def test_an_older_warehouse_loses_the_column_this_version_derives_elsewhere(tmp_path):
+    """Dossiers once stored their timeliness; it is now a fact (dossier_facts). A warehouse still holding the
+    column loses it at the next publish (schemas.records.RETIRED_COLUMNS), so no reader finds two; the rows
+    stay."""
+    db = tmp_path / "w.duckdb"
+    ingest_one(dossier_workbook(tmp_path / "bao_cao.xlsx"), db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE dossiers ADD COLUMN timeliness VARCHAR DEFAULT 'late'")
+    write_csv(tmp_path / "thu_thi_tran_ha_trung.csv", [["Loai thu", "Ngay gui"], ["Xin loi", "02/03/2024"]])
+    ingest_one(tmp_path / "thu_thi_tran_ha_trung.csv", db)
+    assert rows(db, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                    "AND table_name = 'dossiers' AND column_name = 'timeliness'") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM dossiers") == [(3,)]
+
+
 def test_row_hashes_an_older_warehouse_stored_as_hex_text_still_find_unchanged_rows(tmp_path):
     """Until December 2026 a row hash was the MD5 of the row's content in hex; now it is a number. The
     warehouse is put back as the older ingest left it (the same content's MD5 in hex), then the same files

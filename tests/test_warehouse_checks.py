@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from pipelines.cli.main import main
-from pipelines.ingest.checks import column_tests_sql, duplicate_rows_sql
+from pipelines.ingest.checks import column_tests_sql
 from pipelines.ingest.warehouse import WarehouseError, publishing
+from pipelines.sql import UndeclaredIdentifier, render
 from schemas.warehouse import TableTests, table_definitions, table_tests
 from tests.engine_fixtures import D, build_warehouse, dossier
 
@@ -34,14 +35,19 @@ def test_every_table_declares_a_key_of_its_own_columns():
                                             "province_code", "province_name", "area_code", "area_name")
 
 
-def test_the_generated_sql_quotes_every_identifier_and_binds_the_codes():
-    tests = TableTests(key=("a", 'b"c'), not_null=("a",), accepted={"d": ("x", "y")})
-    assert duplicate_rows_sql('t"1', tests.key) == (
-        'SELECT COALESCE(sum(n), 0)::BIGINT FROM (SELECT count(*) AS n FROM main."t""1" '
-        'GROUP BY "a", "b""c" HAVING count(*) > 1)')
-    assert column_tests_sql("t", tests) == (
-        'SELECT count(*) FILTER ("a" IS NULL), count(*) FILTER (NOT list_contains($codes_0::VARCHAR[], "d"::VARCHAR)) '
-        'FROM main."t"', {"codes_0": ["x", "y"]})
+def test_the_tests_quote_every_identifier_bind_the_codes_and_refuse_an_undeclared_name():
+    tests = TableTests(key=("commune_code", "dossier_id"), not_null=("received_date",), accepted={"status": ("x", "y")})
+    assert render("duplicate_keys", {"table": "dossiers", "key": tests.key}).splitlines()[-1] == (
+        'SELECT COALESCE(sum(n), 0)::BIGINT FROM (SELECT count(*) AS n FROM main."dossiers" '
+        'GROUP BY "commune_code", "dossier_id" HAVING count(*) > 1)')
+    assert column_tests_sql("dossiers", tests) == (
+        'SELECT count(*) FILTER ("received_date" IS NULL), '
+        'count(*) FILTER (NOT list_contains($codes_0::VARCHAR[], "status"::VARCHAR)) FROM main."dossiers"',
+        {"codes_0": ["x", "y"]})
+    with pytest.raises(UndeclaredIdentifier, match="'b\"c' is not a table, column or schema declared"):
+        column_tests_sql("dossiers", TableTests(key=("dossier_id",), not_null=('b"c',)))
+    with pytest.raises(UndeclaredIdentifier, match="'t1' is not a table, column or schema declared"):
+        render("duplicate_keys", {"table": "t1", "key": tests.key})
 
 
 # One dossier of commune 15271, received 04/03/2024, due 08/03, completed 06/03 (early: never late, so not in

@@ -5,8 +5,10 @@ Why at publish: a loader or a fact rule that writes a record twice, leaves a key
 outside its vocabulary would otherwise change every count the pages show, silently. The tests are
 generated from the declarations (``schemas.warehouse.table_tests``: keys in ``schemas/records.py``,
 ``schemas/admin_unit.py`` and ``schemas/warehouse.py``), so a new table or column is tested as soon as it
-is declared. Identifiers come only from those declarations and are quoted; the accepted codes are bound
-as parameters. A failure is said as counts of rows, never with a value: a key holds a hashed or a
+is declared. The unique test is ``pipelines/sql/duplicate_keys.sql``; the not-null and accepted-values tests
+of a table are one statement generated here, so that one scan counts them all. Identifiers come only from
+the declarations and are quoted by ``pipelines.sql.quoted``, which refuses any other; the accepted codes are
+bound as parameters. A failure is said as counts of rows, never with a value: a key holds a hashed or a
 citizen's record id, and nothing of a record reaches a message.
 """
 
@@ -14,19 +16,9 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.sql import execute, quoted
 from pipelines.text import vn_number
 from schemas.warehouse import TableTests, table_tests
-
-
-def quoted(identifier: str) -> str:
-    """A declared name as a SQL identifier."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def duplicate_rows_sql(table: str, key: tuple[str, ...]) -> str:
-    """Rows that share their key with another row (0 when the key is unique)."""
-    return (f"SELECT COALESCE(sum(n), 0)::BIGINT FROM (SELECT count(*) AS n FROM main.{quoted(table)} "
-            f"GROUP BY {', '.join(map(quoted, key))} HAVING count(*) > 1)")
 
 
 def column_tests_sql(table: str, tests: TableTests) -> tuple[str, dict[str, list[str]]]:
@@ -44,7 +36,7 @@ def failed_tests(con: duckdb.DuckDBPyConnection) -> list[str]:
     """What every failed test found, in Vietnamese, one phrase each (table, column, count of rows)."""
     failures = []
     for table, tests in table_tests().items():
-        duplicates = con.execute(duplicate_rows_sql(table, tests.key)).fetchone()[0]
+        duplicates = execute(con, "duplicate_keys", {}, {"table": table, "key": tests.key})[0][0]
         if duplicates:
             failures.append(f"bảng {table}: {vn_number(duplicates)} dòng trùng khóa ({', '.join(tests.key)})")
         if not tests.not_null and not tests.accepted:

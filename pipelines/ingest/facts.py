@@ -19,6 +19,7 @@ import json
 import time
 
 import duckdb
+import polars as pl
 
 from pipelines.sql import InStructure, execute, load_sql, run
 from schemas.admin_unit import ERAS
@@ -64,7 +65,7 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str,
     seconds: dict[str, float] = {}
     for table in BUILD_ORDER:
         started = time.perf_counter()
-        con.execute(f"DELETE FROM {table}")
+        execute(con, "clear_table", {}, {"table": table})
         if table not in PER_STRUCTURE:
             execute(con, _SQL[table], params)
         else:
@@ -80,6 +81,8 @@ def build_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str,
                 finally:
                     cur.close()
         seconds[table] = time.perf_counter() - started
-    con.execute("DELETE FROM codes")
-    con.executemany("INSERT INTO codes VALUES (?, ?, ?)", published_codes(config))
+    codes = pl.DataFrame(published_codes(config), schema={"vocabulary": pl.String, "code": pl.String,
+                                                          "label_vi": pl.String}, orient="row")
+    execute(con, "clear_table", {}, {"table": "codes"})
+    execute(con, "codes_load", frames={"codes_frame": codes})
     return seconds

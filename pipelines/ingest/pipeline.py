@@ -35,7 +35,7 @@ from pipelines.ingest.privacy import mask_identifiers, mask_identifiers_text, ps
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
                                        resolve_db_path, warehouse_key)
-from pipelines.sql import load_sql
+from pipelines.sql import execute, load_sql, run
 from pipelines.text import vn_number
 from schemas.admin_unit import ERA_SHORT_VI, Era, era_of
 from schemas.config import DvcqConfig, load_config
@@ -509,17 +509,21 @@ def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
     return reports
 
 
+# The columns of ingest_log the loader fills, in the order of a report's values below (their types are the
+# table's: the insert casts by name).
+_LOGGED = ["file_name", "file_path", "file_checksum", "sheet", "kind", "communes", "unit_era", "rows_read",
+           "rows_inserted", "rows_updated", "rows_unchanged", "rows_older", "rows_quarantined", "rows_missing",
+           "rows_closed", "unknown_columns", "message", "ingested_at"]
+
+
 def _log(con: duckdb.DuckDBPyConnection, path: Path, checksum: str, reports: list[FileReport]) -> None:
     now = dt.datetime.now()
-    # By name: an older warehouse gained the newer columns at its end.
-    con.executemany("""INSERT INTO ingest_log (file_name, file_path, file_checksum, sheet, kind, communes, unit_era,
-                           rows_read, rows_inserted, rows_updated, rows_unchanged, rows_older, rows_quarantined,
-                           rows_missing, rows_closed, unknown_columns, message, ingested_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
+    logged = pl.DataFrame([
         (r.file_name, mask_identifiers_text(str(path)), checksum, r.sheet, r.kind, ",".join(r.communes), r.unit_era,
          r.rows_read, r.rows_inserted, r.rows_updated, r.rows_unchanged, r.rows_older, r.rows_quarantined,
          r.rows_missing, r.rows_closed, ",".join(r.unknown_columns), r.message, now)
-        for r in reports])
+        for r in reports], schema=_LOGGED, orient="row", infer_schema_length=None)
+    execute(con, "ingest_log_insert", frames={"logged": logged})
 
 
 # Files prepared (read, parsed, validated, staged) at once, ahead of the one loading.
@@ -534,8 +538,8 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     files, notes = expand_paths(paths)
     db_path = resolve_db_path(db)
     reports: list[FileReport] = []
-    with publishing(db_path, config.province_code, config) as con, contextlib.closing(duckdb.connect()) as hasher:
-        hasher.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
+    with publishing(db_path, config.province_code, config) as con, contextlib.closing(
+            duckdb.connect(config={"memory_limit": PUBLISH_MEMORY_LIMIT})) as hasher:
         secret = warehouse_key(con, db_path)
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
                             commune=commune, today=dt.date.today(), units=units, hasher=hasher)
@@ -554,10 +558,10 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
                 # run: no faster on large files (5 M rows: 36 s against 39 s) and it holds every row uncommitted.
                 # Its records are placed in both structures now: at publish, one UPDATE of every row
                 # of a 60 M-row national load ran out of memory; a file's rows are a small one.
-                con.execute("BEGIN TRANSACTION")
+                con.begin()
                 reports.extend(load_file(ctx, prepared))
                 derive_structures(con)
-                con.execute("COMMIT")
+                con.commit()
     for note in notes:
         print(note, file=sys.stderr)
     return reports
@@ -616,8 +620,4 @@ def ingest_command(paths: list[str], db: str | None, kind: str | None, commune: 
 def quarantine_frame(db: str | Path | None = None) -> pl.DataFrame:
     """The quarantined rows with reasons, newest file first."""
     with connect_read_only(db) as con:
-        return con.sql("""
-            SELECT file_name, sheet, row_number, kind, commune_code, unit_era, record_id, reason_code, message_vi,
-                   raw_values
-            FROM quarantine ORDER BY quarantined_at DESC, file_name, sheet, row_number
-        """).pl()
+        return run(con, "quarantine_rows", {})

@@ -24,13 +24,15 @@ from pathlib import Path
 
 import duckdb
 import holidays
+import polars as pl
 
 from pipelines.ingest.checks import failed_tests
 from pipelines.ingest.facts import build_facts, rules_fingerprint
 from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint, load_secret
+from pipelines.sql import Definition, execute
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.config import DvcqConfig, load_config
-from schemas.records import RECORD_SCHEMAS, RECORD_TABLES, row_hash_from_md5_hex_sql
+from schemas.records import RECORD_SCHEMAS, RECORD_TABLES, RETIRED_COLUMNS
 from schemas.warehouse import FACT_TABLES, table_definitions
 
 DEFAULT_DB = Path("data") / "dvcq.duckdb"
@@ -79,9 +81,9 @@ def resolve_db_path(db: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, config: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=config or {})
     except duckdb.IOException as exc:
         if "not a valid DuckDB database" in str(exc):
             raise WarehouseError(f"tệp kho dữ liệu {path} bị hỏng hoặc không phải kho DuckDB: hãy khôi phục từ bản "
@@ -90,18 +92,18 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def remembered(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    rows = con.execute("SELECT value FROM warehouse_meta WHERE name = ?", [name]).fetchall()
+    rows = execute(con, "meta_value", {"name": name})
     return rows[0][0] if rows else None
 
 
 def remember(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
-    con.execute("DELETE FROM warehouse_meta WHERE name = ?", [name])
-    con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [name, value])
+    execute(con, "meta_forget", {"name": name})
+    execute(con, "meta_remember", {"name": name, "value": value})
 
 
 def holds_records(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any record or quarantined row is stored: hashes made with some key."""
-    return any(con.execute(f"SELECT 1 FROM main.{table} LIMIT 1").fetchone()
+    return any(execute(con, "table_holds_rows", {}, {"table": table})
                for table in (*sorted(RECORD_TABLES), "quarantine"))
 
 
@@ -138,54 +140,32 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     (additive changes migrate themselves; the data already loaded is kept: records of a warehouse
     from before the two structures are legacy records). The single-era ``admin_units`` table of
     such warehouses gives way to the unit tables of both eras."""
-    con.execute("DROP TABLE IF EXISTS main.admin_units")
+    execute(con, "drop_single_era_units")
     for table, columns in table_definitions().items():
         if table in FACT_TABLES:  # derived whole at every publish: recreated as declared
-            con.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-        cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type, _ in columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-            [table]).fetchall()}
+            execute(con, "drop_table", {}, {"table": table})
+        execute(con, "create_table", {}, {"table": table, "columns": [Definition(n, t) for n, t, _ in columns]})
+        present = dict(execute(con, "table_columns", {"table": table}))
         for name, sql_type, _ in columns:
             if name not in present:
-                con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
+                execute(con, "add_column", {}, {"table": table, "column": Definition(name, sql_type)})
         if table in RECORD_TABLES:
-            # A column an older schema derived (timeliness: now a fact) goes, so no reader finds two.
-            for gone in present - {name for name, _, _ in columns}:
-                con.execute(f'ALTER TABLE {table} DROP COLUMN "{gone}"')
-            _row_hash_as_number(con, table)
-
-
-def _row_hash_as_number(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """An older warehouse's hex row hashes converted to the numbers the ingest now computes for the same
-    content, so a re-loaded unchanged row stays unchanged."""
-    stored = con.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'main' "
-                         "AND table_name = ? AND column_name = 'row_hash'", [table]).fetchall()
-    if stored and stored[0][0] == "VARCHAR":
-        con.execute(f"ALTER TABLE {table} ALTER row_hash TYPE UBIGINT USING {row_hash_from_md5_hex_sql('row_hash')}")
+            # A column an older schema stored and this one derives (timeliness: now a fact) goes, so no
+            # reader finds two.
+            for gone in sorted(RETIRED_COLUMNS & present.keys() - {name for name, _, _ in columns}):
+                execute(con, "drop_column", {}, {"table": table, "column": gone})
+            if present.get("row_hash") == "VARCHAR":  # an older warehouse's hex hashes become numbers
+                execute(con, "row_hash_as_number", {}, {"table": table})
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
     """Fill ``calendar`` with working days, so working-day arithmetic is a join, not Python."""
     vn = holidays.country_holidays("VN", years=CALENDAR_YEARS, language="vi")
     first, last = dt.date(CALENDAR_YEARS.start, 1, 1), dt.date(CALENDAR_YEARS.stop - 1, 12, 31)
-    holiday_rows = [(day, name) for day, name in vn.items() if first <= day <= last]
-    con.execute("CREATE OR REPLACE TEMP TABLE _holidays (day DATE, name VARCHAR)")
-    con.executemany("INSERT INTO _holidays VALUES (?, ?)", holiday_rows)
-    con.execute("DELETE FROM calendar")
-    con.execute(
-        """
-        INSERT INTO calendar
-        SELECT d.day, w.is_working_day,
-               SUM(w.is_working_day::INTEGER) OVER (ORDER BY d.day) AS working_day_index, h.name
-        FROM (SELECT CAST(range AS DATE) AS day FROM range(?::DATE, ?::DATE + 1, INTERVAL 1 DAY)) d
-        LEFT JOIN (SELECT day, string_agg(name, '; ') AS name FROM _holidays GROUP BY day) h USING (day)
-        CROSS JOIN LATERAL (SELECT isodow(d.day) <= 5 AND h.name IS NULL AS is_working_day) w
-        ORDER BY d.day
-        """,
-        [first, last],
-    )
+    days = pl.DataFrame([(day, name) for day, name in vn.items() if first <= day <= last],
+                        schema={"day": pl.Date, "name": pl.String}, orient="row")
+    execute(con, "clear_table", {}, {"table": "calendar"})
+    execute(con, "build_calendar", {"first": first, "last": last}, frames={"holidays": days})
 
 
 def load_unit_tables(con: duckdb.DuckDBPyConnection, province_code: str) -> None:
@@ -193,40 +173,16 @@ def load_unit_tables(con: duckdb.DuckDBPyConnection, province_code: str) -> None
     from pipelines.ingest.admin_units import unit_tables
 
     for table, frame in unit_tables(province_code).items():
-        con.register("_units", frame)
-        con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _units")
-        con.unregister("_units")
-
-
-# The rule placing a record in both structures, written once (``derive_structures`` and the loader's
-# INSERTs, ``pipelines.ingest.load``, use it): a 2025 record is in its commune and, when carried over,
-# in its predecessor; a legacy record is in its commune and its commune's default successor, or in
-# neither structure when the registry gives it none.
-def default_successor_join(record: str) -> str:
-    """The join that ``placement_sql`` needs, for the record table aliased ``record``."""
-    return f"""LEFT JOIN (SELECT legacy_code, min(code_2025) AS code_2025 FROM main.unit_successors WHERE is_default
-                          GROUP BY legacy_code) _successor
-                 ON {record}.unit_era = 'legacy' AND _successor.legacy_code = {record}.commune_code"""
-
-
-def placement_sql(record: str, predecessor: str) -> str:
-    """``legacy_code`` and ``code_2025`` of the record aliased ``record`` whose predecessor (the legacy
-    commune a 2025 record was carried over from) is ``predecessor``."""
-    return f"""CASE WHEN {record}.unit_era = '2025' THEN {predecessor}
-                    WHEN _successor.legacy_code IS NOT NULL THEN {record}.commune_code END AS legacy_code,
-               CASE WHEN {record}.unit_era = '2025' THEN {record}.commune_code ELSE _successor.code_2025 END AS code_2025"""
+        execute(con, "clear_table", {}, {"table": table})
+        execute(con, "unit_table_load", {}, {"table": table}, {"units": frame})
 
 
 def derive_structures(con: duckdb.DuckDBPyConnection) -> None:
     """Place in both structures (``legacy_code``, ``code_2025``) the records not placed yet: those an
-    'adopt' reopened, and those of a warehouse made before records were placed as they were inserted."""
+    'adopt' reopened, and those of a warehouse made before records were placed as they were inserted
+    (``derive_structures.sql``, with the placement rule the loader's INSERTs use, ``_placement.sql``)."""
     for schema in RECORD_SCHEMAS.values():
-        con.execute(f"""UPDATE {schema.table} t SET legacy_code = p.legacy_code, code_2025 = p.code_2025
-                        FROM (SELECT r.rowid AS _id, {placement_sql('r', 'r.predecessor_code')}
-                              FROM {schema.table} r {default_successor_join('r')}
-                              WHERE r.code_2025 IS NULL) p
-                        WHERE t.rowid = p._id AND p.code_2025 IS NOT NULL""")
+        execute(con, "derive_structures", {}, {"table": schema.table})
 
 
 def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -238,31 +194,14 @@ def create_structure_views(con: duckdb.DuckDBPyConnection) -> None:
     with none there are left out). Queries run with ``search_path`` set to one of them
     (``pipelines.sql.InStructure``), so the rules are written once for both structures.
     """
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['legacy']}")
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ERA_SCHEMA['2025']}")
-    # A legacy commune's province is the current one of its successor, in both structures (legacy
-    # communes of a merged province, e.g. Hà Nam's in new Ninh Bình, belong to it).
-    con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['legacy']}.admin_units AS
-        SELECT l.commune_code, l.commune_name, l.district_code, l.district_name, p.province_code, p.province_name,
-               l.latitude, l.longitude
-        FROM main.units_legacy l
-        LEFT JOIN main.unit_successors s ON s.legacy_code = l.commune_code AND s.is_default
-        LEFT JOIN main.units_2025 p ON p.commune_code = s.code_2025""")
-    con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA['2025']}.admin_units AS
-        SELECT commune_code, commune_name, area_code AS district_code, area_name AS district_name,
-               province_code, province_name, latitude, longitude FROM main.units_2025""")
-    for era, column in (("legacy", "legacy_code"), ("2025", "code_2025")):
+    schemas = {"legacy": ERA_SCHEMA["legacy"], "current": ERA_SCHEMA["2025"]}
+    execute(con, "structure_units", {}, schemas)
+    for era, place in (("legacy", "legacy_code"), ("2025", "code_2025")):
         for schema in RECORD_SCHEMAS.values():
-            con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{schema.table} AS
-                SELECT * REPLACE ({column} AS commune_code), commune_code AS sent_commune_code
-                FROM main.{schema.table} WHERE {column} IS NOT NULL""")
+            execute(con, "structure_records", {}, {"schema": ERA_SCHEMA[era], "table": schema.table, "place": place})
         for table in ("dossier_facts", "late_dossiers", "petition_facts", "daily_counts", "monthly_counts"):
-            con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.{table} AS
-                SELECT {column} AS commune_code, * EXCLUDE (legacy_code, code_2025)
-                FROM main.{table} WHERE {column} IS NOT NULL""")
-        # counts of a structure's communes, stored for each structure (not placed record by record)
-        con.execute(f"""CREATE OR REPLACE VIEW {ERA_SCHEMA[era]}.period_counts AS
-            SELECT * EXCLUDE (era) FROM main.period_counts WHERE era = '{era}'""")
+            execute(con, "structure_facts", {}, {"schema": ERA_SCHEMA[era], "table": table, "place": place})
+    execute(con, "structure_period_counts", {}, schemas)
 
 
 def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = None) -> bool:
@@ -270,12 +209,10 @@ def is_current(db: str | os.PathLike | None = None, config: DvcqConfig | None = 
     fingerprint once it holds records) and its facts were built with the configuration's rules; otherwise
     ``dvcq upgrade`` rebuilds them."""
     with connect_read_only(db) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_schema = 'main'").fetchall()}
+        tables = {r[0] for r in execute(con, "main_tables")}
         if not {"warehouse_meta", "daily_counts"} <= tables:
             return False
-        present = set(con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                  "WHERE table_schema = 'main'").fetchall())
+        present = set(execute(con, "main_columns"))
         declared = {(table, name) for table, columns in table_definitions().items() for name, _, _ in columns}
         if not declared <= present:  # a column this version reads (e.g. first_loaded_at) is not there yet
             return False
@@ -332,8 +269,7 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
                 staging.unlink(missing_ok=True)
                 raise
         try:
-            con = _open(staging, read_only=False)
-            con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
+            con = _open(staging, read_only=False, config={"memory_limit": PUBLISH_MEMORY_LIMIT})
         except BaseException as exc:  # a foreign, damaged or truncated copy: it goes, the live file stays
             staging.unlink(missing_ok=True)
             staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
@@ -343,7 +279,7 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             raise
         try:
             create_tables(con)
-            if con.sql("SELECT count(*) FROM calendar").fetchall()[0][0] == 0:
+            if execute(con, "calendar_days")[0][0] == 0:
                 build_calendar(con)
             if province_code is not None and remembered(con, "unit_province") != province_code:
                 load_unit_tables(con, province_code)
@@ -357,7 +293,7 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             if failures := failed_tests(con):  # the keys, not-null columns and codes (pipelines.ingest.checks)
                 raise WarehouseError(f"không thay kho dữ liệu vì bản mới không đạt kiểm tra: {'; '.join(failures)}. "
                                      "Kho dữ liệu đang dùng không bị thay đổi")
-            con.execute("CHECKPOINT")
+            execute(con, "checkpoint")
             con.close()
             with open(staging, "rb") as fh:
                 os.fsync(fh.fileno())

@@ -3,9 +3,12 @@
 Why one folder: the rules of the indicators live in SQL (DuckDB does the counting), so
 keeping every query here makes the rules reviewable in one place, like evidence-dev's
 ``queries/``. Files whose name starts with ``_`` are fragments (CTE bodies) that other
-files include with ``{{ name }}``; including is the only text substitution, values are
-always bound as ``$name`` parameters. ``run`` binds exactly the parameters a query names,
-because DuckDB rejects unused ones.
+files include with ``{{ name }}``. Values are always bound as ``$name`` parameters; ``run`` binds
+exactly the parameters a query names, because DuckDB rejects unused ones. The one other substitution is
+``${name}``: a name the schemas declare (a table, a column, a structure's schema), given by the caller and
+written quoted (``render``), so one statement serves every record table and a name no schema declares
+never reaches the SQL. The ingest's statements need it (the upsert reads the record table of the file's
+kind and its key); the engine's queries name their tables.
 
 Structures: the same query text serves the legacy structure (with districts) and the 2025
 one. A query names ``admin_units``, ``dossiers``, ... unqualified; ``InStructure`` gives cursors
@@ -15,19 +18,78 @@ record's ``commune_code`` is its commune in that structure.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
 
 from schemas.admin_unit import ERA_SCHEMA, ERAS, Era
+from schemas.records import RETIRED_COLUMNS
+from schemas.warehouse import table_definitions
 
 _DIR = Path(__file__).resolve().parent
 _INCLUDE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_IDENTIFIER = re.compile(r"\$\{(\w+)\}")
+
+
+class UndeclaredIdentifier(ValueError):
+    """A statement was given a name that no schema declares, or a type that no declared column has."""
+
+
+class Definition(NamedTuple):
+    """A declared column with its declared type, for the DDL (``CREATE TABLE``, ``ADD COLUMN``)."""
+
+    name: str
+    sql_type: str
+
+
+@functools.cache
+def _declared() -> tuple[frozenset[str], frozenset[str]]:
+    """Every name and every column type ``schemas.warehouse.table_definitions`` declares, the structures'
+    schemas (``schemas.admin_unit.ERA_SCHEMA``) and the columns older warehouses lose
+    (``schemas.records.RETIRED_COLUMNS``)."""
+    tables = table_definitions()
+    names = {*tables, *ERA_SCHEMA.values(), *RETIRED_COLUMNS,
+             *(name for columns in tables.values() for name, _, _ in columns)}
+    types = {sql_type for columns in tables.values() for _, sql_type, _ in columns}
+    return frozenset(names), frozenset(types)
+
+
+def quoted(name: str) -> str:
+    """A declared name as a quoted SQL identifier; any other name is refused."""
+    if name not in _declared()[0]:
+        raise UndeclaredIdentifier(f"{name!r} is not a table, column or schema declared in schemas/")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _written(value: str | Definition | Sequence[str | Definition]) -> str:
+    if isinstance(value, Definition):
+        if value.sql_type not in _declared()[1]:
+            raise UndeclaredIdentifier(f"{value.sql_type!r} is not the type of a column declared in schemas/")
+        return f"{quoted(value.name)} {value.sql_type}"
+    if isinstance(value, str):
+        return quoted(value)
+    if not value:
+        raise UndeclaredIdentifier("an empty list of names")
+    return ", ".join(map(_written, value))
+
+
+def render(name: str, identifiers: Mapping[str, str | Definition | Sequence[str | Definition]] | None = None) -> str:
+    """The text of a named statement with each ``${placeholder}`` replaced by the declared name (quoted), the
+    list of names (comma-separated) or the column definitions given for it. Every placeholder must be given,
+    and nothing else."""
+    text, identifiers = load_sql(name), identifiers or {}
+    wanted = set(_IDENTIFIER.findall(text))
+    if wanted != identifiers.keys():
+        raise KeyError(f"statement {name} names {sorted(wanted)}, given {sorted(identifiers)}")
+    return _IDENTIFIER.sub(lambda m: _written(identifiers[m.group(1)]), text)
 
 
 @functools.cache
@@ -49,29 +111,52 @@ def query_params(name: str) -> set[str]:
 _ARROW_COPY = "Arrow output on a DB-API result makes an extra copy"
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
-    """Run a named query on its own cursor (safe on read-only and shared connections)."""
+Identifiers = Mapping[str, str | Definition | Sequence[str | Definition]]
+Frames = Mapping[str, pl.DataFrame]
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, frames: Frames | None) -> Iterator[None]:
+    """The frames a statement reads by name (``staged``, ``quarantined``), visible to it alone: DuckDB finds a
+    frame by name only in the Python frame that calls it, which is this module's, not the caller's."""
+    for name, frame in (frames or {}).items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames or {}:
+            con.unregister(name)
+
+
+def _bound(name: str, params: dict) -> dict:
     wanted = query_params(name)
     missing = wanted - params.keys()
     if missing:
         raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict, identifiers: Identifiers | None = None,
+        frames: Frames | None = None) -> pl.DataFrame:
+    """Run a named query on its own cursor (safe on read-only and shared connections)."""
     cur = con.cursor()
     try:
-        cur.execute(load_sql(name), {k: params[k] for k in wanted})
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_ARROW_COPY, category=UserWarning)
-            return pl.from_arrow(cur.to_arrow_table())
+        with _registered(cur, frames):
+            cur.execute(render(name, identifiers), _bound(name, params))
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=_ARROW_COPY, category=UserWarning)
+                return pl.from_arrow(cur.to_arrow_table())
     finally:
         cur.close()
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
-    """Run a named statement (the facts' INSERTs at publish), binding the parameters it names."""
-    wanted = query_params(name)
-    missing = wanted - params.keys()
-    if missing:
-        raise KeyError(f"statement {name} needs parameters {sorted(missing)}")
-    con.execute(load_sql(name), {k: params[k] for k in wanted})
+def execute(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None,
+            identifiers: Identifiers | None = None, frames: Frames | None = None) -> list[tuple]:
+    """Run a named statement on ``con`` itself (the ingest's statements, which share its temporary tables, and the
+    facts' INSERTs at publish), binding the parameters it names; its rows (a count, a list), if any."""
+    with _registered(con, frames):
+        con.execute(render(name, identifiers), _bound(name, params or {}))
+        return con.fetchall() if con.description else []
 
 
 class InStructure:

@@ -1,0 +1,2 @@
+-- Whether the table ${table} holds a row.
+SELECT 1 FROM main.${table} LIMIT 1
