@@ -56,8 +56,10 @@ if f is not None:
                                    on_select="rerun", selection_mode="single-row")
         if picked.selection.rows:
             chrome.open_unit(units.item(picked.selection.rows[0], "unit_code"))
-        st.caption("Thứ tự: nhiều loại cảnh báo trước, rồi nhiều cảnh báo, rồi loại nặng hơn (vi phạm quy định → "
-                   "dưới chỉ tiêu → dưới mặt bằng chung → cuối bảng xếp hạng). Chọn một dòng để mở trang Đơn vị.")
+        st.caption("Thứ tự: đơn vị không gửi số liệu bắt buộc trước (nhiều tháng thiếu nhất trước: chưa có số liệu thì "
+                   "chưa đánh giá được gì khác), rồi nhiều loại cảnh báo, nhiều cảnh báo, loại nặng hơn ("
+                   + " → ".join(label.lower() for label in FLAG_KINDS_SHORT.values()) + "). Chọn một dòng để mở "
+                   "trang Đơn vị.")
 
         head, export = st.columns([3, 1])
         head.subheader("Lý do từng cảnh báo")

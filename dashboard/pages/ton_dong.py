@@ -60,7 +60,7 @@ if f is not None:
         # Seven columns do not fit a phone: there each commune is one wrapped line holding all seven.
         with st.container(key="wide_bk_summary"):
             chrome.show_table(oldest_first, summary_spec, key="bk_summary", height=min(38 + 35 * len(per), 400))
-        with st.container(key="narrow_bk_summary", height=min(60 + 70 * len(per), 420)):
+        with st.container(key="narrow_bk_summary"):  # content-sized: a fixed height left a gap where it is hidden
             st.markdown("\n".join(
                 f"- **{formatting.md_escape(r['commune_name'])}** ({formatting.md_escape(r['district_name'])}): "
                 f"{formatting.fmt_int(r['n'])} việc quá hạn ({formatting.fmt_int(r['dossiers'])} hồ sơ, "
