@@ -290,7 +290,10 @@ def test_ranking_says_what_each_score_rests_on(server, browser):
 
 
 def test_a_click_on_a_ranking_bar_opens_that_unit(server, browser):
-    """Issue 10.8: a district's communes ranked on Tổng quan; a click on a bar opens that commune's page."""
+    """Issue 10.8: a district's communes ranked on Tổng quan; a click on a bar opens that commune's page.
+
+    The bar clicked is the best commune's, drawn last (on top): the bars drawn first are the communes that
+    sent nothing, ranked last with 0 points and 0 pixels wide, so there is nothing there to click."""
     import duckdb
 
     with duckdb.connect(str(dashboard_db()), read_only=True) as con:
@@ -301,12 +304,15 @@ def test_a_click_on_a_ranking_bar_opens_that_unit(server, browser):
     url = f"{server}/?ky=nam&nam=2024&cau_truc=legacy&don_vi={district}"
     page, _ = open_page(browser, url, "Xếp hạng các xã", ".js-plotly-plot .main-svg")
     try:
-        box = page.locator('.js-plotly-plot').first.locator("g.point path").first.bounding_box()
+        plot = page.locator('.js-plotly-plot').first
+        best = plot.evaluate("plot => plot.data[0].customdata.at(-1)[0]")  # the bar's commune code
+        box = plot.locator("g.point path").last.bounding_box()
+        assert box["width"] > 0
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # plotly's drag layer takes it
         page.wait_for_url("**/don_vi?**", timeout=60_000)
         page.get_by_text("Thẻ điểm").first.wait_for(timeout=60_000)
         code = page.url.split("don_vi=")[1].split("&")[0]
-        assert len(code) == 5 and "nam=2024" in page.url
+        assert code == best and len(code) == 5 and "nam=2024" in page.url
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "don_vi-from-click.png"), full_page=True)
     finally:
