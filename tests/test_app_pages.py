@@ -149,7 +149,12 @@ def test_flags_filter_by_kind(latest):
     no_errors(at)
     units = at.dataframe[0].value
     kinds = units[list(FLAG_KINDS_SHORT.values())]  # one column per kind of flag, "Không gửi số liệu" included
-    severity = list(zip((kinds != "0").sum(axis=1), units["Số cảnh báo"].map(lambda x: int(x.replace(".", "")))))
+    # units that did not send what they must come first; then more kinds of flag, then more flags
+    silent = (units[FLAG_KINDS_SHORT["missing"]] != "0").tolist()
+    assert silent == sorted(silent, reverse=True) and silent[0] and not silent[-1]
+    senders = units[[not s for s in silent]]
+    severity = list(zip((kinds[[not s for s in silent]] != "0").sum(axis=1),
+                        senders["Số cảnh báo"].map(lambda x: int(x.replace(".", "")))))
     assert severity == sorted(severity, reverse=True) and severity[0] > severity[-1]  # most severe first
     assert units["Thứ tự"].tolist() == [fmt_int(i) for i in range(1, len(units) + 1)]
     at.multiselect(key="url_loai").set_value(["rule"]).run()
