@@ -5,6 +5,8 @@ Every expected value below is written out by hand from the input in the same tes
 
 from __future__ import annotations
 
+import unicodedata
+
 import duckdb
 import polars as pl
 import pytest
@@ -38,6 +40,8 @@ MASKED = [
     ("Ông Nguyễn văn A phản ánh", "Ông [đã ẩn] ánh"),
     ("Bà Tôn Nữ Thị Ngọc Hân đến", "Bà [đã ẩn] đến"),
     ("gửi ông bà nguyễn văn an", "gửi ông bà [đã ẩn]"),
+    # decomposed marks (file names from a Mac): read as composed, stored composed
+    (unicodedata.normalize("NFD", "don_thu_Ông_Nguyễn_Văn_An.xlsx"), "don_thu_Ông_[đã ẩn].xlsx"),
     # ordinary phrases with an honorific in them are no name (the sample's procedures and occasions)
     ("Hỗ trợ chi phí mai táng", "Hỗ trợ chi phí mai táng"),
     ("Chúc mừng con em đỗ đại học", "Chúc mừng con em đỗ đại học"),

@@ -169,10 +169,12 @@ def mask_identifiers(expr: pl.Expr) -> pl.Expr:
     Record ids of an accepted form (``schemas.records.RECORD_ID_FORMS``) are marked first and left whole;
     numbers are masked twice (adjacent numbers share a boundary character); ordinary phrases with an
     honorific ('chi phí', twice for a chain such as 'anh chị em') and file extensions are marked before
-    names are masked. Nine regular expressions over the column, no Python per value."""
+    names are masked. The text is read composed (NFC) first: an honorific or a phrase typed with decomposed
+    marks (a file name from a Mac) is the same word. Nine regular expressions over the column, no Python per
+    value."""
     number = "${1}" + MASK + "${3}"
     ordinary = "${1}" + _NO_NAME + "${2}"
-    kept = expr.str.replace_all(_RECORD_ID, "${1}" + _KEEP_OPEN + "${2}" + _KEEP_CLOSE + "${3}")
+    kept = expr.str.normalize("NFC").str.replace_all(_RECORD_ID, "${1}" + _KEEP_OPEN + "${2}" + _KEEP_CLOSE + "${3}")
     masked = kept.str.replace_all(IDENTIFIER, number).str.replace_all(IDENTIFIER, number)
     marked = (masked.str.replace_all(ORDINARY_PHRASE, ordinary).str.replace_all(ORDINARY_PHRASE, ordinary)
               .str.replace_all(ORDINARY_BEFORE, "${1}${2}" + _NO_NAME + "${3}")
