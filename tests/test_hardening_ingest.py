@@ -58,6 +58,8 @@ REFUSED = ("tệp ghi Tỉnh Nghệ An, không phải tỉnh đang cấu hình (
 @pytest.mark.parametrize("name, lines", [
     ("tieu_de.csv", [["UBND TỈNH NGHỆ AN"], ["ỦY BAN NHÂN DÂN XÃ VÂN DU"], HEADER,
                      ["NA1", "03/03/2026", "06/03/2026", PENDING]]),
+    ("tieu_de_thuong.csv", [["Uỷ ban nhân dân tỉnh Nghệ An"], ["ỦY BAN NHÂN DÂN XÃ VÂN DU"], HEADER,
+                            ["NA1", "03/03/2026", "06/03/2026", PENDING]]),
     ("ho_so_xa_van_du_tinh_nghe_an_2026.csv", [HEADER, ["NA1", "03/03/2026", "06/03/2026", PENDING]]),
     ("cot_tinh.csv", [["Tỉnh", "Xã"] + HEADER, ["Thanh Hóa", "Xã Vân Du", "TH1", "03/03/2026", "06/03/2026", PENDING],
                       ["Nghệ An", "Xã Vân Du", "NA1", "03/03/2026", "06/03/2026", PENDING]]),
@@ -82,6 +84,18 @@ def test_a_file_naming_its_own_province_loads_and_an_unknown_province_cell_is_qu
     assert [(r.error, r.rows_inserted, r.rows_quarantined) for r in reports] == [(None, 1, 0), (None, 1, 1)]
     assert rows(db, "SELECT commune_code, dossier_id FROM dossiers ORDER BY 2") == [("15190", "TH1"), ("15190", "TH2")]
     assert rows(db, "SELECT record_id, reason_code FROM quarantine") == [("TH3", "unknown_province")]
+
+
+def test_a_province_named_in_free_text_of_a_title_does_not_refuse_the_file(tmp_path):
+    # Only an issuer line ('UBND TỈNH X', 'ỦY BAN NHÂN DÂN TỈNH X', 'TỈNH X') names the file's province:
+    # a petition passed on by another province's police is still this commune's ledger.
+    db = tmp_path / "w.duckdb"
+    ledger = write_csv(tmp_path / "so_don_thu.csv", [
+        ["ỦY BAN NHÂN DÂN XÃ LAM SƠN"], ["Sổ đơn thư xã Lam Sơn (đơn do Công an tỉnh Nghệ An chuyển đến)"],
+        ["Số đơn", "Loại đơn", "Ngày nhận đơn", "Kết quả"], ["D1", "Kiến nghị", "03/03/2026", PENDING]])
+    [report] = ingest_files([ledger], db=db)
+    assert (report.error, report.rows_read, report.rows_inserted, report.rows_quarantined) == (None, 1, 1, 0)
+    assert rows(db, "SELECT commune_code, petition_id, outcome FROM petitions") == [("15544", "D1", "pending")]
 
 
 # ---------------------------------------------------------------- item 10: a record missing from a newer export

@@ -17,8 +17,10 @@ The rules (docs/units.md):
   and one that exists only in another province (Huyện Tân Kỳ, Nghệ An) is foreign.
 - Names resolve within the configured province (its legacy predecessors included); codes, and
   names found nowhere in it, are looked up nationwide, so a unit of another province is named as
-  such. A province named in a file ('UBND TỈNH NGHỆ AN', 'tinh_nghe_an' in its name, a province
-  column) that is not the configured one refuses the file (``foreign_province``).
+  such. A province a file names as its own (a title cell starting 'UBND TỈNH NGHỆ AN', 'tinh_nghe_an'
+  in its name, a province column) that is not the configured one refuses the file
+  (``foreign_province``); a province in free text of a title ('đơn do Công an tỉnh Nghệ An chuyển
+  đến') does not.
 Resolution runs once per distinct (commune, district) value of a file, not per row.
 """
 
@@ -387,9 +389,13 @@ def commune_from_file_name(stem: str, province_code: str, era: Era | None = None
         return None
 
 
-# 'tỉnh' (or 'tinh' without marks) as a word, followed by a name: 'UBND TỈNH NGHỆ AN', 'tinh_nghe_an'.
+# 'tỉnh' (or 'tinh' without marks) as a word, followed by a name: 'tinh_nghe_an' in a file name.
 # Not 'tình'/'tính'/'tịnh' ('TÌNH HÌNH'), and never a bare name ('Phường Thanh Hóa' is a commune).
 _PROVINCE_WORD = re.compile(r"(?<![^\W_])t[iỉ]nh[\s_]+(.+)")
+# A title cell that issues the file: 'UBND TỈNH NGHỆ AN', 'Ủy ban nhân dân tỉnh …', 'TỈNH …' at its start
+# (marks optional). A province further on is free text ('đơn do Công an tỉnh Nghệ An chuyển đến'): it
+# names where a letter came from, not whose ledger the file is.
+_ISSUER_PROVINCE = re.compile(r"^\s*(?:(?:[uủ][yỷ] ban nh[aâ]n d[aâ]n|ubnd)\s+)?t[iỉ]nh\s+(.+)")
 
 
 @functools.cache
@@ -407,13 +413,19 @@ def _province_at(folded_rest: str) -> tuple[str, str] | None:
 
 
 def named_province(text: str) -> tuple[str, str] | None:
-    """(code, full name) of the province a text names with 'tỉnh X', or None."""
+    """(code, full name) of the province a text (a file name) names with 'tỉnh X' anywhere, or None."""
     lowered = unicodedata.normalize("NFC", str(text)).lower()
     for match in _PROVINCE_WORD.finditer(lowered):
         found = _province_at(fold(match.group(1)))
         if found:
             return found
     return None
+
+
+def issuing_province(cell: str) -> tuple[str, str] | None:
+    """(code, full name) of the province a title cell names as its issuer ('UBND TỈNH NGHỆ AN'), or None."""
+    match = _ISSUER_PROVINCE.match(unicodedata.normalize("NFC", str(cell)).lower())
+    return _province_at(fold(match.group(1))) if match else None
 
 
 def province_value(value: str) -> tuple[str, str] | None:
@@ -426,14 +438,12 @@ def province_value(value: str) -> tuple[str, str] | None:
     return next(((code, name) for key, code, name in _province_keys() if key == rest), None)
 
 
-def foreign_province(texts: list[str], province_code: str) -> str | None:
+def foreign_province(titles: list[str], file_stem: str, province_code: str) -> str | None:
     """The full name of the first province other than the configured one (and the legacy provinces
-    merged into it) that the texts name with 'tỉnh X'; None when they name none or only this one."""
+    merged into it) that an issuer line of the titles or the file name names; None when they name
+    none or only this one."""
     if province_code == NATIONAL:
         return None
     own = own_province_codes(province_code)
-    for text in texts:
-        found = named_province(text) if text else None
-        if found and found[0] not in own:
-            return found[1]
-    return None
+    found = [issuing_province(title) for title in titles if title] + [named_province(file_stem)]
+    return next((hit[1] for hit in found if hit and hit[0] not in own), None)

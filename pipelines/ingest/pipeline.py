@@ -222,11 +222,12 @@ UNKNOWN_PROVINCE = ("unknown_province\tô Tỉnh không ghi tên hay mã một t
 
 def _other_province(province: str, table: RawTable, match: HeaderMatch, path: Path, raw: pl.DataFrame
                     ) -> tuple[str | None, list[str]]:
-    """The first province other than the configured one that the title rows ('UBND TỈNH NGHỆ AN'), the
-    file name ('…_tinh_nghe_an_…') or a province column names (the file is then refused: none of its
-    rows belongs here), and the province column's values that name no province at all."""
+    """The first province other than the configured one that an issuer line of the title rows ('UBND TỈNH
+    NGHỆ AN' at the start of a cell), the file name ('…_tinh_nghe_an_…') or a province column names (the
+    file is then refused: none of its rows belongs here), and the province column's values that name no
+    province at all."""
     titles = [str(cell) for row in table.preview[:match.row_index] for cell in row if cell is not None]
-    named = foreign_province(titles + [path.stem], province)
+    named = foreign_province(titles, path.stem, province)
     if named or "province" not in raw.columns:
         return named, []
     values = raw["province"].drop_nulls().unique().sort().to_list()

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.ingest.read import SUPPORTED_SUFFIXES
 from schemas.records import RECORD_ID_PATTERN
 
 HASH_CHARS = 24
@@ -45,12 +46,30 @@ IDENTIFIER = (rf"(^|[^0-9A-Za-z{_KEEP_OPEN}{_GLUE}]|(?:^|[^0-9])[{_GLUE}]|(?:^|[
               rf"($|[^0-9A-Za-z{_KEEP_CLOSE}{_GLUE}]|[{_GLUE}](?:$|[^0-9]))")
 _RECORD_ID = rf"(^|[^0-9A-Za-z])({RECORD_ID_PATTERN})($|[^0-9A-Za-z])"
 # Words that put a person's name after them in Vietnamese ('Ông Nguyễn Văn A phản ánh…'), with and without
-# diacritics (file names often lose them); the name is the capitalised words that follow.
+# diacritics (file names often lose them).
 HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cháu", "cụ", "cô", "chú", "bác", "dì", "cậu", "thím", "mợ",
               "ong", "ba", "chi", "chau", "cu")
-_NAME_WORD = r"\p{Lu}[\p{L}\p{M}]*"
-NAME_AFTER_HONORIFIC = (rf"(^|[^\p{{L}}\p{{M}}\p{{N}}])((?i:{'|'.join(HONORIFICS)})[\s_.\-]+)"
-                        rf"{_NAME_WORD}(?:[\s_\-]+{_NAME_WORD})*")
+# Lower-case words that, right after an honorific, make an ordinary phrase rather than a name ('bà con', 'chi
+# phí', 'cụ thể', 'ba ngày', 'ông bà' – there the second honorific still puts a name after it), and words
+# before one that do the same ('con em', 'ghi chú'). Never a given name or surname: a name missed is worse
+# than a phrase masked, so a word that may be either ('hùng', 'đoàn') is not here.
+ORDINARY_AFTER_HONORIFIC = ("con", "nội", "ngoại", "mẹ", "thể", "ý", "thích", "sĩ", "bỏ", "trả", "phí", "tiết",
+                            "nhánh", "cục", "bộ", "ngày", "tháng", "năm", "lần", "bé", "tra", "phi", "tiet", "tru",
+                            "ngay", "thang")
+ORDINARY_BEFORE_HONORIFIC = ("con", "ghi")
+# A name: up to four words of any case after the honorific ('ông nguyễn văn an', 'Ông Nguyễn văn A'), then
+# any capitalised ones ('Bà Tôn Nữ Thị Ngọc Hân'), joined by spaces, '_', '-' or one '.' ('Ông.Nguyễn.Văn.An').
+# _NO_NAME is put first before the honorific of a phrase of the lists above and before a file extension
+# ('don_ong_nguyen_van_an.xlsx' → 'don_ong_[đã ẩn].xlsx'): no name starts or runs past it.
+_NO_NAME = "\x03"
+_START = rf"(^|[^\p{{L}}\p{{M}}\p{{N}}{_NO_NAME}])"
+_HONORIFIC = rf"(?i:{'|'.join(HONORIFICS)})"
+_WORD, _CAPITALISED, _JOIN = r"[\p{L}\p{M}]+", r"\p{Lu}[\p{L}\p{M}]*", r"(?:[\s_\-]+|\.)"
+ORDINARY_PHRASE = rf"{_START}({_HONORIFIC}[\s_.\-]+(?:{'|'.join(ORDINARY_AFTER_HONORIFIC + HONORIFICS)})\b)"
+ORDINARY_BEFORE = rf"{_START}((?i:{'|'.join(ORDINARY_BEFORE_HONORIFIC)})[\s_.\-]+)({_HONORIFIC}\b)"
+FILE_EXTENSION = rf"(\.(?i:{'|'.join(sorted(suffix.lstrip('.') for suffix in SUPPORTED_SUFFIXES))})\b)"
+NAME_AFTER_HONORIFIC = (rf"{_START}({_HONORIFIC}[\s_.\-]+){_WORD}(?:{_JOIN}{_WORD}){{0,3}}"
+                        rf"(?:{_JOIN}{_CAPITALISED})*")
 _BLOCK = 64
 
 
@@ -148,13 +167,20 @@ def mask_identifiers(expr: pl.Expr) -> pl.Expr:
     """Free text with every ID-card or phone number, and every name after an honorific, replaced by MASK.
 
     Record ids of an accepted form (``schemas.records.RECORD_ID_FORMS``) are marked first and left whole;
-    numbers are masked twice (adjacent numbers share a boundary character). Five regular expressions over
-    the column, no Python per value."""
+    numbers are masked twice (adjacent numbers share a boundary character); ordinary phrases with an
+    honorific ('chi phí', twice for a chain such as 'anh chị em') and file extensions are marked before
+    names are masked. The text is read composed (NFC) first: an honorific or a phrase typed with decomposed
+    marks (a file name from a Mac) is the same word. Nine regular expressions over the column, no Python per
+    value."""
     number = "${1}" + MASK + "${3}"
-    kept = expr.str.replace_all(_RECORD_ID, "${1}" + _KEEP_OPEN + "${2}" + _KEEP_CLOSE + "${3}")
+    ordinary = "${1}" + _NO_NAME + "${2}"
+    kept = expr.str.normalize("NFC").str.replace_all(_RECORD_ID, "${1}" + _KEEP_OPEN + "${2}" + _KEEP_CLOSE + "${3}")
     masked = kept.str.replace_all(IDENTIFIER, number).str.replace_all(IDENTIFIER, number)
-    named = masked.str.replace_all(NAME_AFTER_HONORIFIC, "${1}${2}" + MASK)
-    return named.str.replace_all(f"[{_KEEP_OPEN}{_KEEP_CLOSE}]", "")
+    marked = (masked.str.replace_all(ORDINARY_PHRASE, ordinary).str.replace_all(ORDINARY_PHRASE, ordinary)
+              .str.replace_all(ORDINARY_BEFORE, "${1}${2}" + _NO_NAME + "${3}")
+              .str.replace_all(FILE_EXTENSION, _NO_NAME + "${1}"))
+    named = marked.str.replace_all(NAME_AFTER_HONORIFIC, "${1}${2}" + MASK)
+    return named.str.replace_all(f"[{_KEEP_OPEN}{_KEEP_CLOSE}{_NO_NAME}]", "")
 
 
 def mask_identifiers_text(text: str) -> str:
