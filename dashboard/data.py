@@ -287,7 +287,11 @@ def flagged_communes(period: Period, district: str | None, commune: str | None) 
 # ------------------------------------------------------------------ backlog
 @st.cache_data(max_entries=64, show_spinner=False)
 def _backlog(v: str, path: str, structure: Era, as_of: dt.date) -> pl.DataFrame:
-    items = backlog_engine.backlog_table(in_structure(path, v, structure), config(), as_of, "commune")
+    return _labelled_items(backlog_engine.backlog_table(in_structure(path, v, structure), config(), as_of, "commune"))
+
+
+def _labelled_items(items: pl.DataFrame) -> pl.DataFrame:
+    """Backlog or due-soon items with their kind and petition kind in words."""
     return items.with_columns(kind_vi=pl.col("kind").replace_strict(RECORD_KIND_LABELS),
                               petition_kind_vi=pl.col("petition_kind").replace_strict(_labels("petition_kind"),
                                                                                        default=None))
@@ -552,10 +556,8 @@ def submission_grid_spec(grid: pl.DataFrame) -> dict[str, tuple[str, str]]:
 # ------------------------------------------------------------------ due soon ("sắp đến hạn")
 @st.cache_data(max_entries=64, show_spinner=False)
 def _due_soon(v: str, path: str, structure: Era, as_of: dt.date) -> pl.DataFrame:
-    items = backlog_engine.due_soon_table(in_structure(path, v, structure), config(), as_of, "commune")
-    return items.with_columns(kind_vi=pl.col("kind").replace_strict(RECORD_KIND_LABELS),
-                              petition_kind_vi=pl.col("petition_kind").replace_strict(_labels("petition_kind"),
-                                                                                       default=None))
+    return _labelled_items(backlog_engine.due_soon_table(in_structure(path, v, structure), config(), as_of,
+                                                         "commune"))
 
 
 def due_soon_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
