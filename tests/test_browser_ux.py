@@ -43,7 +43,8 @@ def click_and_come_back(page, start: str, target, tooltip_name, at_x=None) -> No
     code = page.url.split("don_vi=")[1].split("&")[0]
     assert legacy_sql("SELECT any_value(name) FROM (SELECT commune_code c, commune_name name FROM admin_units "
                       "UNION ALL SELECT district_code, district_name FROM admin_units) WHERE c = ?", code)[0][0] == named
-    assert page.get_by_role("heading", name=named).count() >= 1 and "nam=2024" in page.url
+    page.get_by_role("heading", name=named).first.wait_for(timeout=60_000)  # drawn after the scorecard's text
+    assert "nam=2024" in page.url
     assert len(page.context.pages) == 1
     page.go_back()
     page.wait_for_url(start, timeout=60_000)
