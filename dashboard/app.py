@@ -1,4 +1,9 @@
-"""Entry script: builds the navigation only. Serve it with ``python -m dashboard.serve`` (see there why).
+"""Entry script: checks the sign-in, then builds the navigation. Serve it with ``python -m dashboard.serve``
+(see there why).
+
+Every run starts by checking the browser's session (``dashboard.access``): without a valid one nothing is read
+and the visitor is sent to the sign-in form. A page the account's role may not open shows why instead of
+running; the menu lists only the pages it may open (a convenience: the refusal is the lock).
 
 The menu is drawn with ``st.page_link`` instead of Streamlit's own so that ``/tong_quan`` can be an
 alias of the start page (served at ``/``) without appearing twice: an official who types or shares
@@ -8,14 +13,17 @@ alias of the start page (served at ``/``) without appearing twice: an official w
 import duckdb
 import streamlit as st
 
+from dashboard import access
+from pipelines.access.scope import PAGE_REFUSED, OutOfScope
 from pipelines.ingest.service import WarehouseError, explain_failure
 
 st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân phục vụ", layout="wide",
                    page_icon=":material/account_balance:")
 
+START_PATH = "trang_chu"
 PAGES = [
     # Served at "/"; Streamlit still reserves a pathname for it, which must differ from the alias's.
-    st.Page("pages/tong_quan.py", title="Tổng quan", url_path="trang_chu", icon=":material/dashboard:", default=True),
+    st.Page("pages/tong_quan.py", title="Tổng quan", url_path=START_PATH, icon=":material/dashboard:", default=True),
     st.Page("pages/so_sanh.py", title="So sánh", url_path="so_sanh", icon=":material/compare_arrows:"),
     st.Page("pages/don_vi.py", title="Đơn vị", url_path="don_vi", icon=":material/location_city:"),
     st.Page("pages/ton_dong.py", title="Tồn đọng", url_path="ton_dong", icon=":material/pending_actions:"),
@@ -29,12 +37,45 @@ PAGES = [
 OVERVIEW_ALIAS = st.Page(lambda: st.switch_page(PAGES[0], query_params=st.query_params.to_dict()),
                          title="Tổng quan", url_path="tong_quan")
 
-page = st.navigation([*PAGES, OVERVIEW_ALIAS], position="hidden")
-with st.sidebar.container(key="menu"):
-    for item in PAGES:
-        st.page_link(item)
-try:
+
+def path_of(item: st.Page) -> str:
+    """A page's URL path as the roles name it (Streamlit reports the start page's as "")."""
+    return item.url_path or START_PATH
+
+
+def run_signed_in(page: st.Page) -> None:
+    """Run ``page`` for the account this browser is signed in as; without one, or for a page its role may not
+    open, say so instead."""
+    account = access.signed_in()
+    if account is None:
+        st.warning("Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn.", icon=":material/lock:")
+        st.link_button("Đăng nhập", "/dang_nhap", type="primary")
+        return
+    if account.must_change:
+        st.warning("Mật khẩu của bạn là mật khẩu dùng một lần: hãy đổi mật khẩu trước khi xem số liệu.",
+                   icon=":material/key:")
+        st.link_button("Đổi mật khẩu", "/doi_mat_khau", type="primary")
+        return
+    allowed = [item for item in PAGES if account.rights.may_open(path_of(item))]
+    with st.sidebar.container(key="menu"):
+        for item in allowed:
+            st.page_link(item)
+    with st.sidebar.container(key="account"):
+        st.caption(f"Đăng nhập: **{account.login}** · {account.rights.label}")
+        st.link_button("Đăng xuất", "/dang_xuat", icon=":material/logout:")
+    opened = next((item for item in PAGES if item.url_path == page.url_path), None)
+    if opened is not None and not account.rights.may_open(path_of(opened)):
+        if opened is PAGES[0] and allowed:  # the start page of a role without it: its first page instead
+            st.switch_page(allowed[0], query_params=st.query_params.to_dict())
+        access.record("refused", page=path_of(opened))
+        raise OutOfScope(PAGE_REFUSED)
     page.run()
+
+
+try:
+    run_signed_in(st.navigation([*PAGES, OVERVIEW_ALIAS], position="hidden"))
+except OutOfScope as refusal:
+    st.error(str(refusal), icon=":material/block:")
 except (duckdb.Error, OSError, WarehouseError) as exc:  # a damaged warehouse: one message, not Streamlit's error page
     explained = explain_failure(exc)
     if explained is None and not isinstance(exc, WarehouseError):

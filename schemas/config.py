@@ -141,6 +141,16 @@ class ExplorerConfig(_Strict):
         "one more is told the server is busy"))
 
 
+class AccessConfig(_Strict):
+    """Sign-in: how long a session lasts and when repeated failures lock an account."""
+
+    session_hours: float = Field(gt=0, le=24 * 30, description="a session ends this long after sign-in")
+    max_failed_sign_ins: int = Field(ge=1, le=100, description="failed sign-ins in a row that lock the account")
+    lockout_minutes: int = Field(ge=1, le=24 * 60, description="how long a locked account refuses every password")
+    min_password_length: int = Field(ge=8, le=128, description="a shorter password is refused when it is set")
+    secure_cookie: bool = Field(description="send the session cookie over HTTPS only (true behind a TLS proxy)")
+
+
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
@@ -155,6 +165,7 @@ class DvcqConfig(_Strict):
     due_soon: DueSoonConfig
     ingest: IngestConfig
     explorer: ExplorerConfig
+    access: AccessConfig
     groups: dict[GroupId, GroupConfig]
     indicators: dict[str, IndicatorConfig]
     submissions: dict[RecordKind, SubmissionConfig] = Field(

@@ -171,12 +171,80 @@ def dashboard_db() -> Path:
     return _BUILT["db"]
 
 
-def new_app(page: str | None = None, timeout: float = 90, params: dict[str, str] | None = None):
+TEST_PASSWORD = "mat-khau-kiem-thu-{role}"
+"""The test accounts' passwords (one per role); never a real deployment's."""
+
+_SESSIONS: dict[tuple[str, str], str] = {}
+_ACCOUNTS: dict[str, dict[str, str]] = {}
+_BROWSER: dict[str, str | None] = {"cookie": None}
+
+
+def test_accounts(db: Path) -> dict[str, str]:
+    """role -> login of one account per role in ``db``'s account store (the sample accounts' units: the busiest
+    commune and its area), each with ``TEST_PASSWORD``; made once per process, the password set again when a
+    reused store (``DVCQ_TEST_DB``) holds the account already."""
+    if str(db) in _ACCOUNTS:
+        return _ACCOUNTS[str(db)]
+    from pipelines.access.store import AccessStore, accounts_path
+    from pipelines.cli.users import sample_plan
+    from schemas.config import load_config
+
+    store = AccessStore(accounts_path(db), load_config().access)
+    try:
+        _, plan = sample_plan(str(db))
+    except Exception:  # noqa: BLE001 - no warehouse, an empty or a damaged one: the roles that need no unit
+        plan = [("quantri", "quan_tri", []), ("bandanvan", "tinh", []), ("phantich", "phan_tich", [])]
+    for login, role, units in plan:
+        if store.account(login) is None:
+            store.add(login, role, units, TEST_PASSWORD.format(role=role), by="test")
+        else:
+            store.set_password(login, TEST_PASSWORD.format(role=role), by="test")
+    _ACCOUNTS[str(db)] = {role: login for login, role, _ in plan}
+    return _ACCOUNTS[str(db)]
+
+
+def session_cookie(role: str, db: Path | None = None) -> str:
+    """The signed cookie of a real sign-in (``AccessStore.sign_in``) of the test account of ``role``."""
+    from pipelines.access.store import AccessStore, accounts_path
+    from schemas.config import load_config
+
+    db = db or dashboard_db()
+    if (str(db), role) not in _SESSIONS:
+        login = test_accounts(db)[role]
+        signed = AccessStore(accounts_path(db), load_config().access).sign_in(login, TEST_PASSWORD.format(role=role))
+        assert signed.cookie, signed.message
+        _SESSIONS[str(db), role] = signed.cookie
+    return _SESSIONS[str(db), role]
+
+
+def browser_cookie(cookie: str | None) -> None:
+    """What the next AppTest runs receive as the browser's session cookie (None: no cookie).
+
+    AppTest has no browser connection, so ``st.context.cookies`` is empty there; this gives its runs the
+    cookie a browser would send. Only the transport is stood in for: the cookie comes from a real sign-in
+    and the app checks it as it checks a browser's (signature, session, expiry, account)."""
+    import streamlit.runtime.context as context
+
+    from pipelines.access.store import COOKIE_NAME
+
+    _BROWSER["cookie"] = cookie
+    if not getattr(context, "_dvcq_test_client", False):
+        def client():
+            cookies = {COOKIE_NAME: _BROWSER["cookie"]} if _BROWSER["cookie"] else {}
+            return type("TestClient", (), {"cookies": cookies, "headers": {}, "remote_ip": "127.0.0.1"})()
+        context._get_client_context = client
+        context._dvcq_test_client = True
+
+
+def new_app(page: str | None = None, timeout: float = 90, params: dict[str, str] | None = None,
+            role: str | None = "quan_tri"):
     """An AppTest of the entry script on ``page`` (file name under dashboard/pages), already run, opened
-    with ``params`` in its URL as a shared link would be."""
+    with ``params`` in its URL as a shared link would be, signed in as the test account of ``role`` (None:
+    not signed in)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["DVCQ_DB"] = str(dashboard_db())
+    browser_cookie(session_cookie(role) if role else None)
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=timeout)
     at.query_params.update(params or {})
     if page and page != "tong_quan":

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.formatting import fmt_int
 from schemas.catalog import FLAG_KINDS_SHORT
-from tests.dashboard_fixtures import metric, new_app, no_errors, sql_one, dashboard_db
+from tests.dashboard_fixtures import browser_cookie, dashboard_db, metric, new_app, no_errors, session_cookie, sql_one
 
 IN_DISTRICT = "JOIN admin_units u USING (commune_code) WHERE u.district_code = ?"
 
@@ -241,6 +241,7 @@ def test_empty_warehouse_explains(tmp_path, monkeypatch):
     dashboard_db()
     monkeypatch.setenv("DVCQ_DB", str(tmp_path / "none.duckdb"))
     for page in ("tong_quan", "ton_dong", "du_lieu"):
+        browser_cookie(session_cookie("quan_tri", tmp_path / "none.duckdb"))
         at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
         if page != "tong_quan":
             at.switch_page(f"pages/{page}.py").run()

@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from pipelines.ingest.pipeline import ingest_files
-from tests.dashboard_fixtures import metric, no_errors
+from tests.dashboard_fixtures import browser_cookie, metric, no_errors, session_cookie
 from tests.ingest_fixtures import write_csv
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +25,7 @@ def _open_then_publish(tmp_path, monkeypatch, second_days: tuple[str, str, str])
     write_csv(tmp_path / "dot2.csv", [HEADER] + [[f"B{i}", "15271", *second_days] for i in range(2)])
     ingest_files([tmp_path / "dot1.csv"], db=db)
     monkeypatch.setenv("DVCQ_DB", str(db))
+    browser_cookie(session_cookie("quan_tri", db))
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=90)
     at.session_state["tong_quan_tab"] = "Xu hướng theo tháng"
     at.run()

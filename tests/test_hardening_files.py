@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import bombs
-from tests.dashboard_fixtures import PAGE_FILES
+from tests.dashboard_fixtures import PAGE_FILES, browser_cookie, session_cookie
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = {"DVCQ_SECRET": "kiem-thu-" + "0123456789abcdef" * 3}
@@ -242,6 +242,7 @@ def test_a_damaged_warehouse_is_one_message_not_the_error_page(tmp_path, monkeyp
     run here; the handler is the same for all.)"""
     from streamlit.testing.v1 import AppTest
     monkeypatch.setenv("DVCQ_DB", str(_damage(warehouse, tmp_path, how)))
+    browser_cookie(session_cookie("quan_tri", Path(os.environ["DVCQ_DB"])))
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == [f"Không đọc được kho dữ liệu: tệp kho dữ liệu {DAMAGED}. Báo cho người "

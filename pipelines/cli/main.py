@@ -1,4 +1,4 @@
-"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, report, docs.
+"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, report, users, audit, docs.
 
 Every command prints one clear Vietnamese/English message and exits non-zero on a user error
 (missing path, unreadable file, bad option, bad configuration); tracebacks are for bugs only.
@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = sub.add_parser("upgrade", help="bring a warehouse made by an older dvcq up to date (loads nothing)")
     _add_db(upgrade)
 
+    from pipelines.cli.users import add_parsers as add_account_parsers
+    add_account_parsers(sub, _add_db, _add_format, _date)
+
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
     docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
     return parser
@@ -180,6 +183,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"Kho chưa ghi dấu vân tay khóa: khóa đưa vào lúc này (DVCQ_SECRET hoặc tệp {KEY_FILE}) được tin là "
                   f"khóa của kho và được ghi nhận (dấu vân tay {adopted}); từ nay mọi khóa khác bị từ chối.")
         return 0
+    if args.command in ("users", "audit"):
+        from pipelines.cli.users import audit_command, users_command
+        return (users_command if args.command == "users" else audit_command)(args, config, emit)
     if args.command == "docs":
         from pipelines.cli.docs import write_data_model
         write_data_model(args.out)
@@ -229,11 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.ingest.privacy import SecretError
     from pipelines.cli.tables import StructureError
     from pipelines.ingest.warehouse import WarehouseError, explain_failure, resolve_db_path
+    from pipelines.access.store import AccessError
 
     try:
         return run(args)
     except (UserError, ConfigError, FileNotFoundError, PeriodError, StructureError, SecretError,
-            WarehouseError) as exc:
+            WarehouseError, AccessError) as exc:
         print(f"dvcq: lỗi: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and cut short: not an error (before OSError, its parent)

@@ -1,0 +1,95 @@
+"""What one account may read: its role's rights and the communes of its units, resolved where data is read.
+
+The dashboard's interface (``dashboard.data``), the written report and the digest all ask a ``Scope`` which
+communes they may read and in which structure, so a commune clerk's page, export and digest hold the same
+units. Units are named in the 2025 structure (``schemas.access``); an account limited to some units always
+reads the 2025 structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from pipelines.access.store import AccessError, Account
+from pipelines.sql import InStructure, run
+from schemas.access import ROLES, Role
+from schemas.admin_unit import Era
+
+SCOPED_STRUCTURE: Era = "2025"
+
+
+class OutOfScope(PermissionError):
+    """A unit, a page or an action the account may not reach; the message is the one the page shows."""
+
+
+UNIT_REFUSED = "Bạn không có quyền xem đơn vị này"
+PAGE_REFUSED = "Bạn không có quyền mở trang này"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An account's rights and, for a limited role, the 2025 communes it reaches (None: every unit)."""
+
+    login: str
+    role: Role
+    communes: frozenset[str] | None
+
+    @property
+    def limited(self) -> bool:
+        return self.communes is not None
+
+    def structure(self, chosen: Era) -> Era:
+        """The structure the account reads: its choice when it reaches every unit, else the 2025 one."""
+        return SCOPED_STRUCTURE if self.limited else chosen
+
+    def reaches(self, commune: str) -> bool:
+        return self.communes is None or commune in self.communes
+
+    def require(self, commune: str | None) -> None:
+        """Refuse a commune outside the scope (None, the whole view, is the scope itself)."""
+        if commune is not None and not self.reaches(commune):
+            raise OutOfScope(UNIT_REFUSED)
+
+    def visible(self, frame: pl.DataFrame, column: str = "commune_code") -> pl.DataFrame:
+        """The rows of ``frame`` whose commune the account reaches."""
+        return frame if self.communes is None else frame.filter(pl.col(column).is_in(sorted(self.communes)))
+
+
+def unit_matches(con: duckdb.DuckDBPyConnection, units: list[str]) -> pl.DataFrame:
+    """Each unit code with the 2025 communes it names (``scope_units.sql``); unknown codes with NULL."""
+    return run(InStructure(con, SCOPED_STRUCTURE), "scope_units", {"units": list(units)})
+
+
+def check_units(con: duckdb.DuckDBPyConnection, role: str, units: list[str]) -> list[str]:
+    """The units an account of ``role`` is given, checked against the warehouse's 2025 communes; an error says
+    what is wrong in Vietnamese (an unknown code, a role that takes none, or the wrong number)."""
+    rights = ROLES[role]
+    if rights.reach == "all":
+        if units:
+            raise AccessError(f"vai trò {role} xem mọi đơn vị: không nhận --unit")
+        return []
+    if not units:
+        raise AccessError(f"vai trò {role} cần --unit: mã xã (5 chữ số)" + (" hoặc mã địa bàn huyện cũ (3 chữ số)"
+                                                                         if rights.reach == "listed" else ""))
+    matches = unit_matches(con, units)
+    unknown = matches.filter(pl.col("commune_code").is_null())["code"].to_list()
+    if unknown:
+        raise AccessError(f"không có xã hay địa bàn nào mang mã {', '.join(unknown)} trong danh mục từ 01/07/2025")
+    if rights.reach == "one" and (len(units) != 1 or not matches["is_commune"].all()):
+        raise AccessError(f"vai trò {role} gắn với đúng một xã: một mã xã 5 chữ số")
+    return list(dict.fromkeys(units))
+
+
+def scope_of(account: Account, con: duckdb.DuckDBPyConnection | None) -> Scope:
+    """The scope of a signed-in account, its units resolved to communes in the warehouse it reads (``con``;
+    None while there is no warehouse: a limited account then reaches no commune)."""
+    rights = account.rights
+    if rights.reach == "all":
+        return Scope(account.login, rights, None)
+    if con is None:
+        return Scope(account.login, rights, frozenset())
+    communes = unit_matches(con, list(account.units))["commune_code"].drop_nulls()
+    return Scope(account.login, rights, frozenset(communes.to_list()))
