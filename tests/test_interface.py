@@ -44,14 +44,14 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 
 def test_pages_never_aggregate():
     pages = sorted((REPO / "dashboard" / "pages").glob("*.py"))
-    assert len(pages) == 10  # __init__ and the nine pages: the glob did find them
+    assert len(pages) >= 10  # __init__ and the pages: the glob did find them
     offending = [f"{page.name}:{line} .{name}()" for page in pages for line, name in _calls(page) if name in AGGREGATING]
     assert offending == []
 
 
 def test_the_dashboard_reaches_the_ingest_only_through_the_loading_service():
     files = sorted((REPO / "dashboard").rglob("*.py"))
-    assert len(files) == 26
+    assert len(files) > 20  # the glob did find them
     offending = [f"{path.relative_to(REPO)}:{line} {module}" for path in files for line, module in _imports(path)
                  if module.startswith("pipelines.ingest") and module not in (
                      "pipelines.ingest", "pipelines.ingest.service") and not module.startswith("pipelines.ingest.service.")]

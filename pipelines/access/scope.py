@@ -17,6 +17,7 @@ from pipelines.access.store import AccessError, Account
 from pipelines.sql import InStructure, run
 from schemas.access import ROLES, Role
 from schemas.admin_unit import Era
+from schemas.records import RECORD_SCHEMAS
 
 SCOPED_STRUCTURE: Era = "2025"
 
@@ -27,6 +28,9 @@ class OutOfScope(PermissionError):
 
 UNIT_REFUSED = "Bạn không có quyền xem đơn vị này"
 PAGE_REFUSED = "Bạn không có quyền mở trang này"
+RECORDS_REFUSED = "Vai trò của bạn xem số liệu tổng hợp, không xem từng hồ sơ, đơn thư"
+# Columns a clerk types freely, of every record kind (schemas.records): where a name or an ID number may slip in.
+FREE_TEXT_COLUMNS = frozenset(c for schema in RECORD_SCHEMAS.values() for c in schema.free_text_columns)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,28 @@ class Scope:
     def visible(self, frame: pl.DataFrame, column: str = "commune_code") -> pl.DataFrame:
         """The rows of ``frame`` whose commune the account reaches."""
         return frame if self.communes is None else frame.filter(pl.col(column).is_in(sorted(self.communes)))
+
+    def records(self, frame: pl.DataFrame, column: str = "commune_code",
+                petition_kind: str | None = "petition_kind") -> pl.DataFrame:
+        """Record-level rows as this account may read them: only its communes' (``column``), without the
+        free-text columns unless its role reads them, and without denunciations one by one unless its role
+        does (``petition_kind`` names the column that says a row is one; None when the frame holds none).
+        A role that reads no records is refused (``OutOfScope``)."""
+        if not self.role.records:
+            raise OutOfScope(RECORDS_REFUSED)
+        rows = self.visible(frame, column)
+        if not self.role.denunciation_records and petition_kind is not None:
+            rows = rows.filter(pl.col(petition_kind).ne_missing("denunciation"))
+        if not self.role.free_text:
+            rows = rows.drop([c for c in rows.columns if c in FREE_TEXT_COLUMNS])
+        return rows
+
+    def withheld(self, frame: pl.DataFrame, column: str = "commune_code",
+                 petition_kind: str = "petition_kind") -> int:
+        """How many of its communes' rows ``records`` leaves out as denunciations (said as a count instead)."""
+        if self.role.denunciation_records or petition_kind not in frame.columns:
+            return 0
+        return int((self.visible(frame, column)[petition_kind] == "denunciation").sum())
 
 
 def unit_matches(con: duckdb.DuckDBPyConnection, units: list[str]) -> pl.DataFrame:
