@@ -1,4 +1,12 @@
-"""Widgets of the Dữ liệu page: upload + ingest with progress, ingest log, quarantine, freshness."""
+"""Widgets of the Dữ liệu page: upload + ingest with progress, ingest log, quarantine, freshness.
+
+What an account sees and does here follows its role (``schemas.access``): only a role with ``upload`` loads
+files, and the ingest itself (``ingest``) refuses the others, so hiding the uploader is a convenience, not the
+lock. An account limited to its commune loads only that commune's files: the ingest refuses whole a file with a
+row of another unit (``pipelines.ingest.upload_scope``). It sees only its commune's ingest log and freshness;
+the quarantine (rows as sent) is the administrator's (``manage``). Every upload, loaded or refused, is recorded
+in the audit trail with its masked file name and its counts.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +18,18 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import chrome, data, formatting
+from dashboard import access, chrome, data, formatting
+from pipelines.access.scope import OutOfScope, Scope
 from pipelines.ingest import service
+from schemas.access import ROLES
 from schemas.admin_unit import ERA_SHORT_VI, Era
 from schemas.catalog import LEVEL_LABELS, OUTPUT_LABELS
 
 STALE_DAYS = 60
+UPLOAD_REFUSED = ("Vai trò của bạn không được nạp tệp: chỉ "
+                  + ", ".join(role.label for role in ROLES.values() if role.upload) + " nạp dữ liệu")
+# What a report's audit entry counts (the file's rows read and what became of them).
+AUDITED_COUNTS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_older", "rows_quarantined")
 UPLOAD_STRUCTURES = {"auto": "Tự động theo ngày trong tệp", "2025": "Danh mục từ 01/07/2025 (xã mới)",
                      "legacy": "Danh mục trước 01/07/2025 (có huyện)"}
 REPORT_SPEC = {
@@ -54,8 +68,10 @@ def upload_section() -> None:
                              help="Nhiều mã, tên xã có ở cả danh mục trước và từ 01/07/2025 nhưng là hai đơn vị khác "
                                   "nhau. Tự động: theo ngày mới nhất trong mỗi tệp (ngày tiếp nhận, trả kết quả, gửi, "
                                   "họp…; không theo ngày hẹn).")
+        if access.scope().limited:
+            st.caption("Tài khoản của bạn chỉ nạp tệp của xã mình: tệp có dòng của đơn vị khác bị từ chối cả tệp.")
         if st.button("Nạp dữ liệu", type="primary", disabled=not files, key="ingest"):
-            _ingest(files, None if units == "auto" else units)
+            ingest(files, None if units == "auto" else units)
 
 
 # The longest file name the file system takes, in bytes (Linux, and NTFS in UTF-16 units).
@@ -106,10 +122,23 @@ def clean_uploads() -> None:
             leftover.unlink()
 
 
-def _ingest(files, units: Era | None) -> None:
+def _shown_name(name: str) -> str:
+    """An uploaded file's name as the page and the audit trail say it: identifiers masked, cut short."""
+    return service.mask_identifiers_text(name.replace("\x00", ""))[:120]
+
+
+def ingest(files, units: Era | None) -> None:
+    """Load the uploaded ``files`` for the signed-in account and say what became of each. A role without
+    ``upload`` is refused here (``OutOfScope``, recorded), whatever the page showed it; an account limited to
+    some communes has every file naming another unit refused whole by the ingest."""
+    scope = access.scope()
+    if not scope.role.upload:
+        access.record("upload_refused", files=[_shown_name(upload.name) for upload in files], error=UPLOAD_REFUSED)
+        raise OutOfScope(UPLOAD_REFUSED)
     for upload in files:
         if why := upload_name_problem(upload.name):
-            shown = service.mask_identifiers_text(upload.name.replace("\x00", ""))[:120]
+            shown = _shown_name(upload.name)
+            access.record("upload_refused", file=shown, error=why)
             st.error(f"Không nạp tệp {formatting.md_escape(shown)}: {why}")
     files = [upload for upload in files if not upload_name_problem(upload.name)]
     if not files:
@@ -122,13 +151,19 @@ def _ingest(files, units: Era | None) -> None:
             bar.progress(number / total, text=f"Đang nạp {name} ({number}/{total})")
 
         try:
-            reports = service.ingest(paths, data.db_path(), data.config(), units, progress)
+            reports = service.ingest(paths, data.db_path(), data.config(), units, progress,
+                                     allowed_communes=scope.communes)
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
-            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(service.explain_failure(exc) or exc)}")
+            why = str(service.explain_failure(exc) or exc)
+            access.record("upload", files=[_shown_name(upload.name) for upload in files], error=why)
+            st.error(f"Không nạp được dữ liệu: {formatting.md_escape(why)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
-    failed = [r for r in reports if r.error]
+    audit(reports)
+    for report in (r for r in reports if r.refused):  # rows of another unit: the message names the file and units
+        st.error(formatting.md_escape(report.error), icon=":material/block:")
+    failed = [r for r in reports if r.error and not r.refused]
     for report in failed:  # a file that could not be read is said, with why; nothing of it was loaded
         st.error(f"Không đọc được tệp {formatting.md_escape(report.file_name)}: {formatting.md_escape(report.error)}")
     loaded = [r for r in reports if not r.error]
@@ -144,10 +179,34 @@ def _ingest(files, units: Era | None) -> None:
     chrome.show_table(frame, REPORT_SPEC, key="ingest_result")
 
 
+def audit(reports: list[service.FileReport]) -> None:
+    """One audit entry per file or sheet of an upload: loaded ("upload", with its counts), refused for naming
+    another unit ("upload_refused", with the units) or unreadable ("upload", with why)."""
+    for r in reports:
+        access.record("upload_refused" if r.refused else "upload", file=r.file_name, sheet=r.sheet, kind=r.kind,
+                      communes=",".join(r.communes), **{k: getattr(r, k) for k in AUDITED_COUNTS}, error=r.error)
+
+
+def own_files(log: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    """The ingest log's rows an account may see: every row when it reaches every unit, else the rows whose
+    every commune (in the 2025 structure, ``communes_2025``) is one of its own. A province-wide file that
+    also held its commune is not shown: its counts are other units' too."""
+    if not scope.limited:
+        return log
+    communes = pl.col("communes_2025")
+    return log.filter((communes.list.len() > 0)
+                      & communes.list.eval(pl.element().is_in(sorted(scope.communes))).list.all())
+
+
 def ingest_log() -> None:
-    log = data.ingest_log()
+    scope = access.scope()
+    log = own_files(data.ingest_log(), scope)
     if log.is_empty():
-        chrome.empty("Chưa nạp tệp nào")
+        chrome.empty("Chưa nạp tệp nào" + (" của xã bạn" if scope.limited else ""))
+        return
+    if scope.limited:  # the totals below are the whole warehouse's
+        st.caption("Các tệp có dữ liệu của xã bạn, mới nhất trước.")
+        chrome.show_table(_with_commune_names(log), REPORT_SPEC, key="log_table")
         return
     totals = data.ingest_totals()  # a file loaded twice is one file; its quarantined rows replaced, not added
     cols = st.columns(4)
@@ -186,8 +245,11 @@ def quarantine() -> None:
 def freshness(f) -> None:
     """When each commune last sent each kind. A commune that never sent anything has sent nothing in the last
     ``STALE_DAYS`` days too: it is counted there and listed first, and the page shows no all-clear while any
-    commune is silent."""
-    rows = data.freshness(f.district if f else None, f.commune if f else None)
+    commune is silent. An account limited to some communes sees only theirs."""
+    scope = access.scope()
+    structure = scope.structure(data.era())  # a limited account's communes are 2025 codes, read in that list
+    rows = (data.query("freshness", structure=structure, communes=sorted(scope.communes)) if scope.limited
+            else data.freshness(f.district if f else None, f.commune if f else None))
     last = data.date_range()[1]
     cutoff = last - dt.timedelta(days=STALE_DAYS)
     sent = rows.filter(pl.col("latest").is_not_null())
@@ -209,8 +271,8 @@ def freshness(f) -> None:
         pl.when(pl.col("latest").is_null()).then(pl.lit("✗ Chưa gửi bản ghi nào"))
         .when(pl.col("latest") < cutoff).then(pl.lit("⚠ Không gửi dữ liệu gần đây"))
         .otherwise(pl.lit("✓ Đều đặn")).alias("state")).sort("latest", nulls_last=False)
-    spec = {"state": ("Tình trạng", "text"), "commune_name": (LEVEL_LABELS[data.era()]["commune"], "text"),
-            "district_name": (LEVEL_LABELS[data.era()]["district"], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
+    spec = {"state": ("Tình trạng", "text"), "commune_name": (LEVEL_LABELS[structure]["commune"], "text"),
+            "district_name": (LEVEL_LABELS[structure]["district"], "text"), "dossier": ("Hồ sơ mới nhất", "date"),
             "letter": ("Thư mới nhất", "date"), "petition": ("Đơn thư mới nhất", "date"),
             "dialogue": ("Đối thoại mới nhất", "date"), "survey": ("Phiếu khảo sát mới nhất", "date")}
     chrome.show_table(rows, spec, key="fresh_table")

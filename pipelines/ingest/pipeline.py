@@ -33,6 +33,7 @@ from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HID
                                         words_hidden)
 from pipelines.ingest.privacy import mask_identifiers, mask_identifiers_text, pseudonymise, scope_key
 from pipelines.ingest.read import SUPPORTED_SUFFIXES, RawTable, UnreadableFile, WorkbookLimits, csv_cells, read_tables
+from pipelines.ingest.upload_scope import other_units, refusal
 from pipelines.ingest.warehouse import (PUBLISH_MEMORY_LIMIT, connect_read_only, derive_structures, publishing,
                                        resolve_db_path, warehouse_key)
 from pipelines.sql import execute, load_sql, run
@@ -63,6 +64,7 @@ class FileReport:
     unknown_columns: list[str] = field(default_factory=list)
     message: str = ""
     error: str | None = None
+    refused: bool = False  # read, but refused whole: its rows name units the upload may not load (``error`` says)
 
     @property
     def where(self) -> str:
@@ -112,6 +114,8 @@ class IngestContext:
     commune: str | None
     today: dt.date
     units: Era | None = None
+    # The 2025 communes the files may hold rows of (an account limited to its commune); None: any.
+    allowed_communes: frozenset[str] | None = None
     # Stages the next file's rows (hashes them) in the thread that prepares it: an in-memory connection
     # that holds no table, so it never touches the warehouse the loading thread writes.
     hasher: duckdb.DuckDBPyConnection | None = None
@@ -493,8 +497,11 @@ def prepare_file(ctx: IngestContext, path: Path) -> PreparedFile:
 
 
 def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
-    """Load every prepared table of one file; a file with none is an error report."""
+    """Load every prepared table of one file; a file with none is an error report, a file naming a unit
+    outside ``ctx.allowed_communes`` one refused report (nothing of it written)."""
     path = prepared.path
+    if ctx.allowed_communes is not None and (refused := _refused(ctx, prepared)):
+        return [refused]
     reports = [t if isinstance(t, FileReport) else load_table(ctx, t, prepared.checksum) for t in prepared.tables]
     if not prepared.checksum:  # the file itself could not be read
         return reports
@@ -508,6 +515,18 @@ def load_file(ctx: IngestContext, prepared: PreparedFile) -> list[FileReport]:
             for sheet, why in prepared.skipped]))
     _log(ctx.con, path, prepared.checksum, reports)
     return reports
+
+
+def _refused(ctx: IngestContext, prepared: PreparedFile) -> FileReport | None:
+    """The file's one report when any of its rows belongs to a unit outside ``ctx.allowed_communes``."""
+    tables = [t for t in prepared.tables if isinstance(t, PreparedTable)]
+    others = other_units(ctx.con, [f for t in tables for f in (t.good, t.bad)], ctx.allowed_communes)
+    if not others:
+        return None
+    first = tables[0].report
+    return FileReport(file_name=first.file_name, kind=first.kind, communes=sorted(code for code, _, _ in others),
+                      rows_read=sum(t.report.rows_read for t in tables),
+                      error=refusal(first.file_name, others), refused=True)
 
 
 # The columns of ingest_log the loader fills, in the order of a report's values below (their types are the
@@ -533,8 +552,10 @@ PREPARED_AHEAD = 2
 
 def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: str | None = None,
                  commune: str | None = None, config: DvcqConfig | None = None, units: Era | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> list[FileReport]:
-    """Ingest files/folders in one atomic publish; missing paths raise FileNotFoundError first."""
+                 progress: Callable[[int, int, str], None] | None = None,
+                 allowed_communes: frozenset[str] | None = None) -> list[FileReport]:
+    """Ingest files/folders in one atomic publish; missing paths raise FileNotFoundError first.
+    ``allowed_communes`` (2025 codes) refuses whole every file with a row of another unit."""
     config = config or load_config()
     files, notes = expand_paths(paths)
     db_path = resolve_db_path(db)
@@ -543,7 +564,8 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
             duckdb.connect(config={"memory_limit": PUBLISH_MEMORY_LIMIT})) as hasher:
         secret = warehouse_key(con, db_path)
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,
-                            commune=commune, today=dt.date.today(), units=units, hasher=hasher)
+                            commune=commune, today=dt.date.today(), units=units, hasher=hasher,
+                            allowed_communes=allowed_communes)
         # Parsing is Polars and staging and loading are DuckDB, all outside the GIL: the next files are read
         # and prepared in other threads while this one loads (preparing costs about twice what loading
         # does, so two are prepared at once); they are loaded in order.

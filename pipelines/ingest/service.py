@@ -48,11 +48,15 @@ def version(path: str | os.PathLike) -> str:
 
 
 def ingest(paths: list[Path], db: str | os.PathLike, config: DvcqConfig, units: Era | None,
-           progress: Callable[[int, int, str], None] | None = None) -> list[FileReport]:
+           progress: Callable[[int, int, str], None] | None = None,
+           allowed_communes: frozenset[str] | None = None) -> list[FileReport]:
     """Load ``paths`` in one atomic publish (``pipelines.ingest.pipeline.ingest_files``); one report per file
-    or sheet read, each with its counts, its note, and ``error`` when the file could not be read."""
+    or sheet read, each with its counts, its note, and ``error`` when the file could not be read.
+    ``allowed_communes`` (2025 codes; None: any) is the uploader's reach: a file with a row of any other unit
+    is refused whole (one report, ``refused`` set, ``error`` naming the units) and nothing of it is written."""
     from pipelines.ingest.pipeline import ingest_files
-    return ingest_files(paths, db=db, config=config, units=units, progress=progress)
+    return ingest_files(paths, db=db, config=config, units=units, progress=progress,
+                        allowed_communes=allowed_communes)
 
 
 def count_line(reports: list[FileReport], number: Callable[[int], str]) -> str:
