@@ -218,6 +218,16 @@ def session_cookie(role: str, db: Path | None = None) -> str:
     return _SESSIONS[str(db), role]
 
 
+def entry_script_navigation() -> None:
+    """AppTests run every page inside the entry script (its sign-in check, its navigation), as the server
+    does (``dashboard.serve`` turns Streamlit's old pages-folder mode off). AppTest turns that mode on again
+    at every run, in which a page switched to (``at.switch_page``) runs alone, without the entry script: a
+    page that asks the signed-in account's scope would find none."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner.PagesManager = type("EntryScriptNavigation", (), {"uses_pages_directory": False})
+
+
 def browser_cookie(cookie: str | None) -> None:
     """What the next AppTest runs receive as the browser's session cookie (None: no cookie).
 
@@ -228,6 +238,7 @@ def browser_cookie(cookie: str | None) -> None:
 
     from pipelines.access.store import COOKIE_NAME
 
+    entry_script_navigation()
     _BROWSER["cookie"] = cookie
     if not getattr(context, "_dvcq_test_client", False):
         def client():

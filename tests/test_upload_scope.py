@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from pipelines.access.store import AccessStore, accounts_path
@@ -51,13 +50,7 @@ def base(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db(base, tmp_path, monkeypatch) -> Path:
-    """A copy of the base warehouse with its own accounts (one per role), served to the AppTests.
-
-    The pages run inside the entry script, as the server (``dashboard.serve``) runs them: AppTest sets
-    Streamlit's old pages-folder mode again at every run, which would run a page switched to on its own,
-    without the entry script's sign-in."""
-    monkeypatch.setattr(script_runner, "PagesManager", type("EntryScriptNavigation", (), {
-        "uses_pages_directory": False}))
+    """A copy of the base warehouse with its own accounts (one per role), served to the AppTests."""
     copy = tmp_path / "w.duckdb"
     shutil.copy(base, copy)
     assert accounts_of(copy)["xa"] == f"xa.{OWN}"
