@@ -1,4 +1,11 @@
-"""Widgets of the Khám phá page: SQL editor, schema browser, no-code group-by builder."""
+"""Widgets of the Khám phá page: SQL editor, schema browser, no-code group-by builder.
+
+Only roles with ``sql`` run queries, checked where a query runs (``run_sql``, ``run_cached``), not only by the
+menu. A role without ``free_text`` reads no free-text or personal column of a record (nor the facts that
+carry them) and a role without ``manage`` no quarantined row (rows as sent): the builder neither offers nor
+reads them, and the sandbox refuses a query whose plan reads one (``closed_columns``). Every query run is
+recorded in the audit trail (its text masked by the store) with the rows it returned.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,12 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import chrome, data, formatting, sandbox
+from dashboard import access, chrome, data, formatting, sandbox
 from dashboard.connection import config
 from dashboard.filters import Filters
+from pipelines.access.scope import FREE_TEXT_COLUMNS, OutOfScope
 from pipelines.exports import neutralise_formulas
+from schemas.access import Role
 from schemas.admin_unit import ERA_SCHEMA
 from schemas.catalog import LEVEL_LABELS
 from schemas.records import RECORD_SCHEMAS, RECORD_TABLES
@@ -25,6 +34,32 @@ STRUCTURE_NOTE = ("Bảng gốc (`dossiers`, `letters`…) giữ xã như tệp 
                   "`late_dossiers`, `daily_counts` là số liệu dẫn xuất mà mọi trang dùng (tiến độ, hạn, ngày đóng).")
 
 
+SQL_REFUSED = "Vai trò của bạn không chạy truy vấn ở Khám phá"
+PERSONAL_COLUMNS = frozenset(c for s in RECORD_SCHEMAS.values() for c in s.personal_columns)
+
+
+def closed_columns(role: Role) -> dict[str, tuple[str, ...]]:
+    """Warehouse table -> the columns ``role`` may not read in Khám phá: without ``free_text``, the records'
+    free-text and personal columns wherever they are stored (record tables and the facts copied from them);
+    without ``manage``, every column of the quarantine (rows as sent)."""
+    closed = {}
+    for table, columns in table_definitions().items():
+        shut = [c for c, _, _ in columns if (not role.free_text and c in FREE_TEXT_COLUMNS | PERSONAL_COLUMNS)
+                or (not role.manage and table == "quarantine")]
+        if shut:
+            closed[table] = tuple(shut)
+    return closed
+
+
+def _require_sql() -> Role:
+    """The signed-in account's role, when it may run queries; refused (and recorded) otherwise."""
+    role = access.scope().role
+    if not role.sql:
+        access.record("refused", page="kham_pha")
+        raise OutOfScope(SQL_REFUSED)
+    return role
+
+
 def _label(table: str, column: str) -> str:
     for s in RECORD_SCHEMAS.values():
         if s.table == table and column in {c.name for c in s.columns}:
@@ -33,12 +68,20 @@ def _label(table: str, column: str) -> str:
 
 
 def schema_browser() -> None:
+    """The tables and the columns the account's role may read (``closed_columns`` left out)."""
+    closed = closed_columns(access.scope().role)
     st.markdown("**Các bảng trong kho dữ liệu**")
     for table, columns in table_definitions().items():
+        columns = [c for c in columns if c[0] not in closed.get(table, ())]
+        if not columns:
+            continue
         with st.expander(f"{TABLE_LABELS.get(table, table)} — `{table}`"):
             frame = pl.DataFrame({"Cột": [c for c, _, _ in columns], "Kiểu": [t for _, t, _ in columns],
                                   "Tên tiếng Việt": [_label(table, c) for c, _, _ in columns]})
             st.dataframe(frame, hide_index=True, width="stretch")
+    if closed:
+        st.caption("Vai trò của bạn không đọc các cột văn bản tự do (tên thủ tục, nội dung, nguồn, dịp…), thông tin "
+                   "cá nhân và các dòng bị cách ly: danh sách trên không có chúng và truy vấn đọc chúng bị từ chối.")
     st.caption("Thông tin cá nhân (họ tên, CCCD, điện thoại, địa chỉ) chỉ có dạng mã băm. " + STRUCTURE_NOTE)
 
 
@@ -76,8 +119,7 @@ def sql_editor() -> None:
     # for the text it answered, with the warehouse version it read.
     if st.button("Chạy truy vấn", type="primary", key="sql_run"):
         try:
-            st.session_state["sql_answer"] = (text, data.version(), sandbox.run(
-                data.db_path(), text, owner=_session(), max_running=config().explorer.max_running_queries))
+            st.session_state["sql_answer"] = (text, data.version(), run_sql(text))
         except sandbox.SandboxError as exc:
             st.session_state["sql_answer"] = (text, data.version(), exc)
     answer = st.session_state.get("sql_answer")
@@ -91,6 +133,20 @@ def sql_editor() -> None:
     _results(result.frame, result.truncated, result.seconds, "sql")
 
 
+def run_sql(text: str) -> sandbox.SandboxResult:
+    """Run an account's own SQL in the sandbox, with the columns its role may not read closed; recorded in the
+    audit trail with the rows it returned (or why it did not run). A role without ``sql`` is refused."""
+    role = _require_sql()
+    try:
+        result = sandbox.run(data.db_path(), text, owner=_session(),
+                             max_running=config().explorer.max_running_queries, closed=closed_columns(role))
+    except sandbox.SandboxError as exc:
+        access.record("sql", sql=text, rows=None, error=str(exc))
+        raise
+    access.record("sql", sql=text, rows=len(result.frame))
+    return result
+
+
 def _session() -> str | None:
     """The browser tab's session: it may have one query running at a time (None: the server's warm-up)."""
     ctx = get_script_run_ctx()
@@ -98,14 +154,25 @@ def _session() -> str | None:
 
 
 @st.cache_data(max_entries=64, show_spinner="Đang chạy truy vấn…")
-def _run_builder(version: str, path: str, query: str, _owner: str | None) -> sandbox.SandboxResult:
-    return sandbox.run(path, query, owner=_owner, max_running=config().explorer.max_running_queries)
+def _run_builder(version: str, path: str, query: str, closed: tuple[tuple[str, tuple[str, ...]], ...],
+                 _owner: str | None) -> sandbox.SandboxResult:
+    return sandbox.run(path, query, owner=_owner, max_running=config().explorer.max_running_queries,
+                       closed=dict(closed))
 
 
 def run_cached(query: str) -> sandbox.SandboxResult:
-    """The builder's query: SQL it generated itself, cached per warehouse version (not per session: the
-    session only counts towards the running queries)."""
-    return _run_builder(data.version(), data.db_path(), query, _session())
+    """The builder's query: SQL it generated itself, cached per warehouse version and the columns closed to the
+    role (not per session: the session only counts towards the running queries). Recorded in the audit trail
+    once per session for each query and warehouse version it shows; the server's warm-up (no session)
+    records nothing."""
+    role = _require_sql()
+    result = _run_builder(data.version(), data.db_path(), query, tuple(sorted(closed_columns(role).items())),
+                          _session())
+    shown = (query, data.version())
+    if _session() is not None and st.session_state.get("_builder_recorded") != shown:
+        access.record("sql", sql=query, rows=len(result.frame))
+        st.session_state["_builder_recorded"] = shown
+    return result
 
 
 def _sidebar_scope(table: str, f: Filters) -> tuple[list[tuple[str, str, str]], str]:
@@ -130,23 +197,27 @@ def _sidebar_scope(table: str, f: Filters) -> tuple[list[tuple[str, str, str]], 
                    f"{formatting.fmt_date(f.date_to)}, {where}.")
 
 
-def _tables() -> dict[str, list[tuple[str, str, str]]]:
-    """The tables the builder offers, with their columns."""
-    return {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")}
+def _tables(role: Role) -> dict[str, list[tuple[str, str, str]]]:
+    """The tables the builder offers ``role``, with their columns (none it may not read entirely)."""
+    closed = closed_columns(role)
+    return {t: cols for t, cols in table_definitions().items() if t not in ("calendar", "warehouse_meta")
+            and any(c not in closed.get(t, ()) for c, _, _ in cols)}
 
 
-def _shown_columns(table: str) -> set[str]:
-    """A table's columns an analyst may group, filter or sum by: all but the personal ones (hashes)."""
-    personal = {c for s in RECORD_SCHEMAS.values() for c in s.personal_columns}
-    return {c for c, _, _ in _tables()[table] if c not in personal}
+def _shown_columns(table: str, role: Role) -> set[str]:
+    """A table's columns ``role`` may group, filter or sum by: all but the personal ones (hashes) and those
+    closed to it (``closed_columns``)."""
+    shut = PERSONAL_COLUMNS | set(closed_columns(role).get(table, ()))
+    return {c for c, _, _ in _tables(role)[table] if c not in shut}
 
 
 def builder_query(f: Filters, table: str, group: list[str], agg: str, measure: str | None,
                   filters: list[tuple[str, str, str]], scoped: bool) -> str:
-    """The builder's SQL; ``scoped`` adds the sidebar's period and unit (a record table only)."""
+    """The builder's SQL for the signed-in account's role; ``scoped`` adds the sidebar's period and unit (a
+    record table only)."""
     scope = _sidebar_scope(table, f)[0] if scoped else []
-    return sandbox.build_query(table, _shown_columns(table), group, agg, measure, filters + scope,
-                               structure=ERA_SCHEMA[f.era] if table in RECORD_TABLES else None)
+    return sandbox.build_query(table, _shown_columns(table, access.scope().role), group, agg, measure,
+                               filters + scope, structure=ERA_SCHEMA[f.era] if table in RECORD_TABLES else None)
 
 
 def _default_group(table: str) -> list[str]:
@@ -155,15 +226,16 @@ def _default_group(table: str) -> list[str]:
 
 def default_query(f: Filters) -> str:
     """What the builder shows first for ``f`` (the widgets' defaults); the warm-up runs it."""
-    table = next(iter(_tables()))
+    table = next(iter(_tables(access.scope().role)))
     return builder_query(f, table, _default_group(table), next(iter(sandbox.AGGREGATES)), None, [], True)
 
 
 def builder(f: Filters) -> None:
-    tables = _tables()
+    role = access.scope().role
+    tables = _tables(role)
     c1, c2, c3 = st.columns(3)
     table = c1.selectbox("Bảng", list(tables), format_func=TABLE_LABELS.get, key="b_table")
-    columns = _shown_columns(table)
+    columns = _shown_columns(table, role)
     names = sorted(columns) + (["commune_name", "district_name"] if table in RECORD_TABLES else [])
 
     def fmt(c):

@@ -13,6 +13,12 @@ files, attach, copy out or change settings; (4) the query runs in a child proces
 address-space limit (``resource.setrlimit``), killed at the time limit, its result capped in rows and
 bytes, and a session runs one query at a time, the server at most ``explorer.max_running_queries``
 (``config/dvcq.toml``), so no query can take the dashboard's memory or time.
+
+Columns a role may not read (``closed``: the free-text and personal columns for a role without free text) are
+judged the same way, in the child, from the bound plan: every scan of a warehouse table names the columns it
+reads. That plan is made with filter pushdown and statistics propagation off, so a column read only in a
+WHERE, or one whose stored statistics alone decide the answer, still shows in its scan; removing columns
+the result does not depend on stays on, so a view's other columns do not count.
 """
 
 from __future__ import annotations
@@ -25,8 +31,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -45,6 +51,8 @@ ADDRESS_SPACE_MB = 3072   # the child's hard limit: interpreter, libraries, Duck
 # list, a CTE, an empty result).
 COMPUTING_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 SETTING_FUNCTIONS = frozenset({"current_setting", "getenv", "getvariable"})
+# The optimizers left out of the plan that judges columns (see the module's docstring).
+COLUMN_PLAN_OPTIMIZERS_OFF = "filter_pushdown,statistics_propagation"
 HARMLESS_LEAVES = frozenset({"DUMMY_SCAN", "EMPTY_RESULT", "COLUMN_DATA_SCAN", "CTE_SCAN", "REC_CTE_SCAN",
                              "DELIM_SCAN", "CHUNK_SCAN", "EXPRESSION_SCAN"})
 # Result columns handed to the page as they are; any other type (a list, a map, a struct, a blob, an
@@ -64,12 +72,16 @@ class SandboxResult:
     seconds: float
 
 
-def open_sandbox(path: str) -> duckdb.DuckDBPyConnection:
+def open_sandbox(path: str, optimizers_off: str = "") -> duckdb.DuckDBPyConnection:
+    """The warehouse at ``path`` attached read-only in a locked in-memory database; ``optimizers_off`` (DuckDB's
+    ``disabled_optimizers``, a setting of the whole database) for the connection that only plans."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     escaped = str(path).replace("'", "''")
     con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
     con.execute("USE warehouse")
+    if optimizers_off:
+        con.execute("SET disabled_optimizers = $off", {"off": optimizers_off})
     con.execute("SET enable_external_access = false")
     con.execute("SET allow_community_extensions = false")
     con.execute(f"SET max_memory = '{MEMORY_MB}MB'")
@@ -146,18 +158,25 @@ def _slot(owner: str | None, max_running: int | None) -> Iterator[None]:
             _running.remove(owner)
 
 
+Closed = Mapping[str, Collection[str]]
+"""Warehouse table -> the columns of it a query may not read."""
+
+
 def run(path: str, sql: str, max_rows: int = MAX_ROWS, timeout_s: float = TIMEOUT_S, *, owner: str | None = None,
-        max_running: int | None = None) -> SandboxResult:
+        max_running: int | None = None, closed: Closed | None = None) -> SandboxResult:
     """Run one checked SELECT on the warehouse at ``path`` in a child process; its result or why not.
 
     ``owner`` (a dashboard session) may have one query running at a time; ``max_running`` caps the
-    queries running at once in this process (the dashboard passes its configuration's value)."""
+    queries running at once in this process (the dashboard passes its configuration's value). A query
+    whose plan reads a ``closed`` column is refused, the column named."""
     text = check(sql)
+    request = json.dumps({"sql": text, "closed": {t: sorted(c) for t, c in (closed or {}).items() if c}},
+                         ensure_ascii=False)
     with _slot(owner, max_running):
         started = time.perf_counter()
         try:
             done = subprocess.run([sys.executable, "-m", "dashboard.sandbox", str(path), str(int(max_rows))],
-                                  input=text.encode("utf-8"), capture_output=True, timeout=timeout_s)
+                                  input=request.encode("utf-8"), capture_output=True, timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
             raise SandboxError(f"Truy vấn chạy quá {timeout_s:g} giây và đã bị dừng.") from exc
         seconds = time.perf_counter() - started
@@ -237,6 +256,45 @@ def _refusal(cur: duckdb.DuckDBPyConnection, text: str, query: str) -> str | Non
     return None
 
 
+def _column_label(column: str) -> str:
+    """A record column's Vietnamese label (the facts tables carry the records' columns under their names)."""
+    from schemas.records import RECORD_SCHEMAS
+
+    return next((c.label_vi for s in RECORD_SCHEMAS.values() for c in s.columns if c.name == column), "")
+
+
+def _scanned_columns(info: dict) -> set[str] | None:
+    """The columns a table scan reads (its projections and any filter it was given); None when the plan does not
+    say, which counts as all of them."""
+    if "Projections" not in info:
+        return None
+    shown = info["Projections"]
+    read = {shown} if isinstance(shown, str) else set(shown)
+    filters = info.get("Filters") or ""
+    words = set(re.findall(r"\w+", filters if isinstance(filters, str) else " ".join(map(str, filters))))
+    return (read | words) - {""}
+
+
+def _closed_refusal(checker: duckdb.DuckDBPyConnection, query: str, closed: dict[str, list[str]]) -> str | None:
+    """Why the query may not run when its plan (made on ``checker``, see the module's docstring) reads a closed
+    column: that column named, with its label; None when it reads none."""
+    plan = json.loads(checker.execute(f"EXPLAIN (FORMAT json) {query}").fetchall()[-1][1])
+    for root in plan:
+        for _, info, _ in _plan_leaves(root):
+            table = str(info.get("Table", "")).split(".")[-1] if "Table" in info else None
+            if table not in closed:
+                continue
+            read = _scanned_columns(info)
+            hit = next((c for c in closed[table] if read is None or c in read), None)
+            if hit:
+                label = _column_label(hit)
+                return (f"Vai trò của bạn không đọc cột «{hit}»{f' ({label})' if label else ''} của bảng «{table}»: "
+                        "Khám phá cho vai trò này đọc mọi cột trừ văn bản tự do (tên thủ tục, nội dung, nguồn, "
+                        "dịp…), thông tin cá nhân và các dòng bị cách ly. Hãy bỏ cột đó khỏi câu lệnh (kể cả ở "
+                        "WHERE, JOIN, GROUP BY).")
+    return None
+
+
 def _as_shown(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     """The result with every column not of a plain type cast to DuckDB's text of it (``PLAIN_TYPES``)."""
     columns = []
@@ -254,7 +312,8 @@ def _child(path: str, max_rows: int) -> int:
     Every failure is said as what it is: an error DuckDB or the conversion raises is not memory."""
     limit = ADDRESS_SPACE_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    text = sys.stdin.read()
+    request = json.loads(sys.stdin.read())
+    text, closed = request["sql"], request["closed"]
     out = sys.stdout.buffer
     try:
         con = open_sandbox(path)
@@ -263,6 +322,9 @@ def _child(path: str, max_rows: int) -> int:
         # The closing parenthesis on its own line: a query ending in a '-- comment' stays whole.
         query = f"SELECT * FROM (\n{text}\n) AS q LIMIT {int(max_rows) + 1}"
         refusal = _refusal(cur, text, query)
+        if refusal is None and closed:  # the plan judged after _refusal: it reads only the warehouse's tables
+            with closing(open_sandbox(path, COLUMN_PLAN_OPTIMIZERS_OFF)) as checker:
+                refusal = _closed_refusal(checker, query, closed)
         if refusal:
             raise SandboxError(refusal)
         frame = _as_shown(cur.sql(query)).pl()
