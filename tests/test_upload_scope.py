@@ -110,14 +110,16 @@ def test_a_legacy_communes_rows_are_its_successors(db):
 
 
 def test_a_file_of_another_commune_is_refused_whole(db):
-    at = upload_as("xa", db, [("truong_van.csv", _csv([("X1", OTHER), ("X2", OTHER)]), CSV)])
+    name = f"truong_van_{CITIZEN_IDS[1]}.csv"
+    at = upload_as("xa", db, [(name, _csv([("X1", OTHER), ("X2", OTHER)]), CSV)])
     refusal, = errors(at)
-    assert refusal.startswith("Không nạp tệp truong_van.csv: tệp có dòng của đơn vị khác")
+    assert refusal.startswith("Không nạp tệp truong_van_[đã ẩn].csv: tệp có dòng của đơn vị khác")
     assert "Xã Trường Văn (mã 16348): 2 dòng" in refusal
     assert dossiers_of(db, OTHER) == 2 and dossiers_of(db, OWN) == 4
     (login, action, detail), = audit(db)
     assert (login, action, detail["file"], detail["communes"], detail["rows_read"], detail["rows_inserted"]) == (
-        f"xa.{OWN}", "upload_refused", "truong_van.csv", OTHER, 2, 0)
+        f"xa.{OWN}", "upload_refused", "truong_van_[đã ẩn].csv", OTHER, 2, 0)
+    assert CITIZEN_IDS[1] not in json.dumps(detail, ensure_ascii=False)
 
 
 def test_a_file_mixing_both_is_refused_whole_and_the_other_files_load(db):
