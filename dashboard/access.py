@@ -23,6 +23,11 @@ from schemas.access import ROLES
 
 __all__ = ["OutOfScope", "Scope", "store", "signed_in", "scope", "record", "WHOLE_PROVINCE"]
 
+APP_TITLE = "Chính quyền thân thiện, vì Nhân dân phục vụ"
+# The gate's forms (``dashboard.gate``), served beside the pages; the entry script links to them.
+SIGN_IN_PATH = "/dang_nhap"
+SIGN_OUT_PATH = "/dang_xuat"
+CHANGE_PASSWORD_PATH = "/doi_mat_khau"
 WHOLE_PROVINCE = Scope("", ROLES["quan_tri"], None)
 _SCOPE_KEY = "_dvcq_scope"
 

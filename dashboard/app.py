@@ -17,7 +17,7 @@ from dashboard import access
 from pipelines.access.scope import PAGE_REFUSED, OutOfScope
 from pipelines.ingest.service import WarehouseError, explain_failure
 
-st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân phục vụ", layout="wide",
+st.set_page_config(page_title=access.APP_TITLE, layout="wide",
                    page_icon=":material/account_balance:")
 
 START_PATH = "trang_chu"
@@ -49,12 +49,12 @@ def run_signed_in(page: st.Page) -> None:
     account = access.signed_in()
     if account is None:
         st.warning("Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn.", icon=":material/lock:")
-        st.link_button("Đăng nhập", "/dang_nhap", type="primary")
+        st.link_button("Đăng nhập", access.SIGN_IN_PATH, type="primary")
         return
     if account.must_change:
         st.warning("Mật khẩu của bạn là mật khẩu dùng một lần: hãy đổi mật khẩu trước khi xem số liệu.",
                    icon=":material/key:")
-        st.link_button("Đổi mật khẩu", "/doi_mat_khau", type="primary")
+        st.link_button("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH, type="primary")
         return
     allowed = [item for item in PAGES if account.rights.may_open(path_of(item))]
     with st.sidebar.container(key="menu"):
@@ -62,7 +62,7 @@ def run_signed_in(page: st.Page) -> None:
             st.page_link(item)
     with st.sidebar.container(key="account"):
         st.caption(f"Đăng nhập: **{account.login}** · {account.rights.label}")
-        st.link_button("Đăng xuất", "/dang_xuat", icon=":material/logout:")
+        st.link_button("Đăng xuất", access.SIGN_OUT_PATH, icon=":material/logout:")
     opened = next((item for item in PAGES if item.url_path == page.url_path), None)
     if opened is not None and not account.rights.may_open(path_of(opened)):
         if opened is PAGES[0] and allowed:  # the start page of a role without it: its first page instead
