@@ -204,6 +204,9 @@ def test_accounts(db: Path) -> dict[str, str]:
     return _ACCOUNTS[str(db)]
 
 
+test_accounts.__test__ = False  # a helper whose name starts with "test": pytest must not collect it where imported
+
+
 def session_cookie(role: str, db: Path | None = None) -> str:
     """The signed cookie of a real sign-in (``AccessStore.sign_in``) of the test account of ``role``."""
     from pipelines.access.store import AccessStore, accounts_path
