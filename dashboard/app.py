@@ -33,6 +33,8 @@ PAGES = [
     st.Page("pages/gui_so_lieu.py", title="Đôn đốc gửi số liệu", url_path="gui_so_lieu",
             icon=":material/notification_important:"),
     st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du_lieu", icon=":material/upload_file:"),
+    st.Page("pages/tai_khoan.py", title="Tài khoản", url_path="tai_khoan", icon=":material/manage_accounts:"),
+    st.Page("pages/nhat_ky.py", title="Nhật ký", url_path="nhat_ky", icon=":material/history:"),
 ]
 OVERVIEW_ALIAS = st.Page(lambda: st.switch_page(PAGES[0], query_params=st.query_params.to_dict()),
                          title="Tổng quan", url_path="tong_quan")
