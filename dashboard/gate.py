@@ -81,7 +81,7 @@ def local_target(value: str | None) -> str:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         return "/"
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path in GATE_PATHS:
+    if parts.scheme or parts.netloc or parts.path in (SIGN_IN_PATH, SIGN_OUT_PATH):
         return "/"
     return value
 
