@@ -45,13 +45,14 @@ def path_of(item: st.Page) -> str:
     return item.url_path or START_PATH
 
 
-def gate_link(label: str, path: str, primary: bool = False) -> None:
-    """A link to one of the gate's forms in this tab, drawn as a button (``st.link_button`` opens a new tab,
-    where "Đăng xuất" would leave the dashboard open in the first)."""
+def gate_links(*links: tuple[str, str], primary: bool = False) -> None:
+    """Links (label, path) to the gate's forms in this tab, drawn as buttons side by side (``st.link_button``
+    opens a new tab, where "Đăng xuất" would leave the dashboard open in the first)."""
     colours = ("background:#2166AC;color:#fff;border-color:#2166AC" if primary
                else "background:#fff;color:#31333F;border-color:rgba(49,51,63,.2)")
-    st.html(f'<a href="{path}" style="display:inline-block;padding:.3rem .75rem;border:1px solid;'
-            f'border-radius:.5rem;text-decoration:none;font-size:.95rem;{colours}">{label}</a>')
+    style = (f"display:inline-block;margin:0 .4rem .3rem 0;padding:.3rem .75rem;border:1px solid;"
+             f"border-radius:.5rem;text-decoration:none;font-size:.95rem;{colours}")
+    st.html("".join(f'<a href="{path}" style="{style}">{label}</a>' for label, path in links))
 
 
 def run_signed_in(page: st.Page) -> None:
@@ -60,12 +61,12 @@ def run_signed_in(page: st.Page) -> None:
     account = access.signed_in()
     if account is None:
         st.warning("Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn.", icon=":material/lock:")
-        gate_link("Đăng nhập", access.SIGN_IN_PATH, primary=True)
+        gate_links(("Đăng nhập", access.SIGN_IN_PATH), primary=True)
         return
     if account.must_change:
         st.warning("Mật khẩu của bạn là mật khẩu dùng một lần: hãy đổi mật khẩu trước khi xem số liệu.",
                    icon=":material/key:")
-        gate_link("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH, primary=True)
+        gate_links(("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH), primary=True)
         return
     allowed = [item for item in PAGES if account.rights.may_open(path_of(item))]
     with st.sidebar.container(key="menu"):
@@ -73,8 +74,7 @@ def run_signed_in(page: st.Page) -> None:
             st.page_link(item)
     with st.sidebar.container(key="account"):
         st.caption(f"Đăng nhập: **{account.login}** · {account.rights.label}")
-        gate_link("Đăng xuất", access.SIGN_OUT_PATH)
-        gate_link("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH)
+        gate_links(("Đăng xuất", access.SIGN_OUT_PATH), ("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH))
     opened = next((item for item in PAGES if item.url_path == page.url_path), None)
     if opened is not None and not account.rights.may_open(path_of(opened)):
         if opened is PAGES[0] and allowed:  # the start page of a role without it: its first page instead

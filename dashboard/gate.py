@@ -147,18 +147,22 @@ def _message(text: str | None, kind: str = "error") -> str:
     return f'<p class="msg {kind}" role="{role}">{html.escape(text)}</p>' if text else ""
 
 
-def _field(name: str, label: str, kind: str = "text", autocomplete: str = "", autofocus: bool = False) -> str:
+def _field(name: str, label: str, kind: str = "text", autocomplete: str = "", autofocus: bool = False,
+           value: str = "") -> str:
     extra = ' autocapitalize="none" spellcheck="false"' if kind == "text" else ""
+    filled = f' value="{html.escape(value)}"' if value else ""
     return (f'<label for="{name}">{html.escape(label)}</label><input id="{name}" name="{name}" type="{kind}" '
-            f'autocomplete="{autocomplete}" required{" autofocus" if autofocus else ""}{extra}>')
+            f'autocomplete="{autocomplete}" required{" autofocus" if autofocus else ""}{filled}{extra}>')
 
 
-def sign_in_form(target: str, message: str | None = None, notice: str | None = None, status: int = 200) -> Response:
+def sign_in_form(target: str, message: str | None = None, notice: str | None = None, status: int = 200,
+                 login: str = "") -> Response:
+    """The sign-in form; after a refusal it keeps the login typed (the password is typed again)."""
     body = (f"{_message(notice, 'info')}{_message(message)}"
             f'<form method="post" action="{SIGN_IN_PATH}" accept-charset="utf-8">'
             f'<input type="hidden" name="tiep" value="{html.escape(target)}">'
-            f"{_field('ten_dang_nhap', 'Tên đăng nhập', autocomplete='username', autofocus=True)}"
-            f"{_field('mat_khau', 'Mật khẩu', 'password', 'current-password')}"
+            f"{_field('ten_dang_nhap', 'Tên đăng nhập', autocomplete='username', autofocus=not login, value=login)}"
+            f"{_field('mat_khau', 'Mật khẩu', 'password', 'current-password', autofocus=bool(login))}"
             f'<button type="submit">Đăng nhập</button></form>'
             f'<p class="note">Quên mật khẩu hoặc tài khoản bị khóa: liên hệ người quản trị hệ thống.</p>')
     return _html("Đăng nhập", body, status)
@@ -168,6 +172,7 @@ def change_form(account: Account, target: str, message: str | None = None, statu
     why = ("Mật khẩu của bạn là mật khẩu dùng một lần: hãy đặt mật khẩu của riêng bạn trước khi xem số liệu."
            if account.must_change else None)
     minimum = store().config.min_password_length
+    back = "" if account.must_change else f'<a href="{html.escape(target)}">Quay lại trang đang xem</a> · '
     body = (f"{_message(why, 'info')}{_message(message)}"
             f'<p>Tài khoản: <strong>{html.escape(account.login)}</strong></p>'
             f'<form method="post" action="{CHANGE_PASSWORD_PATH}" accept-charset="utf-8">'
@@ -176,7 +181,7 @@ def change_form(account: Account, target: str, message: str | None = None, statu
             f"{_field('mat_khau_moi', f'Mật khẩu mới (ít nhất {minimum} ký tự)', 'password', 'new-password')}"
             f"{_field('nhap_lai', 'Nhập lại mật khẩu mới', 'password', 'new-password')}"
             f'<button type="submit">Đổi mật khẩu</button></form>'
-            f'<p class="note"><a href="{SIGN_OUT_PATH}">Đăng xuất</a></p>')
+            f'<p class="note">{back}<a href="{SIGN_OUT_PATH}">Đăng xuất</a></p>')
     return _html("Đổi mật khẩu", body, status)
 
 
@@ -242,7 +247,8 @@ async def sign_in(request: Request) -> Response:
     signed = await anyio.to_thread.run_sync(store().sign_in, form.get("ten_dang_nhap", ""),
                                             form.get("mat_khau", ""), _client(request))
     if signed.cookie is None:
-        return sign_in_form(target, signed.message or SIGN_IN_REFUSED, status=401)
+        return sign_in_form(target, signed.message or SIGN_IN_REFUSED, status=401,
+                            login=form.get("ten_dang_nhap", "")[:40])
     if request.cookies.get(COOKIE_NAME):  # a session this browser held before: it ends with the new one
         await anyio.to_thread.run_sync(store().sign_out, request.cookies[COOKIE_NAME])
     after = _with_target(CHANGE_PASSWORD_PATH, target) if signed.account.must_change else target
