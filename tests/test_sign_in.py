@@ -184,6 +184,13 @@ def test_an_unknown_login_and_a_wrong_password_get_the_same_answer(server):
     assert cookie_of(unknown[1]) is None and cookie_of(wrong[1]) is None
 
 
+def test_a_refused_login_is_written_back_as_text(server):
+    """The form keeps the login typed after a refusal, escaped: a login cannot add markup to the page."""
+    status, _, body = post_sign_in(server, '"><script>alert(1)</script>', "mot-mat-khau-bat-ky")
+    assert status == 401 and "<script>" not in body
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+
+
 def test_five_wrong_passwords_lock_the_account_and_the_sixth_try_with_the_right_one_is_refused(server):
     login = own_account()
     for _ in range(5):
