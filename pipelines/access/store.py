@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polars as pl
 from argon2 import PasswordHasher
@@ -254,7 +255,8 @@ class AccessStore:
                             (*values.values(), _iso(_now()), login))
                 if "units" in values:
                     self._end_sessions(con, login)  # a session must not keep units the account lost
-            self._record(con, by, "account_change", {"account": login, **fields})
+            said = {k: urlsplit(v).netloc if k == "webhook" and v else v for k, v in fields.items()}
+            self._record(con, by, "account_change", {"account": login, **said})  # a webhook's path may hold a token
         return self.account(login)
 
     # ------------------------------------------------------------------ sign-in and sessions
