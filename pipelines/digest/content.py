@@ -158,7 +158,7 @@ class WarehouseFacts:
 # ------------------------------------------------------------------ the digest
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of the digest's XLSX: rows and, per column, its header and kind (text, int, num, date)."""
+    """One sheet of the digest's XLSX: rows and, per column, its header and kind (text, long, int, num, date)."""
 
     name: str
     frame: pl.DataFrame
@@ -385,7 +385,7 @@ class DigestBuilder:
         w.line(title)
         w.line(f"Số liệu tính đến ngày {vn_date(self.span.as_of)}; kỳ của bản tin: {self.span.label}.")
         w.line("")
-        overdue = self._stock_section(w, 1, "Quá hạn", self.facts.backlog(self.era), "quá hạn lâu nhất",
+        overdue = self._stock_section(w, 1, "Tồn đọng quá hạn", self.facts.backlog(self.era), "quá hạn lâu nhất",
                                       _overdue_age)
         due_soon = self._stock_section(w, 2, "Sắp đến hạn", self.facts.due_soon(self.era),
                                        "còn ít ngày nhất", _days_left_age)
@@ -423,7 +423,7 @@ class DigestBuilder:
                 "procedure": (RECORD_SCHEMAS["dossier"].column("procedure").label_vi, "text"),
                 "petition_kind_vi": (RECORD_SCHEMAS["petition"].column("kind").label_vi, "text"),
                 "field": ("Lĩnh vực đơn", "text"), "district_name": (district, "text")}
-            for name, frame, drop in (("Quá hạn", self.facts.backlog(self.era), "working_days_left"),
+            for name, frame, drop in (("Tồn đọng quá hạn", self.facts.backlog(self.era), "working_days_left"),
                                       ("Sắp đến hạn", self.facts.due_soon(self.era), "days_overdue")):
                 _, listed, _ = self._items(frame)
                 kinds = {k: s.label_vi for k, s in RECORD_SCHEMAS.items()}
@@ -442,7 +442,7 @@ class DigestBuilder:
         sheets.append(Sheet("Cảnh báo mới", new_flags,
                             {"unit_name": (OUTPUT_LABELS["unit_name"], "text"),
                              "kind_vi": (OUTPUT_LABELS["flag_kind"], "text"),
-                             "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "text")}))
+                             "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "long")}))
         sheets.append(Sheet("Chỉ số thay đổi", changes,
                             {"unit_name": (OUTPUT_LABELS["unit_name"], "text"), "label": (OUTPUT_LABELS["label"], "text"),
                              "previous": (f"Kỳ trước ({self.span.previous_label})", "num"),

@@ -35,7 +35,7 @@ def xlsx_bytes(digest: Digest) -> bytes:
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         title_f, note_f = wb.add_format({"bold": True, "font_size": 14}), wb.add_format({"italic": True})
         formats = {"date": wb.add_format({"num_format": "dd/mm/yyyy"}), "int": wb.add_format({"num_format": "#,##0"}),
-                   "num": wb.add_format({"num_format": "0.0"})}
+                   "num": wb.add_format({"num_format": "0.0"}), "long": wb.add_format({"text_wrap": True, "valign": "top"})}
         for sheet in digest.sheets:
             ws = wb.add_worksheet(sheet.name[:31])
             ws.write_string(0, 0, digest.title, title_f)
@@ -45,7 +45,7 @@ def xlsx_bytes(digest: Digest) -> bytes:
             top = 3
             for j, (_, label, kind) in enumerate(columns):
                 ws.write_string(top, j, label, head)
-                ws.set_column(j, j, 60 if label == "Lý do" else max(12, min(40, len(label) + 4)))
+                ws.set_column(j, j, 60 if kind == "long" else max(12, min(40, len(label) + 4)))
             for i, row in enumerate(sheet.frame.select([c for c, _, _ in columns]).iter_rows(), start=top + 1):
                 for j, ((_, _, kind), value) in enumerate(zip(columns, row)):
                     if value is None:
@@ -54,6 +54,8 @@ def xlsx_bytes(digest: Digest) -> bytes:
                         ws.write_datetime(i, j, dt.datetime.combine(value, dt.time()), formats["date"])
                     elif kind in ("int", "num"):
                         ws.write_number(i, j, value, formats[kind])
+                    elif kind == "long":  # a reason read in full: wrapped in a wide column
+                        ws.write_string(i, j, value, formats["long"])
                     else:
                         ws.write_string(i, j, str(value))
             ws.freeze_panes(top + 1, 0)
