@@ -32,6 +32,7 @@ from pipelines.access.store import AccessStore, accounts_path
 from pipelines.cli.main import build_parser, main
 from pipelines.cli.users import _actor
 from pipelines.digest.command import digest_command
+from pipelines.digest.content import digest_span
 from pipelines.report.content import split_type
 from pipelines.sql import InStructure, run
 from pipelines.text import vn_number
@@ -185,6 +186,20 @@ def _stock_line(number: int, heading: str, counts: tuple[int, int]) -> str:
 
 
 # ------------------------------------------------------------------ tests
+@pytest.mark.parametrize("kind, as_of, span, key", [
+    ("day", dt.date(2026, 3, 2), (dt.date(2026, 3, 2), dt.date(2026, 3, 1), dt.date(2026, 3, 1)), "2026-03-02"),
+    # Sunday 01/03/2026 closes ISO week 9, which began on Monday 23/02
+    ("week", dt.date(2026, 3, 1), (dt.date(2026, 2, 23), dt.date(2026, 2, 16), dt.date(2026, 2, 22)), "2026-W09"),
+    # 31/03: the month before has no 31st, its span ends on its last day
+    ("month", dt.date(2026, 3, 31), (dt.date(2026, 3, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 28)), "2026-03"),
+    # 01/01: the previous span is last December's first day
+    ("month", dt.date(2027, 1, 1), (dt.date(2027, 1, 1), dt.date(2026, 12, 1), dt.date(2026, 12, 1)), "2027-01"),
+])
+def test_the_span_and_key_of_a_digest(kind, as_of, span, key):
+    got = digest_span(kind, as_of)
+    assert (got.start, got.previous_start, got.previous_as_of) == span and got.as_of == as_of and got.key == key
+
+
 def test_each_account_receives_the_counts_the_backlog_gives_once(warehouse, config, smtp, webhook, capsys):
     db, logins, store = warehouse
     box, _, _ = smtp

@@ -1,7 +1,8 @@
 """``dvcq digest``: build the digest of each chosen account, write it to files, send it, or show its text.
 
 The warehouse is read once for all accounts (``WarehouseFacts``) and closed before anything is sent, so a slow
-mail server never holds it. Exit code 1 when a delivery failed (cron mails the output), 0 otherwise.
+mail server never holds it. Exit code 1 when a digest could not be made or delivered (cron mails the output),
+0 otherwise.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def digest_command(args: argparse.Namespace, config: DvcqConfig) -> int:
     from pipelines.digest.writers import digest_files, report_bytes, write_files
     from pipelines.engine.indicators import latest_date
     from pipelines.ingest.warehouse import connect_read_only, resolve_db_path
+    from pipelines.report import ReportUnitError
     from schemas.periods import default_as_of
 
     path = resolve_db_path(args.db)
@@ -63,13 +65,18 @@ def digest_command(args: argparse.Namespace, config: DvcqConfig) -> int:
     try:
         as_of = args.as_of or default_as_of(latest_date(con))
         facts = WarehouseFacts(con, config, digest_span(args.period, as_of), args.as_of or dt.date.today())
-        built = []
+        built, failed = [], False
         for account in accounts:
             digest = build_digest(facts, account, scope_of(account, con))
-            built.append((account, digest, digest_files(digest, report_bytes(con, config, digest))))
+            try:
+                report = report_bytes(con, config, digest)
+            except ReportUnitError as exc:  # a unit this warehouse does not hold: said, the others go on
+                print(f"{account.login}: không lập được bản tin: {exc}")
+                failed = True
+                continue
+            built.append((account, digest, digest_files(digest, report)))
     finally:
         con.close()
-    failed = False
     log, by = DeliveryLog(store.path), _actor()
     for account, digest, files in built:
         if args.out:

@@ -18,8 +18,8 @@ indicators compare the span with the same days of the previous one.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -43,6 +43,7 @@ from schemas import urls
 from schemas.vocabularies import VOCABULARIES
 
 DigestKind = Literal["day", "week", "month"]
+KIND_WORDS = {"dossier": "hồ sơ", "petition": "đơn thư"}  # a record kind inside a sentence
 
 
 # ------------------------------------------------------------------ the span
@@ -114,45 +115,50 @@ class WarehouseFacts:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, config: DvcqConfig, span: DigestSpan, checked: dt.date):
         self.con, self.config, self.span, self.checked = con, config, span, checked
+        self._made: dict[tuple, pl.DataFrame] = {}
+
+    def _once(self, key: tuple, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def _in(self, era: Era) -> InStructure:
         return InStructure(self.con, era)
 
-    @functools.cache
     def units(self, era: Era) -> pl.DataFrame:
-        return run(self._in(era), "units", {})
+        return self._once(("units", era), lambda: run(self._in(era), "units", {}))
 
-    @functools.cache
     def backlog(self, era: Era) -> pl.DataFrame:
-        return backlog_table(self._in(era), self.config, self.span.as_of).sort(
-            "days_overdue", "due_date", descending=[True, False], nulls_last=True)
+        """Overdue items, the longest overdue first (as Tồn đọng lists them)."""
+        return self._once(("backlog", era), lambda: backlog_table(self._in(era), self.config, self.span.as_of).sort(
+            "days_overdue", "due_date", descending=[True, False], nulls_last=True))
 
-    @functools.cache
     def due_soon(self, era: Era) -> pl.DataFrame:
-        return due_soon_table(self._in(era), self.config, self.span.as_of).sort(
-            "working_days_left", "due_date", "kind", "record_id")
+        """Items due soon, the fewest working days left first (as Tồn đọng lists them)."""
+        return self._once(("due_soon", era), lambda: due_soon_table(self._in(era), self.config, self.span.as_of).sort(
+            "working_days_left", "due_date", "kind", "record_id"))
 
-    @functools.cache
     def flags(self, era: Era, previous: bool) -> pl.DataFrame:
         """Commune flags of the year to date on the as-of day, or on the previous digest's (its due days
         judged as many days earlier)."""
         as_of = self.span.previous_as_of if previous else self.span.as_of
         checked = self.checked - (self.span.as_of - as_of)
-        return flag_table(self._in(era), self.config, "commune", year_to_date(as_of), checked=checked)
+        return self._once(("flags", era, previous), lambda: flag_table(
+            self._in(era), self.config, "commune", year_to_date(as_of), checked=checked))
 
-    @functools.cache
     def submissions(self, era: Era | None) -> pl.DataFrame:
         """Each commune x period x kind of the year to date, judged on ``checked``: every period in the
         structure in force in it (``era`` None, the whole province as Đôn đốc shows it) or in ``era``."""
         span = year_to_date(self.span.as_of)
-        return submission_table(self.con, self.config, span.date_from, span.date_to, self.checked, era)
+        return self._once(("submissions", era), lambda: submission_table(
+            self.con, self.config, span.date_from, span.date_to, self.checked, era))
 
-    @functools.cache
     def indicators(self, era: Era, level: Level, previous: bool) -> pl.DataFrame:
         s = self.span
         period = (Period(s.previous_start, s.previous_as_of, s.previous_as_of) if previous
                   else Period(s.start, s.as_of, s.as_of))
-        return indicator_table(self._in(era), self.config, level, period)
+        return self._once(("indicators", era, level, previous),
+                          lambda: indicator_table(self._in(era), self.config, level, period))
 
 
 # ------------------------------------------------------------------ the digest
@@ -179,15 +185,10 @@ class Digest:
     links: list[str]
     sheets: list[Sheet]
     report_unit: str | None
-    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def file_stem(self) -> str:
         return f"ban_tin_{self.login}_{self.kind}_{self.span.key}"
-
-
-def _kind_words() -> dict[str, str]:
-    return {"dossier": "hồ sơ", "petition": "đơn thư"}
 
 
 def _n(value: int) -> str:
@@ -268,7 +269,7 @@ class DigestBuilder:
         return visible, self.scope.records(visible), self.scope.withheld(visible)
 
     def _item_line(self, row: dict, age: str) -> tuple[str, str | None]:
-        kind = _kind_words()[row["kind"]]
+        kind = KIND_WORDS[row["kind"]]
         if row["kind"] == "petition" and row.get("petition_kind"):
             kind = f"{kind} ({VOCABULARIES['petition_kind'].labels_vi[row['petition_kind']].lower()})"
         text = (f"  - {kind.capitalize()} {row['record_id']}, {row['commune_name']}, hạn {vn_date(row['due_date'])}, "
@@ -401,7 +402,7 @@ class DigestBuilder:
         return Digest(login=self.account.login, kind=self.span.kind, span=self.span, structure=self.era, title=title,
                       text="\n".join(w.lines) + "\n", links=w.links,
                       sheets=self._sheets(counts, missing, new_flags, changes),
-                      report_unit=self._report_unit() if self.span.kind == "month" else None, counts=counts)
+                      report_unit=self._report_unit() if self.span.kind == "month" else None)
 
     def _sheets(self, counts: dict[str, int], missing: pl.DataFrame, new_flags: pl.DataFrame,
                 changes: pl.DataFrame) -> list[Sheet]:
