@@ -446,8 +446,8 @@ class DigestBuilder:
                              "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "long")}))
         sheets.append(Sheet("Chỉ số thay đổi", changes,
                             {"unit_name": (OUTPUT_LABELS["unit_name"], "text"), "label": (OUTPUT_LABELS["label"], "text"),
-                             "previous": (f"Kỳ trước ({self.span.previous_label})", "num"),
-                             "value": (f"Kỳ này ({self.span.label})", "num"), "change": ("Thay đổi (điểm %)", "num"),
+                             "previous": (f"Kỳ trước: {self.span.previous_label}", "num"),
+                             "value": (f"Kỳ này: {self.span.label}", "num"), "change": ("Thay đổi (điểm %)", "num"),
                              "numerator": (OUTPUT_LABELS["numerator"], "int"),
                              "denominator": (OUTPUT_LABELS["denominator"], "int")}))
         return sheets

@@ -32,8 +32,7 @@ from schemas.config import DigestConfig
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digest_deliveries (
     login TEXT NOT NULL, period TEXT NOT NULL, period_key TEXT NOT NULL, channel TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('sent', 'failed')), attempts INTEGER NOT NULL,
-    last_at TEXT NOT NULL, error TEXT,
+    delivered INTEGER NOT NULL, attempts INTEGER NOT NULL, last_at TEXT NOT NULL, error TEXT,
     PRIMARY KEY (login, period, period_key, channel));
 """
 
@@ -62,18 +61,18 @@ class DeliveryLog:
 
     def sent(self, login: str, period: str, key: str, channel: str) -> bool:
         with closing(self._db()) as con:
-            row = con.execute("SELECT status FROM digest_deliveries WHERE login = ? AND period = ? AND period_key = ? "
-                              "AND channel = ?", (login, period, key, channel)).fetchone()
-        return row is not None and row[0] == "sent"
+            row = con.execute("SELECT delivered FROM digest_deliveries WHERE login = ? AND period = ? "
+                              "AND period_key = ? AND channel = ?", (login, period, key, channel)).fetchone()
+        return row is not None and bool(row[0])
 
     def note(self, login: str, period: str, key: str, channel: str, error: str | None) -> None:
         """Remember one attempt: sent (``error`` None) or failed with its reason."""
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with closing(self._db()) as con:
             con.execute("INSERT INTO digest_deliveries VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
-                        "ON CONFLICT (login, period, period_key, channel) DO UPDATE SET status = excluded.status, "
+                        "ON CONFLICT (login, period, period_key, channel) DO UPDATE SET delivered = excluded.delivered, "
                         "attempts = attempts + 1, last_at = excluded.last_at, error = excluded.error",
-                        (login, period, key, channel, "failed" if error else "sent", now, error))
+                        (login, period, key, channel, int(error is None), now, error))
 
 
 def send_email(config: DigestConfig, to: str, digest: Digest, files: dict[str, tuple[bytes, str]]) -> None:
