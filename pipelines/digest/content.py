@@ -395,7 +395,8 @@ class DigestBuilder:
         changes = self._indicator_section(w, 5)
         if not self.role.records:
             w.line("")
-            w.line("Vai trò của tài khoản xem số liệu tổng hợp: bản tin chỉ nêu số đếm, không liệt kê từng hồ sơ.")
+            w.line("Vai trò của tài khoản xem số liệu tổng hợp: bản tin chỉ nêu số đếm, "
+                   "không liệt kê từng hồ sơ.")
         counts = {"overdue_dossiers": overdue["dossiers"], "overdue_petitions": overdue["petitions"],
                   "due_soon_dossiers": due_soon["dossiers"], "due_soon_petitions": due_soon["petitions"],
                   "missing": missing.height, "new_flags": new_flags.height}
@@ -443,9 +444,11 @@ class DigestBuilder:
         sheets.append(Sheet("Cảnh báo mới", new_flags,
                             {"unit_name": (OUTPUT_LABELS["unit_name"], "text"),
                              "kind_vi": (OUTPUT_LABELS["flag_kind"], "text"),
-                             "indicator_vi": ("Chỉ số / quy định", "text"), "reason": (OUTPUT_LABELS["reason"], "long")}))
+                             "indicator_vi": ("Chỉ số / quy định", "text"),
+                             "reason": (OUTPUT_LABELS["reason"], "long")}))
         sheets.append(Sheet("Chỉ số thay đổi", changes,
-                            {"unit_name": (OUTPUT_LABELS["unit_name"], "text"), "label": (OUTPUT_LABELS["label"], "text"),
+                            {"unit_name": (OUTPUT_LABELS["unit_name"], "text"),
+                             "label": (OUTPUT_LABELS["label"], "text"),
                              "previous": (f"Kỳ trước: {self.span.previous_label}", "num"),
                              "value": (f"Kỳ này: {self.span.label}", "num"), "change": ("Thay đổi (điểm %)", "num"),
                              "numerator": (OUTPUT_LABELS["numerator"], "int"),

@@ -35,7 +35,8 @@ def xlsx_bytes(digest: Digest) -> bytes:
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         title_f, note_f = wb.add_format({"bold": True, "font_size": 14}), wb.add_format({"italic": True})
         formats = {"date": wb.add_format({"num_format": "dd/mm/yyyy"}), "int": wb.add_format({"num_format": "#,##0"}),
-                   "num": wb.add_format({"num_format": "0.0"}), "long": wb.add_format({"text_wrap": True, "valign": "top"})}
+                   "num": wb.add_format({"num_format": "0.0"}),
+                   "long": wb.add_format({"text_wrap": True, "valign": "top"})}
         for sheet in digest.sheets:
             ws = wb.add_worksheet(sheet.name[:31])
             ws.write_string(0, 0, digest.title, title_f)
