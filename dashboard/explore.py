@@ -141,7 +141,7 @@ def run_sql(text: str) -> sandbox.SandboxResult:
         result = sandbox.run(data.db_path(), text, owner=_session(),
                              max_running=config().explorer.max_running_queries, closed=closed_columns(role))
     except sandbox.SandboxError as exc:
-        access.record("sql", sql=text, rows=None, error=str(exc))
+        access.record("sql", sql=text, reason=str(exc))
         raise
     access.record("sql", sql=text, rows=len(result.frame))
     return result

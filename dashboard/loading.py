@@ -28,8 +28,6 @@ from schemas.catalog import LEVEL_LABELS, OUTPUT_LABELS
 STALE_DAYS = 60
 UPLOAD_REFUSED = ("Vai trò của bạn không được nạp tệp: chỉ "
                   + ", ".join(role.label for role in ROLES.values() if role.upload) + " nạp dữ liệu")
-# What a report's audit entry counts (the file's rows read and what became of them).
-AUDITED_COUNTS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_older", "rows_quarantined")
 UPLOAD_STRUCTURES = {"auto": "Tự động theo ngày trong tệp", "2025": "Danh mục từ 01/07/2025 (xã mới)",
                      "legacy": "Danh mục trước 01/07/2025 (có huyện)"}
 REPORT_SPEC = {
@@ -133,12 +131,12 @@ def ingest(files, units: Era | None) -> None:
     some communes has every file naming another unit refused whole by the ingest."""
     scope = access.scope()
     if not scope.role.upload:
-        access.record("upload_refused", files=[_shown_name(upload.name) for upload in files], error=UPLOAD_REFUSED)
+        access.record("upload_refused", file=[_shown_name(upload.name) for upload in files], reason=UPLOAD_REFUSED)
         raise OutOfScope(UPLOAD_REFUSED)
     for upload in files:
         if why := upload_name_problem(upload.name):
             shown = _shown_name(upload.name)
-            access.record("upload_refused", file=shown, error=why)
+            access.record("upload_refused", file=shown, reason=why)
             st.error(f"Không nạp tệp {formatting.md_escape(shown)}: {why}")
     files = [upload for upload in files if not upload_name_problem(upload.name)]
     if not files:
@@ -156,7 +154,7 @@ def ingest(files, units: Era | None) -> None:
         except Exception as exc:  # a user-facing message, never a traceback
             bar.empty()
             why = str(service.explain_failure(exc) or exc)
-            access.record("upload", files=[_shown_name(upload.name) for upload in files], error=why)
+            access.record("upload", file=[_shown_name(upload.name) for upload in files], reason=why)
             st.error(f"Không nạp được dữ liệu: {formatting.md_escape(why)}")
             return
     bar.progress(1.0, text="Đã nạp xong")
@@ -180,11 +178,13 @@ def ingest(files, units: Era | None) -> None:
 
 
 def audit(reports: list[service.FileReport]) -> None:
-    """One audit entry per file or sheet of an upload: loaded ("upload", with its counts), refused for naming
-    another unit ("upload_refused", with the units) or unreadable ("upload", with why)."""
+    """One audit entry per file or sheet of an upload, in the audit trail's words (``AUDIT_DETAIL_LABELS``):
+    its masked name, its communes, the rows read and what became of them; a file refused for naming another
+    unit ("upload_refused", the other units) or unreadable also says why."""
     for r in reports:
-        access.record("upload_refused" if r.refused else "upload", file=r.file_name, sheet=r.sheet, kind=r.kind,
-                      communes=",".join(r.communes), **{k: getattr(r, k) for k in AUDITED_COUNTS}, error=r.error)
+        access.record("upload_refused" if r.refused else "upload", file=r.where, units=r.communes,
+                      rows=r.rows_read, what=service.count_line([r], formatting.fmt_int),
+                      **({"reason": r.error} if r.error else {}))
 
 
 def own_files(log: pl.DataFrame, scope: Scope) -> pl.DataFrame:

@@ -97,9 +97,9 @@ def test_a_clerk_loads_its_own_communes_file(db):
     (login, action, detail), = audit(db)
     assert (login, action) == (f"xa.{OWN}", "upload")
     assert detail["file"] == mask_identifiers_text(name) and CITIZEN_IDS[0] not in json.dumps(detail)
-    assert {k: detail[k] for k in ("rows_read", "rows_inserted", "rows_updated", "rows_quarantined")} == {
-        "rows_read": 3, "rows_inserted": 3, "rows_updated": 0, "rows_quarantined": 0}
-    assert detail["communes"] == OWN and detail["error"] is None
+    assert (detail["units"], detail["rows"], detail["what"]) == (
+        [OWN], 3, "đọc 3 = thêm 3 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 0")
+    assert "reason" not in detail
 
 
 def test_a_legacy_communes_rows_are_its_successors(db):
@@ -117,8 +117,10 @@ def test_a_file_of_another_commune_is_refused_whole(db):
     assert "Xã Trường Văn (mã 16348): 2 dòng" in refusal
     assert dossiers_of(db, OTHER) == 2 and dossiers_of(db, OWN) == 4
     (login, action, detail), = audit(db)
-    assert (login, action, detail["file"], detail["communes"], detail["rows_read"], detail["rows_inserted"]) == (
-        f"xa.{OWN}", "upload_refused", "truong_van_[đã ẩn].csv", OTHER, 2, 0)
+    assert (login, action, detail["file"], detail["units"], detail["rows"], detail["what"]) == (
+        f"xa.{OWN}", "upload_refused", "truong_van_[đã ẩn].csv", [OTHER], 2,
+        "đọc 2 = thêm 0 + cập nhật 0 + không đổi 0 + cũ hơn bản đã có 0 + cách ly 0")
+    assert detail["reason"] == refusal
     assert CITIZEN_IDS[1] not in json.dumps(detail, ensure_ascii=False)
 
 
@@ -171,7 +173,8 @@ def test_a_role_without_upload_is_refused_by_the_ingest_itself(db, role):
     at = AppTest.from_function(_ingest_as_script, default_timeout=60).run()
     assert errors(at) == ["OutOfScope: Vai trò của bạn không được nạp tệp: chỉ Quản trị, Cán bộ xã nạp dữ liệu"]
     (login, action, detail), = audit(db)
-    assert (login, action, detail["files"]) == (accounts_of(db)[role], "upload_refused", ["ho_so.csv"])
+    assert (login, action, detail) == (accounts_of(db)[role], "upload_refused", {
+        "file": ["ho_so.csv"], "reason": "Vai trò của bạn không được nạp tệp: chỉ Quản trị, Cán bộ xã nạp dữ liệu"})
 
 
 def test_what_each_role_sees_on_du_lieu(db):
