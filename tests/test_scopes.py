@@ -16,6 +16,7 @@ import pytest
 from dashboard.formatting import fmt_int
 from pipelines.access.scope import FREE_TEXT_COLUMNS, RECORDS_REFUSED, UNIT_REFUSED, OutOfScope
 from schemas.access import ROLES
+from schemas.vocabularies import VOCABULARIES
 from tests import dashboard_fixtures
 from tests.dashboard_fixtures import dashboard_db, metric, new_app, no_errors, sql_one
 
@@ -189,3 +190,178 @@ def test_a_commune_clerk_sees_nothing_of_another_commune(downloads):
     for file_name, build in downloads:
         data = build() if callable(build) else build
         assert leaks(office_text(file_name, data), xa) == [], file_name
+
+
+# ------------------------------------------------------------------ dia_ban: ranks everyone, lists its own
+OVERDUE_PETITIONS = ("SELECT count(*) FROM petition_facts WHERE received_date <= $1 AND due_date < $1 "
+                     "AND (closed_date IS NULL OR closed_date > $1)")
+OVERDUE_DOSSIERS = "SELECT count(*) FROM dossiers WHERE status = 'pending' AND due_date < $1"
+
+
+def _names(communes: list[str]) -> set[str]:
+    return {r[0] for r in _rows("SELECT commune_name FROM admin_units WHERE commune_code = ANY(?)", communes)}
+
+
+def _table(at, header: str):
+    """The first table that has ``header`` (a pandas frame of display strings)."""
+    return next(df.value for df in at.dataframe if header in df.value.columns)
+
+
+@pytest.fixture(scope="module")
+def latest():
+    return sql_one("SELECT max(received_date) FROM dossiers", era="2025")
+
+
+def test_an_area_leader_ranks_every_unit(latest):
+    import json
+
+    own = _units("dia_ban")
+    at = new_app("tong_quan", role="dia_ban")
+    no_errors(at)
+    total = _rows("SELECT count(*) FROM dossiers WHERE year(received_date) = ?", latest.year)[0][0]
+    assert metric(at, "Hồ sơ tiếp nhận") == fmt_int(total)  # the province's figure, not its area's
+    bars = {name for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+            for name in trace.get("y") or []}
+    elsewhere = {r[0] for r in _rows(
+        "SELECT DISTINCT a.district_name FROM dossiers d JOIN admin_units a USING (commune_code) "
+        "WHERE year(d.received_date) = ? AND NOT list_has_any([a.commune_code], ?)", latest.year, own)}
+    assert elsewhere - _names(own) and elsewhere <= bars  # areas holding none of its communes, ranked
+
+
+def test_an_area_leader_lists_only_its_communes_records(latest):
+    own = _units("dia_ban")
+    names, others = _names(own), {r[0] for r in _rows("SELECT commune_name FROM admin_units")} - _names(own)
+    at = new_app("ton_dong", role="dia_ban")
+    no_errors(at)
+    listed = set(_table(at, "Số ngày làm việc quá hạn")["Xã/phường"])
+    assert listed and listed <= names
+    assert metric(at, "Hồ sơ quá hạn") == fmt_int(_rows(OVERDUE_DOSSIERS + " AND commune_code = ANY($2)", latest,
+                                                         own)[0][0])
+    assert metric(at, "Đơn thư quá hạn") == fmt_int(_rows(OVERDUE_PETITIONS + " AND commune_code = ANY($2)", latest,
+                                                           own)[0][0])
+    flags = new_app("canh_bao", role="dia_ban")
+    no_errors(flags)
+    flagged = set(flags.dataframe[0].value["Đơn vị"])
+    assert flagged and flagged <= names and not flagged & others
+    year = _rows("SELECT max(year(dialogue_date)) FROM dialogues WHERE commune_code = ANY(?)", own)[0][0]
+    petitions = new_app("don_thu", role="dia_ban", params={"nam": str(year)})
+    no_errors(petitions)
+    received = _rows("SELECT count(*) FROM petitions WHERE year(received_date) = ? AND commune_code = ANY(?)",
+                     year, own)[0][0]
+    assert metric(petitions, "Đơn thư nhận trong kỳ") == fmt_int(received)
+    held = _rows("SELECT count(*) FROM dialogues WHERE year(dialogue_date) = ? AND commune_code = ANY(?)", year,
+                 own)[0][0]
+    assert metric(petitions, "Hội nghị đối thoại") == fmt_int(held)
+    assert set(_table(petitions, "Xã/phường")["Xã/phường"]) <= names
+
+
+@pytest.mark.parametrize("page", ["don_vi", "ton_dong", "don_thu"])
+def test_a_unit_outside_the_scope_is_refused_in_a_link(page):
+    own = _units("dia_ban")
+    outside = _rows("SELECT min(commune_code) FROM dossiers WHERE NOT list_has_any([commune_code], ?)", own)[0][0]
+    at = new_app(page, role="dia_ban", params={"don_vi": outside})
+    assert [e.value for e in at.error] == [UNIT_REFUSED]
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    store = _store()
+    refused = store.audit(login=dashboard_fixtures.test_accounts(dashboard_db())["dia_ban"]).filter(
+        action="refused").item(0, "detail")
+    assert outside in refused
+
+
+# ------------------------------------------------------------------ tinh: no free text, denunciations counted
+def test_the_province_reads_no_denunciation_one_by_one_but_counts_them(latest):
+    at = new_app("ton_dong", role="tinh")
+    no_errors(at)
+    petitions = _rows(OVERDUE_PETITIONS, latest)[0][0]
+    denunciations = _rows(OVERDUE_PETITIONS + " AND kind = 'denunciation'", latest)[0][0]
+    assert denunciations > 0  # the sample has some, so leaving them out says something
+    assert metric(at, "Đơn thư quá hạn") == fmt_int(petitions)
+    assert metric(at, "Hồ sơ quá hạn") == fmt_int(_rows(OVERDUE_DOSSIERS, latest)[0][0])
+    kinds = _table(at, "Số ngày làm việc quá hạn")["Loại đơn"].tolist()
+    labels = VOCABULARIES["petition_kind"].labels_vi
+    assert labels["denunciation"] not in kinds
+    assert kinds.count(labels["complaint"]) + kinds.count(labels["petition"]) == petitions - denunciations
+    summary = _table(at, "Quá hạn từ ngày")["Đơn thư quá hạn"]
+    assert sum(int(n.replace(".", "")) for n in summary) == petitions  # per commune: every overdue item
+    assert any(f"{fmt_int(denunciations)} đơn tố cáo không hiển thị" in c.value for c in at.caption)
+    headers = {c for df in at.dataframe for c in df.value.columns}
+    assert not {"Lĩnh vực", "Thủ tục", "Lĩnh vực đơn"} & headers  # free text of the list
+    full = new_app("ton_dong")  # the administrator's list holds them: the check above can fail
+    assert labels["denunciation"] in _table(full, "Số ngày làm việc quá hạn")["Loại đơn"].tolist()
+
+
+def test_the_province_s_drill_down_and_dialogues_hold_no_free_text(latest, monkeypatch):
+    import datetime as dt
+
+    from dashboard import access, data
+    from schemas.periods import Period
+
+    period = Period(dt.date(latest.year, 1, 1), latest, latest)
+    every = data.drill_down("khong_ne_tranh", "province", "38", period)
+    assert (every["petition_kind"] == "denunciation").any()
+    monkeypatch.setattr(access, "scope", lambda: _scope("tinh"))
+    shown = data.drill_down("khong_ne_tranh", "province", "38", period)
+    assert not FREE_TEXT_COLUMNS & set(shown.columns) and not (shown["petition_kind"] == "denunciation").any()
+    assert shown.height == every.height - int((every["petition_kind"] == "denunciation").sum())
+    meetings = data.dialogues(period, None, None)
+    assert meetings.height == _rows("SELECT count(*) FROM dialogues WHERE dialogue_date BETWEEN ? AND ?",
+                                    period.date_from, latest)[0][0]
+    assert not FREE_TEXT_COLUMNS & set(meetings.columns)
+    monkeypatch.undo()
+    assert {"chair", "topic"} <= set(data.dialogues(period, None, None).columns)  # the administrator's hold them
+
+
+# ------------------------------------------------------------------ phan_tich: figures, never records
+def test_the_analyst_is_refused_records(latest, monkeypatch):
+    from dashboard import access, data
+
+    monkeypatch.setattr(access, "scope", lambda: _scope("phan_tich"))
+    for read in (lambda: data.backlog_items(latest, None, None), lambda: data.due_soon_items(latest, None, None),
+                 lambda: data.dialogues(_period(latest), None, None),
+                 lambda: data.drill_down("khong_tre_hen", "province", "38", _period(latest))):
+        with pytest.raises(OutOfScope, match=RECORDS_REFUSED):
+            read()
+    counted = data.backlog_counted(latest, None, None)  # the figures stay readable
+    assert counted.height == _rows(OVERDUE_DOSSIERS, latest)[0][0] + _rows(OVERDUE_PETITIONS, latest)[0][0]
+
+
+# ------------------------------------------------------------------ the audit of downloads
+def test_a_download_is_recorded_for_the_signed_in_account():
+    login = dashboard_fixtures.test_accounts(dashboard_db())["xa"]
+    before = _store().audit(login=login).filter(action="export").height
+    at = new_app("ton_dong", role="xa")
+    button = at.download_button(key="xlsx_ton_dong")
+    button.click().run()
+    no_errors(at)
+    exports = _store().audit(login=login).filter(action="export")
+    assert exports.height == before + 1
+    xa, = _units("xa")
+    listed = len(_table(at, "Số ngày làm việc quá hạn"))
+    assert f"ton_dong_{xa}_" in exports.item(0, "detail") and f'"rows": {listed}' in exports.item(0, "detail")
+
+
+# ------------------------------------------------------------------ helpers
+def _store():
+    from pipelines.access.store import AccessStore, accounts_path
+    from schemas.config import load_config
+
+    return AccessStore(accounts_path(dashboard_db()), load_config().access)
+
+
+def _scope(role: str):
+    """The scope of the test account of ``role``, as a signed-in session gets it."""
+    import duckdb
+
+    from pipelines.access.scope import scope_of
+
+    account = _store().account(dashboard_fixtures.test_accounts(dashboard_db())[role])
+    with duckdb.connect(str(dashboard_db()), read_only=True) as con:
+        return scope_of(account, con)
+
+
+def _period(latest):
+    import datetime as dt
+
+    from schemas.periods import Period
+
+    return Period(dt.date(latest.year, 1, 1), latest, latest)
