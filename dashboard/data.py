@@ -27,12 +27,12 @@ import streamlit as st
 
 from dashboard import access
 from dashboard.connection import config, db_path, has_warehouse, in_structure, is_current, version  # noqa: F401
+from pipelines.access.scope import QUARANTINE_REFUSED, OutOfScope
 from pipelines.engine import backlog as backlog_engine
 from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
 from pipelines.engine.indicators import Level
 from pipelines.engine.submissions import submission_table
-from pipelines.access.scope import QUARANTINE_REFUSED, OutOfScope
 from pipelines.ingest import service
 from pipelines.sql import run
 from schemas.admin_unit import ERA_SHORT_VI, Era, default_era

@@ -226,6 +226,8 @@ def test_an_area_leader_ranks_every_unit(latest):
         "SELECT DISTINCT a.district_name FROM dossiers d JOIN admin_units a USING (commune_code) "
         "WHERE year(d.received_date) = ? AND NOT list_has_any([a.commune_code], ?)", latest.year, own)}
     assert elsewhere - _names(own) and elsewhere <= bars  # areas holding none of its communes, ranked
+    report = at.download_button(key="report_province_38")  # the province's report lists every commune
+    assert report.proto.disabled and "phụ trách" in report.help
 
 
 def test_an_area_leader_lists_only_its_communes_records(latest):
@@ -338,6 +340,10 @@ def test_a_download_is_recorded_for_the_signed_in_account():
     xa, = _units("xa")
     listed = len(_table(at, "Số ngày làm việc quá hạn"))
     assert f"ton_dong_{xa}_" in exports.item(0, "detail") and f'"rows": {listed}' in exports.item(0, "detail")
+    unit = new_app("don_vi", role="xa")
+    unit.download_button(key=f"report_commune_{xa}").click().run()
+    no_errors(unit)
+    assert f'"unit": "{xa}"' in _store().audit(login=login).filter(action="report").item(0, "detail")
 
 
 # ------------------------------------------------------------------ helpers
