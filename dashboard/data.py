@@ -518,6 +518,11 @@ def drill_down(indicator: str, level: Level, unit: str, period: Period) -> pl.Da
     return frame.sort("in_numerator", "record_date", nulls_last=True)
 
 
+def drill_down_withheld(indicator: str, level: Level, unit: str, period: Period) -> int:
+    """How many records behind the cell ``drill_down`` leaves out as denunciations (counted in the cell)."""
+    return access.scope().withheld(_records(version(), db_path(), era(), indicator, level, unit, period))
+
+
 # ------------------------------------------------------------------ data page
 def freshness(district: str | None, commune: str | None) -> pl.DataFrame:
     """When each commune of the view the account reaches last sent each record kind."""

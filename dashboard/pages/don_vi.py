@@ -91,8 +91,9 @@ elif f is not None:
     row = scored.filter(pl.col("indicator") == ind).row(0, named=True)
     st.caption(f"{chrome.indicator_help(ind)} Tử số {formatting.fmt_int(row['numerator'])}, mẫu số "
                f"{formatting.fmt_int(row['denominator'])}.")
-    records = data.drill_down(ind, level, unit, f.period)
-    if records.is_empty():
+    records, withheld = data.drill_down(ind, level, unit, f.period), data.drill_down_withheld(ind, level, unit, f.period)
+    if records.is_empty() and not withheld:
         chrome.empty("Không có bản ghi nào cho chỉ số này trong kỳ", "Mẫu số bằng 0 nên chỉ số là N/A.")
-    else:
+    elif not records.is_empty():
         chrome.show_table(records, chrome.drill_spec(records, f.era), key="dv_records", height=400)
+    chrome.withheld_note(withheld)
