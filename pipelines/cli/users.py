@@ -161,7 +161,7 @@ def sample_plan(db: str | None) -> tuple[str, list[tuple[str, str, list[str]]]]:
 def _sample_accounts(db: str | None, store: AccessStore, by: str) -> int:
     """One account per role on the sample's busiest commune and its area, each with a one-time password
     printed once: a newcomer signs in at the first start. Nothing when the warehouse has accounts already."""
-    if store.has_accounts():
+    if store.accounts():  # even disabled ones: a real deployment never gets sample accounts beside its own
         print(f"Kho đã có tài khoản ({store.path}): không tạo tài khoản mẫu. Xem: dvcq users list; "
               "đặt lại mật khẩu: dvcq users password LOGIN")
         return 0
