@@ -14,13 +14,14 @@ import zipfile
 import pytest
 
 from dashboard.formatting import fmt_int
-from pipelines.access.scope import FREE_TEXT_COLUMNS, RECORDS_REFUSED, UNIT_REFUSED, OutOfScope
+from pipelines.access.scope import FREE_TEXT_COLUMNS, QUARANTINE_REFUSED, RECORDS_REFUSED, UNIT_REFUSED, OutOfScope
 from schemas.access import ROLES
 from schemas.vocabularies import VOCABULARIES
 from tests import dashboard_fixtures
 from tests.dashboard_fixtures import dashboard_db, metric, new_app, no_errors, sql_one
 
 PAGE_FILE = {"trang_chu": "tong_quan"}  # a URL path that is not its page's file name
+EXISTING_PATHS = set(dashboard_fixtures.PAGE_FILES) | set(PAGE_FILE)  # URL paths of the pages written so far
 
 
 def _units(role: str) -> list[str]:
@@ -98,6 +99,17 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(button, "marshall_file", capture)
     return built
+
+
+# ------------------------------------------------------------------ every role, every page it may open
+@pytest.mark.parametrize("role,path", [(role, path) for role, rights in ROLES.items() for path in rights.pages
+                                       if path in EXISTING_PATHS])
+def test_every_page_a_role_may_open_runs(role, path):
+    """Its scope leaves each page something to draw, or says why: no exception, no refusal, no error (the
+    quarantine, rows as sent, is refused to all but the administrators wherever a page still asks for it)."""
+    at = new_app(PAGE_FILE.get(path, path), role=role)
+    assert not at.exception, [e.value for e in at.exception]
+    assert {e.value for e in at.error} <= ({QUARANTINE_REFUSED} if path == "du_lieu" else set())
 
 
 # ------------------------------------------------------------------ xa: one commune, nothing of another
@@ -305,6 +317,7 @@ def test_the_province_s_drill_down_and_dialogues_hold_no_free_text(latest, monke
     shown = data.drill_down("khong_ne_tranh", "province", "38", period)
     assert not FREE_TEXT_COLUMNS & set(shown.columns) and not (shown["petition_kind"] == "denunciation").any()
     assert shown.height == every.height - int((every["petition_kind"] == "denunciation").sum())
+    assert data.drill_down_withheld("khong_ne_tranh", "province", "38", period) == every.height - shown.height
     meetings = data.dialogues(period, None, None)
     assert meetings.height == _rows("SELECT count(*) FROM dialogues WHERE dialogue_date BETWEEN ? AND ?",
                                     period.date_from, latest)[0][0]
