@@ -24,6 +24,12 @@ PAGE_FILE = {"trang_chu": "tong_quan"}  # a URL path that is not its page's file
 EXISTING_PATHS = set(dashboard_fixtures.PAGE_FILES) | set(PAGE_FILE)  # URL paths of the pages written so far
 
 
+@pytest.fixture(autouse=True)
+def _warehouse(monkeypatch):
+    """The interface, called directly below, reads the sample warehouse as the pages do."""
+    monkeypatch.setenv("DVCQ_DB", str(dashboard_db()))
+
+
 def _units(role: str) -> list[str]:
     """The 2025 communes of the test account of ``role``."""
     from pipelines.cli.users import sample_plan
@@ -46,13 +52,12 @@ def _rows(query: str, *params) -> list[tuple]:
 def _strings(message, out: list[str]) -> None:
     """Every string field of a protobuf message and its sub-messages (labels, options, values, chart specs)."""
     for field, value in message.ListFields():
-        values = list(value.values()) if hasattr(value, "values") and not isinstance(value, str) and hasattr(value, "keys") else (value if field.is_repeated else [value])
-        if field.type == field.TYPE_MESSAGE:
-            for sub in values:
-                if hasattr(sub, "ListFields"):
-                    _strings(sub, out)
-        elif field.type == field.TYPE_STRING:
-            out.extend(values)
+        values = list(value.values()) if hasattr(value, "keys") else list(value) if field.is_repeated else [value]
+        for item in values:
+            if isinstance(item, str):
+                out.append(item)
+            elif hasattr(item, "ListFields"):
+                _strings(item, out)
 
 
 def _nodes(node):
@@ -158,7 +163,7 @@ def chart_units(at) -> set[str]:
 def test_the_leak_check_finds_another_commune():
     """The check below can fail: another commune's name, even inside a sentence, is found."""
     xa, = _units("xa")
-    other_code, other = _others(xa)[0]
+    _, other = _others(xa)[0]
     own = _own_words(xa)[0]
     assert leaks(f"{own} · {own}, {other}.", xa) == [other]
     assert leaks(f"{own} và tỉnh", xa) == []
@@ -202,6 +207,49 @@ def test_a_commune_clerk_sees_nothing_of_another_commune(downloads):
     for file_name, build in downloads:
         data = build() if callable(build) else build
         assert leaks(office_text(file_name, data), xa) == [], file_name
+
+
+def test_the_data_interface_is_the_lock_whatever_view_is_asked(latest, monkeypatch):
+    """Asked for the whole province (no page of its asks so: its sidebar fixes its commune), every function of
+    the interface gives a commune clerk its commune's rows and the province's, and refuses another commune."""
+    from dashboard import access, data
+    from schemas.config import load_config
+
+    xa, = _units("xa")
+    province = load_config().province_code
+    other = _rows("SELECT min(commune_code) FROM dossiers WHERE commune_code <> ?", xa)[0][0]
+    monkeypatch.setattr(access, "scope", lambda: _scope("xa"))
+    period = _period(latest)
+    by_commune = {
+        "indicators": data.indicators("commune", period)["unit_code"],
+        "measures": data.measures("commune", period)["unit_code"],
+        "ranking": data.commune_ranking(period, None, None)["unit_code"],
+        "map": data.commune_scores(period, None)["unit_code"],
+        "trend": data.trend("commune", [xa, other], period.date_from, latest)["unit_code"],
+        "flags": data.flags("commune", period)["unit_code"],
+        "backlog": data.backlog_items(latest, None, None)["commune_code"],
+        "backlog counted": data.backlog_counted(latest, None, None)["commune_code"],
+        "due soon": data.due_soon_counted(latest, None, None)["commune_code"],
+        "dialogues": data.dialogues(period, None, None)["commune_code"],
+        "submissions": data.submissions(period.date_from, latest, None, None)["unit_code"],
+        "freshness": data.freshness(None, None)["commune_code"],
+        "drill-down": data.drill_down("khong_ne_tranh", "province", province, period)["commune_code"],
+        "units offered": data.own_units()["commune_code"],
+    }
+    assert {name: sorted(set(codes) - {xa}) for name, codes in by_commune.items()} == {n: [] for n in by_commune}
+    assert {name for name, codes in by_commune.items() if xa in set(codes)} >= {"indicators", "backlog counted",
+                                                                                 "submissions", "freshness"}
+    assert data.indicators("district", period).is_empty() and data.flags("district", period).is_empty()
+    assert set(data.indicators("province", period)["unit_code"]) == {province}  # the one benchmark
+    received = _rows("SELECT count(*) FROM petitions WHERE commune_code = ? AND received_date BETWEEN ? AND ?",
+                     xa, period.date_from, latest)[0][0]
+    assert data.petition_totals(data.petition_breakdown(period, None, None))["received"] == received
+    for read in (lambda: data.backlog_items(latest, None, other), lambda: data.dialogues(period, None, other),
+                 lambda: data.drill_down("khong_tre_hen", "commune", other, period),
+                 lambda: data.backlog_items(latest, data.units().filter(commune_code=xa).item(0, "district_code"),
+                                            None)):
+        with pytest.raises(OutOfScope, match=UNIT_REFUSED):
+            read()
 
 
 # ------------------------------------------------------------------ dia_ban: ranks everyone, lists its own
@@ -311,8 +359,9 @@ def test_the_province_s_drill_down_and_dialogues_hold_no_free_text(latest, monke
     from schemas.periods import Period
 
     period = Period(dt.date(latest.year, 1, 1), latest, latest)
-    every = data.drill_down("khong_ne_tranh", "province", "38", period)
+    every = data.drill_down("khong_ne_tranh", "province", "38", period)  # as the administrators read them
     assert (every["petition_kind"] == "denunciation").any()
+    assert {"chair", "topic"} <= set(data.dialogues(period, None, None).columns)
     monkeypatch.setattr(access, "scope", lambda: _scope("tinh"))
     shown = data.drill_down("khong_ne_tranh", "province", "38", period)
     assert not FREE_TEXT_COLUMNS & set(shown.columns) and not (shown["petition_kind"] == "denunciation").any()
@@ -322,8 +371,6 @@ def test_the_province_s_drill_down_and_dialogues_hold_no_free_text(latest, monke
     assert meetings.height == _rows("SELECT count(*) FROM dialogues WHERE dialogue_date BETWEEN ? AND ?",
                                     period.date_from, latest)[0][0]
     assert not FREE_TEXT_COLUMNS & set(meetings.columns)
-    monkeypatch.undo()
-    assert {"chair", "topic"} <= set(data.dialogues(period, None, None).columns)  # the administrator's hold them
 
 
 # ------------------------------------------------------------------ phan_tich: figures, never records
