@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import access, data, links
 from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
+from pipelines.access.scope import SCOPED_STRUCTURE
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
 from schemas.periods import Period, build_period, default_as_of
@@ -299,15 +300,15 @@ def _structure(sb, period_end: dt.date, link: dict[str, str] | None, problems: l
     01/07/2025 and Xã Hà Trung after), so a chosen district or commune is cleared when the
     structure changes, never carried over.
     """
-    state, fixed = st.session_state, access.scope().structure("legacy")
-    limited = fixed != "legacy"
-    if limited:
+    state, scope = st.session_state, access.scope()
+    if scope.limited:
+        fixed = SCOPED_STRUCTURE
         if link is not None and link.get("cau_truc", "auto") not in ("auto", fixed):
             problems.append(f"Tài khoản của bạn xem số liệu theo {ERA_LABELS_VI[fixed].lower()}; đang dùng cấu "
                             f"trúc này.")
         state["cau_truc"] = fixed
     choice = sb.selectbox("Cấu trúc đơn vị hành chính", list(STRUCTURES), format_func=STRUCTURES.get,
-                          key="cau_truc", disabled=limited,
+                          key="cau_truc", disabled=scope.limited,
                           help="Từ 01/07/2025 không còn cấp huyện và các xã đã sáp nhập. Cấu trúc mới cộng "
                                "số liệu trước đó của các xã cũ vào xã mới kế thừa; cấu trúc cũ giữ huyện và "
                                "xã như trước 01/07/2025.")

@@ -317,6 +317,18 @@ def test_an_area_leader_lists_only_its_communes_records(latest):
     assert set(_table(petitions, "Xã/phường")["Xã/phường"]) <= names
 
 
+def test_an_account_limited_to_units_reads_the_2025_structure(latest):
+    """A link asking for the legacy structure is said, and the view stays in the one its units are named in."""
+    own = _units("dia_ban")
+    year = latest.year - 2  # a year wholly before 01/07/2025: "auto" would give the legacy structure
+    at = new_app("ton_dong", role="dia_ban", params={"nam": str(year), "cau_truc": "legacy"})
+    no_errors(at)
+    assert any("cấu trúc mới" in w.value for w in at.warning)
+    structure = at.selectbox(key="cau_truc")
+    assert structure.value == "2025" and structure.proto.disabled and at.query_params["cau_truc"] == "2025"
+    assert set(_table(at, "Số ngày làm việc quá hạn")["Xã/phường"]) <= _names(own)  # 2025 communes' names
+
+
 @pytest.mark.parametrize("page", ["don_vi", "ton_dong", "don_thu"])
 def test_a_unit_outside_the_scope_is_refused_in_a_link(page):
     own = _units("dia_ban")
