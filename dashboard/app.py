@@ -17,7 +17,7 @@ from dashboard import access
 from pipelines.access.scope import PAGE_REFUSED, OutOfScope
 from pipelines.ingest.service import WarehouseError, explain_failure
 
-st.set_page_config(page_title="Chính quyền thân thiện, vì Nhân dân phục vụ", layout="wide",
+st.set_page_config(page_title=access.APP_TITLE, layout="wide",
                    page_icon=":material/account_balance:")
 
 START_PATH = "trang_chu"
@@ -33,6 +33,8 @@ PAGES = [
     st.Page("pages/gui_so_lieu.py", title="Đôn đốc gửi số liệu", url_path="gui_so_lieu",
             icon=":material/notification_important:"),
     st.Page("pages/du_lieu.py", title="Dữ liệu", url_path="du_lieu", icon=":material/upload_file:"),
+    st.Page("pages/tai_khoan.py", title="Tài khoản", url_path="tai_khoan", icon=":material/manage_accounts:"),
+    st.Page("pages/nhat_ky.py", title="Nhật ký", url_path="nhat_ky", icon=":material/history:"),
 ]
 OVERVIEW_ALIAS = st.Page(lambda: st.switch_page(PAGES[0], query_params=st.query_params.to_dict()),
                          title="Tổng quan", url_path="tong_quan")
@@ -43,18 +45,28 @@ def path_of(item: st.Page) -> str:
     return item.url_path or START_PATH
 
 
+def gate_links(*links: tuple[str, str], primary: bool = False) -> None:
+    """Links (label, path) to the gate's forms in this tab, drawn as buttons side by side (``st.link_button``
+    opens a new tab, where "Đăng xuất" would leave the dashboard open in the first)."""
+    colours = ("background:#2166AC;color:#fff;border-color:#2166AC" if primary
+               else "background:#fff;color:#31333F;border-color:rgba(49,51,63,.2)")
+    style = (f"display:inline-block;margin:0 .4rem .3rem 0;padding:.3rem .75rem;border:1px solid;"
+             f"border-radius:.5rem;text-decoration:none;font-size:.95rem;{colours}")
+    st.html("".join(f'<a href="{path}" style="{style}">{label}</a>' for label, path in links))
+
+
 def run_signed_in(page: st.Page) -> None:
     """Run ``page`` for the account this browser is signed in as; without one, or for a page its role may not
     open, say so instead."""
     account = access.signed_in()
     if account is None:
         st.warning("Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn.", icon=":material/lock:")
-        st.link_button("Đăng nhập", "/dang_nhap", type="primary")
+        gate_links(("Đăng nhập", access.SIGN_IN_PATH), primary=True)
         return
     if account.must_change:
         st.warning("Mật khẩu của bạn là mật khẩu dùng một lần: hãy đổi mật khẩu trước khi xem số liệu.",
                    icon=":material/key:")
-        st.link_button("Đổi mật khẩu", "/doi_mat_khau", type="primary")
+        gate_links(("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH), primary=True)
         return
     allowed = [item for item in PAGES if account.rights.may_open(path_of(item))]
     with st.sidebar.container(key="menu"):
@@ -62,7 +74,7 @@ def run_signed_in(page: st.Page) -> None:
             st.page_link(item)
     with st.sidebar.container(key="account"):
         st.caption(f"Đăng nhập: **{account.login}** · {account.rights.label}")
-        st.link_button("Đăng xuất", "/dang_xuat", icon=":material/logout:")
+        gate_links(("Đăng xuất", access.SIGN_OUT_PATH), ("Đổi mật khẩu", access.CHANGE_PASSWORD_PATH))
     opened = next((item for item in PAGES if item.url_path == page.url_path), None)
     if opened is not None and not account.rights.may_open(path_of(opened)):
         if opened is PAGES[0] and allowed:  # the start page of a role without it: its first page instead

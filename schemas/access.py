@@ -75,3 +75,13 @@ AUDIT_ACTIONS = {
     "account_password": "Đổi mật khẩu", "account_disable": "Khóa tài khoản", "account_enable": "Mở khóa tài khoản",
     "account_change": "Sửa tài khoản", "digest": "Gửi bản tin", "digest_failed": "Gửi bản tin không thành công",
 }
+
+# What the audit trail's details say, by their key (pages and exports show them in these words).
+AUDIT_DETAIL_LABELS = {
+    "client": "máy", "reason": "lý do", "locked_until": "khóa đến", "page": "trang", "account": "tài khoản",
+    "role": "vai trò", "units": "đơn vị", "email": "thư điện tử", "webhook": "webhook", "channel": "kênh",
+    "digest": "bản tin", "what": "nội dung", "rows": "số dòng", "file": "tệp", "date_from": "từ ngày",
+    "date_to": "đến ngày",
+}
+AUDIT_REASON_LABELS = {"wrong": "sai tên đăng nhập hoặc mật khẩu", "locked": "tài khoản đang tạm khóa",
+                       "disabled": "tài khoản đã bị khóa"}

@@ -151,6 +151,27 @@ class AccessConfig(_Strict):
     secure_cookie: bool = Field(description="send the session cookie over HTTPS only (true behind a TLS proxy)")
 
 
+class DigestConfig(_Strict):
+    """The digest (``dvcq digest``, docs/digest.md): where its links point and how its e-mail leaves. The SMTP
+    password is never in the file: ``smtp_password_env`` names the environment variable that holds it."""
+
+    dashboard_url: str = Field(pattern=r"^https?://[^\s?#]+$",
+                               description="the dashboard's address as officials open it; every link starts with it")
+    smtp_host: str = Field(min_length=1, description="the mail server that relays the digest")
+    smtp_port: int = Field(ge=1, le=65535, description="587 for submission with STARTTLS")
+    smtp_sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="the From address")
+    smtp_username: str = Field(default="", description="the login at the mail server; empty: no login")
+    smtp_password_env: str = Field(pattern=r"^[A-Z_][A-Z0-9_]*$",
+                                   description="the environment variable holding the mail server's password")
+    starttls: bool = Field(default=True, description="upgrade the connection with STARTTLS before the login "
+                                                     "(refused when the server does not offer it)")
+    smtp_ca_file: str = Field(default="", description="a CA certificate (PEM) to trust besides the system's, for "
+                                                      "a mail server with a private certificate; empty: the system's")
+    timeout: float = Field(gt=0, le=300, description="seconds to wait for the mail server or a webhook")
+    items: int = Field(ge=1, le=50, description="items listed per section of the text (the oldest first); the "
+                                                "XLSX holds them all")
+
+
 class DvcqConfig(_Strict):
     province_code: str = Field(pattern=r"^\d{2}$", description="the province this deployment serves")
     min_indicators_ranked: int = Field(ge=1, le=12, description="composite unranked below this coverage")
@@ -166,6 +187,7 @@ class DvcqConfig(_Strict):
     ingest: IngestConfig
     explorer: ExplorerConfig
     access: AccessConfig
+    digest: DigestConfig
     groups: dict[GroupId, GroupConfig]
     indicators: dict[str, IndicatorConfig]
     submissions: dict[RecordKind, SubmissionConfig] = Field(

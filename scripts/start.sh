@@ -7,8 +7,16 @@ db="${DVCQ_DB:-data/dvcq.duckdb}"
 if [ ! -f "$db" ]; then
   echo "Đang xây dựng kho dữ liệu $db từ data/sample/ (khoảng một phút) ..."
   .venv/bin/dvcq ingest data/sample --db "$db" --quiet
+  # One account per role, each with a one-time password printed once: nobody signs in without one.
+  .venv/bin/dvcq users sample --db "$db"
 else
   .venv/bin/dvcq upgrade --db "$db"
+  if .venv/bin/python -c "import sys; from pipelines.cli.users import store_for; from schemas.config import load_config
+sys.exit(not store_for(sys.argv[1], load_config()).has_accounts())" "$db"; then
+    echo "Tài khoản: xem bằng .venv/bin/dvcq users list --db $db; đặt lại mật khẩu: .venv/bin/dvcq users password LOGIN --db $db"
+  else
+    echo "Chưa có tài khoản nào nên không ai đăng nhập được: tạo bằng .venv/bin/dvcq users add LOGIN --role quan_tri --db $db"
+  fi
 fi
 port="${DVCQ_PORT:-8501}"
 if [ -f dashboard/app.py ]; then

@@ -151,6 +151,9 @@ if __name__ == "__main__":  # python tests/dashboard_fixtures.py OUT [communes y
 PAGE_FILES = ["tong_quan", *sorted(p.stem for p in (REPO / "dashboard" / "pages").glob("*.py")
                                    if p.stem not in ("tong_quan", "__init__"))]
 """Every page of the dashboard by its file name, the start page first."""
+ADMIN_PAGE_FILES = ("tai_khoan", "nhat_ky")
+FILTERED_PAGE_FILES = [page for page in PAGE_FILES if page not in ADMIN_PAGE_FILES]
+"""The pages that show figures under the sidebar's filters (the administrator's pages have none)."""
 
 _BUILT: dict[str, Path] = {}
 
@@ -202,6 +205,9 @@ def test_accounts(db: Path) -> dict[str, str]:
             store.set_password(login, password, by="test")
     _ACCOUNTS[str(db)] = {role: login for login, role, _ in plan}
     return _ACCOUNTS[str(db)]
+
+
+test_accounts.__test__ = False  # a helper whose name starts with "test": pytest must not collect it where imported
 
 
 def session_cookie(role: str, db: Path | None = None) -> str:

@@ -146,6 +146,13 @@ def test_the_audit_trail_is_append_only_and_masks_what_it_is_given(store):
         con.execute("UPDATE audit SET login = 'x'")
 
 
+def test_a_webhook_s_secret_path_is_not_written_in_the_audit(store):
+    store.change("bdv", by="admin", channel="webhook", webhook="https://relay.example.vn/bot123:SECRET/digest")
+    assert store.account("bdv").webhook.endswith("SECRET/digest")
+    change = json.loads(store.audit().item(0, "detail"))
+    assert change["webhook"] == "relay.example.vn" and "SECRET" not in store.audit()["detail"].str.join("")
+
+
 def test_audit_filters_by_day_in_vietnam_time_and_login(store, monkeypatch):
     import pipelines.access.store as module
     # 23:30 UTC on 06/12 is 06:30 on 07/12 in Vietnam

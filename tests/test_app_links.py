@@ -9,11 +9,11 @@ import pytest
 
 from dashboard import links
 from dashboard.formatting import fmt_int
-from tests.dashboard_fixtures import PAGE_FILES, metric, new_app, no_errors, sql_one
+from tests.dashboard_fixtures import FILTERED_PAGE_FILES, metric, new_app, no_errors, sql_one
 
 OPTIONS = {"nam": ["2026", "2025", "2024"], "quy": ["2026-Q3", "2025-Q2", "2024-Q4"], "thang": ["2026-09", "2025-03"]}
 FIRST, LAST = dt.date(2023, 7, 1), dt.date(2026, 9, 30)
-PAGES = PAGE_FILES
+PAGES = FILTERED_PAGE_FILES
 
 
 def test_period_parameters_read_back_as_written():

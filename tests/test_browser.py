@@ -21,7 +21,7 @@ import datetime as dt
 import pytest
 
 from schemas.admin_unit import ERA_SCHEMA, default_era
-from tests.dashboard_fixtures import REPO, dashboard_db
+from tests.dashboard_fixtures import REPO, TEST_PASSWORD, dashboard_db, test_accounts
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +69,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 def server():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium not installed")
+    test_accounts(dashboard_db())  # the gate lets no one in without an account
     port = free_port()
     proc = start_server(dashboard_db(), port)
     yield f"http://127.0.0.1:{port}"
@@ -79,13 +80,50 @@ def server():
         proc.kill()
 
 
+def sign_in(browser, base: str, role: str = "quan_tri", db: Path | None = None) -> dict:
+    """The cookies of one sign-in through the real form as the test account of ``role`` (Playwright's
+    storage state): where the gate sends every visitor first."""
+    login = test_accounts(db or dashboard_db())[role]
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/dang_nhap", wait_until="domcontentloaded")
+        page.get_by_label("Tên đăng nhập").fill(login)
+        page.get_by_label("Mật khẩu", exact=True).fill(TEST_PASSWORD.format(role=role))
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url(f"{base}/", wait_until="commit", timeout=60_000)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+class SignedIn:
+    """A browser whose pages carry one sign-in's cookies: each page in a fresh context (nothing else shared
+    between pages, as with ``Browser.new_page``); ``browser`` is Playwright's own."""
+
+    def __init__(self, browser, state: dict) -> None:
+        self.browser, self.state, self._contexts = browser, state, []
+
+    def new_page(self, **options):
+        context = self.browser.new_context(storage_state=self.state, **options)
+        self._contexts.append(context)
+        return context.new_page()
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(server):
+    """Chromium signed in as the test administrator once per module, through the form."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
+        signed = SignedIn(b, sign_in(b, server))
+        yield signed
+        signed.close()
         b.close()
 
 
@@ -233,9 +271,11 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
     broken = tmp_path / "hong.xlsx"
     broken.write_bytes(b"PK\x03\x04 not a workbook")
     port = free_port()
+    test_accounts(tmp_path / "moi.duckdb")  # no warehouse yet: the accounts that need no unit
     proc = start_server(tmp_path / "moi.duckdb", port)
     try:
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        own = SignedIn(browser.browser, sign_in(browser.browser, f"http://127.0.0.1:{port}", db=tmp_path / "moi.duckdb"))
+        page = own.new_page(viewport={"width": 1440, "height": 900})
         # A link straight to Dữ liệu on a server that just started: it must open that page.
         page.goto(f"http://127.0.0.1:{port}/du_lieu", wait_until="domcontentloaded")
         page.get_by_text("Chọn tệp").first.wait_for(timeout=60_000)
@@ -269,7 +309,7 @@ def test_upload_ingests_and_every_page_sees_the_new_data(browser, tmp_path):
         value = page.locator('[data-testid="stMetric"]', has_text="Hồ sơ tiếp nhận").locator(
             '[data-testid="stMetricValue"]').first.inner_text()
         assert value.strip() == "4"
-        page.close()
+        own.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -243,3 +243,37 @@ def test_the_unit_page_counts_and_lists_what_falls_due_soon():
     assert f"Sắp đến hạn ({expected})" in [h.value for h in at.subheader]
     listed = next(df.value for df in at.dataframe if OUTPUT_LABELS["working_days_left"] in df.value.columns)
     assert len(listed) == min(expected, 5)
+
+
+# A due date that is itself no working day. Its index is that of the working day before it, so its last working
+# day is the one before the holiday or weekend. H1 received Mon 21/04, due Thu 01/05 (a holiday): P = 22–25/04,
+# 28–29/04 = 6, W = ceil(6 / 5) = 2. H2 received Fri 25/04, due Sun 04/05 (the weekend after the holidays):
+# P = 28–29/04 = 2, a fifth is 0,4 working day: W = 1.
+@pytest.fixture(scope="module")
+def due_on_a_day_off(tmp_path_factory, template_root):
+    a = commune_code(template_root, "Thị trấn Hà Trung")
+    records = {"dossier": [dossier(a, "H1", D(2025, 4, 21), D(2025, 5, 1)),
+                           dossier(a, "H2", D(2025, 4, 25), D(2025, 5, 4))]}
+    con = open_legacy(build_warehouse(tmp_path_factory.mktemp("day_off"), template_root, records))
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("as_of, due_soon, overdue", [
+    # Fri 25/04: H1 has 28 and 29/04 left, 2 of 2: not yet; H2 has 2 of 1: not yet
+    (D(2025, 4, 25), [], {}),
+    # Mon 28/04: H1 1 left of 2: due soon; H2 1 left of 1: not yet
+    (D(2025, 4, 28), [("dossier", "H1", D(2025, 5, 1), 1, 2)], {}),
+    # Tue 29/04, the last working day before both due dates: none left for either
+    (D(2025, 4, 29), [("dossier", "H1", D(2025, 5, 1), 0, 2), ("dossier", "H2", D(2025, 5, 4), 0, 1)], {}),
+    # Wed 30/04, a holiday with the index of 29/04: still due soon, not yet overdue
+    (D(2025, 4, 30), [("dossier", "H1", D(2025, 5, 1), 0, 2), ("dossier", "H2", D(2025, 5, 4), 0, 1)], {}),
+    # Fri 02/05 (a holiday): H1's day has passed: overdue, 1 working day at least; H2 is still due soon
+    (D(2025, 5, 2), [("dossier", "H2", D(2025, 5, 4), 0, 1)], {"H1": 1}),
+    # Mon 05/05: both overdue by one working day (05/05)
+    (D(2025, 5, 5), [], {"H1": 1, "H2": 1}),
+])
+def test_a_due_date_on_a_holiday_or_a_weekend(due_on_a_day_off, as_of, due_soon, overdue):
+    assert _got(due_soon_table(due_on_a_day_off, config(), as_of)) == due_soon
+    late = backlog_table(due_on_a_day_off, config(), as_of)
+    assert dict(late.select("record_id", "days_overdue").iter_rows()) == overdue

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from dashboard.formatting import literal
-from tests.dashboard_fixtures import PAGE_FILES, new_app, no_errors
+from tests.dashboard_fixtures import FILTERED_PAGE_FILES, new_app, no_errors
 from tests.test_browser import browser, open_page, server  # noqa: F401 (fixtures)
 
-PAGES = PAGE_FILES
+PAGES = FILTERED_PAGE_FILES
 PHISH = "[Bấm vào đây để xác minh tài khoản](http://evil.example/login)"
 # The sample's first and last event days (docs/sample-data.md: 07/2023 to 10/2026).
 FIRST, LAST = dt.date(2023, 7, 1), dt.date(2026, 10, 31)

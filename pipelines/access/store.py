@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polars as pl
 from argon2 import PasswordHasher
@@ -44,6 +45,7 @@ SIGN_IN_REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc
 COOKIE_NAME = "dvcq_phien"
 LOGIN_PATTERN = "^[a-z0-9][a-z0-9._-]{1,39}$"
 
+_COOKIE_SECRET = "cookie_secret"  # the settings row that holds it
 _HASHER = PasswordHasher()
 # Checked against when the login does not exist, so an unknown login takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
@@ -139,7 +141,7 @@ class AccessStore:
             con.row_factory = sqlite3.Row
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA foreign_keys=ON")
-            if fresh or not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit'").fetchall():
+            if fresh or not con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", ("audit",)).fetchall():
                 con.executescript(_SCHEMA)
             yield con
         finally:
@@ -254,7 +256,8 @@ class AccessStore:
                             (*values.values(), _iso(_now()), login))
                 if "units" in values:
                     self._end_sessions(con, login)  # a session must not keep units the account lost
-            self._record(con, by, "account_change", {"account": login, **fields})
+            said = {k: urlsplit(v).netloc if k == "webhook" and v else v for k, v in fields.items()}
+            self._record(con, by, "account_change", {"account": login, **said})  # a webhook's path may hold a token
         return self.account(login)
 
     # ------------------------------------------------------------------ sign-in and sessions
@@ -266,10 +269,10 @@ class AccessStore:
     def _stored_secret(self) -> str:
         """The cookie secret kept in the store, made at the first sign-in."""
         with self._transaction() as con:
-            row = con.execute("SELECT value FROM settings WHERE name = 'cookie_secret'").fetchone()
+            row = con.execute("SELECT value FROM settings WHERE name = ?", (_COOKIE_SECRET,)).fetchone()
             if row is None:
                 secret = secrets.token_hex(32)
-                con.execute("INSERT INTO settings VALUES ('cookie_secret', ?)", (secret,))
+                con.execute("INSERT INTO settings VALUES (?, ?)", (_COOKIE_SECRET, secret))
             else:
                 secret = row["value"]
         return secret

@@ -1,4 +1,5 @@
-"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, report, users, audit, docs.
+"""The ``dvcq`` command line: ingest, quarantine, sample, indicators, flags, backlog, report, users, audit, digest,
+docs.
 
 Every command prints one clear Vietnamese/English message and exits non-zero on a user error
 (missing path, unreadable file, bad option, bad configuration); tracebacks are for bugs only.
@@ -140,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from pipelines.cli.users import add_parsers as add_account_parsers
     add_account_parsers(sub, _add_db, _add_format, _date)
+    from pipelines.digest.command import add_parser as add_digest_parser
+    add_digest_parser(sub, _add_db, _date)
 
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
     docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
@@ -186,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command in ("users", "audit"):
         from pipelines.cli.users import audit_command, users_command
         return (users_command if args.command == "users" else audit_command)(args, config, emit)
+    if args.command == "digest":
+        from pipelines.digest.command import digest_command
+        return digest_command(args, config)
     if args.command == "docs":
         from pipelines.cli.docs import write_data_model
         write_data_model(args.out)
