@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = sub.add_parser("upgrade", help="bring a warehouse made by an older dvcq up to date (loads nothing)")
     _add_db(upgrade)
+    upgrade.add_argument("--rebuild-facts", action="store_true",
+                         help="build every fact table whole from the records, even when the warehouse is current "
+                              "(publishing builds again only what the loaded files changed)")
 
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
     docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
@@ -169,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "upgrade":
         from pipelines.ingest.privacy import KEY_FILE
         from pipelines.ingest.warehouse import adopt_key, is_current, publishing, resolve_db_path
-        if is_current(args.db):
+        if is_current(args.db) and not args.rebuild_facts:
             print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
             return 0
         with publishing(args.db, config.province_code, config) as con:
