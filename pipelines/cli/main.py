@@ -141,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="build every fact table whole from the records, even when the warehouse is current "
                               "(publishing builds again only what the loaded files changed)")
 
+    handoff = sub.add_parser("export-parquet", help="write the facts, rollups, units and codes as Parquet partitioned "
+                                                    "by province, year and month (no personal data, no free text)")
+    _add_db(handoff)
+    handoff.add_argument("--out", type=Path, required=True, help="folder to write (one sub-folder a table)")
+
     docs = sub.add_parser("docs", help="regenerate docs/data-model.md from the schemas")
     docs.add_argument("--out", type=Path, default=Path("docs") / "data-model.md")
     return parser
@@ -182,6 +187,13 @@ def run(args: argparse.Namespace) -> int:
         if adopted:
             print(f"Kho chưa ghi dấu vân tay khóa: khóa đưa vào lúc này (DVCQ_SECRET hoặc tệp {KEY_FILE}) được tin là "
                   f"khóa của kho và được ghi nhận (dấu vân tay {adopted}); từ nay mọi khóa khác bị từ chối.")
+        return 0
+    if args.command == "export-parquet":
+        from pipelines.handoff import export_parquet
+        from pipelines.ingest.warehouse import connect_read_only, remembered
+        with connect_read_only(args.db) as con:
+            written = export_parquet(con, args.out, remembered(con, "unit_province") or config.province_code)
+        print(f"Đã ghi {len(written)} bảng dạng Parquet vào {args.out} (thư mục province=…/year=…/month=…)")
         return 0
     if args.command == "docs":
         from pipelines.cli.docs import write_data_model
