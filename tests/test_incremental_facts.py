@@ -24,9 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.ingest import warehouse
 from pipelines.ingest.facts import build_facts
 from pipelines.ingest.pipeline import ingest_files
-from pipelines.ingest.warehouse import create_structure_views, publishing
+from pipelines.ingest.warehouse import create_structure_views, warehouse_version
 from pipelines.sample import generate
 from schemas.config import load_config
 from schemas.warehouse import FACT_TABLES
@@ -54,6 +55,13 @@ def sample(tmp_path_factory):
     base = root / "base.duckdb"
     ingest_files(first, db=base)
     return base, later
+
+
+def copy_published(source: Path, db: Path) -> None:
+    """A copy of a published warehouse that the next publish may update incrementally: its lock file keeps the
+    copy's version, as a publish leaves it (any other file is taken as written by hand: built whole)."""
+    shutil.copyfile(source, db)
+    db.with_name(db.name + ".lock").write_text(warehouse_version(db))
 
 
 def fact_differences(db: Path) -> dict[str, tuple[int, int, int, int]]:
@@ -164,7 +172,7 @@ def test_incremental_facts_equal_the_facts_built_whole(sample, tmp_path_factory,
     base, later = sample
     work = tmp_path_factory.mktemp("publishes")
     db = work / "dvcq.duckdb"
-    shutil.copyfile(base, db)
+    copy_published(base, db)
     # every kind of change at least once (new months and the reform's hand-over come with the sample's files),
     # in an order hypothesis draws, with a few of the sample's files between them
     files = data.draw(st.lists(st.sampled_from(later), min_size=1, max_size=3, unique=True), label="sample files")
@@ -186,8 +194,12 @@ def test_incremental_facts_equal_the_facts_built_whole(sample, tmp_path_factory,
         for era, paths in ((None, [step for step in group if isinstance(step, Path)]),
                            *((era, [path for path, made in made_files if made == era]) for era in ("legacy", "2025"))):
             if paths:
-                reports = ingest_files(paths, db=db, config=config, units=era)
-                assert not [r.error for r in reports if r.error]
+                incremental = []
+                with pytest.MonkeyPatch.context() as patch:  # the publish took the incremental way
+                    update = warehouse.update_facts
+                    patch.setattr(warehouse, "update_facts", lambda con, cfg: incremental.append(1) or update(con, cfg))
+                    reports = ingest_files(paths, db=db, config=config, units=era)
+                assert not [r.error for r in reports if r.error] and incremental == [1]
                 assert fact_differences(db) == {}, [p.name for p in paths]
 
 
@@ -197,7 +209,7 @@ def test_the_publish_leaves_no_change_log_and_a_changed_rule_builds_the_facts_wh
     the new rule, not only where the records changed."""
     base, later = sample
     db = tmp_path / "dvcq.duckdb"
-    shutil.copyfile(base, db)
+    copy_published(base, db)
     config = load_config()
     longer = config.model_copy(update={"petition_due": config.petition_due.model_copy(
         update={"complaint_days": config.petition_due.complaint_days + 30})})
@@ -238,3 +250,26 @@ def test_upgrade_rebuild_facts_builds_them_whole_on_a_current_warehouse(sample, 
         assert con.execute("SELECT dossiers_received FROM main.daily_counts WHERE day = $day AND code_2025 = $new "
                            "AND legacy_code IS NOT DISTINCT FROM $legacy",
                            {"day": day, "new": new, "legacy": legacy}).fetchone()[0] == received
+
+
+def test_the_tests_of_an_incremental_publish_see_the_rows_it_wrote(sample, tmp_path, monkeypatch):
+    """After an incremental publish the tables it writes in part are tested on the rows it wrote (and those
+    sharing their key): a changed dossier's fact written twice refuses the publish, the live warehouse kept."""
+    from pipelines.ingest.warehouse import WarehouseError
+
+    base, _ = sample
+    db = tmp_path / "dvcq.duckdb"
+    copy_published(base, db)
+    update = warehouse.update_facts
+
+    def twice(con, config):
+        seconds = update(con, config)
+        con.execute("INSERT INTO main.dossier_facts SELECT * FROM main.dossier_facts WHERE dossier_id = 'NM-3-0'")
+        return seconds
+
+    monkeypatch.setattr(warehouse, "update_facts", twice)
+    path, era = new_month(db, tmp_path, 3, 1)
+    before = db.read_bytes()
+    with pytest.raises(WarehouseError, match="bảng dossier_facts: 2 dòng trùng khóa"):
+        ingest_files([path], db=db, units=era)
+    assert db.read_bytes() == before

@@ -194,6 +194,7 @@ def update_facts(con: duckdb.DuckDBPyConnection, config: DvcqConfig) -> dict[str
     lap("period_counts")
     for table in STORED_ORDER:
         _reorder_if_needed(con, table)
+    execute(con, "fact_checks_scope")  # what the tests at publish read (pipelines.ingest.checks)
     lap("order")
     return seconds
 

@@ -259,7 +259,8 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     every write it made went through the loader, which logs them (``incremental``: ``dvcq ingest`` and the
     upload page, through ``pipelines.ingest.pipeline.ingest_files``), and the facts stored are those of this
     version's rules on these units and calendar. They are built whole (``facts.build_facts``) otherwise:
-    a caller that writes records itself (``dvcq upgrade``, tests) logs nothing; facts built with other rules
+    a caller that writes records itself (``dvcq upgrade``, tests) logs nothing, nor does anything that wrote the
+    live file since the last publish (its version is not the one the lock file kept); facts built with other rules
     (a changed configuration, SQL or codes table: ``facts_rules`` differs) or none yet; a fact table
     recreated with other columns; the unit tables loaded for another province or the calendar built, which
     every fact and period row reads.
@@ -267,8 +268,12 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "w") as lock:
+    with open(lock_path, "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # The lock file holds the version the last publish left (warehouse_version): a live file that differs was
+        # written by something else since (a hand edit), which no log saw: its facts are built and tested whole.
+        lock.seek(0)
+        incremental = incremental and lock.read().strip() == warehouse_version(path) != ""
         # Holding the lock, no other publish runs: copies left by a failed or killed one are garbage.
         # DuckDB spills to a folder beside its file (``<copy>.tmp``), which a killed run leaves too.
         for leftover in path.parent.glob(f"{path.name}.tmp-*"):
@@ -308,9 +313,11 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             derive_structures(con)
             create_structure_views(con)  # before the facts: period_counts is built in each structure
             (update_facts if incremental else build_facts)(con, config)
-            execute(con, "fact_changes_end")
             remember(con, "facts_rules", rules_fingerprint(config))
-            if failures := failed_tests(con):  # the keys, not-null columns and codes (pipelines.ingest.checks)
+            # the keys, not-null columns and codes (pipelines.ingest.checks): of the rows an incremental publish wrote
+            failures = failed_tests(con, changed_only=incremental)
+            execute(con, "fact_changes_end")
+            if failures:
                 raise WarehouseError(f"không thay kho dữ liệu vì bản mới không đạt kiểm tra: {'; '.join(failures)}. "
                                      "Kho dữ liệu đang dùng không bị thay đổi")
             execute(con, "checkpoint")
@@ -318,6 +325,10 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             with open(staging, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(staging, path)
+            lock.seek(0)
+            lock.truncate()
+            lock.write(warehouse_version(path))
+            lock.flush()
         except BaseException:
             con.close()
             staging.unlink(missing_ok=True)
