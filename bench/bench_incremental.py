@@ -3,7 +3,7 @@ published into an empty one; the facts then compared with those built whole; the
 commune indicator table against the engine's on the warehouse.
 
 Usage: .venv/bin/python bench/bench_incremental.py --db /tmp/dvcq-bench5m.duckdb [--rows 2000] [--work DIR]
-       [--national]
+       [--national | --national-only] [--repeat 5]
 
 The warehouse is bench_indicators.py's (547 communes of Thanh Hóa, 2022–2024, 5 M dossiers; built with
 ``bench_ingest.BENCH_SECRET``); it is never written: each publish goes to a copy in ``--work``. The export is
@@ -13,7 +13,8 @@ step runs in a fresh process (its peak memory is its own, ``ru_maxrss``):
 
 1. ``empty``: the export into an empty warehouse: the baseline;
 2. ``incremental``: into a copy of the warehouse (the publish copies it again, as always);
-3. ``whole``: the same with the facts built whole, as every publish did before;
+3. ``whole``: the same with the facts built whole and every table tested whole, as every publish did before
+   (and as a publish does into a file written since the last publish: the copy's lock file is left empty);
 4. the equality check: the copy's facts after step 2 against the same copy's facts built whole
    (``EXCEPT ALL`` both ways, and row counts).
 
@@ -58,16 +59,18 @@ def run_step(step: str, export: Path, target: Path) -> dict:
     from schemas.config import load_config
 
     parts: dict[str, float] = {}
-    chosen = warehouse.build_facts if step == "whole" else warehouse.update_facts
+    name = {"whole": "build_facts", "incremental": "update_facts"}.get(step)
+    if name:
+        chosen = getattr(warehouse, name)
 
-    def timed(con, config):
-        started = time.perf_counter()
-        try:
-            return chosen(con, config)
-        finally:
-            parts["facts"] = time.perf_counter() - started
+        def timed(con, config):
+            started = time.perf_counter()
+            try:
+                return chosen(con, config)
+            finally:
+                parts["facts"] = time.perf_counter() - started
 
-    warehouse.build_facts = warehouse.update_facts = timed if step != "empty" else warehouse.build_facts
+        setattr(warehouse, name, timed)
     started = time.perf_counter()
     reports = ingest_files([export], db=target, config=load_config().model_copy(update={"province_code": "38"}))
     wall = time.perf_counter() - started
@@ -121,7 +124,7 @@ NATIONAL = [
 # Every count-based rate (schemas.catalog.RATE_COUNTS but the two with yearly quotas), per commune, long form.
 PARQUET_TABLE = """
 WITH counts AS (
-    SELECT * FROM read_parquet($files, hive_partitioning = true, hive_types = {'province': VARCHAR})
+    SELECT * FROM read_parquet($files, hive_partitioning = true, hive_types = {{'province': VARCHAR}})
     WHERE era = '2025' AND year = 2024 AND month = 1 AND date_from = DATE '2024-01-01' AND date_to = DATE '2024-12-31'
 ),
 rates AS (
@@ -157,15 +160,14 @@ def national(db: Path, work: Path, repeat: int) -> None:
     counted = {rate: pair for rate, pair in RATE_COUNTS.items() if rate not in ("biet_nghe", "biet_cam_on")}
     query = PARQUET_TABLE.format(pairs=", ".join(f"[{n}, {d}] AS {rate}" for rate, (n, d) in counted.items()),
                                  columns=", ".join(counted))
-    files = str(out / "period_counts" / "*" / "*" / "*" / "*.parquet")
+    files = str(out / "period_counts" / "*" / "year=2024" / "month=1" / "*.parquet")  # a stored year: its January
     config = load_config()
     period = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))
     engine_times, parquet_times = [], []
     with InStructure(duckdb.connect(str(copy), read_only=True), "2025") as warehouse, duckdb.connect() as lake:
-        cur = warehouse.cursor()
         for _ in range(repeat):
             started = time.perf_counter()
-            table = indicator_table(cur, config, "commune", period)
+            table = indicator_table(warehouse, config, "commune", period)
             engine_times.append(time.perf_counter() - started)
             started = time.perf_counter()
             rows = lake.execute(query, {"files": files}).fetchall()
@@ -191,6 +193,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--work", type=Path, help="folder for the copies (default: the warehouse's)")
     parser.add_argument("--national", action="store_true")
+    parser.add_argument("--national-only", action="store_true", help="only the hand-off's national table")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
@@ -201,26 +204,31 @@ def main() -> None:
         print(json.dumps(run_step(args.step, args.export, args.target)))
         return
     work = args.work or args.db.parent
+    if args.national_only:
+        national(args.db, work, args.repeat)
+        return
     export, = write_exports(work, args.rows, 1, seed=11, first_day="2025-02-01", days=28, id_prefix="T2-")
     print(f"Warehouse {args.db} ({args.db.stat().st_size / 1e9:.2f} GB); one export of {args.rows:,} dossiers "
           f"of one commune, February 2025. Load {os.getloadavg()[0]:.1f}.")
-    empty, copy = work / "bench-incremental-empty.duckdb", work / "bench-incremental.duckdb"
+    empty, copy, kept = (work / f"bench-incremental-{name}.duckdb" for name in ("empty", "copy", "kept"))
     results = {}
     for step in ("empty", "incremental", "whole", "empty"):
         target = empty if step == "empty" else copy
         for path in (target, target.with_name(target.name + ".wal")):
             path.unlink(missing_ok=True)
-        if step != "empty":  # a copy as a publish leaves it: its lock file keeps its version
+        if step != "empty":
             shutil.copyfile(args.db, copy)
+        if step == "incremental":  # a copy as a publish leaves it (its lock file keeps its version); else built whole
             copy.with_name(copy.name + ".lock").write_text(warehouse_version(copy))
         results.setdefault(step, []).append(in_child(step, export, target))
         if step == "incremental":
-            found, seconds = differences(copy, work)
-            equal = all(a == 0 and b == 0 and c == d for a, b, c, d in found.values())
-            print(f"Equality after the incremental publish ({seconds:.1f} s): every fact table equal to the whole "
-                  f"build: {equal}; rows {', '.join(f'{t} {v[2]:,}' for t, v in found.items())}")
-            if not equal:
-                print(found)
+            shutil.move(copy, kept)  # compared after the other publishes: this process's memory is theirs too
+    found, seconds = differences(kept, work)
+    equal = all(a == 0 and b == 0 and c == d for a, b, c, d in found.values())
+    print(f"Equality after the incremental publish ({seconds:.1f} s): every fact table equal to the whole "
+          f"build: {equal}; rows {', '.join(f'{t} {v[2]:,}' for t, v in found.items())}")
+    if not equal:
+        print(found)
     base = statistics.mean(r["wall"] for r in results["empty"])
     print(f"\n| publish | s | facts s | peak MiB | × empty |\n| --- | ---: | ---: | ---: | ---: |")
     for step, runs in results.items():
@@ -228,7 +236,7 @@ def main() -> None:
             facts = f"{r['facts']:.2f}" if r["facts"] is not None else "—"
             print(f"| {step} | {r['wall']:.2f} | {facts} | {r['peak_mib']:,.0f} | {r['wall'] / base:.2f}× |")
     print(f"(load {os.getloadavg()[0]:.1f}; the empty warehouse's mean of its two runs is the baseline)")
-    for path in (empty, copy, export):
+    for path in (empty, copy, kept, export):
         path.unlink(missing_ok=True)
     if args.national:
         national(args.db, work, args.repeat)

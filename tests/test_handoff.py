@@ -88,9 +88,8 @@ def test_an_indicator_computed_from_the_parquet_equals_the_warehouses(exported):
             f"FROM {READ.format(out / 'monthly_counts')} WHERE year = 2026 GROUP BY code_2025").fetchall()))
     config = load_config()
     with InStructure(connect_read_only(db), "2025") as warehouse:
-        cur = warehouse.cursor()
-        period = build_period(latest_date(cur), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-        table = indicator_table(cur, config, "commune", period)
+        period = build_period(latest_date(warehouse.cursor()), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        table = indicator_table(warehouse, config, "commune", period)
     engine = {row["unit_code"]: (row["numerator"], row["denominator"])
               for row in table.filter(indicator="khong_tre_hen").iter_rows(named=True) if row["denominator"]}
     assert engine and from_parquet == engine
