@@ -236,7 +236,7 @@ def main() -> None:
             facts = f"{r['facts']:.2f}" if r["facts"] is not None else "—"
             print(f"| {step} | {r['wall']:.2f} | {facts} | {r['peak_mib']:,.0f} | {r['wall'] / base:.2f}× |")
     print(f"(load {os.getloadavg()[0]:.1f}; the empty warehouse's mean of its two runs is the baseline)")
-    for path in (empty, copy, kept, export):
+    for path in (empty, copy, kept, export, *(db.with_name(db.name + ".lock") for db in (empty, copy, kept))):
         path.unlink(missing_ok=True)
     if args.national:
         national(args.db, work, args.repeat)
