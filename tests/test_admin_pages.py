@@ -10,7 +10,7 @@ import secrets
 import pytest
 
 from dashboard import access
-from pipelines.access.scope import OutOfScope, Scope
+from pipelines.access.scope import PAGE_REFUSED, OutOfScope, Scope
 from pipelines.access.store import AccessStore, accounts_path
 from schemas.access import ROLES
 from schemas.config import load_config
@@ -29,9 +29,8 @@ def unique(prefix: str) -> str:
 
 
 def open_admin(page: str, role: str = "quan_tri"):
-    """``page`` after a first run of the entry script, which checks the session and keeps the account's scope.
-    (AppTest then runs the page file on its own, without the entry script's check of the role: the real
-    browser's refusal is tests/test_sign_in.py's; here the page's functions refuse by themselves.)"""
+    """``page`` after a first run of the entry script, which checks the session and keeps the account's scope;
+    the switched page runs through the entry script too (``dashboard_fixtures.new_app``), as in a browser."""
     at = new_app(None, role=role)
     return at.switch_page(f"pages/{page}.py").run()
 
@@ -180,9 +179,9 @@ def test_the_audit_csv_has_vietnamese_headers_and_its_download_is_recorded():
 
 
 def test_other_roles_are_refused_the_pages_and_the_functions():
-    for page in ("tai_khoan", "nhat_ky"):  # run on its own, the page stops at its first line
+    for page in ("tai_khoan", "nhat_ky"):  # the entry script refuses the page; its functions refuse too (below)
         at = open_admin(page, role="tinh")
-        assert at.exception and not at.dataframe and not at.button
+        assert [e.value for e in at.error] == [PAGE_REFUSED] and not at.dataframe and not at.button
     calls = [access.account_table, lambda: access.add_account("x.y", "tinh", [], None, "none", "none"),
              lambda: access.set_disabled("quantri", True), lambda: access.reset_password("quantri"),
              lambda: access.set_digest("quantri", "none", "none", None, None),
