@@ -36,8 +36,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard.access import APP_TITLE, CHANGE_PASSWORD_PATH, SIGN_IN_PATH, SIGN_OUT_PATH
-from pipelines.access.store import COOKIE_NAME, SIGN_IN_REFUSED, AccessError, AccessStore, Account, accounts_path
 from dashboard.connection import db_path
+from pipelines.access.store import COOKIE_NAME, SIGN_IN_REFUSED, AccessError, AccessStore, Account, accounts_path
 from schemas.config import load_config
 
 ENTRY_SCRIPT = Path(__file__).with_name("app.py")
