@@ -37,19 +37,21 @@ COMMUNES = ["15952", "15271", "15553", "15556", "14755", "15475", "14773", "1506
 STATUS_WORDS = ["Đã trả kết quả", "Đang giải quyết", "Trả lại", "Rút hồ sơ"]
 
 
-def write_exports(out: Path, rows: int, files: int, seed: int = 7) -> list[Path]:
-    """``files`` CSV exports totalling ``rows`` dossiers, one commune each."""
+def write_exports(out: Path, rows: int, files: int, seed: int = 7, first_day: str = "2022-07-01", days: int = 1000,
+                  id_prefix: str = "HS") -> list[Path]:
+    """``files`` CSV exports totalling ``rows`` dossiers, one commune each, received over ``days`` days from
+    ``first_day``."""
     rng = np.random.default_rng(seed)
     paths = []
     per_file = rows // files
     for index in range(files):
         n = per_file if index < files - 1 else rows - per_file * (files - 1)
-        received = np.datetime64("2022-07-01") + rng.integers(0, 1000, n).astype("timedelta64[D]")
+        received = np.datetime64(first_day) + rng.integers(0, days, n).astype("timedelta64[D]")
         due = received + rng.integers(1, 15, n).astype("timedelta64[D]")
         completed = received + rng.integers(0, 18, n).astype("timedelta64[D]")
         status = rng.choice(STATUS_WORDS, n, p=[0.9, 0.06, 0.03, 0.01])
         frame = pl.DataFrame({
-            "Mã hồ sơ": [f"HS{index:02d}-{i:07d}" for i in range(n)],
+            "Mã hồ sơ": [f"{id_prefix}{index:02d}-{i:07d}" for i in range(n)],
             "Mã xã": np.full(n, COMMUNES[index % len(COMMUNES)]),
             "Lĩnh vực": rng.choice(["Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng"], n),
             "Tên thủ tục": rng.choice(["Đăng ký khai sinh", "Chứng thực bản sao", "Cấp giấy chứng nhận"], n),

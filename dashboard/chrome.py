@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from dashboard import data, links
+from dashboard import access, data, links
 from dashboard.connection import config, has_warehouse, is_current
 from dashboard.filters import Filters, sidebar
 from dashboard.formatting import display_frame, fmt_date, fmt_int, fmt_num, fmt_pct, xlsx_bytes
@@ -92,15 +92,29 @@ def export_button(container, frame: pl.DataFrame, spec: dict[str, tuple[str, str
                   file_stem: str, label: str = "Tải bảng (XLSX)", stocks: bool = False, chosen: str | None = None,
                   sheet: str | None = None) -> None:
     """An XLSX download of a table with its title, scope, period and filters written inside the sheet. The
-    sheet is named ``sheet``, else the title when it fits Excel's 31 characters, else its words that fit."""
+    sheet is named ``sheet``, else the title when it fits Excel's 31 characters, else its words that fit.
+
+    ``frame`` is what the page shows, read through ``dashboard.data`` and so already limited to the account's
+    scope; each download is written to the audit trail (file name and rows) by the click's callback, which
+    runs in the account's session (the workbook itself is built apart from it)."""
     sheet = sheet or (title if len(title) <= 31 else title[:32].rsplit(" ", 1)[0])
     unit = f.commune or f.district or "toan_tinh"
     stamp = f"{f.as_of:%Y%m%d}" if stocks else f"{f.date_from:%Y%m%d}_{f.date_to:%Y%m%d}"
+    file_name = f"{file_stem}_{unit}_{stamp}.xlsx"
     # The workbook is written when the button is pressed, not on every run of the page.
     container.download_button(label, lambda: xlsx_bytes(frame, spec, sheet, title, export_notes(f, stocks, chosen)),
-                              file_name=f"{file_stem}_{unit}_{stamp}.xlsx", icon=":material/download:",
+                              file_name=file_name, icon=":material/download:",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              key=f"xlsx_{file_stem}")
+                              key=f"xlsx_{file_stem}", on_click=access.record, args=("export",),
+                              kwargs={"file": file_name, "rows": frame.height})
+
+
+def withheld_note(withheld: int) -> None:
+    """Under a list that leaves denunciations out (``data.withheld``): how many, and that the counts hold them;
+    nothing when none is left out."""
+    if withheld:
+        st.caption(f":material/visibility_off: {fmt_int(withheld)} đơn tố cáo không hiển thị từng đơn trong danh "
+                   f"sách (vai trò của bạn chỉ xem số lượng đơn tố cáo); các số đếm đã tính cả những đơn này.")
 
 
 def show_table(df: pl.DataFrame, spec: dict[str, tuple[str, str]], key: str | None = None,

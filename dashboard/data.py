@@ -10,6 +10,12 @@ the facts built at publish; every other query is a named file of ``pipelines/sql
 ``$parameters``. Results are cached with ``st.cache_data`` keyed on the warehouse version and the
 structure, so all sessions share them: a period's per-commune counts are computed once and every
 level's indicators, measures and flags are derived from them. Personal columns are never selected.
+
+Scoped: the cached inner functions (``_name``) hold every unit's rows and are shared by all sessions; each
+public function applies the signed-in account's scope (``dashboard.access.scope()``, rules in
+``pipelines.access.scope.Scope``) to what comes out of the cache, so no page, chart or export can show more
+than the account may read: its units' records (or none), other units' figures only when its role sees them,
+the 2025 structure for an account limited to some units, and a unit outside its scope refused.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from dashboard import access
 from dashboard.connection import config, db_path, has_warehouse, in_structure, is_current, version  # noqa: F401
+from pipelines.access.scope import QUARANTINE_REFUSED, OutOfScope
 from pipelines.engine import backlog as backlog_engine
 from pipelines.engine import flags as flag_engine
 from pipelines.engine import indicators as engine
@@ -39,8 +47,8 @@ RECORD_KIND_LABELS = {"requirement": "Yêu cầu trong kỳ", **{k: s.label_vi f
 
 def era() -> Era:
     """The structure the pages show: the sidebar's choice (``filters.sidebar`` stores it), else the one
-    in force on the data's last day."""
-    return st.session_state.get("_era") or default_era(date_range()[1])
+    in force on the data's last day; always the 2025 one for an account limited to some units."""
+    return access.scope().structure(st.session_state.get("_era") or default_era(date_range()[1]))
 
 
 def _labels(vocabulary: str) -> dict[str, str]:
@@ -115,6 +123,48 @@ def communes_in(district: str | None, commune: str | None) -> list[str] | None:
     return None
 
 
+def own_units() -> pl.DataFrame:
+    """The communes of ``units`` the account answers for (every one when it reaches every unit)."""
+    return access.scope().visible(units())
+
+
+def own_districts() -> dict[str, str]:
+    """district code -> name of the districts (areas) holding a commune the account answers for, in code order:
+    the units its sidebar and the Đơn vị page offer."""
+    return dict(own_units().select("district_code", "district_name").unique().sort("district_code").iter_rows())
+
+
+def sees_other_units() -> bool:
+    """The account's role reads other units' figures (an area's, other communes')."""
+    return access.scope().role.other_units_figures
+
+
+def require_view(district: str | None, commune: str | None) -> None:
+    """Refuse a view of a unit outside the account's scope with ``OutOfScope(UNIT_REFUSED)``: a commune it does
+    not reach, an area (district) holding none of its communes or, for a role that sees no other unit's
+    figures, any area."""
+    if commune:
+        access.scope().require(commune)
+    elif district:
+        access.scope().require_area(communes_in(district, None))
+
+
+def readable_communes(district: str | None, commune: str | None) -> list[str] | None:
+    """The communes of the view the account may read (None: every commune), the view's unit checked first
+    (``require_view``)."""
+    require_view(district, commune)
+    chosen, reach = communes_in(district, commune), access.scope().communes
+    if reach is None:
+        return chosen
+    return sorted(reach if chosen is None else reach.intersection(chosen))
+
+
+def may_report(district: str | None, commune: str | None) -> bool:
+    """The account may have the written report of the view's unit: the report lists the unit's communes, so
+    each must be its own (the province's, for an account limited to some units, is not)."""
+    return access.scope().covers(communes_in(district, commune))
+
+
 def unit_rows(frame: pl.DataFrame, unit_code: str) -> pl.DataFrame:
     return frame.filter(pl.col("unit_code") == unit_code)
 
@@ -171,8 +221,17 @@ def why_no_value() -> pl.Expr:
 
 
 def indicators(level: Level, period: Period) -> pl.DataFrame:
-    """One row per unit x indicator (12 + hai_long + composite), labelled (``label``)."""
-    return _indicators(version(), db_path(), era(), level, period)
+    """One row per unit x indicator (12 + hai_long + composite), labelled (``label``); only the units whose
+    figures the account may read (``Scope.figures``)."""
+    return access.scope().figures(_indicators(version(), db_path(), era(), level, period), level)
+
+
+def ranked_counts(level: Level, period: Period, district: str | None) -> tuple[int, int]:
+    """How many units of ``level`` are ranked in the province, and among them in ``district`` (0 when None):
+    the "of how many" of a unit's place, which an account that sees no other unit's figures needs too."""
+    ranked = _indicators(version(), db_path(), era(), level, period).filter(
+        pl.col("indicator") == COMPOSITE, pl.col("ranked"))
+    return ranked.height, ranked.filter(pl.col("district_code") == district).height if district else 0
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -193,7 +252,7 @@ def commune_ranking(period: Period, district: str | None, commune: str | None) -
 
 def measures(level: Level, period: Period) -> pl.DataFrame:
     """Long: unit_code, unit_name, measure, label, value (supporting counts of ``MEASURES``)."""
-    return _measures(version(), db_path(), era(), level, period)
+    return access.scope().figures(_measures(version(), db_path(), era(), level, period), level)
 
 
 def commune_scores(period: Period, district: str | None, indicator: str = COMPOSITE) -> pl.DataFrame:
@@ -214,7 +273,8 @@ def _trend(v: str, path: str, structure: Era, level: Level, unit_codes: tuple[st
 
 def trend(level: Level, unit_codes: list[str], d_from: dt.date, d_to: dt.date, freq: engine.Freq = "month") -> pl.DataFrame:
     """The indicators of the units per month (quarter, year) from ``d_from`` to ``d_to``, labelled."""
-    return _trend(version(), db_path(), era(), level, tuple(unit_codes), d_from, d_to, freq)
+    return access.scope().figures(_trend(version(), db_path(), era(), level, tuple(unit_codes), d_from, d_to, freq),
+                                  level)
 
 
 # ------------------------------------------------------------------ flags
@@ -229,8 +289,10 @@ def _flags(v: str, path: str, structure: Era, level: Level, period: Period, toda
 
 
 def flags(level: Level, period: Period) -> pl.DataFrame:
-    """Every flag of every unit at ``level`` with its reason; ``kind_vi``, ``indicator_vi`` labelled."""
-    return _flags(version(), db_path(), era(), level, period, dt.date.today())
+    """Every flag of the units at ``level`` the account answers for (``Scope.units``) with its reason;
+    ``kind_vi``, ``indicator_vi`` labelled."""
+    return access.scope().units(_flags(version(), db_path(), era(), level, period, dt.date.today()), level,
+                                own_districts())
 
 
 def flags_by_severity(flags: pl.DataFrame) -> pl.DataFrame:
@@ -275,8 +337,10 @@ def flags_per_unit(listed: pl.DataFrame) -> list[tuple[str, str, pl.DataFrame]]:
 
 
 def flagged_communes(period: Period, district: str | None, commune: str | None) -> int:
-    """Communes with at least one flag in the view."""
-    frame = flags("commune", period)
+    """Communes with at least one flag in the view: a figure, counted over the communes whose figures the
+    account may read."""
+    frame = access.scope().figures(_flags(version(), db_path(), era(), "commune", period, dt.date.today()),
+                                   "commune")
     if district:
         frame = frame.filter(pl.col("district_code") == district)
     if commune:
@@ -301,14 +365,33 @@ def bucket_labels() -> list[str]:
     return _bucket_labels(config().backlog_bucket_edges)
 
 
-def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
-    """Overdue items of the view at ``as_of`` (the one overdue rule), most overdue first."""
-    items = _backlog(version(), db_path(), era(), as_of)
+def _in_view(items: pl.DataFrame, district: str | None, commune: str | None) -> pl.DataFrame:
+    """The items of the view's communes that the account reaches (the view's unit checked first)."""
+    communes = readable_communes(district, commune)
     if district:
         items = items.filter(pl.col("district_code") == district)
     if commune:
         items = items.filter(pl.col("commune_code") == commune)
-    return items.sort("days_overdue", "due_date", descending=[True, False], nulls_last=True)
+    return items if communes is None else items.filter(pl.col("commune_code").is_in(communes))
+
+
+def backlog_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Overdue items of the view at ``as_of`` (the one overdue rule), most overdue first: the list, as the
+    account may read records (``Scope.records``: no denunciation one by one, no free text, per its role)."""
+    items = _in_view(_backlog(version(), db_path(), era(), as_of), district, commune)
+    return access.scope().records(items).sort("days_overdue", "due_date", descending=[True, False], nulls_last=True)
+
+
+def backlog_counted(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Every overdue item of the view at ``as_of`` in the account's communes, denunciations included, without
+    ids or free text (``Scope.counted``): what the cards, the per-commune table and the charts count."""
+    return access.scope().counted(_in_view(_backlog(version(), db_path(), era(), as_of), district, commune))
+
+
+def withheld(counted: pl.DataFrame) -> int:
+    """How many items of a ``backlog_counted`` or ``due_soon_counted`` frame the lists leave out (denunciations,
+    for a role that reads them only as counts)."""
+    return access.scope().withheld(counted)
 
 
 def backlog_totals(items: pl.DataFrame) -> dict[str, int | None]:
@@ -360,8 +443,9 @@ def _petition_breakdown(v: str, path: str, structure: Era, period: Period,
 
 
 def petition_breakdown(period: Period, district: str | None, commune: str | None) -> pl.DataFrame:
-    """Petitions received in the period by kind, field, outcome and timeliness at as-of, labelled."""
-    communes = communes_in(district, commune)
+    """Petitions received in the period by kind, field, outcome and timeliness at as-of, labelled; of the
+    view's communes the account reaches."""
+    communes = readable_communes(district, commune)
     return _petition_breakdown(version(), db_path(), era(), period,
                                tuple(communes) if communes is not None else None)
 
@@ -382,9 +466,11 @@ def petition_counts(breakdown: pl.DataFrame, by: str) -> pl.DataFrame:
 
 
 def dialogues(period: Period, district: str | None, commune: str | None) -> pl.DataFrame:
-    """The dialogue meetings of the view in the period, newest first (records, no personal column)."""
-    return query("dialogue_list", date_from=period.date_from, date_to=period.date_to,
-                 communes=communes_in(district, commune))
+    """The dialogue meetings of the view in the period, newest first (records, no personal column), as the
+    account may read records (its communes; free text per its role)."""
+    meetings = query("dialogue_list", date_from=period.date_from, date_to=period.date_to,
+                     communes=readable_communes(district, commune))
+    return access.scope().records(meetings, petition_kind=None)
 
 
 def dialogue_totals(meetings: pl.DataFrame) -> dict[str, int]:
@@ -412,19 +498,35 @@ def letters_total(letters: pl.DataFrame) -> int:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _records(v: str, path: str, structure: Era, indicator: str, level: Level, unit: str,
              period: Period) -> pl.DataFrame:
-    frame = engine.indicator_records(in_structure(path, v, structure), config(), indicator, level, unit, period)
-    return frame.with_columns(kind_vi=pl.col("record_kind").replace_strict(RECORD_KIND_LABELS))
+    con = in_structure(path, v, structure)
+    frame = engine.indicator_records(con, config(), indicator, level, unit, period)
+    # which petitions are denunciations: a role may read them only as counts (``Scope.records``)
+    denunciations = run(con, "denunciation_ids", {"communes": frame["commune_code"].unique().to_list()})
+    return (frame.join(denunciations, on=["record_kind", "commune_code", "record_id"], how="left",
+                       maintain_order="left")
+            .with_columns(kind_vi=pl.col("record_kind").replace_strict(RECORD_KIND_LABELS)))
 
 
 def drill_down(indicator: str, level: Level, unit: str, period: Period) -> pl.DataFrame:
-    """The records behind one indicator cell (engine's rules), numerator rows first."""
-    frame = _records(version(), db_path(), era(), indicator, level, unit, period)
+    """The records behind one indicator cell (engine's rules), numerator rows first, as the account may read
+    records (its communes, no denunciation one by one or free text unless its role reads them)."""
+    if level == "commune":
+        require_view(None, unit)
+    elif level == "district":
+        require_view(unit, None)
+    frame = access.scope().records(_records(version(), db_path(), era(), indicator, level, unit, period))
     return frame.sort("in_numerator", "record_date", nulls_last=True)
+
+
+def drill_down_withheld(indicator: str, level: Level, unit: str, period: Period) -> int:
+    """How many records behind the cell ``drill_down`` leaves out as denunciations (counted in the cell)."""
+    return access.scope().withheld(_records(version(), db_path(), era(), indicator, level, unit, period))
 
 
 # ------------------------------------------------------------------ data page
 def freshness(district: str | None, commune: str | None) -> pl.DataFrame:
-    return query("freshness", communes=communes_in(district, commune))
+    """When each commune of the view the account reaches last sent each record kind."""
+    return query("freshness", communes=readable_communes(district, commune))
 
 
 # What the loading recorded is read through the loading service; its tables are the same in both structures.
@@ -444,8 +546,18 @@ def _quarantine(v: str, path: str) -> pl.DataFrame:
 
 
 def ingest_log() -> pl.DataFrame:
-    """One row per file or sheet loaded, newest first; ``kind_vi`` labelled."""
-    return _ingest_log(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    """One row per file or sheet loaded, newest first; ``kind_vi`` labelled. An account limited to some units
+    sees the files that hold one of its communes (named in the list the file was read in: a 2025 code, or a
+    legacy commune merged into one of them)."""
+    log = _ingest_log(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
+    reach = access.scope().communes
+    if reach is None:
+        return log
+    legacy = sorted({code for commune in reach for code in predecessors(commune)["commune_code"].to_list()})
+    codes = pl.col("communes").fill_null("").str.split(",").list.eval(pl.element().str.strip_chars())
+    mine = pl.when(pl.col("unit_era") == "legacy").then(pl.lit(legacy, pl.List(pl.String))) \
+        .otherwise(pl.lit(sorted(reach), pl.List(pl.String)))
+    return log.filter(codes.list.set_intersection(mine).list.len() > 0)
 
 
 def ingest_totals() -> dict[str, int]:
@@ -454,7 +566,10 @@ def ingest_totals() -> dict[str, int]:
 
 
 def quarantine() -> pl.DataFrame:
-    """The quarantined rows with their reasons, newest first; ``kind_vi`` labelled."""
+    """The quarantined rows with their reasons, newest first; ``kind_vi`` labelled. Rows as sent (any text a
+    clerk typed): only for a role that manages the warehouse."""
+    if not access.scope().role.manage:
+        raise OutOfScope(QUARANTINE_REFUSED)
     return _quarantine(version(), db_path()).with_columns(kind_vi=pl.col("kind").replace(RECORD_KIND_LABELS))
 
 
@@ -478,8 +593,9 @@ def submissions(date_from: dt.date, date_to: dt.date, district: str | None, comm
                 checked: dt.date | None = None) -> pl.DataFrame:
     """Every commune x month x kind it must send in the period, judged on ``checked`` (today): each month in
     the structure in force in it, or, when a unit is chosen, every month in the pages' structure (the
-    unit's communes are named in it). Labelled: ``status_vi``, ``kind_vi``."""
-    communes = communes_in(district, commune)
+    unit's communes are named in it); only the communes the account reaches, in the 2025 structure for one
+    limited to some units. Labelled: ``status_vi``, ``kind_vi``."""
+    communes = readable_communes(district, commune)
     structure = era() if communes is not None else None
     table = _submissions(version(), db_path(), date_from, date_to, checked or dt.date.today(), structure)
     if communes is not None:
@@ -562,13 +678,15 @@ def _due_soon(v: str, path: str, structure: Era, as_of: dt.date) -> pl.DataFrame
 
 def due_soon_items(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
     """Items of the view due soon at ``as_of`` (``due_soon.sql``: open, not yet overdue, inside their window),
-    the fewest working days left first, then the nearest due date."""
-    items = _due_soon(version(), db_path(), era(), as_of)
-    if district:
-        items = items.filter(pl.col("district_code") == district)
-    if commune:
-        items = items.filter(pl.col("commune_code") == commune)
-    return items.sort("working_days_left", "due_date", "kind", "record_id")
+    the fewest working days left first, then the nearest due date: the list, as the account may read records."""
+    items = _in_view(_due_soon(version(), db_path(), era(), as_of), district, commune)
+    return access.scope().records(items).sort("working_days_left", "due_date", "kind", "record_id")
+
+
+def due_soon_counted(as_of: dt.date, district: str | None, commune: str | None) -> pl.DataFrame:
+    """Every item of the view due soon at ``as_of`` in the account's communes, denunciations included, without
+    ids or free text: what the cards count."""
+    return access.scope().counted(_in_view(_due_soon(version(), db_path(), era(), as_of), district, commune))
 
 
 def due_soon_rule() -> str:
@@ -581,6 +699,6 @@ def due_soon_rule() -> str:
 
 
 def due_soon_totals(items: pl.DataFrame) -> dict[str, int]:
-    """How many of the items due soon are dossiers and petitions, and in how many communes."""
-    return {"dossiers": int((items["kind"] == "dossier").sum()), "petitions": int((items["kind"] == "petition").sum()),
-            "communes": items["commune_code"].n_unique()}
+    """How many of the items due soon there are, how many are dossiers and petitions, and in how many communes."""
+    return {"items": items.height, "dossiers": int((items["kind"] == "dossier").sum()),
+            "petitions": int((items["kind"] == "petition").sum()), "communes": items["commune_code"].n_unique()}

@@ -1,5 +1,9 @@
 """The sidebar's filters, kept in the URL: period (year, quarter, month or custom dates), the as-of
 date of the stocks, the administrative structure and the unit. Returns one ``Filters`` the pages read.
+
+An account limited to some units is offered only those (a convenience: ``dashboard.data`` is the lock) and
+the 2025 structure; a link naming a unit outside its scope is refused (``OutOfScope``, which the entry
+script shows), never replaced by another view in silence.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import data, links
+from dashboard import access, data, links
 from dashboard.formatting import fmt_date, literal
 from dashboard.links import PERIOD_KINDS, STRUCTURES
+from pipelines.access.scope import SCOPED_STRUCTURE
 from schemas.admin_unit import ERA_LABELS_VI, Era, default_era
 from schemas.catalog import LEVEL_LABELS
 from schemas.periods import Period, build_period, default_as_of
-
 
 
 def commune_labels(communes: pl.DataFrame) -> dict[str, str]:
@@ -178,33 +182,57 @@ def sidebar() -> Filters:
             state["ngay"] = default_as_of(last, hi)
         as_of = sb.date_input("Ngày tính tồn đọng (trong kỳ)", min_value=lo, max_value=hi, format="DD/MM/YYYY",
                               key="ngay")
-    era = _structure(sb, hi)
-    units = data.units()
-    districts = units.select("district_code", "district_name").unique().sort("district_code")
-    dnames = dict(districts.iter_rows())
+    era = _structure(sb, hi, link, problems)
+    units, own = data.units(), data.own_units()
     if link is not None:
+        # read against every unit, so that a unit outside the scope is refused as such, not called unknown
+        dnames_all = dict(units.select("district_code", "district_name").unique().iter_rows())
         communes_of = {c: (n, d) for c, n, d in units.select("commune_code", "commune_name", "district_code").iter_rows()}
-        district, commune, unit_problems = links.read_unit(link, dnames, communes_of, ERA_LABELS_VI[era])
+        district, commune, unit_problems = links.read_unit(link, dnames_all, communes_of, ERA_LABELS_VI[era])
         problems += unit_problems
+        _refuse_outside(district, commune)
         state["huyen"], state["xa"] = district, commune
+    dnames = data.own_districts()
+    fixed = _fixed_commune(own)  # an account of one commune without other units' figures: always that commune
+    if fixed is not None:
+        state["huyen"], state["xa"] = fixed
     state.setdefault("huyen", None)
     if state["huyen"] not in (None, *dnames):
         state["huyen"] = None
     district = sb.selectbox(LEVEL_LABELS[era]["district"], list(dnames), format_func=dnames.get,
-                            placeholder="Toàn tỉnh", key="huyen", index=None)
-    communes = units if district is None else units.filter(pl.col("district_code") == district)
+                            placeholder="Toàn tỉnh", key="huyen", index=None, disabled=fixed is not None)
+    communes = own if district is None else own.filter(pl.col("district_code") == district)
     cnames = commune_labels(communes)
     if state.get("xa") not in (None, *cnames):
         state["xa"] = None
     commune = sb.selectbox(LEVEL_LABELS[era]["commune"], list(cnames), format_func=cnames.get,
-                           placeholder="Tất cả", key="xa", index=None)
+                           placeholder="Tất cả", key="xa", index=None, disabled=fixed is not None)
     if commune and district is None:
         district = units.filter(pl.col("commune_code") == commune).item(0, "district_code")
+    data.require_view(district, commune)  # the lock, whatever the widgets hold
     sb.caption(f"Dữ liệu từ {fmt_date(first)} đến {fmt_date(last)}. Đường dẫn trang giữ nguyên bộ lọc.")
     _write_link(links.period_parameters(kind, value, lo, hi, as_of, state["cau_truc"], commune or district), switched)
     for problem in problems if from_outside else ():
         st.warning(problem, icon=":material/link_off:")
     return Filters(kind, lo, hi, build_period(last, lo, hi, as_of).as_of, plo, phi, label, district, commune, era)
+
+
+def _refuse_outside(district: str | None, commune: str | None) -> None:
+    """A linked unit outside the account's scope: recorded in the audit trail and refused."""
+    try:
+        data.require_view(district, commune)
+    except access.OutOfScope:
+        access.record("refused", unit=commune or district)
+        raise
+
+
+def _fixed_commune(own: pl.DataFrame) -> tuple[str, str] | None:
+    """(district, commune) of an account that answers for one commune and reads no other unit's figures: its
+    view is that commune, with no province or area to choose."""
+    scope = access.scope()
+    if scope.role.other_units_figures or own.height != 1:
+        return None
+    return own.item(0, "district_code"), own.item(0, "commune_code")
 
 
 def page_control(widget, label: str, options: list[str], param: str, default, many: bool = False, **kwargs):
@@ -263,15 +291,24 @@ def default_filters() -> Filters:
     return Filters("nam", lo, hi, build_period(last, lo, hi).as_of, plo, phi, label, None, None, default_era(hi))
 
 
-def _structure(sb, period_end: dt.date) -> Era:
-    """The administrative structure of the view (kept in the URL); 'auto' follows the period's end.
+def _structure(sb, period_end: dt.date, link: dict[str, str] | None, problems: list[str]) -> Era:
+    """The administrative structure of the view (kept in the URL); 'auto' follows the period's end. An account
+    limited to some units reads the 2025 one only (its units are named in it): the choice is fixed, and a link
+    asking for another is said.
 
     A code means different units in the two structures (15271 is Thị trấn Hà Trung before
     01/07/2025 and Xã Hà Trung after), so a chosen district or commune is cleared when the
     structure changes, never carried over.
     """
+    state, scope = st.session_state, access.scope()
+    if scope.limited:
+        fixed = SCOPED_STRUCTURE
+        if link is not None and link.get("cau_truc", "auto") not in ("auto", fixed):
+            problems.append(f"Tài khoản của bạn xem số liệu theo {ERA_LABELS_VI[fixed].lower()}; đang dùng cấu "
+                            f"trúc này.")
+        state["cau_truc"] = fixed
     choice = sb.selectbox("Cấu trúc đơn vị hành chính", list(STRUCTURES), format_func=STRUCTURES.get,
-                          key="cau_truc",
+                          key="cau_truc", disabled=scope.limited,
                           help="Từ 01/07/2025 không còn cấp huyện và các xã đã sáp nhập. Cấu trúc mới cộng "
                                "số liệu trước đó của các xã cũ vào xã mới kế thừa; cấu trúc cũ giữ huyện và "
                                "xã như trước 01/07/2025.")

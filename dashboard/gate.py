@@ -36,8 +36,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard.access import APP_TITLE, CHANGE_PASSWORD_PATH, SIGN_IN_PATH, SIGN_OUT_PATH
+from dashboard.connection import db_path
 from pipelines.access.store import COOKIE_NAME, SIGN_IN_REFUSED, AccessError, AccessStore, Account, accounts_path
-from pipelines.ingest import service
 from schemas.config import load_config
 
 ENTRY_SCRIPT = Path(__file__).with_name("app.py")
@@ -70,7 +70,7 @@ def _store(path: str) -> AccessStore:
 
 def store() -> AccessStore:
     """The account store of the warehouse this server reads (the one ``dashboard.access`` reads too)."""
-    return _store(service.db_path())
+    return _store(db_path())
 
 
 def local_target(value: str | None) -> str:

@@ -19,7 +19,8 @@ Parameters (docs/dashboard.md lists them for users):
 ``don_vi`` a district / area code (3 digits) or a commune code (5 digits) of that structure
 =========  ==========================================================================
 
-Pages add their own controls (``PAGE_PARAMETERS``). Everything here is pure: the sidebar
+Pages add their own controls (``PAGE_PARAMETERS``). The names are written once, in ``schemas/urls.py``
+(the digest writes links too). Everything here is pure: the sidebar
 (``dashboard.filters``) applies what these functions return.
 """
 
@@ -33,19 +34,13 @@ from dataclasses import dataclass, field
 from dashboard.formatting import fmt_date, literal
 from pipelines.text import fold
 from schemas.admin_unit import ERA_LABELS_VI
+from schemas.urls import PAGE_PARAMETERS, PERIOD_KIND_LABELS, SIDEBAR_PARAMETERS  # noqa: F401 (the pages read them here)
 
-PERIOD_KINDS = {"nam": "Năm", "quy": "Quý", "thang": "Tháng", "tuy_chon": "Tùy chọn"}
+PERIOD_KINDS = PERIOD_KIND_LABELS
 STRUCTURES = {"auto": "Tự động theo kỳ", **ERA_LABELS_VI}
 PERIOD_VALUE = {"nam": re.compile(r"^\d{4}$"), "quy": re.compile(r"^\d{4}-Q[1-4]$"),
                 "thang": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")}
 PERIOD_FORMAT = {"nam": "2025", "quy": "2025-Q2", "thang": "2025-03"}
-SIDEBAR_PARAMETERS = ("ky", "nam", "quy", "thang", "tu", "den", "ngay", "cau_truc", "don_vi")
-# A page's own controls kept in the link: parameter -> what it chooses (for the message of a bad value).
-PAGE_PARAMETERS = {
-    "cap": "cấp đơn vị", "loai": "loại cảnh báo", "chi_so": "chỉ số", "sap_xep": "cách sắp xếp",
-    "giam_dan": "chiều sắp xếp", "nhom": "nhóm đơn vị", "to_mau": "chỉ số tô màu bản đồ",
-    "loai_so_lieu": "loại số liệu",
-}
 
 
 def period_label(kind: str, value: str) -> str:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, chrome, data, explore
+from dashboard import access, charts, chrome, data, explore
 from dashboard.filters import Filters
 from schemas.catalog import COMPOSITE, COMPOSITE_LABEL, LEVEL_WORDS
 
@@ -36,13 +36,14 @@ class Overview:
 
 
 def overview(f: Filters) -> Overview:
-    return _overview(data.version(), f)
+    return _overview(data.version(), f, access.scope().figures_key)
 
 
 # Shared by every session (its frames are only read): each would otherwise copy the cached frames it
-# is built from, most of Tổng quan's server time when many people open it at once.
+# is built from, most of Tổng quan's server time when many people open it at once. Keyed on what the
+# account's figures depend on (``Scope.figures_key``): the roles that read every unit's figures share one.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _overview(version: str, f: Filters) -> Overview:
+def _overview(version: str, f: Filters, figures_key: tuple[str, ...] | None) -> Overview:
     level, unit = data.scope(f.district, f.commune)
     child_level, parent = data.children(f.district)
     children = data.indicators(child_level, f.period).filter(pl.col("indicator") == COMPOSITE)
@@ -69,13 +70,15 @@ class OverviewFigures:
 
 
 def overview_figures(f: Filters, colour_by: str = COMPOSITE) -> OverviewFigures:
-    return _overview_figures(data.version(), f, colour_by)
+    return _overview_figures(data.version(), f, colour_by, access.scope().figures_key)
 
 
 # Keyed on the warehouse version (not underscored: Streamlit leaves ``_``-named arguments out of the
-# key), so a publish that keeps the view's period and structure still gets new figures.
+# key), so a publish that keeps the view's period and structure still gets new figures; and on what the
+# account's figures depend on, as ``_overview``.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _overview_figures(version: str, f: Filters, colour_by: str) -> OverviewFigures:
+def _overview_figures(version: str, f: Filters, colour_by: str,
+                      figures_key: tuple[str, ...] | None) -> OverviewFigures:
     o = overview(f)
     group = LEVEL_WORDS[f.era]["commune" if f.district else "district"]
     scored = o.children.filter(pl.col("value").is_not_null())

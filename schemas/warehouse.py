@@ -6,7 +6,8 @@ the working-day calendar, the facts the publish derives from the records (one ro
 or petition with its derived dates and states, the few dossiers that were ever late, a daily
 rollup of every count an indicator needs, its monthly sums, and each commune's counts of every
 calendar month, quarter and year of the data) and the codes table of the vocabularies. The facts
-are rebuilt at every publish by ``pipelines.ingest.facts``; the rules that derive them are stated
+are brought up to date at every publish by ``pipelines.ingest.facts`` (built again where the loaded
+files changed the records, or whole); the rules that derive them are stated
 once, in its SQL.
 """
 
@@ -256,7 +257,7 @@ TABLE_LABELS: dict[str, str] = {
 }
 """What each table is called on the pages."""
 
-# Tables the publish rebuilds from the records (never written by the ingest itself).
+# Tables the publish derives from the records (never written by the ingest itself).
 FACT_TABLES: dict[str, Columns] = {
     "dossier_facts": DOSSIER_FACTS_COLUMNS,
     "late_dossiers": LATE_DOSSIER_COLUMNS,

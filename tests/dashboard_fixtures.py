@@ -224,16 +224,6 @@ def session_cookie(role: str, db: Path | None = None) -> str:
     return _SESSIONS[str(db), role]
 
 
-def entry_script_navigation() -> None:
-    """AppTests run every page inside the entry script (its sign-in check, its navigation), as the server
-    does (``dashboard.serve`` turns Streamlit's old pages-folder mode off). AppTest turns that mode on again
-    at every run, in which a page switched to (``at.switch_page``) runs alone, without the entry script: a
-    page that asks the signed-in account's scope would find none."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    script_runner.PagesManager = type("EntryScriptNavigation", (), {"uses_pages_directory": False})
-
-
 def browser_cookie(cookie: str | None) -> None:
     """What the next AppTest runs receive as the browser's session cookie (None: no cookie).
 
@@ -244,7 +234,7 @@ def browser_cookie(cookie: str | None) -> None:
 
     from pipelines.access.store import COOKIE_NAME
 
-    entry_script_navigation()
+    _navigation_from_the_entry_script()  # every AppTest sent a cookie runs pages as the server does
     _BROWSER["cookie"] = cookie
     if not getattr(context, "_dvcq_test_client", False):
         def client():
@@ -254,6 +244,27 @@ def browser_cookie(cookie: str | None) -> None:
         context._dvcq_test_client = True
 
 
+def _navigation_from_the_entry_script() -> None:
+    """Make AppTest run the entry script for every page, as ``dashboard.serve`` makes the server do.
+
+    AppTest forgets at each run that the app uses ``st.navigation`` and, seeing ``dashboard/pages/``, runs
+    an opened page's file on its own (Streamlit's old multipage mode): without the entry script's sign-in
+    check, its menu or its refusals. The flag is set again after each of its resets, as the launcher sets
+    it once for the server."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "_dvcq_navigation", False):
+        return
+    reset = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        reset(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    PagesManager._dvcq_navigation = True
+
+
 def new_app(page: str | None = None, timeout: float = 90, params: dict[str, str] | None = None,
             role: str | None = "quan_tri"):
     """An AppTest of the entry script on ``page`` (file name under dashboard/pages), already run, opened
@@ -261,6 +272,7 @@ def new_app(page: str | None = None, timeout: float = 90, params: dict[str, str]
     not signed in)."""
     from streamlit.testing.v1 import AppTest
 
+    _navigation_from_the_entry_script()
     os.environ["DVCQ_DB"] = str(dashboard_db())
     browser_cookie(session_cookie(role) if role else None)
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=timeout)

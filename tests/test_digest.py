@@ -361,11 +361,3 @@ def test_links_open_the_view_they_describe(warehouse, config, capsys):
         params = parse_qs(urlsplit(link).query)
         assert params["ky"] == ["tuy_chon"] and params["den"] == [AS_OF.isoformat()]
         assert set(params) <= set(urls.SIDEBAR_PARAMETERS) | set(urls.PAGE_PARAMETERS)
-
-
-def test_the_link_parameters_are_the_dashboards():
-    from dashboard import links
-
-    assert links.SIDEBAR_PARAMETERS == urls.SIDEBAR_PARAMETERS
-    assert links.PAGE_PARAMETERS == urls.PAGE_PARAMETERS
-    assert links.PERIOD_KINDS == urls.PERIOD_KIND_LABELS

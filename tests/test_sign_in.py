@@ -321,8 +321,6 @@ def other_commune(login: str) -> str:
                            [own]).fetchall()[0][0]
 
 
-@pytest.mark.xfail(strict=True, reason="the data interface does not refuse a unit outside the scope yet (another "
-                                       "helper makes it raise OutOfScope(UNIT_REFUSED)); the lead removes this mark")
 def test_a_commune_clerk_asking_for_another_commune_is_refused(server, browser):
     login = test_accounts(dashboard_db())["xa"]
     own, page = signed_in_page(browser, server, "xa", f"/don_vi?don_vi={other_commune(login)}")

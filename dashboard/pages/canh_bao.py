@@ -18,6 +18,8 @@ if f is not None:
     if link.get("cap") in LEVEL_CODES and grouping_of(link["cap"]) == "district":
         link["cap"] = group
     levels = {"commune": "Xã", group: LEVEL_LABELS[f.era]["district"]}
+    if not data.sees_other_units():  # an area's flags are its other communes' too
+        levels.pop(group)
     choice = page_control(c1.radio, "Cấp", list(levels), "cap", "commune", format_func=levels.get, horizontal=True)
     level = grouping_of(choice)  # the engine's grouping: 'district' for both words
     flags = data.flags(level, f.period)

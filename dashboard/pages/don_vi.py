@@ -17,7 +17,7 @@ if f is not None and not (f.commune or f.district):
     group = LEVEL_WORDS[f.era]["district"]
     st.info(f"Hãy chọn một {group} hoặc một xã ở thanh bên trái, hoặc bấm một {group} dưới đây.")
     cols = st.columns(3)
-    for i, (code, name) in enumerate(data.districts().items()):
+    for i, (code, name) in enumerate(data.own_districts().items()):
         chrome.unit_page_link(cols[i % 3], code, name)
 elif f is not None:
     level, unit = data.scope(f.district, f.commune)
@@ -28,17 +28,16 @@ elif f is not None:
     if f.era == "2025" and level == "commune":
         chrome.predecessors_caption(data.predecessors(unit))
     comp = table.filter(pl.col("indicator") == COMPOSITE).row(0, named=True)
-    peers = data.indicators(level, f.period).filter(pl.col("indicator") == COMPOSITE, pl.col("ranked"))
+    in_province, in_district = data.ranked_counts(level, f.period, comp["district_code"] if level == "commune" else None)
     c = st.columns(4)
     basis = chrome.coverage_text(comp, f.era)
     c[0].metric(COMPOSITE_LABEL, formatting.fmt_num(comp["value"]), border=True, help=f"Dựa trên {basis}.")
     unranked = {} if comp["ranked"] else {"delta": "chưa xếp hạng", "delta_arrow": "off", "delta_color": "off"}
     why = f"Chưa xếp hạng: {chrome.unranked_reason(comp, f.era)}." if not comp["ranked"] else f"Dựa trên {basis}."
-    c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{len(peers)}" if comp["ranked"] else "—", border=True,
+    c[1].metric("Hạng trong tỉnh", f"{comp['rank_province']}/{in_province}" if comp["ranked"] else "—", border=True,
                 help=why, **unranked)
     if level == "commune":
-        in_district = peers.filter(pl.col("district_code") == comp["district_code"])
-        c[2].metric(f"Hạng trong {LEVEL_WORDS[f.era]['district']}", f"{comp['rank_district']}/{len(in_district)}"
+        c[2].metric(f"Hạng trong {LEVEL_WORDS[f.era]['district']}", f"{comp['rank_district']}/{in_district}"
                     if comp["ranked"] else "—", border=True, help=why, **unranked)
     c[3].metric("Chỉ số tính điểm", f"{comp['coverage']}/{INDICATOR_COUNT}", border=True, help=f"Dựa trên {basis}.")
 
@@ -59,16 +58,17 @@ elif f is not None:
                          label="Tải thẻ điểm (XLSX)")
     chrome.indicator_explanations()
 
-    soon = data.due_soon_items(f.as_of, f.district, f.commune)
-    st.subheader(f"Sắp đến hạn ({formatting.fmt_int(len(soon))})")
-    if soon.is_empty():
+    soon, counted = data.due_soon_items(f.as_of, f.district, f.commune), data.due_soon_counted(f.as_of, f.district, f.commune)
+    totals = data.due_soon_totals(counted)
+    st.subheader(f"Sắp đến hạn ({formatting.fmt_int(totals['items'])})")
+    if not totals["items"]:
         st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {formatting.fmt_date(f.as_of)}.")
     else:
-        totals = data.due_soon_totals(soon)
         st.caption(f"{formatting.fmt_int(totals['dossiers'])} hồ sơ, "
                    f"{formatting.fmt_int(totals['petitions'])} đơn thư chưa quá hạn sắp đến hạn tính "
                    f"đến {formatting.fmt_date(f.as_of)}, ít ngày làm việc còn lại nhất trước"
                    + (f"; {DUE_SOON_SHOWN} việc đầu, trang Tồn đọng có đủ." if len(soon) > DUE_SOON_SHOWN else "."))
+        chrome.withheld_note(data.withheld(counted))
         chrome.show_table(soon.head(DUE_SOON_SHOWN), chrome.in_structure(chrome.DUE_SOON_SPEC, f.era), key="dv_due_soon")
 
     st.subheader("Xu hướng theo quý")
@@ -91,8 +91,9 @@ elif f is not None:
     row = scored.filter(pl.col("indicator") == ind).row(0, named=True)
     st.caption(f"{chrome.indicator_help(ind)} Tử số {formatting.fmt_int(row['numerator'])}, mẫu số "
                f"{formatting.fmt_int(row['denominator'])}.")
-    records = data.drill_down(ind, level, unit, f.period)
-    if records.is_empty():
+    records, withheld = data.drill_down(ind, level, unit, f.period), data.drill_down_withheld(ind, level, unit, f.period)
+    if records.is_empty() and not withheld:
         chrome.empty("Không có bản ghi nào cho chỉ số này trong kỳ", "Mẫu số bằng 0 nên chỉ số là N/A.")
-    else:
+    elif not records.is_empty():
         chrome.show_table(records, chrome.drill_spec(records, f.era), key="dv_records", height=400)
+    chrome.withheld_note(withheld)

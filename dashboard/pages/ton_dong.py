@@ -11,13 +11,14 @@ CHART_COMMUNES = 30
 
 f = chrome.page("Hồ sơ, đơn thư tồn đọng quá hạn", "Dành cho lãnh đạo huyện")
 if f is not None:
-    items = data.backlog_items(f.as_of, f.district, f.commune)
+    # the list as the account may read records; the counts of every overdue item (denunciations included)
+    items, overdue = data.backlog_items(f.as_of, f.district, f.commune), data.backlog_counted(f.as_of, f.district, f.commune)
     as_of = formatting.fmt_date(f.as_of)
     st.markdown(f"#### Tính đến ngày {as_of}")
-    if items.is_empty():
+    if overdue.is_empty():
         st.success(f"Không có hồ sơ hay đơn thư nào quá hạn tính đến {as_of} trong phạm vi đã chọn.")
     else:
-        totals = data.backlog_totals(items)
+        totals = data.backlog_totals(overdue)
         c = st.columns(4)
         c[0].metric("Hồ sơ quá hạn", formatting.fmt_int(totals["dossiers"]), border=True,
                     help=f"Hồ sơ chưa trả kết quả mà hạn trả đã qua tại ngày {as_of}, kể cả hồ sơ nhận trước kỳ.")
@@ -26,7 +27,7 @@ if f is not None:
                          f"kỳ (trang Đơn thư chỉ đếm đơn nhận trong kỳ).")
         c[2].metric("Số xã có tồn đọng", formatting.fmt_int(totals["communes"]), border=True)
         c[3].metric("Quá hạn lâu nhất (ngày làm việc)", formatting.fmt_int(totals["longest"]), border=True)
-        per = data.backlog_by_commune(items)
+        per = data.backlog_by_commune(overdue)
         group = LEVEL_WORDS[f.era]["district"]
         # A province has hundreds of communes: the chart keeps the most burdened ones (in district groups),
         # the table below lists every one. Title and notes are page text, not the chart's: a chart's title
@@ -42,7 +43,7 @@ if f is not None:
             key="bk_communes", on_select="rerun", selection_mode="points", config=chrome.NO_TOOLBAR)
         if code := chrome.clicked_unit(event):
             chrome.open_unit(code)
-        buckets = data.backlog_buckets(items)
+        buckets = data.backlog_buckets(overdue)
         right.plotly_chart(charts.count_bars(buckets["bucket"].to_list(), buckets["n"].to_list(),
                                              "Theo thời gian quá hạn", colours=chrome.BUCKET_COLOURS),
                            key="bk_buckets", config=chrome.NO_TOOLBAR)
@@ -75,18 +76,20 @@ if f is not None:
         chrome.export_button(export, items, spec, "Hồ sơ, đơn thư tồn đọng quá hạn", f, "ton_dong",
                              label="Tải danh sách (XLSX)", stocks=True)
         chrome.show_table(items, spec, key="bk_table", height=min(38 + 35 * len(items), 460))
+        chrome.withheld_note(data.withheld(overdue))
         st.caption("Số ngày quá hạn tính theo ngày làm việc (thứ Hai–thứ Sáu, trừ ngày lễ, Tết). Mốc nhóm lấy từ tệp "
                    "cấu hình config/dvcq.toml. Bấm một thanh để mở trang của xã.")
 
     st.markdown(f"#### Sắp đến hạn (chưa quá hạn) tính đến ngày {as_of}")
-    soon = data.due_soon_items(f.as_of, f.district, f.commune)
-    totals, c = data.due_soon_totals(soon), st.columns(3)
+    soon, counted = data.due_soon_items(f.as_of, f.district, f.commune), data.due_soon_counted(f.as_of, f.district, f.commune)
+    totals, c = data.due_soon_totals(counted), st.columns(3)
     c[0].metric("Hồ sơ sắp đến hạn", formatting.fmt_int(totals["dossiers"]), border=True)
     c[1].metric("Đơn thư sắp đến hạn", formatting.fmt_int(totals["petitions"]), border=True)
     c[2].metric("Số xã có việc sắp đến hạn", formatting.fmt_int(totals["communes"]), border=True)
-    if soon.is_empty():
+    if not totals["items"]:
         st.success(f"Không có hồ sơ hay đơn thư nào sắp đến hạn tính đến {as_of} trong phạm vi đã chọn.")
     else:
+        chrome.withheld_note(data.withheld(counted))
         spec = chrome.in_structure(chrome.DUE_SOON_SPEC, f.era)
         chrome.export_button(st, soon, spec, "Hồ sơ, đơn thư sắp đến hạn", f, "sap_den_han",
                              label="Tải danh sách sắp đến hạn (XLSX)", stocks=True)

@@ -8,6 +8,7 @@ reads the 2025 structure.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import duckdb
@@ -29,6 +30,7 @@ class OutOfScope(PermissionError):
 UNIT_REFUSED = "Bạn không có quyền xem đơn vị này"
 PAGE_REFUSED = "Bạn không có quyền mở trang này"
 RECORDS_REFUSED = "Vai trò của bạn xem số liệu tổng hợp, không xem từng hồ sơ, đơn thư"
+QUARANTINE_REFUSED = "Chỉ người quản trị xem các dòng bị cách ly (dữ liệu nguyên văn như xã gửi)"
 # Columns a clerk types freely, of every record kind (schemas.records): where a name or an ID number may slip in.
 FREE_TEXT_COLUMNS = frozenset(c for schema in RECORD_SCHEMAS.values() for c in schema.free_text_columns)
 
@@ -56,6 +58,62 @@ class Scope:
         """Refuse a commune outside the scope (None, the whole view, is the scope itself)."""
         if commune is not None and not self.reaches(commune):
             raise OutOfScope(UNIT_REFUSED)
+
+    @property
+    def figures_key(self) -> tuple[str, ...] | None:
+        """What the figures it may read (``figures``) depend on, for a cache shared by every session: None when
+        it reads every unit's, else its communes."""
+        if self.role.other_units_figures or self.communes is None:
+            return None
+        return tuple(sorted(self.communes))
+
+    def reaches_area(self, communes: Collection[str]) -> bool:
+        """An area (a district, 'địa bàn huyện cũ') whose communes are ``communes`` may be viewed: by a role that
+        sees other units' figures when it holds one of its communes (its records are then those communes');
+        never by one that does not (an area's figures are its other communes' too)."""
+        if self.communes is None:
+            return True
+        return self.role.other_units_figures and not self.communes.isdisjoint(communes)
+
+    def require_area(self, communes: Collection[str]) -> None:
+        if not self.reaches_area(communes):
+            raise OutOfScope(UNIT_REFUSED)
+
+    def covers(self, communes: Collection[str] | None) -> bool:
+        """Every one of ``communes`` (None: the whole province) is its own: what a unit's written report, which
+        lists the unit's communes, needs."""
+        if self.communes is None:
+            return True
+        return communes is not None and self.communes.issuperset(communes)
+
+    def figures(self, frame: pl.DataFrame, level: str, column: str = "unit_code") -> pl.DataFrame:
+        """Units' figures (indicators, measures, rankings, trends) at ``level`` as it may read them: every unit's
+        when its role sees other units' figures; else its communes' rows and the province's (the one
+        benchmark), no area's and no other commune's."""
+        if self.role.other_units_figures or self.communes is None or level == "province":
+            return frame
+        if level == "commune":
+            return self.visible(frame, column)
+        return frame.clear()
+
+    def units(self, frame: pl.DataFrame, level: str, areas: Collection[str] = (),
+              column: str = "unit_code") -> pl.DataFrame:
+        """Rows about units it answers for (flags, submissions): its communes at the commune level; at the area
+        level the ``areas`` holding them, when its role sees other units' figures; the province's row."""
+        if self.communes is None or level == "province":
+            return frame
+        if level == "commune":
+            return self.visible(frame, column)
+        if not self.role.other_units_figures:
+            return frame.clear()
+        return frame.filter(pl.col(column).is_in(sorted(areas)))
+
+    def counted(self, frame: pl.DataFrame, column: str = "commune_code", id_column: str = "record_id") -> pl.DataFrame:
+        """Every record-level row of its communes, denunciations included, with the columns that tell one record
+        from another (its id, free text) left out: what counts and per-commune totals are made of, for every
+        role, so the figures beside a list agree whatever the list may show one by one."""
+        rows = self.visible(frame, column)
+        return rows.drop([c for c in rows.columns if c == id_column or c in FREE_TEXT_COLUMNS])
 
     def visible(self, frame: pl.DataFrame, column: str = "commune_code") -> pl.DataFrame:
         """The rows of ``frame`` whose commune the account reaches."""

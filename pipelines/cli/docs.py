@@ -61,7 +61,7 @@ def render_data_model() -> str:
               "the coded columns hold only their codes; a failed test refuses the publish.", ""]
     tests = table_tests()
     for table, columns in table_definitions().items():
-        rebuilt = " Rebuilt from the records at every publish." if table in FACT_TABLES else ""
+        rebuilt = " Derived from the records at every publish, where the loaded files changed them (whole: `dvcq upgrade --rebuild-facts`)." if table in FACT_TABLES else ""
         lines += [f"### `{table}` — {TABLE_LABELS[table]}", "", *([rebuilt.strip(), ""] if rebuilt else []),
                   *_tests(tests[table]), "| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| `{name}` | {sql_type} | {_cell(description)} |" for name, sql_type, description in columns]

@@ -138,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = sub.add_parser("upgrade", help="bring a warehouse made by an older dvcq up to date (loads nothing)")
     _add_db(upgrade)
+    upgrade.add_argument("--rebuild-facts", action="store_true",
+                         help="build every fact table whole from the records, even when the warehouse is current "
+                              "(publishing builds again only what the loaded files changed)")
+
+    handoff = sub.add_parser("export-parquet", help="write the facts, rollups, units and codes as Parquet partitioned "
+                                                    "by province, year and month (no personal data, no free text)")
+    _add_db(handoff)
+    handoff.add_argument("--out", type=Path, required=True, help="folder to write (one sub-folder a table)")
 
     from pipelines.cli.users import add_parsers as add_account_parsers
     add_account_parsers(sub, _add_db, _add_format, _date)
@@ -175,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "upgrade":
         from pipelines.ingest.privacy import KEY_FILE
         from pipelines.ingest.warehouse import adopt_key, is_current, publishing, resolve_db_path
-        if is_current(args.db):
+        if is_current(args.db) and not args.rebuild_facts:
             print(f"Kho dữ liệu {resolve_db_path(args.db)} đã ở phiên bản hiện tại.")
             return 0
         with publishing(args.db, config.province_code, config) as con:
@@ -192,6 +200,13 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "digest":
         from pipelines.digest.command import digest_command
         return digest_command(args, config)
+    if args.command == "export-parquet":
+        from pipelines.handoff import export_parquet
+        from pipelines.ingest.warehouse import connect_read_only, remembered
+        with connect_read_only(args.db) as con:
+            written = export_parquet(con, args.out, remembered(con, "unit_province") or config.province_code)
+        print(f"Đã ghi {len(written)} bảng dạng Parquet vào {args.out} (thư mục province=…/year=…/month=…)")
+        return 0
     if args.command == "docs":
         from pipelines.cli.docs import write_data_model
         write_data_model(args.out)

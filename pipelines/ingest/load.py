@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from pipelines.ingest.facts import log_inserted, log_replaced
 from pipelines.ingest.privacy import hashed_sql, hmac_params, scope_key
 from pipelines.sql import execute
 from schemas.admin_unit import ERA_SHORT_VI
@@ -118,6 +119,7 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
 
     The statements are ``pipelines/sql/upsert_*.sql``: the stored versions (``upsert_match``), the plan, one
     action a row (``upsert_plan``), then the writes; each is given the record table and its columns by name.
+    Every change is logged for the facts built at publish (``pipelines.ingest.facts.log_replaced``, ``log_inserted``).
     The staged frame is read where it is (no temporary copy): each statement reads the few columns it needs,
     and the INSERT the rest once.
     """
@@ -142,12 +144,14 @@ def upsert_records(con: duckdb.DuckDBPyConnection, schema: RecordSchema, staged:
         execute(con, "upsert_drop_conflicts", frames={"conflicts": conflicts})
     stamp = {"source_file": source_file, "source_sheet": source_sheet, "loaded_at": dt.datetime.now()}
     if not execute(con, "upsert_matched")[0][0]:  # no row is a stored record: all new
+        log_inserted(con, schema, staged)
         execute(con, "upsert_insert_new", stamp, table, {"staged": staged})
         execute(con, "upsert_done")
         return UpsertCounts(len(staged), 0, 0, 0, conflicts)
     execute(con, "upsert_plan", {"open_value": schema.open_state[1] if schema.open_state else None},
             frames={"staged": staged})
     inserted, updated, unchanged, older = execute(con, "upsert_counts")[0]
+    log_replaced(con, schema, staged)  # before the writes: the incremental facts build what they change
     execute(con, "upsert_adopt", {}, table, {"staged": staged})
     execute(con, "upsert_delete_replaced", {}, table)
     execute(con, "upsert_insert", stamp, table, {"staged": staged})

@@ -26,6 +26,7 @@ import polars as pl
 from pipelines.ingest.admin_units import NATIONAL, own_province_codes
 from pipelines.ingest.communes import (Resolution, commune_from_file_name, commune_from_title, foreign_province,
                                        names_a_unit, province_value, resolve_codes, resolve_commune)
+from pipelines.ingest.facts import log_closed
 from pipelines.ingest.headers import HeaderError, HeaderMatch, detect_header
 from pipelines.ingest.load import stage_records, upsert_records, write_quarantine
 from pipelines.ingest.normalize import (PROBLEMS, ROW, WORDLESS_TYPES, WORDS_HIDDEN, derive_and_check, first_reason,
@@ -444,6 +445,7 @@ def _close_missing(con: duckdb.DuckDBPyConnection, schema: RecordSchema, missing
                    report: FileReport) -> None:
     """The configuration closes what a newer export no longer lists (``close_missing_<table>.sql``): each
     record becomes withdrawn on the file's latest event date for its commune, naming the file."""
+    log_closed(con, schema, missing)  # before the write: the incremental facts build what it changes
     _missing = missing.select("record_row", "last_day")  # noqa: F841 - DuckDB reads it
     con.execute(load_sql(f"close_missing_{schema.table}"), {
         "closed_value": schema.missing_closes_as[0], "closed_by": report.where, "loaded_at": dt.datetime.now()})
@@ -560,7 +562,8 @@ def ingest_files(paths: list[str | Path], db: str | Path | None = None, kind: st
     files, notes = expand_paths(paths)
     db_path = resolve_db_path(db)
     reports: list[FileReport] = []
-    with publishing(db_path, config.province_code, config) as con, contextlib.closing(
+    # incremental: every write below goes through the loader, which logs it for the facts
+    with publishing(db_path, config.province_code, config, incremental=True) as con, contextlib.closing(
             duckdb.connect(config={"memory_limit": PUBLISH_MEMORY_LIMIT})) as hasher:
         secret = warehouse_key(con, db_path)
         ctx = IngestContext(con=con, config=config, secret=secret, kind=kind,

@@ -27,7 +27,7 @@ import holidays
 import polars as pl
 
 from pipelines.ingest.checks import failed_tests
-from pipelines.ingest.facts import build_facts, rules_fingerprint
+from pipelines.ingest.facts import build_facts, rules_fingerprint, start_change_log, update_facts
 from pipelines.ingest.privacy import KEY_FILE, SecretError, fingerprint, load_secret
 from pipelines.sql import Definition, execute
 from schemas.admin_unit import ERA_SCHEMA
@@ -135,15 +135,20 @@ def adopt_key(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return recorded
 
 
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+def create_tables(con: duckdb.DuckDBPyConnection) -> bool:
     """Create missing tables, and add the columns a newer schema declares to older warehouses
     (additive changes migrate themselves; the data already loaded is kept: records of a warehouse
     from before the two structures are legacy records). The single-era ``admin_units`` table of
-    such warehouses gives way to the unit tables of both eras."""
+    such warehouses gives way to the unit tables of both eras. A fact table whose columns are not the
+    declared ones is recreated as declared (its rows are derived); returns whether any was (or was
+    missing): its facts must then be built whole."""
     execute(con, "drop_single_era_units")
+    facts_recreated = False
     for table, columns in table_definitions().items():
-        if table in FACT_TABLES:  # derived whole at every publish: recreated as declared
+        if table in FACT_TABLES and [tuple(c) for c in execute(con, "table_columns", {"table": table})] != \
+                [(name, sql_type) for name, sql_type, _ in columns]:
             execute(con, "drop_table", {}, {"table": table})
+            facts_recreated = True
         execute(con, "create_table", {}, {"table": table, "columns": [Definition(n, t) for n, t, _ in columns]})
         present = dict(execute(con, "table_columns", {"table": table}))
         for name, sql_type, _ in columns:
@@ -156,6 +161,7 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
                 execute(con, "drop_column", {}, {"table": table, "column": gone})
             if present.get("row_hash") == "VARCHAR":  # an older warehouse's hex hashes become numbers
                 execute(con, "row_hash_as_number", {}, {"table": table})
+    return facts_recreated
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection) -> None:
@@ -240,20 +246,34 @@ def warehouse_version(db: str | os.PathLike | None = None) -> str:
 
 @contextlib.contextmanager
 def publishing(db: str | os.PathLike | None = None, province_code: str | None = None,
-               config: DvcqConfig | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+               config: DvcqConfig | None = None, incremental: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy; publish it atomically on success.
 
     The copy has every table, the working-day calendar and, when ``province_code`` is given
     and the unit tables are empty or hold another province, that province's units of both eras.
     Before publishing, every record is placed in both structures, the structure views are made,
-    the facts are rebuilt with the configuration's rules (``pipelines.ingest.facts``) and every table
-    passes its schema tests (``pipelines.ingest.checks``): a failed one refuses the publish in one line.
+    the facts are brought up to date with the configuration's rules (``pipelines.ingest.facts``) and every
+    table passes its schema tests (``pipelines.ingest.checks``): a failed one refuses the publish in one line.
+
+    The facts are built again only where the records changed (``facts.update_facts``) when the caller says
+    every write it made went through the loader, which logs them (``incremental``: ``dvcq ingest`` and the
+    upload page, through ``pipelines.ingest.pipeline.ingest_files``), and the facts stored are those of this
+    version's rules on these units and calendar. They are built whole (``facts.build_facts``) otherwise:
+    a caller that writes records itself (``dvcq upgrade``, tests) logs nothing, nor does anything that wrote the
+    live file since the last publish (its version is not the one the lock file kept); facts built with other rules
+    (a changed configuration, SQL or codes table: ``facts_rules`` differs) or none yet; a fact table
+    recreated with other columns; the unit tables loaded for another province or the calendar built, which
+    every fact and period row reads.
     """
     path = resolve_db_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "w") as lock:
+    with open(lock_path, "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # The lock file holds the version the last publish left (warehouse_version): a live file that differs was
+        # written by something else since (a hand edit), which no log saw: its facts are built and tested whole.
+        lock.seek(0)
+        incremental = incremental and lock.read().strip() == warehouse_version(path) != ""
         # Holding the lock, no other publish runs: copies left by a failed or killed one are garbage.
         # DuckDB spills to a folder beside its file (``<copy>.tmp``), which a killed run leaves too.
         for leftover in path.parent.glob(f"{path.name}.tmp-*"):
@@ -278,19 +298,26 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
                                      "sao lưu, hoặc nạp lại dữ liệu vào một kho mới (--db)") from None
             raise
         try:
-            create_tables(con)
+            config = config or load_config()
+            incremental = create_tables(con) is False and incremental
             if execute(con, "calendar_days")[0][0] == 0:
                 build_calendar(con)
+                incremental = False
             if province_code is not None and remembered(con, "unit_province") != province_code:
                 load_unit_tables(con, province_code)
                 remember(con, "unit_province", province_code)
+                incremental = False
+            incremental = incremental and remembered(con, "facts_rules") == rules_fingerprint(config)
+            start_change_log(con)
             yield con
             derive_structures(con)
-            config = config or load_config()
             create_structure_views(con)  # before the facts: period_counts is built in each structure
-            build_facts(con, config)
+            (update_facts if incremental else build_facts)(con, config)
             remember(con, "facts_rules", rules_fingerprint(config))
-            if failures := failed_tests(con):  # the keys, not-null columns and codes (pipelines.ingest.checks)
+            # the keys, not-null columns and codes (pipelines.ingest.checks): of the rows an incremental publish wrote
+            failures = failed_tests(con, changed_only=incremental)
+            execute(con, "fact_changes_end")
+            if failures:
                 raise WarehouseError(f"không thay kho dữ liệu vì bản mới không đạt kiểm tra: {'; '.join(failures)}. "
                                      "Kho dữ liệu đang dùng không bị thay đổi")
             execute(con, "checkpoint")
@@ -298,6 +325,10 @@ def publishing(db: str | os.PathLike | None = None, province_code: str | None = 
             with open(staging, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(staging, path)
+            lock.seek(0)
+            lock.truncate()
+            lock.write(warehouse_version(path))
+            lock.flush()
         except BaseException:
             con.close()
             staging.unlink(missing_ok=True)

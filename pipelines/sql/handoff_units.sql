@@ -1,0 +1,9 @@
+-- The hand-off (pipelines.handoff): the undated table ${table}'s columns ${columns} written as Parquet under
+-- $path, partitioned hive-style by province: its commune's (the first of ${communes} that is filled, in either
+-- structure's unit list), or the warehouse's ($province) when the list does not know it.
+COPY (
+    SELECT ${columns}, COALESCE(u._province, $province) AS province
+    FROM (SELECT *, COALESCE(${communes}) AS _commune FROM main.${table}) t
+    LEFT JOIN (SELECT commune_code AS _code, province_code AS _province FROM main.units_2025
+               UNION SELECT commune_code, province_code FROM main.units_legacy) u ON u._code = t._commune
+) TO $path (FORMAT parquet, PARTITION_BY (province), OVERWRITE)

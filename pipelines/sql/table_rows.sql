@@ -1,0 +1,2 @@
+-- The rows of the table ${table}.
+SELECT count(*) FROM main.${table}
