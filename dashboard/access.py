@@ -89,9 +89,9 @@ def record(action: str, **detail) -> None:
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 MANAGE_REFUSED = "Chỉ tài khoản quản trị được quản lý tài khoản và xem nhật ký"
 SELF_DISABLE_REFUSED = "Không khóa được chính tài khoản đang đăng nhập"
-ACCOUNT_SPEC = {"login": ("Tên đăng nhập", "text"), "role_vi": ("Vai trò", "text"), "units": ("Đơn vị", "text"),
+ACCOUNT_SPEC = {"login": ("Tên đăng nhập", "text"), "role_vi": ("Vai trò", "text"), "units": ("Mã đơn vị", "text"),
                 "email": ("Thư điện tử", "text"), "channel_vi": ("Kênh nhận bản tin", "text"),
-                "digest_vi": ("Bản tin", "text"), "state": ("Trạng thái", "text")}
+                "digest_vi": ("Bản tin", "text"), "state": ("Tình trạng tài khoản", "text")}
 AUDIT_SPEC = {"at": ("Thời điểm", "text"), "login": ("Tài khoản", "text"), "action_vi": ("Việc", "text"),
               "detail_vi": ("Chi tiết", "text")}
 

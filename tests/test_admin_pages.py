@@ -16,7 +16,7 @@ from schemas.access import ROLES
 from schemas.config import load_config
 from tests.dashboard_fixtures import TEST_PASSWORD, dashboard_db, new_app, no_errors, test_accounts
 
-ACCOUNT_HEADERS = ["Tên đăng nhập", "Vai trò", "Đơn vị", "Thư điện tử", "Kênh nhận bản tin", "Bản tin", "Trạng thái"]
+ACCOUNT_HEADERS = ["Tên đăng nhập", "Vai trò", "Mã đơn vị", "Thư điện tử", "Kênh nhận bản tin", "Bản tin", "Tình trạng tài khoản"]
 
 
 def store() -> AccessStore:
@@ -53,8 +53,8 @@ def test_the_account_list_says_every_account_in_words_and_no_hash():
     rows = {row["Tên đăng nhập"]: row for row in table.to_dict("records")}
     assert set(logins.values()) <= set(rows)
     commune = logins["xa"].split(".")[1]
-    assert (rows[logins["xa"]]["Vai trò"], rows[logins["xa"]]["Đơn vị"]) == ("Cán bộ xã", commune)
-    assert rows[logins["quan_tri"]]["Trạng thái"] == "hoạt động"
+    assert (rows[logins["xa"]]["Vai trò"], rows[logins["xa"]]["Mã đơn vị"]) == ("Cán bộ xã", commune)
+    assert rows[logins["quan_tri"]]["Tình trạng tài khoản"] == "hoạt động"
     assert not table.map(lambda v: "argon2" in str(v)).any().any()
 
 

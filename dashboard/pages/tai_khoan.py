@@ -80,7 +80,7 @@ adding, locking, password_tab, digest_tab = st.tabs(["Thêm tài khoản", "Khó
 with adding, st.form("add_account", clear_on_submit=True):
     st.text_input("Tên đăng nhập", key="new_login", help="2–40 ký tự thường không dấu, chữ số, dấu . _ -")
     st.selectbox("Vai trò", list(ROLES), format_func=lambda code: ROLES[code].label, key="new_role")
-    st.text_input("Đơn vị", key="new_units", help="Mã xã từ 01/07/2025 (5 chữ số) hoặc mã địa bàn huyện cũ "
+    st.text_input("Mã đơn vị", key="new_units", help="Mã xã từ 01/07/2025 (5 chữ số) hoặc mã địa bàn huyện cũ "
                                                  "(3 chữ số), cách nhau bởi dấu cách; để trống với vai trò xem mọi "
                                                  "đơn vị.")
     st.text_input("Thư điện tử", key="new_email")
