@@ -228,6 +228,14 @@ async def _form(request: Request) -> dict[str, str] | None:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+async def _posted(request: Request) -> dict[str, str] | Response:
+    """A form posted from this server's own page, or the refusal to answer instead (cross-site, or not a form)."""
+    if not _same_origin(request):
+        return refused_page()
+    form = await _form(request)
+    return refused_page(400) if form is None else form
+
+
 # ------------------------------------------------------------------ routes
 async def sign_in(request: Request) -> Response:
     """GET: the form (or straight on when this browser is signed in). POST: check the password, set the
@@ -238,11 +246,9 @@ async def sign_in(request: Request) -> Response:
         if account is not None:
             return _redirect(_with_target(CHANGE_PASSWORD_PATH, target) if account.must_change else target)
         return sign_in_form(target, notice=NOTICES.get(request.query_params.get("thong_bao", "")))
-    if not _same_origin(request):
-        return refused_page()
-    form = await _form(request)
-    if form is None:
-        return refused_page(400)
+    form = await _posted(request)
+    if isinstance(form, Response):
+        return form
     target = local_target(form.get("tiep"))
     signed = await anyio.to_thread.run_sync(store().sign_in, form.get("ten_dang_nhap", ""),
                                             form.get("mat_khau", ""), _client(request))
@@ -268,11 +274,9 @@ async def change_password(request: Request) -> Response:
     account: Account = request.scope["state"][ACCOUNT_STATE]  # the gate lets no one here without a session
     if request.method == "GET":
         return change_form(account, local_target(request.query_params.get("tiep")))
-    if not _same_origin(request):
-        return refused_page()
-    form = await _form(request)
-    if form is None:
-        return refused_page(400)
+    form = await _posted(request)
+    if isinstance(form, Response):
+        return form
     target = local_target(form.get("tiep"))
     current, new = form.get("mat_khau", ""), form.get("mat_khau_moi", "")
     if new != form.get("nhap_lai"):
