@@ -9,7 +9,7 @@ from schemas.catalog import LEVEL_LABELS, LEVEL_WORDS
 
 CHART_COMMUNES = 30
 
-f = chrome.page("Hồ sơ, đơn thư tồn đọng quá hạn", "Dành cho lãnh đạo huyện")
+f = chrome.page("Hồ sơ, đơn thư tồn đọng quá hạn", "Những việc đã quá hạn, cần xử lý ngay")
 if f is not None:
     # the list as the account may read records; the counts of every overdue item (denunciations included)
     items, overdue = data.backlog_items(f.as_of, f.district, f.commune), data.backlog_counted(f.as_of, f.district, f.commune)
