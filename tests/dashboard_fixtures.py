@@ -189,14 +189,14 @@ def test_accounts(db: Path) -> dict[str, str]:
     if str(db) in _ACCOUNTS:
         return _ACCOUNTS[str(db)]
     from pipelines.access.store import AccessStore, accounts_path
-    from pipelines.cli.users import sample_plan
+    from pipelines.cli.users import SAMPLE_LOGINS, sample_plan
     from schemas.config import load_config
 
     store = AccessStore(accounts_path(db), load_config().access)
     try:
         _, plan = sample_plan(str(db))
     except Exception:  # noqa: BLE001 - no warehouse, an empty or a damaged one: the roles that need no unit
-        plan = [("quantri", "quan_tri", []), ("bandanvan", "tinh", []), ("phantich", "phan_tich", [])]
+        plan = [(login, role, []) for role, login in SAMPLE_LOGINS.items()]
     for login, role, units in plan:
         password = TEST_PASSWORD.format(role=role)
         if store.account(login) is None:

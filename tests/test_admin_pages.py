@@ -12,9 +12,12 @@ import pytest
 from dashboard import access
 from pipelines.access.scope import PAGE_REFUSED, OutOfScope, Scope
 from pipelines.access.store import AccessStore, accounts_path
+from pipelines.cli.users import SAMPLE_LOGINS
 from schemas.access import ROLES
 from schemas.config import load_config
 from tests.dashboard_fixtures import TEST_PASSWORD, dashboard_db, new_app, no_errors, test_accounts
+
+ADMIN = SAMPLE_LOGINS["quan_tri"]
 
 ACCOUNT_HEADERS = ["Tên đăng nhập", "Vai trò", "Mã đơn vị", "Thư điện tử", "Kênh nhận bản tin", "Bản tin", "Tình trạng tài khoản"]
 
@@ -135,7 +138,7 @@ def test_the_digest_is_set_and_a_stored_webhook_is_kept_when_left_empty():
     at.selectbox(key="nk_tai_khoan").set_value("test").run()
     change = [d for d in at.dataframe[0].value["Chi tiết"] if f"tài khoản: {login}" in d][0]
     assert change == f"tài khoản: {login}; webhook: hook.example; kênh: Webhook (Telegram, Zalo OA)"
-    at.selectbox(key="nk_tai_khoan").set_value("quantri").run()
+    at.selectbox(key="nk_tai_khoan").set_value(ADMIN).run()
     change = [d for d in at.dataframe[0].value["Chi tiết"] if f"tài khoản: {login}" in d][0]
     assert change == (f"tài khoản: {login}; kênh: Webhook (Telegram, Zalo OA); bản tin: Hằng tuần; "
                       "thư điện tử: pt@tinh.gov.vn")
@@ -165,16 +168,16 @@ def test_the_audit_page_shows_the_trail_in_words_by_login_and_day():
 def test_the_audit_csv_has_vietnamese_headers_and_its_download_is_recorded():
     trail = store().audit().head(3)
     with pytest.MonkeyPatch.context() as patch:  # the page's run, signed in as the administrator
-        patch.setattr(access, "scope", lambda: Scope("quantri", ROLES["quan_tri"], None))
+        patch.setattr(access, "scope", lambda: Scope(ADMIN, ROLES["quan_tri"], None))
         patch.setattr(access, "store", store)
         shown = access.audit_trail(None, None, None).head(3)
-        data = access.audit_csv(shown, "quantri", dt.date(2026, 1, 1), None, None)
+        data = access.audit_csv(shown, ADMIN, dt.date(2026, 1, 1), None, None)
     assert trail.height == 3
     assert data.startswith("\ufeff".encode())
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "Thời điểm,Tài khoản,Việc,Chi tiết" and len(lines) == 4
     last = store().audit().row(0, named=True)
-    assert (last["login"], last["action"]) == ("quantri", "export")
+    assert (last["login"], last["action"]) == (ADMIN, "export")
     assert '"what": "audit"' in last["detail"] and '"rows": 3' in last["detail"]
 
 
@@ -183,8 +186,8 @@ def test_other_roles_are_refused_the_pages_and_the_functions():
         at = open_admin(page, role="tinh")
         assert [e.value for e in at.error] == [PAGE_REFUSED] and not at.dataframe and not at.button
     calls = [access.account_table, lambda: access.add_account("x.y", "tinh", [], None, "none", "none"),
-             lambda: access.set_disabled("quantri", True), lambda: access.reset_password("quantri"),
-             lambda: access.set_digest("quantri", "none", "none", None, None),
+             lambda: access.set_disabled(ADMIN, True), lambda: access.reset_password(ADMIN),
+             lambda: access.set_digest(ADMIN, "none", "none", None, None),
              lambda: access.audit_trail(None, None, None), access.audit_logins]
     for role in ("tinh", "dia_ban", "xa", "phan_tich"):
         with pytest.MonkeyPatch.context() as patch:
@@ -195,4 +198,4 @@ def test_other_roles_are_refused_the_pages_and_the_functions():
     for call in calls:  # outside a browser session there is no administrator to act as
         with pytest.raises(OutOfScope, match=access.MANAGE_REFUSED):
             call()
-    assert not store().account("quantri").disabled
+    assert not store().account(ADMIN).disabled

@@ -140,6 +140,10 @@ def users_command(args: argparse.Namespace, config: DvcqConfig, emit) -> int:
     return 0
 
 
+# The sample accounts of the roles that reach every unit (the others are named after their units).
+SAMPLE_LOGINS = {"quan_tri": "quantri", "tinh": "bandanvan", "phan_tich": "phantich"}
+
+
 def sample_plan(db: str | None) -> tuple[str, list[tuple[str, str, list[str]]]]:
     """The sample accounts, one per role: (login, role, units) on the warehouse's busiest commune and its area,
     with that commune's name."""
@@ -154,8 +158,9 @@ def sample_plan(db: str | None) -> tuple[str, list[tuple[str, str, list[str]]]]:
     if busiest.is_empty():
         raise AccessError("kho chưa có hồ sơ nào: không chọn được xã cho tài khoản mẫu")
     commune, area, name = busiest.row(0)
-    return name, [("quantri", "quan_tri", []), ("bandanvan", "tinh", []), (f"diaban.{area}", "dia_ban", [area]),
-                  (f"xa.{commune}", "xa", [commune]), ("phantich", "phan_tich", [])]
+    return name, [(SAMPLE_LOGINS["quan_tri"], "quan_tri", []), (SAMPLE_LOGINS["tinh"], "tinh", []),
+                  (f"diaban.{area}", "dia_ban", [area]), (f"xa.{commune}", "xa", [commune]),
+                  (SAMPLE_LOGINS["phan_tich"], "phan_tich", [])]
 
 
 def _sample_accounts(db: str | None, store: AccessStore, by: str) -> int:
