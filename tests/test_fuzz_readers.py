@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import xlsxwriter
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest.pipeline import ingest_files
@@ -67,6 +67,7 @@ def _mutate(data: bytes, edits) -> bytes:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=mutation, as_xlsx=st.booleans())
+@example(edits=[(0, b'\x00"', 0)], as_xlsx=False)  # an unclosed quote at the header: Polars found no data at all
 def test_mutated_exports_never_crash_and_every_row_is_accounted_for(loaded, tmp_path_factory, edits, as_xlsx):
     folder = tmp_path_factory.mktemp("case")
     db = folder / "w.duckdb"

@@ -325,6 +325,9 @@ def csv_cells(table: RawTable, header_index: int) -> pl.DataFrame:
         frame = read(width + 1)
         if frame[f"column_{width}"].is_not_null().any():
             frame = read(width + SPARE_COLUMNS)
+    except pl.exceptions.NoDataError as exc:  # an unclosed quote at the header swallows every row
+        raise UnreadableFile("không đọc được dòng nào của tệp CSV từ dòng tiêu đề (thường là dấu ngoặc kép \" không "
+                             "đóng); hãy mở bằng Excel và lưu lại dạng CSV") from exc
     except pl.exceptions.ComputeError as exc:
         try:  # a UTF-8 head over a Windows-1258 body: read it again as Windows-1258
             table.csv_bytes.decode("utf-8")
@@ -348,9 +351,12 @@ def _first_line_width(table: RawTable, header_index: int) -> int:
     """How many cells the header row really has. The preview holds only the file's first HEAD_BYTES, so a
     header line longer than that (100,000 columns) is cut there; given fewer columns than its first line
     holds, Polars refuses the whole file (a SchemaError) instead of reading it."""
-    return pl.read_csv(io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,
-                       skip_rows=header_index, n_rows=1, infer_schema=False, quote_char='"',
-                       truncate_ragged_lines=True).width
+    try:
+        return pl.read_csv(io.BytesIO(table.csv_bytes), has_header=False, separator=table.csv_separator,
+                           skip_rows=header_index, n_rows=1, infer_schema=False, quote_char='"',
+                           truncate_ragged_lines=True).width
+    except pl.exceptions.NoDataError:  # nothing readable from the header on: the full read says so
+        return 0
 
 
 def _read_excel(path: Path, limits: WorkbookLimits) -> list[RawTable]:
